@@ -1,0 +1,1 @@
+"""Shared building blocks of dlt-core: exceptions, time and id helpers, file utilities."""

@@ -1,0 +1,59 @@
+"""Destinations, resolved by name through the plugin registry.
+
+`dlt.destinations.bigquery`, `from dlt.destinations import redshift` and `destination="duckdb"`
+all resolve to whichever installed plugin registered that name. An unknown name raises an
+error listing the installed destinations and, for first-party ones, the `pip install` to run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlt.destinations.base import (
+    ClientContext,
+    Destination,
+    DestinationCapabilities,
+    DestinationError,
+    DestinationTerminalError,
+    DestinationTransientError,
+    JobClient,
+    LoadJobTerminalError,
+)
+
+_MODULE_ATTRIBUTES = {
+    "ClientContext", "Destination", "DestinationCapabilities", "DestinationError",
+    "DestinationTerminalError", "DestinationTransientError", "JobClient",
+    "LoadJobTerminalError", "resolve_destination",
+}
+
+
+def resolve_destination(destination: Any) -> Destination | None:
+    """A destination instance from a name, a factory class or an instance (None stays None)."""
+    if destination is None or isinstance(destination, Destination):
+        return destination
+    if isinstance(destination, str):
+        from dlt.plugins import get_plugin_manager
+
+        factory = get_plugin_manager().destination(destination)
+        return factory()
+    if isinstance(destination, type) and issubclass(destination, Destination):
+        return destination()
+    if callable(destination) and hasattr(destination, "client"):
+        return destination()
+    raise DestinationError(
+        f"destination must be a name like 'duckdb' or a destination object, got {type(destination).__name__}."
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from dlt.plugins import get_plugin_manager
+
+    return get_plugin_manager().destination(name)
+
+
+def __dir__() -> list[str]:
+    from dlt.plugins import get_plugin_manager
+
+    return sorted(_MODULE_ATTRIBUTES | set(get_plugin_manager().names("destination")))

@@ -1,0 +1,179 @@
+"""The destination contract: a factory with capabilities, and the job client it makes.
+
+A destination plugin registers a `Destination` subclass under a short name. The factory is
+called with explicit settings (`duckdb("file.duckdb")`, `bigquery(credentials=...)`); settings
+left out are looked up in configuration under `destination.<name>.<field>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from dlt.common.exceptions import DltException, TerminalError, TransientError
+from dlt.configuration.resolve import get_resolver
+from dlt.schema import Schema
+
+
+class DestinationError(DltException):
+    """A destination could not do what was asked."""
+
+
+class DestinationTerminalError(DestinationError, TerminalError):
+    """The destination refused for a reason retrying cannot fix."""
+
+
+class DestinationTransientError(DestinationError, TransientError):
+    """The destination failed in a way a retry may fix."""
+
+
+class LoadJobTerminalError(DestinationTerminalError):
+    """One load job failed for good; other jobs of the package may still load."""
+
+    def __init__(self, job_file: str, message: str) -> None:
+        self.job_file = job_file
+        super().__init__(f"Load job {job_file} failed: {message}")
+
+
+@dataclass
+class DestinationCapabilities:
+    """What a destination supports; the engine adapts to it."""
+
+    preferred_loader_file_format: str = "parquet"
+    supported_loader_file_formats: tuple[str, ...] = ("parquet", "jsonl")
+    max_identifier_length: int = 127
+    max_column_identifier_length: int = 127
+    supports_transactions: bool = True
+    supports_merge: bool = True
+    supports_replace: bool = True
+    max_query_length: int = 32 * 1024 * 1024
+    max_parallel_load_jobs: int = 1
+    naming_convention: str = "snake_case"
+    decimal_precision: tuple[int, int] = (38, 9)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ClientContext:
+    """Everything a job client needs to know about the pipeline it loads for."""
+
+    schema: Schema
+    dataset_name: str
+    pipeline_name: str
+    pipeline_dir: Path | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+class Destination:
+    """Base of destination factories; subclasses set `destination_name` and implement `client`."""
+
+    destination_name: ClassVar[str] = ""
+    #: settings that may come from configuration: name -> (required, is_secret)
+    config_fields: ClassVar[dict[str, tuple[bool, bool]]] = {"credentials": (False, True)}
+
+    def __init__(self, credentials: Any = None, destination_name: str | None = None,
+                 environment: str | None = None, **settings: Any) -> None:
+        self.name = destination_name or self.destination_name
+        self.environment = environment
+        self.explicit: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
+        if credentials is not None:
+            self.explicit["credentials"] = credentials
+
+    @property
+    def destination_type(self) -> str:
+        """The short type name of the destination (`duckdb`, `bigquery`, ...)."""
+        return self.destination_name
+
+    def capabilities(self) -> DestinationCapabilities:
+        """What this destination supports."""
+        return DestinationCapabilities()
+
+    def configuration(self) -> dict[str, Any]:
+        """Settings with explicit arguments first, then values from configuration."""
+        resolved = dict(self.explicit)
+        resolver = get_resolver()
+        for name, (required, secret) in self.config_fields.items():
+            if name in resolved:
+                continue
+            value = resolver.resolve(
+                f"destination.{self.name}.{name}",
+                [("destination", self.name, name), ("destination", name)],
+                required=required, secret=secret,
+            )
+            if value is not None:
+                resolved[name] = value
+        return resolved
+
+    def client(self, context: ClientContext) -> JobClient:
+        """A job client bound to one schema and dataset."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<destination {self.name}>"
+
+
+class JobClient:
+    """Loads jobs of packages into one dataset; used as a context manager.
+
+    Transactional destinations load a whole package in one transaction together with its
+    `_dlt_loads` row, so a package is either fully loaded or not at all.
+    """
+
+    def __init__(self, context: ClientContext, capabilities: DestinationCapabilities) -> None:
+        self.context = context
+        self.schema = context.schema
+        self.dataset_name = context.dataset_name
+        self.capabilities = capabilities
+
+    def __enter__(self) -> JobClient:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def initialize_storage(self) -> None:
+        """Create the dataset if it does not exist."""
+
+    def is_storage_initialized(self) -> bool:
+        """True when the dataset exists."""
+        return True
+
+    def drop_storage(self) -> None:
+        """Drop the dataset with everything in it."""
+
+    def drop_tables(self, *tables: str) -> None:
+        """Drop tables from the dataset."""
+
+    def update_stored_schema(self) -> list[str]:
+        """Create and alter tables to match the schema; returns the statements or changes made."""
+        return []
+
+    def is_load_recorded(self, load_id: str) -> bool:
+        """True when `_dlt_loads` has `load_id` (the package was loaded before)."""
+        return False
+
+    def begin_load(self, load_id: str) -> None:
+        """Start loading a package (a transaction where supported)."""
+
+    def run_job(self, job: Any, path: Path) -> None:
+        """Load one job file; raise `LoadJobTerminalError` or `DestinationTransientError`."""
+        raise NotImplementedError
+
+    def complete_load(self, load_id: str, tables: list[str]) -> None:
+        """Run merge/replace follow-ups, record the load in `_dlt_loads`, commit."""
+
+    def abort_load(self) -> None:
+        """Undo what `begin_load` started (roll back where supported)."""
+
+    def get_stored_state(self, pipeline_name: str) -> dict[str, Any] | None:
+        """The newest pipeline state row stored in the destination, or None."""
+        return None
+
+    def get_stored_schema(self, schema_name: str) -> dict[str, Any] | None:
+        """The newest stored schema document, or None."""
+        return None
+
+    def sql_client(self) -> Any:
+        """A SQL client on the dataset, for destinations that have one."""
+        raise DestinationError(f"The destination {self.context.schema.name} has no SQL client.")

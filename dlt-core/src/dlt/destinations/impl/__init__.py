@@ -1,0 +1,1 @@
+"""Implementations of the destinations built into dlt-core (loaded through `dlt.plugins`)."""

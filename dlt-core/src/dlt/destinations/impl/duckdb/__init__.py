@@ -1,0 +1,1 @@
+"""The built-in DuckDB destination: the embedded default."""

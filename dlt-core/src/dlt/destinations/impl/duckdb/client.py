@@ -1,0 +1,132 @@
+"""DuckDB SQL client and job client: native parquet/json readers, one transaction per package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb as duckdb_lib
+
+from dlt.destinations.base import (
+    DestinationCapabilities,
+    DestinationTerminalError,
+    DestinationTransientError,
+    LoadJobTerminalError,
+)
+from dlt.destinations.sql_client import SqlClient
+from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.schema.typing import TTableSchema
+
+
+class DuckDBSqlClient(SqlClient):
+    """A DuckDB connection; every name is qualified with the database's catalog."""
+
+    param = "?"
+
+    def __init__(self, dataset_name: str, capabilities: DestinationCapabilities, database: Any) -> None:
+        super().__init__(dataset_name, capabilities)
+        self.database = database
+        self._connection: Any = None
+        self._owns_connection = False
+        self._depth = 0
+        self.catalog = ""
+
+    def open_connection(self) -> Any:
+        """Connect (reentrant: nested `with` blocks share one connection)."""
+        self._depth += 1
+        if self._connection is not None:
+            return self._connection
+        if isinstance(self.database, duckdb_lib.DuckDBPyConnection):
+            self._connection = self.database.cursor()
+        else:
+            try:
+                self._connection = duckdb_lib.connect(str(self.database))
+            except duckdb_lib.IOException as exc:
+                raise DestinationTransientError(
+                    f"Could not open the DuckDB database {self.database}: {exc}. Another process"
+                    " may hold it open; close it and run again."
+                ) from exc
+            self._owns_connection = True
+        self.catalog = self._connection.execute("SELECT current_database()").fetchone()[0]
+        return self._connection
+
+    def close_connection(self) -> None:
+        """Close when the outermost `with` ends."""
+        self._depth = max(0, self._depth - 1)
+        if self._depth == 0 and self._connection is not None:
+            self._connection.close()
+            self._connection = None
+            self._in_transaction = False
+
+    @property
+    def native_connection(self) -> Any:
+        """The underlying `duckdb` connection."""
+        return self._connection
+
+    @contextmanager
+    def execute_query(self, sql: str, *args: Any) -> Iterator[Any]:
+        """Run a query; yields the DuckDB connection acting as cursor."""
+        if self._connection is None:
+            raise DestinationTerminalError("The DuckDB client is not connected; use it inside `with`.")
+        try:
+            cursor = self._connection.execute(sql, list(args) if args else None)
+        except duckdb_lib.Error as exc:
+            raise _translate(exc) from exc
+        yield cursor
+
+    def qualified_dataset_name(self, dataset_name: str | None = None) -> str:
+        """`"catalog"."dataset"`: DuckDB calls a bare name ambiguous when catalog and schema match."""
+        return f"{self.escape_identifier(self.catalog)}.{self.escape_identifier(dataset_name or self.dataset_name)}"
+
+    def has_dataset(self, dataset_name: str | None = None) -> bool:
+        """True when the schema exists in this database."""
+        rows = self.execute_sql(
+            "SELECT 1 FROM information_schema.schemata WHERE catalog_name = ? AND schema_name = ?",
+            self.catalog, dataset_name or self.dataset_name,
+        )
+        return bool(rows)
+
+
+def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, (duckdb_lib.IOException,)) and "lock" in str(exc).lower():
+        return DestinationTransientError(str(exc))
+    return DestinationTerminalError(str(exc))
+
+
+class DuckDBJobClient(SqlJobClient):
+    """Loads parquet and jsonl job files with DuckDB's own readers."""
+
+    type_mapping = {
+        "text": "VARCHAR",
+        "bigint": "BIGINT",
+        "double": "DOUBLE",
+        "bool": "BOOLEAN",
+        "timestamp": "TIMESTAMP WITH TIME ZONE",
+        "date": "DATE",
+        "time": "TIME",
+        "decimal": "DECIMAL(38,9)",
+        "json": "JSON",
+        "binary": "BLOB",
+    }
+
+    def catalog_filter(self) -> str:
+        """Limit information_schema to this database file."""
+        return f" AND table_catalog = '{self.sql.catalog.replace(chr(39), chr(39) * 2)}'"
+
+    def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
+        """INSERT ... BY NAME from read_parquet / read_json: no rows pass through Python."""
+        literal = "'" + str(path).replace("'", "''") + "'"
+        if file_format == "parquet":
+            reader = f"read_parquet({literal})"
+        elif file_format == "jsonl":
+            columns = {c["name"]: self.to_db_type(c) for c in table["columns"].values() if c.get("data_type")}
+            spec = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': '{t}'" for n, t in columns.items())
+            reader = f"read_json({literal}, format='newline_delimited', columns={{{spec}}})"
+        else:
+            raise LoadJobTerminalError(path.name, f"DuckDB cannot load the file format '{file_format}'.")
+        try:
+            self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
+        except DestinationTerminalError as exc:
+            raise LoadJobTerminalError(path.name, str(exc)) from exc

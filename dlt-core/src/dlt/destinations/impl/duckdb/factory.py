@@ -1,0 +1,53 @@
+"""`duckdb`: the destination factory of the embedded DuckDB destination."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+
+
+class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.destinations.duckdb
+    """Load into a DuckDB database file (default `<pipeline_name>.duckdb` in the current dir).
+
+    `credentials` may be a path, `:memory:`-less file name, or an open `duckdb` connection;
+    it can also come from `DESTINATION__DUCKDB__CREDENTIALS`.
+    """
+
+    destination_name = "duckdb"
+
+    def __init__(self, credentials: Any = None, destination_name: str | None = None,
+                 environment: str | None = None, **settings: Any) -> None:
+        super().__init__(credentials, destination_name, environment, **settings)
+
+    def capabilities(self) -> DestinationCapabilities:
+        """Parquet loads through DuckDB's native reader, transactional, merges supported."""
+        return DestinationCapabilities(
+            preferred_loader_file_format="parquet",
+            supported_loader_file_formats=("parquet", "jsonl"),
+            max_identifier_length=65536,
+            max_column_identifier_length=65536,
+            supports_transactions=True,
+            supports_merge=True,
+        )
+
+    def database_path(self, pipeline_name: str) -> Any:
+        """The database file (or connection) this destination writes to."""
+        credentials = self.configuration().get("credentials")
+        if credentials is None:
+            return str(Path.cwd() / f"{pipeline_name}.duckdb")
+        if isinstance(credentials, (str, Path)):
+            text = str(credentials)
+            if text.startswith("duckdb:///"):
+                text = text[len("duckdb:///"):]
+            return text
+        return credentials
+
+    def client(self, context: ClientContext) -> Any:
+        """A job client on the DuckDB database for `context`."""
+        from dlt.destinations.impl.duckdb.client import DuckDBJobClient, DuckDBSqlClient
+
+        sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
+                              self.database_path(context.pipeline_name))
+        return DuckDBJobClient(context, self.capabilities(), sql)

@@ -1,0 +1,1 @@
+"""The built-in filesystem destination: jsonl and parquet files in a local folder."""

@@ -1,0 +1,178 @@
+"""Write what resources yield into a load package: buffered, one items file per table."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from dlt.extract.evaluate import evaluate
+from dlt.extract.hints import table_schema_from_hints
+from dlt.extract.resource import DltResource, is_arrow_item
+from dlt.extract.source import DltSource
+from dlt.normalize.arrow import to_arrow_table
+from dlt.schema import Schema
+
+
+@dataclass
+class ExtractInfo:
+    """What one extract step wrote."""
+
+    load_id: str
+    source_name: str
+    item_counts: dict[str, int] = field(default_factory=dict)
+    resources: list[str] = field(default_factory=list)
+
+
+class _TableItemsFile:
+    """Pickled pages of one table, appended as they fill up."""
+
+    def __init__(self, path: Path, buffer_items: int) -> None:
+        self.path = path
+        self.buffer: list[Any] = []
+        self.buffer_items = buffer_items
+        self.file: Any = None
+
+    def add(self, items: list[Any]) -> None:
+        self.buffer.extend(items)
+        if len(self.buffer) >= self.buffer_items:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.file is None:
+            self.file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        try:
+            pickle.dump(self.buffer, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            bad = next((i for i in self.buffer if not _picklable(i)), None)
+            raise TypeError(
+                f"An item of table '{self.path.name.split('.')[0]}' cannot be stored: {exc}."
+                f" Offending item: {bad!r:.200}. Yield dicts of str, numbers, dates, bytes,"
+                " lists and dicts, or convert the value with resource.add_map(...)."
+            ) from exc
+        self.buffer = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def _picklable(item: Any) -> bool:
+    try:
+        pickle.dumps(item)
+        return True
+    except Exception:
+        return False
+
+
+class Extractor:
+    """Evaluates a source and writes its items into the package folder `package_dir`."""
+
+    def __init__(self, package_dir: Path, schema: Schema, pipeline_name: str, hook: Any = None,
+                 buffer_items: int = 5_000) -> None:
+        self.package_dir = package_dir
+        self.items_dir = package_dir / "items"
+        self.schema = schema
+        self.pipeline_name = pipeline_name
+        self.hook = hook
+        self.buffer_items = buffer_items
+        self._files: dict[str, _TableItemsFile] = {}
+        self._arrow_count = 0
+        self._known_tables: set[str] = set()
+        self._items_hook = hook is not None and bool(hook.on_extract_items.get_hookimpls())
+
+    def extract(self, source: DltSource, load_id: str, info: ExtractInfo | None = None) -> ExtractInfo:
+        """Evaluate every selected resource of `source`; items go to per-table files."""
+        info = info or ExtractInfo(load_id, source.name)
+        info.resources = list(source.selected_resources)
+        resources = list(source.resources.values())
+        try:
+            for resource, page in evaluate(resources):
+                items = page if isinstance(page, list) else [page]
+                self._write(source, resource, items, info)
+        finally:
+            for items_file in self._files.values():
+                items_file.close()
+        return info
+
+    def write_items(self, table: str, items: list[Any], info: ExtractInfo) -> None:
+        """Write items straight into `table` (used for the pipeline state row)."""
+        items_file = self._file_for(table)
+        items_file.add(items)
+        info.item_counts[table] = info.item_counts.get(table, 0) + len(items)
+
+    def _file_for(self, table: str) -> _TableItemsFile:
+        items_file = self._files.get(table)
+        if items_file is None:
+            items_file = self._files[table] = _TableItemsFile(
+                self.items_dir / f"{table}.{len(self._files)}.pkl", self.buffer_items
+            )
+        return items_file
+
+    def _table_for(self, source: DltSource, resource: DltResource, raw_name: str) -> str:
+        table = self.schema.naming.normalize_table_identifier(raw_name)
+        if table not in self._known_tables:
+            self._known_tables.add(table)
+            partial = table_schema_from_hints(resource._hints, table, resource.name)
+            partial["columns"] = {
+                self.schema.naming.normalize_identifier(name): {
+                    **column, "name": self.schema.naming.normalize_identifier(name)
+                }
+                for name, column in partial["columns"].items()
+            }
+            if source.max_table_nesting is not None and "x-max-nesting" not in partial:
+                partial["x-max-nesting"] = source.max_table_nesting
+            if source.schema_contract and "schema_contract" not in partial:
+                partial["schema_contract"] = source.schema_contract
+            if table not in self.schema.tables:
+                partial.setdefault("write_disposition", "append")
+            self.schema.update_table(partial)
+        return table
+
+    def _write(self, source: DltSource, resource: DltResource, items: list[Any], info: ExtractInfo) -> None:
+        if not items:
+            return
+        if is_arrow_item(items[0]):
+            for item in items:
+                table = self._table_for(source, resource, resource.compute_table_name(item))
+                self._write_arrow(resource, table, to_arrow_table(item), info)
+            return
+        table_name = resource.table_name
+        if callable(table_name):
+            groups: dict[str, list[Any]] = {}
+            for item in items:
+                groups.setdefault(resource.compute_table_name(item), []).append(item)
+        else:
+            groups = {table_name: items}
+        for raw_name, group in groups.items():
+            table = self._table_for(source, resource, raw_name)
+            if self._items_hook:
+                group = list(group)
+                self.hook.on_extract_items(pipeline_name=self.pipeline_name,
+                                           resource_name=resource.name, table_name=table, items=group)
+                if not group:
+                    continue
+            self._file_for(table).add(group)
+            info.item_counts[table] = info.item_counts.get(table, 0) + len(group)
+
+    def _write_arrow(self, resource: DltResource, table: str, data: pa.Table, info: ExtractInfo) -> None:
+        if self._items_hook:
+            items = [data]
+            self.hook.on_extract_items(pipeline_name=self.pipeline_name,
+                                       resource_name=resource.name, table_name=table, items=items)
+            if not items:
+                return
+            data = items[0]
+        path = self.items_dir / f"{table}.{1000000 + self._arrow_count}.arrow"
+        self._arrow_count += 1
+        with pa.OSFile(str(path), "wb") as sink, ipc.new_stream(sink, data.schema) as writer:
+            writer.write_table(data)
+        info.item_counts[table] = info.item_counts.get(table, 0) + data.num_rows

@@ -1,0 +1,148 @@
+"""Table hints of resources: validated on the way in, turned into table schemas on the way out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlt.common.exceptions import DltException
+from dlt.schema.typing import DATA_TYPES, WRITE_DISPOSITIONS, TTableSchema
+
+TableHints = dict[str, Any]
+
+CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
+CONTRACT_ENTITIES = ("tables", "columns", "data_type")
+
+
+class InvalidHintError(DltException):
+    """A resource hint has a value dlt cannot use."""
+
+
+def _key_list(value: Any, hint: str) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise InvalidHintError(f"The '{hint}' hint must be a column name or a list of names, got {value!r}.")
+
+
+def normalize_columns(columns: Any) -> dict[str, dict[str, Any]] | None:
+    """Accept columns as a dict, a list of column dicts, or a pydantic model class."""
+    if columns is None:
+        return None
+    if isinstance(columns, type) and hasattr(columns, "model_fields"):
+        from dlt.extract.pydantic_columns import columns_from_model
+
+        return columns_from_model(columns)
+    if isinstance(columns, dict):
+        items = [{"name": name, **(spec or {})} for name, spec in columns.items()]
+    elif isinstance(columns, (list, tuple)):
+        items = [dict(c) for c in columns]
+    else:
+        raise InvalidHintError(
+            f"The 'columns' hint must be a dict, a list of column dicts or a pydantic model, got {type(columns).__name__}."
+        )
+    result: dict[str, dict[str, Any]] = {}
+    for column in items:
+        name = column.get("name")
+        if not name:
+            raise InvalidHintError(f"A column in the 'columns' hint has no name: {column!r}.")
+        data_type = column.get("data_type")
+        if data_type == "complex":
+            column["data_type"] = data_type = "json"
+        if data_type is not None and data_type not in DATA_TYPES:
+            raise InvalidHintError(
+                f"Column '{name}' has data_type '{data_type}'; use one of: {', '.join(DATA_TYPES)}."
+            )
+        result[name] = column
+    return result
+
+
+def normalize_contract(contract: Any) -> dict[str, str] | None:
+    """`"freeze"` or `{"columns": "discard_value", ...}` -> a full per-entity dict."""
+    if contract is None:
+        return None
+    if isinstance(contract, str):
+        if contract not in CONTRACT_MODES:
+            raise InvalidHintError(
+                f"schema_contract '{contract}' is unknown; use one of: {', '.join(CONTRACT_MODES)}."
+            )
+        return {entity: contract for entity in CONTRACT_ENTITIES}
+    if isinstance(contract, dict):
+        for entity, mode in contract.items():
+            if entity not in CONTRACT_ENTITIES or mode not in CONTRACT_MODES:
+                raise InvalidHintError(
+                    f"schema_contract entry {entity!r}: {mode!r} is invalid; keys are"
+                    f" {', '.join(CONTRACT_ENTITIES)} and modes {', '.join(CONTRACT_MODES)}."
+                )
+        return dict(contract)
+    raise InvalidHintError(f"schema_contract must be a mode or a dict, got {contract!r}.")
+
+
+def make_hints(
+    table_name: Any = None,
+    write_disposition: Any = None,
+    primary_key: Any = None,
+    merge_key: Any = None,
+    columns: Any = None,
+    max_table_nesting: int | None = None,
+    schema_contract: Any = None,
+    file_format: str | None = None,
+    incremental: Any = None,
+    table_format: str | None = None,
+    _partial: bool = False,
+) -> TableHints:
+    """Validate hints and return them as a dict; with `_partial`, only the given ones."""
+    strategy = None
+    if isinstance(write_disposition, dict):
+        strategy = write_disposition.get("strategy")
+        write_disposition = write_disposition.get("disposition")
+    if write_disposition is not None and write_disposition not in WRITE_DISPOSITIONS:
+        raise InvalidHintError(
+            f"write_disposition '{write_disposition}' is unknown; use one of: append, replace, merge."
+        )
+    if table_name is not None and not (callable(table_name) or isinstance(table_name, str)):
+        raise InvalidHintError(f"table_name must be a string or a function, got {table_name!r}.")
+    if max_table_nesting is not None and (not isinstance(max_table_nesting, int) or max_table_nesting < 0):
+        raise InvalidHintError(f"max_table_nesting must be an integer >= 0, got {max_table_nesting!r}.")
+    hints: TableHints = {
+        "table_name": table_name,
+        "write_disposition": write_disposition,
+        "merge_strategy": strategy,
+        "primary_key": _key_list(primary_key, "primary_key"),
+        "merge_key": _key_list(merge_key, "merge_key"),
+        "columns": normalize_columns(columns),
+        "max_table_nesting": max_table_nesting,
+        "schema_contract": normalize_contract(schema_contract),
+        "file_format": file_format,
+        "incremental": incremental,
+    }
+    if _partial:
+        return {key: value for key, value in hints.items() if value is not None}
+    return hints
+
+
+def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: str) -> TTableSchema:
+    """The partial table schema a resource's hints describe (columns may lack data types)."""
+    columns: dict[str, dict[str, Any]] = {
+        name: dict(column) for name, column in (hints.get("columns") or {}).items()
+    }
+    for key_hint in ("primary_key", "merge_key"):
+        for name in hints.get(key_hint) or []:
+            column = columns.setdefault(name, {"name": name})
+            column[key_hint] = True
+            if key_hint == "primary_key":
+                column.setdefault("nullable", False)
+    table: TTableSchema = {"name": table_name, "resource": resource_name, "columns": columns}
+    if hints.get("write_disposition"):
+        table["write_disposition"] = hints["write_disposition"]
+    if hints.get("merge_strategy"):
+        table["x-merge-strategy"] = hints["merge_strategy"]
+    if hints.get("max_table_nesting") is not None:
+        table["x-max-nesting"] = hints["max_table_nesting"]
+    if hints.get("schema_contract"):
+        table["schema_contract"] = hints["schema_contract"]
+    if hints.get("file_format"):
+        table["file_format"] = hints["file_format"]
+    return table

@@ -1,0 +1,130 @@
+"""`DltSource`: a group of resources that share a schema and a section of configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from dlt.extract.hints import normalize_contract
+from dlt.extract.resource import DltResource, ResourceError
+from dlt.schema import Schema
+
+
+class DltResourceDict(dict[str, DltResource]):
+    """The resources of a source by name, with selection helpers."""
+
+    @property
+    def selected(self) -> dict[str, DltResource]:
+        """Only the selected resources."""
+        return {name: resource for name, resource in self.items() if resource.selected}
+
+    def select(self, *names: str) -> dict[str, DltResource]:
+        """Select exactly `names` (deselect every other resource); returns the selection."""
+        unknown = [name for name in names if name not in self]
+        if unknown:
+            raise ResourceError(
+                f"Unknown resources: {', '.join(unknown)}. This source has: {', '.join(self)}."
+            )
+        for name, resource in self.items():
+            resource.selected = name in names
+        return self.selected
+
+    def add(self, *resources: DltResource) -> None:
+        """Add resources; a name may only be used once."""
+        for resource in resources:
+            if resource.name in self:
+                raise ResourceError(f"A resource named '{resource.name}' is already in this source.")
+            self[resource.name] = resource
+
+
+class DltSource:
+    """Resources from one `@dlt.source` call, its schema and configuration section."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        section: str,
+        resources: Iterable[DltResource] = (),
+        *,
+        max_table_nesting: int | None = None,
+        schema_contract: Any = None,
+        root_key: bool = False,
+    ) -> None:
+        self.schema = schema
+        self.section = section
+        self.resources = DltResourceDict()
+        self.max_table_nesting = max_table_nesting
+        self.schema_contract = normalize_contract(schema_contract)
+        self.root_key = root_key
+        for resource in resources:
+            resource.source_name = schema.name
+            self.resources.add(resource)
+
+    @property
+    def name(self) -> str:
+        """The source's name, which is also its schema's name."""
+        return self.schema.name
+
+    @property
+    def selected_resources(self) -> dict[str, DltResource]:
+        """The resources that will be extracted."""
+        return self.resources.selected
+
+    def _clone(self) -> DltSource:
+        clone = DltSource(
+            self.schema,
+            self.section,
+            [r._clone() for r in self.resources.values()],
+            max_table_nesting=self.max_table_nesting,
+            schema_contract=self.schema_contract,
+            root_key=self.root_key,
+        )
+        return clone
+
+    def with_resources(self, *names: str) -> DltSource:
+        """A copy of this source with only `names` selected."""
+        clone = self._clone()
+        clone.resources.select(*names)
+        return clone
+
+    def select(self, *names: str) -> DltSource:
+        """Same as `with_resources`: a copy with only `names` selected."""
+        return self.with_resources(*names)
+
+    def add_limit(self, max_items: int) -> DltSource:
+        """Limit every resource to `max_items` yields; returns the source."""
+        for resource in self.resources.values():
+            resource.add_limit(max_items)
+        return self
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """This source's state in the active pipeline."""
+        from dlt.pipeline.current import source_state
+
+        return source_state(self.name)
+
+    def run(self, destination: Any = None, **kwargs: Any) -> Any:
+        """Run this source on the default or the last configured pipeline."""
+        from dlt.pipeline import run
+
+        return run(self, destination=destination, **kwargs)
+
+    def __getattr__(self, name: str) -> DltResource:
+        resources = self.__dict__.get("resources")
+        if resources is not None and name in resources:
+            return resources[name]
+        raise AttributeError(f"Source has no resource or attribute '{name}'.")
+
+    def __iter__(self) -> Iterator[Any]:
+        """Evaluate every selected resource and yield their items."""
+        from dlt.extract.evaluate import evaluate
+
+        for _resource, page in evaluate(list(self.resources.values())):
+            if isinstance(page, list):
+                yield from page
+            else:
+                yield page
+
+    def __repr__(self) -> str:
+        return f"<DltSource '{self.name}' resources={list(self.resources)} selected={list(self.selected_resources)}>"

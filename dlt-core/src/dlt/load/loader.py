@@ -1,0 +1,164 @@
+"""Load: run the jobs of normalized packages against a destination, exactly once.
+
+On a transactional destination a package loads in one transaction together with its
+`_dlt_loads` row: a crash before the commit leaves nothing behind, a crash after it is detected
+on the next run by the `_dlt_loads` row. A job that fails for good is set aside (its error kept
+next to it) and the rest of the package is loaded again without it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlt.common.exceptions import DltException
+from dlt.destinations.base import (
+    ClientContext,
+    Destination,
+    DestinationTransientError,
+    LoadJobTerminalError,
+)
+from dlt.load.jobs import LoadJobInfo
+from dlt.schema import Schema
+from dlt.storage.packages import PackageStorage
+
+
+class LoadClientError(DltException):
+    """The destination failed while loading a package; the package stays pending."""
+
+
+@dataclass
+class PackageLoadInfo:
+    """What loading one package did."""
+
+    load_id: str
+    schema_name: str
+    jobs: list[LoadJobInfo] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    already_loaded: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def failed_jobs(self) -> list[LoadJobInfo]:
+        """Jobs that failed for good."""
+        return [job for job in self.jobs if job.state == "failed_jobs"]
+
+
+def _job_order(schema: Schema, path: Path) -> tuple[int, int, str]:
+    table = path.name.split(".")[0]
+    system = 1 if table.startswith("_dlt") else 0
+    depth = schema.table_depth(table) if table in schema.tables else 0
+    return (system, depth, path.name)
+
+
+class Loader:
+    """Loads normalized packages of one pipeline into one destination dataset."""
+
+    def __init__(self, storage: PackageStorage, destination: Destination, dataset_name: str,
+                 pipeline_name: str, pipeline_dir: Path, hook: Any = None,
+                 transient_retries: int = 3, retry_backoff: float = 1.0) -> None:
+        self.storage = storage
+        self.destination = destination
+        self.dataset_name = dataset_name
+        self.pipeline_name = pipeline_name
+        self.pipeline_dir = pipeline_dir
+        self.hook = hook
+        self.transient_retries = transient_retries
+        self.retry_backoff = retry_backoff
+
+    def _call_hook(self, name: str, **kwargs: Any) -> None:
+        if self.hook is not None and getattr(self.hook, name).get_hookimpls():
+            getattr(self.hook, name)(pipeline_name=self.pipeline_name, **kwargs)
+
+    def load_package(self, load_id: str) -> PackageLoadInfo:
+        """Load one package; returns what happened to each job."""
+        started_at = time.perf_counter()
+        folder = self.storage.path("normalized", load_id)
+        schema = Schema.from_dict(PackageStorage.read_json(folder / "schema.json"))
+        package = PackageStorage.read_json(folder / "package.json")
+        info = PackageLoadInfo(load_id, schema.name, row_counts=dict(package.get("row_counts", {})))
+        context = ClientContext(schema, self.dataset_name, self.pipeline_name, self.pipeline_dir)
+        client = self.destination.client(context)
+        attempt = 0
+        while True:
+            try:
+                with client:
+                    self._load_with_client(client, schema, load_id, info)
+                break
+            except DestinationTransientError as exc:
+                attempt += 1
+                if attempt > self.transient_retries:
+                    raise LoadClientError(
+                        f"Loading package {load_id} into {self.destination.name} failed"
+                        f" {attempt} times with a transient error: {exc}. The package stays"
+                        " pending and loads on the next run."
+                    ) from exc
+                time.sleep(self.retry_backoff * 2 ** (attempt - 1))
+        info.elapsed = time.perf_counter() - started_at
+        self.storage.commit_load(load_id)
+        return info
+
+    def _load_with_client(self, client: Any, schema: Schema, load_id: str, info: PackageLoadInfo) -> None:
+        client.initialize_storage()
+        for started in self.storage.jobs(load_id, "started_jobs"):
+            self.storage.move_job(load_id, started, "new_jobs")
+        if client.is_load_recorded(load_id):
+            info.already_loaded = True
+            for job_file in self.storage.jobs(load_id, "new_jobs"):
+                self.storage.move_job(load_id, job_file, "completed_jobs")
+            info.jobs = [LoadJobInfo.from_path(load_id, p, "completed_jobs")
+                         for p in self.storage.jobs(load_id, "completed_jobs")]
+            return
+        client.update_stored_schema()
+        while True:
+            pending = sorted(self.storage.jobs(load_id, "new_jobs"), key=lambda p: _job_order(schema, p))
+            tables = sorted({p.name.split(".")[0] for p in pending})
+            failed_now = self._try_package(client, load_id, pending, tables)
+            if failed_now is None:
+                break
+        info.jobs = [LoadJobInfo.from_path(load_id, p, state)
+                     for state in ("completed_jobs", "failed_jobs")
+                     for p in self.storage.jobs(load_id, state) if not p.name.endswith(".exception")]
+        for job in info.jobs:
+            if job.state == "failed_jobs":
+                error_file = self.storage.path("normalized", load_id) / "failed_jobs" / (job.job_file + ".exception")
+                job.error = error_file.read_text(encoding="utf-8") if error_file.exists() else None
+
+    def _try_package(self, client: Any, load_id: str, pending: list[Path], tables: list[str]) -> Path | None:
+        """Load all pending jobs in one go; on a terminal job error set that job aside."""
+        client.begin_load(load_id, tables)
+        started: list[Path] = []
+        try:
+            for job_file in pending:
+                job = LoadJobInfo.from_path(load_id, job_file, "started_jobs")
+                self._call_hook("on_load_job_start", load_id=load_id, job=job)
+                started_file = self.storage.move_job(load_id, job_file, "started_jobs")
+                started.append(started_file)
+                job_start = time.perf_counter()
+                client.run_job(job, started_file)
+                job.elapsed = time.perf_counter() - job_start
+                job.state = "completed_jobs"
+                self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+            client.complete_load(load_id, tables)
+        except LoadJobTerminalError as exc:
+            client.abort_load()
+            failed = started[-1]
+            for other in started[:-1]:
+                self.storage.move_job(load_id, other, "new_jobs")
+            failed_path = self.storage.move_job(load_id, failed, "failed_jobs")
+            self.storage.write_job_error(load_id, failed_path, str(exc))
+            job = LoadJobInfo.from_path(load_id, failed_path, "failed_jobs")
+            job.error = str(exc)
+            self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+            return failed_path
+        except BaseException:
+            client.abort_load()
+            for other in started:
+                if other.exists():
+                    self.storage.move_job(load_id, other, "new_jobs")
+            raise
+        for job_file in started:
+            self.storage.move_job(load_id, job_file, "completed_jobs")
+        return None

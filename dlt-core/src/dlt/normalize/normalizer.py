@@ -1,0 +1,152 @@
+"""Normalize one extracted load package into load jobs in the destination's file format."""
+
+from __future__ import annotations
+
+import pickle
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from dlt.normalize.arrow import normalize_arrow_table
+from dlt.normalize.relational import RowNormalizer
+from dlt.normalize.writers import TableJobWriter
+from dlt.schema import Schema
+from dlt.storage.packages import PackageStorage
+
+EXTRACTED_ITEMS = "items"
+
+
+@dataclass
+class NormalizeInfo:
+    """What normalizing one package produced."""
+
+    load_id: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)
+
+
+def read_pickled_pages(path: Path) -> Iterator[list[Any]]:
+    """The pages written one after another into an extracted items file."""
+    with open(path, "rb") as file:
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
+
+
+def read_arrow_tables(path: Path) -> Iterator[pa.Table]:
+    """The Arrow tables written into an extracted `.arrow` file."""
+    with pa.memory_map(str(path)) as source:
+        reader = ipc.open_stream(source)
+        yield reader.read_all()
+
+
+class PackageNormalizer:
+    """Turns the extracted items of a package into job files and updates the schema."""
+
+    def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
+                 pipeline_name: str, hook: Any = None, buffer_rows: int = 50_000) -> None:
+        self.storage = storage
+        self.schema = schema
+        self.file_format = file_format
+        self.pipeline_name = pipeline_name
+        self.hook = hook
+        self.buffer_rows = buffer_rows
+
+    def _has_hook(self, name: str) -> bool:
+        return self.hook is not None and bool(getattr(self.hook, name).get_hookimpls())
+
+    def normalize(self, load_id: str) -> NormalizeInfo:
+        """Normalize package `load_id`; publishes its jobs atomically at the end."""
+        source = self.storage.path("extracted", load_id)
+        package = PackageStorage.read_json(source / "package.json")
+        target = self.storage.start_normalize(load_id)
+        jobs_folder = target / "new_jobs"
+        rows = RowNormalizer(self.schema, load_id)
+        writers: dict[str, TableJobWriter] = {}
+        rows_hook = self._has_hook("on_normalize_rows")
+
+        def writer_for(table: str) -> TableJobWriter:
+            writer = writers.get(table)
+            if writer is None:
+                fmt = self.schema.tables.get(table, {}).get("file_format") or self.file_format
+                writer = writers[table] = TableJobWriter(
+                    jobs_folder, table, fmt, "", buffer_rows=self.buffer_rows
+                )
+            return writer
+
+        def write(table: str, table_rows: list[dict[str, Any]]) -> None:
+            if rows_hook:
+                self.hook.on_normalize_rows(pipeline_name=self.pipeline_name, table_name=table,
+                                            rows=table_rows)
+            typed = rows.type_rows(table, table_rows)
+            if typed:
+                writer_for(table).write(typed, self.schema.tables[table]["columns"])
+
+        items_folder = source / EXTRACTED_ITEMS
+        for item_file in sorted(items_folder.iterdir(), key=_file_order):
+            table = item_file.name.rsplit(".", 2)[0]
+            if item_file.suffix == ".arrow":
+                for arrow_table in read_arrow_tables(item_file):
+                    normalized = normalize_arrow_table(self.schema, table, arrow_table, load_id)
+                    rows.changed_tables.add(table)
+                    writer_for(table).write_arrow(normalized)
+                continue
+            root = self.schema.root_table(table) if table in self.schema.tables else {}
+            max_nesting = root.get("x-max-nesting", self.schema.settings.get("max_table_nesting"))
+            is_merge = root.get("write_disposition") == "merge"
+            primary_key = [n for n, c in root.get("columns", {}).items() if c.get("primary_key")]
+            dedupe: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] | None = (
+                {} if is_merge and primary_key else None
+            )
+            for page in read_pickled_pages(item_file):
+                batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+                for item in page:
+                    tree = rows.normalize_item(table, item, max_nesting, merge_root=is_merge)
+                    if dedupe is not None:
+                        # last one wins within a load: keep the whole tree of the newest row
+                        dedupe[tuple(tree[0][1].get(k) for k in primary_key)] = tree
+                        continue
+                    for table_name, row in tree:
+                        batch[table_name].append(row)
+                for table_name, table_rows in batch.items():
+                    write(table_name, table_rows)
+            if dedupe:
+                batch = defaultdict(list)
+                for tree in dedupe.values():
+                    for table_name, row in tree:
+                        batch[table_name].append(row)
+                for table_name, table_rows in batch.items():
+                    write(table_name, table_rows)
+
+        info = NormalizeInfo(load_id)
+        for table, writer in writers.items():
+            writer.close(self.schema.tables[table]["columns"])
+            info.row_counts[table] = writer.row_count
+        info.tables = sorted(writers)
+        if self._has_hook("on_normalize_table_schema"):
+            for table in sorted(rows.changed_tables):
+                self.hook.on_normalize_table_schema(pipeline_name=self.pipeline_name,
+                                                    table_name=table, table=self.schema.tables[table])
+        self.schema.bump_version()
+        PackageStorage.write_json(target / "schema.json", self.schema.to_dict())
+        PackageStorage.write_json(target / "package.json", {
+            **package,
+            "row_counts": info.row_counts,
+            "tables": info.tables,
+        })
+        return info
+
+
+def _file_order(path: Path) -> tuple[int, str]:
+    # system state rows last, everything else in creation order
+    name = path.name
+    parts = name.rsplit(".", 2)
+    index = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+    return (1 if name.startswith("_dlt") else 0, f"{index:09d}{name}")

@@ -1,0 +1,283 @@
+"""The relational normalizer: nested items become rows of a root table and its child tables.
+
+Nested dicts flatten into `parent__child` columns; lists become child tables `table__field`
+linked by `_dlt_parent_id` and `_dlt_list_idx`. Values are checked against their column's type,
+coerced where that keeps their meaning, and otherwise stored in a variant column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+from dlt.common.exceptions import DltException
+from dlt.schema import Schema
+from dlt.schema.inference import (
+    DATA_TYPE_TO_PY_TYPE,
+    CoercionError,
+    coerce_value,
+    infer_data_type,
+)
+from dlt.schema.typing import (
+    ID_COLUMN,
+    LIST_IDX_COLUMN,
+    LOAD_ID_COLUMN,
+    PARENT_ID_COLUMN,
+    ROOT_ID_COLUMN,
+    VARIANT_SEPARATOR,
+)
+
+DEFAULT_MAX_NESTING = 1000
+
+
+class DataValidationError(DltException):
+    """Data breaks the schema contract (a frozen table, column or data type)."""
+
+    def __init__(self, table: str, column: str | None, entity: str, value: Any, mode: str) -> None:
+        self.table_name, self.column_name, self.entity, self.value = table, column, entity, value
+        what = {
+            "tables": f"a new table '{table}'",
+            "columns": f"a new column '{column}' in table '{table}'",
+            "data_type": f"a value of another type in column '{column}' of table '{table}'",
+        }[entity]
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:200] + "..."
+        super().__init__(
+            f"The schema contract for {entity} is '{mode}', but the data has {what} (value"
+            f" {shown}). Change schema_contract on the source, resource or run() to allow it."
+        )
+
+
+class UnsupportedValueError(DltException):
+    """A value has a Python type dlt cannot store."""
+
+
+class _DiscardRow(Exception):
+    pass
+
+
+class RowNormalizer:
+    """Normalizes items into rows per table and keeps the schema's columns up to date."""
+
+    def __init__(self, schema: Schema, load_id: str, *, add_load_id: bool = True) -> None:
+        self.schema = schema
+        self.naming = schema.naming
+        self.load_id = load_id
+        self.add_load_id = add_load_id
+        self.detect_timestamps = "iso_timestamp" in (schema.settings.get("detections") or [])
+        self._id_prefix = os.urandom(5).hex()
+        self._id_counter = 0
+        self._key_maps: dict[str, dict[str, str]] = {}
+        self._types: dict[str, dict[str, type | None]] = {}
+        self._existing_tables = {
+            t["name"] for t in schema.data_tables()
+        }
+        self.changed_tables: set[str] = set()
+
+    # -- ids ----------------------------------------------------------------------------------
+
+    def _new_id(self) -> str:
+        self._id_counter += 1
+        return f"{self._id_prefix}{self._id_counter:x}"
+
+    @staticmethod
+    def _child_id(parent_id: str, table: str, index: int) -> str:
+        return hashlib.blake2b(f"{parent_id}|{table}|{index}".encode(), digest_size=8).hexdigest()
+
+    # -- names --------------------------------------------------------------------------------
+
+    def _column_name(self, table: str, key: str) -> str:
+        key_map = self._key_maps.get(table)
+        if key_map is None:
+            key_map = self._key_maps[table] = {}
+        name = key_map.get(key)
+        if name is None:
+            name = self.naming.normalize_identifier(key)
+            if name in key_map.values():
+                # another key of this table already maps here: keep both, deterministically
+                name = self.naming.normalize_identifier(f"{name}_{_short_hash(key)}")
+            key_map[key] = name
+        return name
+
+    # -- contracts ----------------------------------------------------------------------------
+
+    def _contract(self, table: str, entity: str) -> str:
+        root = self.schema.root_table(table) if table in self.schema.tables else {}
+        contract = self.schema.tables.get(table, {}).get("schema_contract") or root.get("schema_contract")
+        if not contract:
+            contract = self.schema.settings.get("schema_contract") or {}
+        return contract.get(entity, "evolve") if isinstance(contract, dict) else contract
+
+    # -- the walk -----------------------------------------------------------------------------
+
+    def normalize_item(self, table: str, item: Any, max_nesting: int | None = None,
+                       merge_root: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """Untyped rows `(table, row)` for one item, root row first."""
+        if not isinstance(item, dict):
+            item = {"value": item}
+        out: list[tuple[str, dict[str, Any]]] = []
+        row: dict[str, Any] = {}
+        if self.add_load_id:
+            row[LOAD_ID_COLUMN] = self.load_id
+        row_id = self._new_id()
+        row[ID_COLUMN] = row_id
+        limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
+        out.append((table, row))
+        self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None)
+        return out
+
+    def type_rows(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Infer, check and coerce the values of `rows` in place; returns the rows kept."""
+        kept = []
+        for row in rows:
+            try:
+                self._type_row(table, row)
+            except _DiscardRow:
+                continue
+            kept.append(row)
+        return kept
+
+    def _flatten(self, table: str, item: dict[str, Any], row: dict[str, Any], prefix: str,
+                 level: int, limit: int, out: list[tuple[str, dict[str, Any]]], row_id: str,
+                 root_id: str | None) -> None:
+        for key, value in item.items():
+            if prefix:
+                name = self.naming.make_path(prefix, self._column_name(f"{table}\x00{prefix}", key))
+            else:
+                name = self._column_name(table, key)
+            if isinstance(value, dict):
+                if level < limit and value:
+                    self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id)
+                elif value:
+                    row[name] = value
+            elif isinstance(value, (list, tuple)) and not isinstance(value, str):
+                if level < limit:
+                    child_table = self.naming.make_path(table, name)
+                    self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id)
+                elif value:
+                    row[name] = list(value)
+            else:
+                row[name] = value
+
+    def _child_rows(self, table: str, items: Any, level: int, limit: int,
+                    out: list[tuple[str, dict[str, Any]]], parent_id: str, root_id: str | None) -> None:
+        if table not in self.schema.tables:
+            self._new_child_table(table)
+        for index, element in enumerate(items):
+            child_id = self._child_id(parent_id, table, index)
+            row: dict[str, Any] = {PARENT_ID_COLUMN: parent_id, LIST_IDX_COLUMN: index, ID_COLUMN: child_id}
+            if root_id is not None:
+                row[ROOT_ID_COLUMN] = root_id
+            out.append((table, row))
+            if isinstance(element, dict):
+                self._flatten(table, element, row, "", level, limit, out, child_id, root_id)
+            elif isinstance(element, (list, tuple)):
+                if level < limit:
+                    self._child_rows(self.naming.make_path(table, "value"), element, level + 1,
+                                     limit, out, child_id, root_id)
+                else:
+                    row["value"] = list(element)
+            else:
+                row["value"] = element
+
+    def _new_child_table(self, table: str) -> None:
+        parent = table.rsplit(self.naming.path_separator, 1)[0]
+        while parent not in self.schema.tables and self.naming.path_separator in parent:
+            parent = parent.rsplit(self.naming.path_separator, 1)[0]
+        self.schema.update_table({"name": table, "parent": parent, "columns": {}})
+
+    # -- typing -------------------------------------------------------------------------------
+
+    def _type_row(self, table: str, row: dict[str, Any]) -> None:
+        types = self._types.get(table)
+        if types is None:
+            types = self._types[table] = self._known_types(table)
+        for name in list(row):
+            value = row[name]
+            if value is None:
+                continue
+            expected = types.get(name, _MISSING)
+            if expected is not _MISSING and expected is not None and type(value) is expected:
+                continue
+            self._type_value(table, row, name, value, types)
+
+    def _known_types(self, table: str) -> dict[str, type | None]:
+        columns = self.schema.tables.get(table, {}).get("columns", {})
+        return {
+            name: DATA_TYPE_TO_PY_TYPE.get(c["data_type"])
+            for name, c in columns.items()
+            if c.get("data_type")
+        }
+
+    def _type_value(self, table: str, row: dict[str, Any], name: str, value: Any,
+                    types: dict[str, type | None]) -> None:
+        table_schema = self.schema.tables.get(table)
+        if table_schema is None:
+            table_schema = self.schema.update_table({"name": table, "columns": {}})
+        column = table_schema["columns"].get(name)
+        value_type = infer_data_type(value, self.detect_timestamps)
+        if value_type is None:
+            raise UnsupportedValueError(
+                f"Column '{name}' of table '{table}' got a value of type {type(value).__name__}"
+                f" ({value!r:.100}), which dlt cannot store. Convert it to a str, number, date or"
+                " dict in the resource or with resource.add_map(...)."
+            )
+        if column is None or not column.get("data_type"):
+            self._check_new(table, name, value, "columns" if table in self._existing_tables else "tables", row)
+            if name not in row:
+                return
+            new_column = {"name": name, "data_type": value_type, "nullable": True}
+            if column is not None:
+                new_column = {**column, "data_type": value_type}
+                new_column.setdefault("nullable", True)
+            self.schema.update_column(table, new_column)
+            self.changed_tables.add(table)
+            if value_type in ("timestamp", "json") or type(value) is not DATA_TYPE_TO_PY_TYPE.get(value_type):
+                row[name] = coerce_value(value_type, value)
+            types[name] = DATA_TYPE_TO_PY_TYPE.get(value_type)
+            return
+        data_type = column["data_type"]
+        try:
+            row[name] = coerce_value(data_type, value)
+            return
+        except CoercionError:
+            pass
+        # does not fit: a variant column keeps the value
+        variant = f"{name}{VARIANT_SEPARATOR}{value_type}"
+        del row[name]
+        mode = self._contract(table, "data_type")
+        if mode != "evolve" and variant not in table_schema["columns"]:
+            if mode == "freeze":
+                raise DataValidationError(table, name, "data_type", value, mode)
+            if mode == "discard_row":
+                raise _DiscardRow()
+            return
+        if variant not in table_schema["columns"]:
+            self.schema.update_column(table, {"name": variant, "data_type": value_type,
+                                              "nullable": True, "variant": True})
+            self.changed_tables.add(table)
+            types[variant] = DATA_TYPE_TO_PY_TYPE.get(value_type)
+        row[variant] = coerce_value(value_type, value)
+
+    def _check_new(self, table: str, name: str, value: Any, entity: str, row: dict[str, Any]) -> None:
+        mode = self._contract(table, entity)
+        if mode == "evolve":
+            return
+        if mode == "freeze":
+            raise DataValidationError(table, name, entity, value, mode)
+        if mode == "discard_row":
+            raise _DiscardRow()
+        del row[name]
+
+
+_MISSING = object()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+
+
+RowSink = Callable[[str, list[dict[str, Any]]], None]

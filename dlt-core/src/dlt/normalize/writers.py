@@ -1,0 +1,156 @@
+"""Job writers: buffered per-table writers of parquet and jsonl load jobs."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dlt.schema.inference import to_json_text
+from dlt.storage.packages import JobFileName
+
+DEFAULT_DECIMAL = (38, 9)
+
+
+def arrow_type(column: dict[str, Any]) -> pa.DataType:
+    """The Arrow type that holds values of a column."""
+    data_type = column.get("data_type")
+    if data_type == "bigint":
+        return pa.int64()
+    if data_type == "double":
+        return pa.float64()
+    if data_type == "bool":
+        return pa.bool_()
+    if data_type == "timestamp":
+        return pa.timestamp("us", tz="UTC")
+    if data_type == "date":
+        return pa.date32()
+    if data_type == "time":
+        return pa.time64("us")
+    if data_type == "decimal":
+        return pa.decimal128(column.get("precision") or DEFAULT_DECIMAL[0],
+                             column.get("scale") if column.get("scale") is not None else DEFAULT_DECIMAL[1])
+    if data_type == "binary":
+        return pa.binary()
+    return pa.string()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode()
+    return str(value)
+
+
+class TableJobWriter:
+    """Buffers the rows of one table and writes them as job files of one format.
+
+    A new file starts when the table's columns change or a file reaches `rows_per_file`.
+    """
+
+    def __init__(self, folder: Path, table_name: str, file_format: str, file_prefix: str,
+                 buffer_rows: int = 50_000, rows_per_file: int = 2_000_000) -> None:
+        self.folder = folder
+        self.table_name = table_name
+        self.file_format = file_format
+        self.file_prefix = file_prefix
+        self.buffer_rows = buffer_rows
+        self.rows_per_file = rows_per_file
+        self.rows: list[dict[str, Any]] = []
+        self.files: list[Path] = []
+        self.row_count = 0
+        self._columns_key: tuple[Any, ...] | None = None
+        self._parquet: pq.ParquetWriter | None = None
+        self._jsonl: Any = None
+        self._file_rows = 0
+        self._schema: pa.Schema | None = None
+
+    def write(self, rows: list[dict[str, Any]], columns: dict[str, dict[str, Any]]) -> None:
+        """Add rows; `columns` is the table's current column schema."""
+        self.rows.extend(rows)
+        self.row_count += len(rows)
+        if len(self.rows) >= self.buffer_rows:
+            self.flush(columns)
+
+    def write_arrow(self, table: pa.Table) -> None:
+        """Write an Arrow table as it is (the Arrow pass-through path)."""
+        self._close_file()
+        path = self._next_path("parquet")
+        pq.write_table(table, path)
+        self.files.append(path)
+        self.row_count += table.num_rows
+
+    def _next_path(self, file_format: str) -> Path:
+        name = JobFileName(self.table_name, f"{self.file_prefix}{len(self.files)}", 0, file_format)
+        return self.folder / str(name)
+
+    def flush(self, columns: dict[str, dict[str, Any]]) -> None:
+        """Write the buffered rows."""
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        key = tuple((name, c.get("data_type"), c.get("precision"), c.get("scale"))
+                    for name, c in columns.items() if c.get("data_type"))
+        if key != self._columns_key or self._file_rows >= self.rows_per_file:
+            self._close_file()
+            self._columns_key = key
+        typed = [c for c in columns.values() if c.get("data_type")]
+        if self.file_format == "parquet":
+            self._write_parquet(rows, typed)
+        else:
+            self._write_jsonl(rows, typed)
+        self._file_rows += len(rows)
+
+    def _write_parquet(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
+        json_columns = [c["name"] for c in typed if c["data_type"] == "json"]
+        arrays = []
+        fields = []
+        for column in typed:
+            name = column["name"]
+            values = [row.get(name) for row in rows]
+            if name in json_columns:
+                values = [None if v is None else to_json_text(v) for v in values]
+            data_type = arrow_type(column)
+            arrays.append(pa.array(values, type=data_type))
+            fields.append(pa.field(name, data_type))
+        schema = pa.schema(fields)
+        table = pa.Table.from_arrays(arrays, schema=schema)
+        if self._parquet is None:
+            path = self._next_path("parquet")
+            self.files.append(path)
+            self._parquet = pq.ParquetWriter(path, schema)
+            self._schema = schema
+        self._parquet.write_table(table)
+
+    def _write_jsonl(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
+        if self._jsonl is None:
+            path = self._next_path("jsonl")
+            self.files.append(path)
+            self._jsonl = open(path, "wb")  # noqa: SIM115 - closed in _close_file
+        names = [c["name"] for c in typed]
+        dumps = orjson.dumps
+        option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+        write = self._jsonl.write
+        for row in rows:
+            write(dumps({n: row[n] for n in names if n in row}, default=_json_default, option=option))
+
+    def _close_file(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._jsonl is not None:
+            self._jsonl.close()
+            self._jsonl = None
+        self._file_rows = 0
+
+    def close(self, columns: dict[str, dict[str, Any]]) -> list[Path]:
+        """Flush and close; returns the job files written."""
+        self.flush(columns)
+        self._close_file()
+        return self.files

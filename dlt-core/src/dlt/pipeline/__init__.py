@@ -1,0 +1,123 @@
+"""`dlt.pipeline()`, `dlt.run()` and `dlt.attach()`: create, run and reopen pipelines."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from dlt.destinations import resolve_destination
+from dlt.pipeline import registry
+from dlt.pipeline.exceptions import (
+    CannotRestorePipelineException,
+    PipelineStepFailed,
+)
+from dlt.pipeline.load_info import LoadInfo
+from dlt.pipeline.options import (
+    configured_options,
+    default_pipeline_name,
+    default_pipelines_dir,
+    validate_pipeline_name,
+)
+from dlt.pipeline.pipeline import Pipeline
+from dlt.pipeline.state import load_state
+
+__all__ = ["LoadInfo", "Pipeline", "PipelineStepFailed", "attach", "pipeline", "run"]
+
+
+def pipeline(
+    pipeline_name: str | None = None,
+    working_dir: str | None = None,
+    pipeline_secret: str | None = None,
+    destination: Any = None,
+    dataset_name: str | None = None,
+    import_schema_path: str | None = None,
+    export_schema_path: str | None = None,
+    full_refresh: bool | None = None,
+    *,
+    pipelines_dir: str | None = None,
+    dev_mode: bool | None = None,
+    progress: Any = None,
+    loader_file_format: str | None = None,
+    **_ignored: Any,
+) -> Pipeline:
+    """Create or reopen a pipeline.
+
+    With no arguments: the default pipeline, named after the running script, whose dataset has
+    the same name. A named pipeline without `dataset_name` uses `<pipeline_name>_dataset`.
+    `working_dir` is the pipeline's own folder; `pipelines_dir` (dlt's later name) is the folder
+    that holds pipeline folders. `dev_mode` is dlt's later name for `full_refresh`.
+    Pipeline options found in configuration (env `PIPELINE_NAME`, `config.toml`) win over
+    the values passed here.
+    """
+    explicit_name = pipeline_name
+    options = {
+        "pipeline_name": pipeline_name, "working_dir": working_dir, "pipeline_secret": pipeline_secret,
+        "destination": destination, "dataset_name": dataset_name,
+        "import_schema_path": import_schema_path, "export_schema_path": export_schema_path,
+        "full_refresh": full_refresh, "pipelines_dir": pipelines_dir, "dev_mode": dev_mode,
+        "progress": progress,
+    }
+    options.update(configured_options(pipeline_name or default_pipeline_name()))
+    name = options["pipeline_name"] or default_pipeline_name()
+    validate_pipeline_name(name)
+    is_default = explicit_name is None and options["pipeline_name"] is None
+    dataset = options["dataset_name"] or (name if is_default else f"{name}_dataset")
+    fresh = bool(options["full_refresh"] or options["dev_mode"])
+    if fresh:
+        dataset = f"{dataset}_{time.strftime('%Y%m%d%H%M%S')}"
+    if options["working_dir"]:
+        folder = Path(options["working_dir"])
+    else:
+        folder = Path(options["pipelines_dir"] or default_pipelines_dir()) / name
+    if fresh and folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    instance = Pipeline(
+        name, folder, resolve_destination(options["destination"]), dataset,
+        pipeline_secret=options["pipeline_secret"],
+        import_schema_path=options["import_schema_path"],
+        export_schema_path=options["export_schema_path"], dev_mode=fresh,
+        progress=options["progress"], loader_file_format=loader_file_format,
+    )
+    registry.remember(instance)
+    return instance
+
+
+def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
+           working_dir: str | None = None, **_ignored: Any) -> Pipeline:
+    """Reopen an existing pipeline from its working dir (state, schemas, pending packages)."""
+    name = pipeline_name or default_pipeline_name()
+    folder = Path(working_dir) if working_dir else Path(pipelines_dir or default_pipelines_dir()) / name
+    stored = load_state(folder)
+    if stored is None:
+        raise CannotRestorePipelineException(
+            f"No pipeline named {name} in {folder.parent}. Create it with dlt.pipeline('{name}', ...)"
+            " or pass pipelines_dir= where it lives."
+        )
+    destination = None
+    if stored.get("destination_name"):
+        destination = resolve_destination(stored["destination_name"])
+    instance = Pipeline(name, folder, destination, stored.get("dataset_name"))
+    registry.remember(instance)
+    return instance
+
+
+def run(data: Any, *, destination: Any = None, dataset_name: str | None = None,
+        credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
+        columns: Any = None, primary_key: Any = None, schema: Any = None,
+        loader_file_format: str | None = None, schema_contract: Any = None) -> LoadInfo:
+    """Load `data` with the last configured pipeline, or the default pipeline if there is none."""
+    current = registry.last_pipeline() or pipeline()
+    return current.run(
+        data, destination=destination, dataset_name=dataset_name, credentials=credentials,
+        table_name=table_name, write_disposition=write_disposition, columns=columns,
+        primary_key=primary_key, schema=schema, loader_file_format=loader_file_format,
+        schema_contract=schema_contract,
+    )
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

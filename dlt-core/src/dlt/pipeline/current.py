@@ -1,0 +1,51 @@
+"""`dlt.current`: the pipeline, source state and resource state of the code that is running."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlt.common.context import active_pipeline, active_resource, active_source, active_state
+from dlt.common.exceptions import DltException
+
+_detached_state: dict[str, Any] = {}
+
+
+class NoActivePipelineError(DltException):
+    """State was asked for outside a pipeline run and no pipeline exists."""
+
+
+def pipeline() -> Any:
+    """The pipeline running now, or the last one created."""
+    running = active_pipeline.get()
+    if running is not None:
+        return running
+    from dlt.pipeline.registry import last_pipeline
+
+    return last_pipeline()
+
+
+def _state() -> dict[str, Any]:
+    state = active_state.get()
+    if state is None:
+        # outside a pipeline run (a resource iterated directly): a scratch state
+        return _detached_state
+    return state
+
+
+def source_state(source_name: str | None = None) -> dict[str, Any]:
+    """The state dict of the source being extracted (kept between runs)."""
+    name = source_name or active_source.get() or "default"
+    return _state().setdefault("sources", {}).setdefault(name, {})
+
+
+def resource_state(resource_name: str | None = None, source_name: str | None = None) -> dict[str, Any]:
+    """The state dict of the resource whose code is running (kept between runs)."""
+    name = resource_name or active_resource.get()
+    if name is None:
+        raise DltException("resource_state() is called outside a resource; pass resource_name.")
+    return source_state(source_name).setdefault("resources", {}).setdefault(name, {})
+
+
+def state() -> dict[str, Any]:
+    """The whole state of the running pipeline."""
+    return _state()

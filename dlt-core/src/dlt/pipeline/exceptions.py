@@ -1,0 +1,46 @@
+"""Errors of pipelines and their steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlt.common.exceptions import DltException
+
+
+class PipelineException(DltException):
+    """Base of pipeline errors."""
+
+
+class InvalidPipelineName(PipelineException, ValueError):
+    """A pipeline name that cannot be a folder name and identifier."""
+
+
+class CannotRestorePipelineException(PipelineException):
+    """`dlt.attach` found no pipeline with that name."""
+
+
+class PipelineConfigMissing(PipelineException):
+    """A step needs a setting (a destination, a dataset) the pipeline does not have."""
+
+
+class PipelineStepFailed(PipelineException):
+    """A step (extract, normalize, load) failed; the original error is chained as `exception`."""
+
+    def __init__(self, pipeline_name: str, step: str, exception: BaseException,
+                 load_id: str | None = None, step_info: Any = None) -> None:
+        self.pipeline_name = pipeline_name
+        self.step = step
+        self.exception = exception
+        self.load_id = load_id
+        self.step_info = step_info
+        where = f" (load package {load_id})" if load_id else ""
+        keep = {
+            "extract": " Items extracted before the error were kept as a pending load package.",
+            "normalize": " The package stays pending: fix the cause and run again, or drop it"
+                         " with pipeline.drop_pending_packages().",
+            "load": " Pending packages stay on disk and load on the next run.",
+        }.get(step, "")
+        super().__init__(
+            f"Pipeline {pipeline_name} failed at step {step}{where}:"
+            f" {type(exception).__name__}: {exception}.{keep}"
+        )

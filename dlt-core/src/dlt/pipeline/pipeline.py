@@ -1,0 +1,484 @@
+"""`Pipeline`: moves data from sources to a destination through extract, normalize and load."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from dlt.common.context import active_pipeline, active_source, active_state
+from dlt.common.exceptions import DltException
+from dlt.destinations import resolve_destination
+from dlt.destinations.base import ClientContext, Destination
+from dlt.extract.decorators import SourceFactory
+from dlt.extract.extractor import ExtractInfo, Extractor
+from dlt.extract.hints import make_hints
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+from dlt.load.loader import Loader
+from dlt.normalize.normalizer import NormalizeInfo, PackageNormalizer
+from dlt.pipeline import state as state_files
+from dlt.pipeline.exceptions import PipelineConfigMissing, PipelineStepFailed
+from dlt.pipeline.load_info import LoadInfo
+from dlt.pipeline.progress import ProgressReporter
+from dlt.pipeline.schemas import SchemaStore
+from dlt.pipeline.trace import PipelineTrace
+from dlt.schema import Schema
+from dlt.schema.typing import STATE_TABLE
+from dlt.storage.packages import PackageStorage, new_load_id
+
+logger = logging.getLogger("dlt")
+
+
+class Pipeline:
+    """A named pipeline with a working dir, a destination and a dataset.
+
+    Create one with `dlt.pipeline(...)`; the working dir keeps its state, schemas and pending
+    load packages, so a pipeline resumes where it stopped.
+    """
+
+    def __init__(self, pipeline_name: str, working_dir: Path, destination: Destination | None,
+                 dataset_name: str | None, *, pipeline_secret: str | None = None,
+                 import_schema_path: str | None = None, export_schema_path: str | None = None,
+                 dev_mode: bool = False, progress: Any = None,
+                 loader_file_format: str | None = None) -> None:
+        self.pipeline_name = pipeline_name
+        self.working_dir = Path(working_dir)
+        self.pipeline_secret = pipeline_secret
+        self.dev_mode = dev_mode
+        self.progress = progress
+        self.loader_file_format = loader_file_format
+        self.working_dir.mkdir(parents=True, exist_ok=True)
+        self.storage = PackageStorage(self.working_dir)
+        self.schemas_store = SchemaStore(self.working_dir, import_schema_path, export_schema_path)
+        stored = state_files.load_state(self.working_dir)
+        self._state = stored or state_files.new_state(pipeline_name, dataset_name)
+        self.destination = destination
+        if destination is None and self._state.get("destination_name"):
+            try:
+                self.destination = resolve_destination(self._state["destination_name"])
+            except DltException:
+                self.destination = None
+        self.dataset_name = dataset_name or self._state.get("dataset_name")
+        self.last_trace: PipelineTrace | None = None
+        self._adopt_package_states()
+        self._save_state()
+
+    # -- properties -----------------------------------------------------------------------------
+
+    @property
+    def pipelines_dir(self) -> Path:
+        """The folder holding this pipeline's working dir."""
+        return self.working_dir.parent
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The pipeline state (sources' and resources' state, schema names, ...)."""
+        return self._state
+
+    @property
+    def first_run(self) -> bool:
+        """True until the first successful load."""
+        return bool(self._state.get("_local", {}).get("first_run", True))
+
+    @property
+    def schema_names(self) -> list[str]:
+        """Names of the schemas this pipeline knows."""
+        return list(self._state.get("schema_names", []))
+
+    @property
+    def default_schema_name(self) -> str | None:
+        """The name of the first schema the pipeline used."""
+        return self._state.get("default_schema_name")
+
+    @property
+    def schemas(self) -> dict[str, Schema]:
+        """Every schema of the pipeline by name."""
+        return {name: self.schemas_store.load(name) for name in self.schema_names}
+
+    @property
+    def default_schema(self) -> Schema:
+        """The default schema (the first source's)."""
+        if not self.default_schema_name:
+            raise PipelineConfigMissing(f"Pipeline {self.pipeline_name} has no schema yet; run it first.")
+        return self.schemas_store.load(self.default_schema_name)
+
+    @property
+    def has_pending_data(self) -> bool:
+        """True when extracted or normalized packages wait to be loaded."""
+        return bool(self.storage.list("extracted") or self.storage.list("normalized"))
+
+    def list_extracted_load_packages(self) -> list[str]:
+        """Load ids extracted but not normalized."""
+        return self.storage.list("extracted")
+
+    def list_normalized_load_packages(self) -> list[str]:
+        """Load ids normalized but not loaded."""
+        return self.storage.list("normalized")
+
+    def list_completed_load_packages(self) -> list[str]:
+        """Load ids loaded."""
+        return self.storage.list("loaded")
+
+    def drop_pending_packages(self) -> None:
+        """Delete every package that is extracted or normalized but not loaded."""
+        for state in ("extracted", "normalized"):
+            for load_id in self.storage.list(state):
+                shutil.rmtree(self.storage.path(state, load_id), ignore_errors=True)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def _save_state(self) -> None:
+        self._state["pipeline_name"] = self.pipeline_name
+        self._state["dataset_name"] = self.dataset_name
+        if self.destination is not None:
+            self._state["destination_name"] = self.destination.name
+        state_files.save_state(self.working_dir, self._state)
+
+    def _adopt_package_states(self) -> None:
+        """Take the newest state written into a pending package (after a crash)."""
+        newest = None
+        for status in ("extracted", "normalized"):
+            for load_id in self.storage.list(status):
+                package_file = self.storage.path(status, load_id) / "package.json"
+                if not package_file.exists():
+                    continue
+                package_state = PackageStorage.read_json(package_file).get("state")
+                if package_state and package_state.get("_state_version", 0) > (newest or {}).get("_state_version", -1):
+                    newest = package_state
+        if newest and newest.get("_state_version", 0) > self._state.get("_state_version", 0):
+            self._state = state_files.merge_restored(self._state, newest)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _step(self, trace: PipelineTrace, step: str) -> Iterator[Any]:
+        record = trace.start(step)
+        token = active_pipeline.set(self)
+        try:
+            yield record
+        except PipelineStepFailed as exc:
+            trace.finish(record, error=exc.exception)
+            self._save_trace(trace)
+            raise
+        except Exception as exc:
+            trace.finish(record, error=exc)
+            self._save_trace(trace)
+            logger.error("pipeline %s failed at step %s: %s", self.pipeline_name, step, exc)
+            raise PipelineStepFailed(self.pipeline_name, step, exc) from exc
+        finally:
+            active_pipeline.reset(token)
+        if record.finished_at is None:
+            trace.finish(record, info=record.info)
+
+    def _save_trace(self, trace: PipelineTrace) -> None:
+        self.last_trace = trace
+        try:
+            trace.save(self.working_dir / "trace.json")
+        except OSError:
+            logger.warning("could not save the trace of pipeline %s", self.pipeline_name)
+
+    def _sources_from(self, data: Any, table_name: str | None, write_disposition: Any, columns: Any,
+                      primary_key: Any, schema: Schema | None, schema_contract: Any) -> list[DltSource]:
+        hints = make_hints(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                           primary_key=primary_key, schema_contract=schema_contract, _partial=True)
+        if isinstance(data, SourceFactory):
+            data = data()
+        if isinstance(data, DltSource):
+            sources = [data]
+        elif isinstance(data, DltResource):
+            sources = [self._wrap(schema, [data])]
+        elif isinstance(data, (list, tuple)) and data and all(isinstance(d, (DltResource, DltSource)) for d in data):
+            sources = [d for d in data if isinstance(d, DltSource)]
+            resources = [d for d in data if isinstance(d, DltResource)]
+            if resources:
+                sources.append(self._wrap(schema, resources))
+        else:
+            name = table_name if isinstance(table_name, str) else None
+            if name is None:
+                name = getattr(data, "__name__", None)
+                if name is None or name == "<lambda>":
+                    name = self.pipeline_name
+            sources = [self._wrap(schema, [DltResource(data, name, make_hints())])]
+        if hints:
+            for source in sources:
+                for resource in source.selected_resources.values():
+                    resource.apply_hints(**hints)
+        if schema is not None:
+            for source in sources:
+                source.schema = schema
+        return sources
+
+    def _wrap(self, schema: Schema | None, resources: list[DltResource]) -> DltSource:
+        name = schema.name if schema is not None else (self.default_schema_name or self.pipeline_name)
+        return DltSource(schema or Schema(name), self.pipeline_name, resources)
+
+    def _schema_for(self, source: DltSource) -> Schema:
+        name = source.schema.name
+        if name in self.schema_names:
+            stored = self.schemas_store.load(name)
+            for table in source.schema.tables.values():
+                if not table["name"].startswith("_dlt"):
+                    stored.update_table(table)
+            stored.settings.update({k: v for k, v in source.schema.settings.items() if k != "detections"})
+            return stored
+        return source.schema.clone()
+
+    def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
+                columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
+                schema_contract: Any = None, _trace: PipelineTrace | None = None) -> ExtractInfo:
+        """Evaluate `data` (a source, resource, list of them, or any iterable) into a load package."""
+        trace = _trace or PipelineTrace(self.pipeline_name)
+        with self._step(trace, "extract") as record:
+            self.storage.recover()
+            sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
+                                         schema, schema_contract)
+            infos = [self._extract_source(source) for source in sources]
+            record.info = infos[-1] if infos else None
+        if _trace is None:
+            self._save_trace(trace)
+        return record.info
+
+    def _extract_source(self, source: DltSource) -> ExtractInfo:
+        from dlt.plugins import get_plugin_manager
+
+        hook = get_plugin_manager().hook
+        schema = self._schema_for(source)
+        schema = self.schemas_store.apply_import(schema)
+        load_id = new_load_id()
+        package_dir = self.storage.start_extract(load_id)
+        state = copy.deepcopy(self._state)
+        state_token = active_state.set(state)
+        source_token = active_source.set(source.name)
+        extractor = Extractor(package_dir, schema, self.pipeline_name, hook)
+        info = ExtractInfo(load_id, source.name)
+        if hook.on_extract_start.get_hookimpls():
+            hook.on_extract_start(pipeline_name=self.pipeline_name, source_name=source.name,
+                                  resource_names=list(source.selected_resources))
+        failure: BaseException | None = None
+        try:
+            extractor.extract(source, load_id, info)
+        except Exception as exc:
+            failure = exc
+        finally:
+            active_state.reset(state_token)
+            active_source.reset(source_token)
+        if schema.name not in state.setdefault("schema_names", []):
+            state["schema_names"].append(schema.name)
+        state.setdefault("default_schema_name", schema.name)
+        state_changed = state_files.bump_state(state)
+        if state_changed:
+            extractor.write_items(STATE_TABLE, [state_files.state_row(state)], info)
+            extractor._files[STATE_TABLE].close()
+        if not info.item_counts and failure is None:
+            self.storage.discard_extract(load_id)
+            self._state = state
+            self.schemas_store.save(schema)
+            self._save_state()
+            return info
+        PackageStorage.write_json(package_dir / "package.json", {
+            "load_id": load_id, "schema_name": schema.name, "state": state,
+            "item_counts": info.item_counts, "partial": failure is not None,
+        })
+        self.schemas_store.save(schema)
+        self.storage.commit_extract(load_id)
+        self._state = state
+        self._save_state()
+        if hook.on_extract_complete.get_hookimpls():
+            hook.on_extract_complete(pipeline_name=self.pipeline_name, load_id=load_id,
+                                     row_counts=dict(info.item_counts))
+        if failure is not None:
+            raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info) from failure
+        return info
+
+    def _file_format(self) -> str:
+        if self.loader_file_format:
+            return self.loader_file_format
+        if self.destination is not None:
+            return self.destination.capabilities().preferred_loader_file_format
+        return "parquet"
+
+    def normalize(self, workers: int = 1, loader_file_format: str | None = None,
+                  _trace: PipelineTrace | None = None) -> NormalizeInfo | None:
+        """Normalize every extracted package into load jobs."""
+        from dlt.plugins import get_plugin_manager
+
+        if loader_file_format:
+            self.loader_file_format = loader_file_format
+        trace = _trace or PipelineTrace(self.pipeline_name)
+        with self._step(trace, "normalize") as record:
+            self.storage.recover()
+            totals = NormalizeInfo(load_id="")
+            hook = get_plugin_manager().hook
+            for load_id in self.storage.list("extracted"):
+                package = PackageStorage.read_json(self.storage.path("extracted", load_id) / "package.json")
+                schema = self.schemas_store.load(package["schema_name"])
+                normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
+                                               self.pipeline_name, hook)
+                try:
+                    info = normalizer.normalize(load_id)
+                except Exception as exc:
+                    raise PipelineStepFailed(self.pipeline_name, "normalize", exc, load_id) from exc
+                self.schemas_store.save(schema)
+                self.storage.commit_normalize(load_id)
+                if hook.on_normalize_complete.get_hookimpls():
+                    hook.on_normalize_complete(pipeline_name=self.pipeline_name, load_id=load_id,
+                                               row_counts=dict(info.row_counts))
+                totals.load_id = load_id
+                for table, rows in info.row_counts.items():
+                    totals.row_counts[table] = totals.row_counts.get(table, 0) + rows
+                ProgressReporter.report(self.progress, "normalize", load_id, info.row_counts)
+            record.info = totals
+        if _trace is None:
+            self._save_trace(trace)
+        return record.info
+
+    def _require_destination(self, destination: Any = None, dataset_name: str | None = None,
+                             credentials: Any = None) -> Destination:
+        if destination is not None:
+            self.destination = resolve_destination(destination)
+        if credentials is not None and self.destination is not None:
+            self.destination = type(self.destination)(credentials=credentials,
+                                                      destination_name=self.destination.name)
+        if dataset_name:
+            self.dataset_name = dataset_name
+        if self.destination is None:
+            raise PipelineConfigMissing(
+                f"Pipeline {self.pipeline_name} has no destination. Pass destination='duckdb' (or"
+                " another installed destination) to dlt.pipeline() or run(), or set DESTINATION."
+            )
+        if not self.dataset_name:
+            self.dataset_name = f"{self.pipeline_name}_dataset"
+        self._save_state()
+        return self.destination
+
+    def load(self, destination: Any = None, dataset_name: str | None = None, credentials: Any = None,
+             *, raise_on_failed_jobs: bool = True, _trace: PipelineTrace | None = None) -> LoadInfo:
+        """Load every normalized package into the destination."""
+        from dlt.plugins import get_plugin_manager
+
+        destination_obj = self._require_destination(destination, dataset_name, credentials)
+        trace = _trace or PipelineTrace(self.pipeline_name)
+        hook = get_plugin_manager().hook
+        started = datetime.now(timezone.utc)
+        with self._step(trace, "load") as record:
+            loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
+                            self.working_dir, hook)
+            packages = []
+            first_run = self.first_run
+            for load_id in self.storage.list("normalized"):
+                try:
+                    packages.append(loader.load_package(load_id))
+                except Exception as exc:
+                    raise PipelineStepFailed(self.pipeline_name, "load", exc, load_id) from exc
+                ProgressReporter.report(self.progress, "load", load_id, packages[-1].row_counts)
+            info = LoadInfo(self.pipeline_name, destination_obj.name, self._destination_location(),
+                            self.dataset_name, started, datetime.now(timezone.utc), packages, first_run)
+            record.info = info
+            if packages:
+                self._state.setdefault("_local", {})["first_run"] = False
+                self._save_state()
+            for package in packages:
+                if hook.on_load_complete.get_hookimpls():
+                    hook.on_load_complete(pipeline_name=self.pipeline_name, load_id=package.load_id,
+                                          load_info=info)
+            if raise_on_failed_jobs and info.has_failed_jobs:
+                failed = info.failed_jobs[0]
+                error = DltException(f"Job {failed.job_file} of table {failed.table_name} failed: {failed.error}")
+                raise PipelineStepFailed(self.pipeline_name, "load", error, failed.load_id, info)
+        if _trace is None:
+            self._save_trace(trace)
+        return info
+
+    def _destination_location(self) -> str | None:
+        database_path = getattr(self.destination, "database_path", None)
+        if database_path is not None:
+            location = database_path(self.pipeline_name)
+            return location if isinstance(location, str) else "an open connection"
+        config = self.destination.configuration() if self.destination else {}
+        return str(config.get("bucket_url")) if config.get("bucket_url") else None
+
+    def run(self, data: Any = None, *, destination: Any = None, dataset_name: str | None = None,
+            credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
+            columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
+            loader_file_format: str | None = None, schema_contract: Any = None,
+            refresh: str | None = None) -> LoadInfo:
+        """Finish pending packages, then extract, normalize and load `data`."""
+        if loader_file_format:
+            self.loader_file_format = loader_file_format
+        self._require_destination(destination, dataset_name, credentials)
+        trace = PipelineTrace(self.pipeline_name)
+        try:
+            pending_info = None
+            if self.has_pending_data:
+                self.normalize(_trace=trace)
+                pending_info = self.load(_trace=trace)
+            if data is None:
+                if pending_info is None:
+                    pending_info = self.load(_trace=trace)
+                return pending_info
+            self.extract(data, table_name=table_name, write_disposition=write_disposition,
+                         columns=columns, primary_key=primary_key, schema=schema,
+                         schema_contract=schema_contract, _trace=trace)
+            self.normalize(_trace=trace)
+            info = self.load(_trace=trace)
+            if pending_info is not None:
+                info.load_packages = pending_info.load_packages + info.load_packages
+                info.started_at = pending_info.started_at
+            return info
+        finally:
+            self._save_trace(trace)
+
+    # -- destination access ---------------------------------------------------------------------
+
+    def destination_client(self, schema_name: str | None = None) -> Any:
+        """A job client of the destination for one of the pipeline's schemas."""
+        destination = self._require_destination()
+        name = schema_name or self.default_schema_name
+        schema = self.schemas_store.load(name) if name else Schema(self.pipeline_name)
+        return destination.client(ClientContext(schema, self.dataset_name, self.pipeline_name, self.working_dir))
+
+    def sql_client(self, schema_name: str | None = None) -> Any:
+        """A SQL client on the pipeline's dataset: `with pipeline.sql_client() as c: c.execute_sql(...)`."""
+        return self.destination_client(schema_name).sql_client()
+
+    def sync_destination(self) -> bool:
+        """Restore state and schemas from the destination when it holds newer ones.
+
+        Returns True when something was restored.
+        """
+        restored = False
+        client = self.destination_client()
+        with client:
+            if not client.is_storage_initialized():
+                return False
+            remote = client.get_stored_state(self.pipeline_name)
+            if remote and remote.get("_state_version", 0) > self._state.get("_state_version", 0):
+                self._state = state_files.merge_restored(self._state, remote)
+                restored = True
+            for name in self._state.get("schema_names", []):
+                document = client.get_stored_schema(name)
+                if document is None:
+                    continue
+                remote_schema = Schema.from_dict(document)
+                if name not in self.schemas_store.names() or \
+                        self.schemas_store.load(name).version < remote_schema.version:
+                    self.schemas_store.save(remote_schema)
+                    restored = True
+        self._save_state()
+        return restored
+
+    def drop(self) -> Pipeline:
+        """Delete the working dir (state, schemas, pending packages); returns a fresh pipeline."""
+        shutil.rmtree(self.working_dir, ignore_errors=True)
+        return Pipeline(self.pipeline_name, self.working_dir, self.destination, self.dataset_name,
+                        pipeline_secret=self.pipeline_secret, progress=self.progress)
+
+    def __repr__(self) -> str:
+        destination = self.destination.name if self.destination else None
+        return f"<Pipeline {self.pipeline_name} destination={destination} dataset={self.dataset_name} working_dir={self.working_dir}>"

@@ -1,0 +1,83 @@
+"""Pipeline state on disk (`state.json`) and as rows of `_dlt_pipeline_state`."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dlt.destinations.sql_job_client import encode_state
+from dlt.storage.packages import PackageStorage
+
+STATE_ENGINE_VERSION = 1
+STATE_FILE = "state.json"
+
+
+def new_state(pipeline_name: str, dataset_name: str | None) -> dict[str, Any]:
+    """The state of a pipeline that never ran."""
+    return {
+        "_state_version": 0,
+        "_state_engine_version": STATE_ENGINE_VERSION,
+        "pipeline_name": pipeline_name,
+        "dataset_name": dataset_name,
+        "schema_names": [],
+        "sources": {},
+        "_local": {"first_run": True},
+    }
+
+
+def load_state(pipeline_dir: Path) -> dict[str, Any] | None:
+    """The state stored in the working dir, or None."""
+    path = pipeline_dir / STATE_FILE
+    if not path.exists():
+        return None
+    return PackageStorage.read_json(path)
+
+
+def save_state(pipeline_dir: Path, state: dict[str, Any]) -> None:
+    """Write the state atomically."""
+    PackageStorage.write_json(pipeline_dir / STATE_FILE, state)
+
+
+def shared_part(state: dict[str, Any]) -> dict[str, Any]:
+    """The part of the state stored in the destination (without machine-local keys)."""
+    return {k: v for k, v in state.items() if k != "_local"}
+
+
+def state_hash(state: dict[str, Any]) -> str:
+    """A hash of the shared part of the state (version counters excluded)."""
+    content = {k: v for k, v in shared_part(state).items() if k not in ("_state_version", "_version_hash")}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
+
+
+def bump_state(state: dict[str, Any]) -> bool:
+    """Increase the state version when its content changed; True if it did."""
+    digest = state_hash(state)
+    if digest == state.get("_version_hash"):
+        return False
+    state["_version_hash"] = digest
+    state["_state_version"] = int(state.get("_state_version", 0)) + 1
+    return True
+
+
+def state_row(state: dict[str, Any]) -> dict[str, Any]:
+    """The `_dlt_pipeline_state` row for `state`."""
+    return {
+        "version": state["_state_version"],
+        "engine_version": STATE_ENGINE_VERSION,
+        "pipeline_name": state["pipeline_name"],
+        "state": encode_state(shared_part(state)),
+        "created_at": datetime.now(timezone.utc),
+        "version_hash": state.get("_version_hash"),
+    }
+
+
+def merge_restored(local: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
+    """Adopt a state restored from the destination, keeping local-only keys."""
+    merged = copy.deepcopy(restored)
+    merged["_local"] = dict(local.get("_local", {}))
+    return merged

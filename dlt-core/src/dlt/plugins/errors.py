@@ -1,0 +1,79 @@
+"""Errors raised when a plugin or something a plugin provides cannot be used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dlt.common.exceptions import DltException
+
+#: First-party plugin names and the distribution that provides each.
+FIRST_PARTY_DISTRIBUTIONS = {
+    "destination": {
+        "bigquery": "dlt-destination-bigquery",
+        "redshift": "dlt-destination-redshift",
+    },
+    "source": {},
+}
+
+
+class PluginError(DltException):
+    """Base of errors about plugins."""
+
+
+class UnknownProvisionError(PluginError, AttributeError):
+    """No installed and loaded plugin provides the requested destination or source name.
+
+    Subclasses `AttributeError` so that `hasattr(dlt.destinations, "x")` works as expected.
+    """
+
+    def __init__(self, kind: str, name: str, installed: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.installed = sorted(installed)
+        listing = ", ".join(self.installed) or "none"
+        message = f"No {kind} named '{name}' is installed. Installed {kind}s: {listing}."
+        distribution = FIRST_PARTY_DISTRIBUTIONS.get(kind, {}).get(name)
+        if distribution:
+            message += f" To use it, run: pip install {distribution}"
+        else:
+            message += (
+                f" Install a plugin distribution that registers the {kind} '{name}' in the"
+                " 'dlt.plugins' entry-point group, then check it with `dlt plugins list`."
+            )
+        super().__init__(message)
+
+
+class PluginUnavailableError(PluginError, AttributeError):
+    """The plugin that would provide a name exists but could not be loaded."""
+
+    def __init__(self, kind: str, name: str, record: object) -> None:
+        self.kind = kind
+        self.name = name
+        self.record = record
+        plugin = getattr(record, "name", "?")
+        distribution = getattr(record, "distribution", None) or "unknown distribution"
+        version = getattr(record, "version", None) or "unknown version"
+        status = getattr(record, "status", "error")
+        error = getattr(record, "error", None)
+        reason = {
+            "blocked": "it is disabled by DLT_DISABLE_PLUGINS or DLT_LOAD_PLUGINS",
+            "incompatible": f"it is incompatible with this dlt-core: {error}",
+        }.get(status, f"it failed to load: {error!r}")
+        super().__init__(
+            f"The {kind} '{name}' comes from plugin '{plugin}' ({distribution} {version}), but"
+            f" {reason}. Run `dlt plugins list -v` for details."
+        )
+
+
+class DuplicateProvisionError(PluginError, AttributeError):
+    """Two plugins provide the same name, so it is ambiguous which one to use."""
+
+    def __init__(self, kind: str, name: str, distributions: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.distributions = list(distributions)
+        both = " and ".join(self.distributions)
+        super().__init__(
+            f"The {kind} '{name}' is provided by more than one plugin: {both}. Uninstall one of"
+            " them or disable one with DLT_DISABLE_PLUGINS=<plugin name>."
+        )

@@ -1,0 +1,261 @@
+"""Type inference and coercion: which data type a Python value has, and converting between them.
+
+Inference runs once per new column; coercion runs when a value does not have its column's type.
+A value that cannot be coerced goes to a variant column instead of failing or being lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date, datetime, time, timezone
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+_ISO_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+)
+
+PY_TYPE_TO_DATA_TYPE: dict[type, str] = {
+    str: "text",
+    int: "bigint",
+    float: "double",
+    bool: "bool",
+    datetime: "timestamp",
+    date: "date",
+    time: "time",
+    Decimal: "decimal",
+    bytes: "binary",
+    dict: "json",
+    list: "json",
+}
+
+#: the Python type a value of each data type has after coercion (None: no single type)
+DATA_TYPE_TO_PY_TYPE: dict[str, type] = {
+    "text": str,
+    "bigint": int,
+    "double": float,
+    "bool": bool,
+    "timestamp": datetime,
+    "date": date,
+    "time": time,
+    "decimal": Decimal,
+    "binary": bytes,
+}
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def is_iso_timestamp(value: str) -> bool:
+    """True when `value` looks like an ISO 8601 timestamp (`2024-01-31T10:00:00Z`)."""
+    return len(value) >= 16 and _ISO_TIMESTAMP.match(value) is not None
+
+
+def infer_data_type(value: Any, detect_timestamps: bool = True) -> str | None:
+    """The data type of `value`, or None when dlt cannot store it."""
+    value_type = type(value)
+    data_type = PY_TYPE_TO_DATA_TYPE.get(value_type)
+    if data_type is None:
+        data_type = _infer_subclass(value)
+    if data_type == "text" and detect_timestamps and is_iso_timestamp(value):
+        return "timestamp"
+    if data_type == "bigint" and not INT64_MIN <= value <= INT64_MAX:
+        return "decimal"
+    return data_type
+
+
+def _infer_subclass(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, Enum):
+        return infer_data_type(value.value)
+    if isinstance(value, datetime):
+        return "timestamp"
+    for py_type, data_type in PY_TYPE_TO_DATA_TYPE.items():
+        if isinstance(value, py_type):
+            return data_type
+    if isinstance(value, (UUID,)):
+        return "text"
+    if isinstance(value, (bytearray, memoryview)):
+        return "binary"
+    if isinstance(value, (tuple, set, frozenset)):
+        return "json"
+    return None
+
+
+class CoercionError(ValueError):
+    """A value cannot be converted to the requested data type."""
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse an ISO 8601 timestamp; naive values are taken as UTC, as dlt does."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def to_json_text(value: Any) -> str:
+    """Serialize a dict or list for a json column."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Enum):
+        return value.value
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return to_json_text(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise CoercionError("binary is not stored as text")
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _bigint(value: Any) -> int:
+    if isinstance(value, bool):
+        raise CoercionError("bool is not a number")
+    if isinstance(value, int):
+        result = value
+    elif isinstance(value, float) and value.is_integer():
+        result = int(value)
+    elif isinstance(value, Decimal) and value == value.to_integral_value():
+        result = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        result = int(value)
+    else:
+        raise CoercionError(f"{value!r} is not an integer")
+    if not INT64_MIN <= result <= INT64_MAX:
+        raise CoercionError("integer out of 64-bit range")
+    return result
+
+
+def _double(value: Any) -> float:
+    if isinstance(value, bool):
+        raise CoercionError("bool is not a number")
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int) and abs(value) < 2**53:
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError as exc:
+            raise CoercionError(str(exc)) from None
+    raise CoercionError(f"{type(value).__name__} is not stored as double")
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise CoercionError("bool is not a number")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise CoercionError(f"{value!r} is not a decimal") from None
+    raise CoercionError(f"{type(value).__name__} is not a decimal")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise CoercionError(f"{value!r} is not a bool")
+
+
+def _timestamp(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return parse_timestamp(value)
+        except ValueError:
+            raise CoercionError(f"{value!r} is not an ISO 8601 timestamp") from None
+    raise CoercionError(f"{type(value).__name__} is not a timestamp")
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise CoercionError("a timestamp is not a date")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise CoercionError(f"{value!r} is not an ISO date") from None
+    raise CoercionError(f"{type(value).__name__} is not a date")
+
+
+def _time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip())
+        except ValueError:
+            raise CoercionError(f"{value!r} is not an ISO time") from None
+    raise CoercionError(f"{type(value).__name__} is not a time")
+
+
+def _binary(value: Any) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise CoercionError(f"{type(value).__name__} is not binary")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return value
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise CoercionError(f"{type(value).__name__} is not json")
+
+
+COERCE = {
+    "text": _text,
+    "bigint": _bigint,
+    "double": _double,
+    "decimal": _decimal,
+    "bool": _bool,
+    "timestamp": _timestamp,
+    "date": _date,
+    "time": _time,
+    "binary": _binary,
+    "json": _json,
+}
+
+
+def coerce_value(to_type: str, value: Any) -> Any:
+    """Convert `value` to `to_type` or raise `CoercionError` when it would change its meaning."""
+    return COERCE[to_type](value)

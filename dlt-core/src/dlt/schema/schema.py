@@ -1,0 +1,293 @@
+"""`Schema`: tables and columns, versioned, exported and imported as YAML or JSON."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+import yaml
+
+from dlt.common.exceptions import DltException
+from dlt.schema.naming import get_naming_convention
+from dlt.schema.typing import (
+    COLUMN_HINTS,
+    DATA_TYPES,
+    LOADS_TABLE,
+    STATE_TABLE,
+    VERSION_TABLE,
+    WRITE_DISPOSITIONS,
+    TColumnSchema,
+    TTableSchema,
+)
+
+ENGINE_VERSION = 1
+
+
+class SchemaError(DltException):
+    """A schema, table or column definition is invalid."""
+
+
+def _system_tables() -> dict[str, TTableSchema]:
+    def col(name: str, data_type: str, nullable: bool = False) -> TColumnSchema:
+        return {"name": name, "data_type": data_type, "nullable": nullable}
+
+    def table(name: str, *columns: TColumnSchema) -> TTableSchema:
+        return {
+            "name": name,
+            "write_disposition": "skip",
+            "resource": name,
+            "columns": {c["name"]: c for c in columns},
+        }
+
+    return {
+        VERSION_TABLE: table(
+            VERSION_TABLE,
+            col("version", "bigint"),
+            col("engine_version", "bigint"),
+            col("inserted_at", "timestamp"),
+            col("schema_name", "text"),
+            col("version_hash", "text"),
+            col("schema", "text"),
+        ),
+        LOADS_TABLE: table(
+            LOADS_TABLE,
+            col("load_id", "text"),
+            col("schema_name", "text", True),
+            col("status", "bigint"),
+            col("inserted_at", "timestamp"),
+            col("schema_version_hash", "text", True),
+        ),
+        STATE_TABLE: {
+            **table(
+                STATE_TABLE,
+                col("version", "bigint"),
+                col("engine_version", "bigint"),
+                col("pipeline_name", "text"),
+                col("state", "text"),
+                col("created_at", "timestamp"),
+                col("version_hash", "text", True),
+                col("_dlt_load_id", "text"),
+                col("_dlt_id", "text"),
+            ),
+            "write_disposition": "append",
+        },
+    }
+
+
+def validate_column(table_name: str, column: TColumnSchema) -> None:
+    """Raise `SchemaError` when `column` has an unknown data type."""
+    data_type = column.get("data_type")
+    if data_type is not None and data_type not in DATA_TYPES:
+        raise SchemaError(
+            f"Column '{column.get('name')}' of table '{table_name}' has data type"
+            f" '{data_type}'; use one of: {', '.join(DATA_TYPES)}."
+        )
+
+
+class Schema:
+    """A named set of tables with a content version.
+
+    `version` grows by one and `version_hash` changes whenever the content changes;
+    `previous_hashes` keeps the earlier hashes, newest first.
+    """
+
+    def __init__(self, name: str, naming: str | None = None) -> None:
+        if not name:
+            raise SchemaError("A schema needs a name.")
+        self.naming = get_naming_convention(naming)
+        self.name: str = self.naming.normalize_identifier(name)
+        self.version = 0
+        self.version_hash = ""
+        self.previous_hashes: list[str] = []
+        self.settings: dict[str, Any] = {"detections": ["iso_timestamp"]}
+        self.tables: dict[str, TTableSchema] = _system_tables()
+        self.bump_version()
+
+    # -- tables -----------------------------------------------------------------------------
+
+    def get_table(self, name: str) -> TTableSchema | None:
+        """The table called `name`, or None."""
+        return self.tables.get(name)
+
+    def data_tables(self, include_incomplete: bool = False) -> list[TTableSchema]:
+        """Tables holding user data (not `_dlt_*`), parents before children.
+
+        Without `include_incomplete`, only tables that have at least one typed column.
+        """
+        tables = [
+            t
+            for name, t in self.tables.items()
+            if not name.startswith("_dlt")
+            and (include_incomplete or any(c.get("data_type") for c in t["columns"].values()))
+        ]
+        return sorted(tables, key=lambda t: (self.table_depth(t["name"]), t["name"]))
+
+    def table_depth(self, name: str) -> int:
+        """0 for a root table, 1 for its children, and so on."""
+        depth, table = 0, self.tables.get(name)
+        while table is not None and table.get("parent"):
+            depth += 1
+            table = self.tables.get(table["parent"])
+        return depth
+
+    def root_table(self, name: str) -> TTableSchema:
+        """The top table of the chain `name` belongs to."""
+        table = self.tables[name]
+        while table.get("parent"):
+            table = self.tables[table["parent"]]
+        return table
+
+    def child_tables(self, name: str) -> list[TTableSchema]:
+        """All descendant tables of `name`, parents first."""
+        result: list[TTableSchema] = []
+        frontier = [name]
+        while frontier:
+            parent = frontier.pop(0)
+            for table in self.tables.values():
+                if table.get("parent") == parent:
+                    result.append(table)
+                    frontier.append(table["name"])
+        return result
+
+    def write_disposition(self, name: str) -> str:
+        """The write disposition of table `name`, inherited from its root table."""
+        return self.root_table(name).get("write_disposition") or "append"
+
+    def update_table(self, partial: TTableSchema) -> TTableSchema:
+        """Merge a partial table (hints and columns) into the schema; returns the table."""
+        name = partial["name"]
+        disposition = partial.get("write_disposition")
+        if disposition is not None and disposition not in WRITE_DISPOSITIONS:
+            raise SchemaError(
+                f"Table '{name}' has write disposition '{disposition}'; use one of:"
+                f" {', '.join(WRITE_DISPOSITIONS)}."
+            )
+        table = self.tables.get(name)
+        if table is None:
+            table = {"name": name, "columns": {}}
+            self.tables[name] = table
+        for key, value in partial.items():
+            if key == "columns":
+                for column in value.values():
+                    self.update_column(name, column)
+            elif key != "name" and value is not None:
+                table[key] = copy.deepcopy(value)
+        return table
+
+    def update_column(self, table_name: str, column: TColumnSchema) -> TColumnSchema:
+        """Add a column to a table or merge hints into an existing one."""
+        validate_column(table_name, column)
+        table = self.tables.setdefault(table_name, {"name": table_name, "columns": {}})
+        existing = table["columns"].get(column["name"])
+        if existing is None:
+            existing = table["columns"][column["name"]] = {"name": column["name"]}
+        for key, value in column.items():
+            if value is not None:
+                existing[key] = value
+        return existing
+
+    # -- versioning and serialization ------------------------------------------------------
+
+    def _content(self) -> dict[str, Any]:
+        return {"name": self.name, "tables": self.tables, "settings": self.settings}
+
+    def content_hash(self) -> str:
+        """A hash of the schema's tables and settings, independent of the version fields."""
+        blob = orjson.dumps(self._content(), option=orjson.OPT_SORT_KEYS)
+        return base64.b64encode(hashlib.sha256(blob).digest()).decode()[:44]
+
+    def bump_version(self) -> bool:
+        """Recompute the hash; when content changed, increase the version. True if it changed."""
+        new_hash = self.content_hash()
+        if new_hash == self.version_hash:
+            return False
+        if self.version_hash:
+            self.previous_hashes.insert(0, self.version_hash)
+            del self.previous_hashes[10:]
+        self.version += 1
+        self.version_hash = new_hash
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The schema as a plain dict (the format of exported YAML and JSON files)."""
+        self.bump_version()
+        return {
+            "version": self.version,
+            "version_hash": self.version_hash,
+            "engine_version": ENGINE_VERSION,
+            "name": self.name,
+            "previous_hashes": list(self.previous_hashes),
+            "settings": copy.deepcopy(self.settings),
+            "tables": copy.deepcopy(self.tables),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Schema:
+        """Build a schema from `to_dict()` output or an edited export; validates types."""
+        if not isinstance(data, dict) or "name" not in data:
+            raise SchemaError("A schema document needs at least a 'name' and 'tables'.")
+        schema = cls(data["name"])
+        schema.settings.update(data.get("settings") or {})
+        for name, table in (data.get("tables") or {}).items():
+            table = dict(table)
+            table["name"] = name
+            columns = table.get("columns") or {}
+            if isinstance(columns, list):
+                columns = {c["name"]: c for c in columns}
+            table["columns"] = {
+                cname: {**(c or {}), "name": cname} for cname, c in columns.items()
+            }
+            for column in table["columns"].values():
+                unknown = set(column) - {"name", "data_type", "precision", "scale", "description",
+                                         "variant", "timezone", *COLUMN_HINTS}
+                unknown = {key for key in unknown if not key.startswith("x-")}
+                if unknown:
+                    raise SchemaError(
+                        f"Column '{column['name']}' of table '{name}' has unknown keys:"
+                        f" {', '.join(sorted(unknown))}."
+                    )
+            schema.update_table(table)
+        schema.version = int(data.get("version") or 0)
+        schema.version_hash = data.get("version_hash") or ""
+        schema.previous_hashes = list(data.get("previous_hashes") or [])
+        schema.bump_version()
+        return schema
+
+    def to_json(self, pretty: bool = True) -> str:
+        """The schema as JSON text."""
+        option = orjson.OPT_INDENT_2 if pretty else 0
+        return orjson.dumps(self.to_dict(), option=option | orjson.OPT_SORT_KEYS).decode()
+
+    def to_yaml(self) -> str:
+        """The schema as YAML text, for humans to read and edit."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<string>") -> Schema:
+        """Parse a schema from YAML or JSON text; `source` names the file in errors."""
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SchemaError(f"The schema file {source} is not valid YAML or JSON: {exc}") from exc
+        try:
+            return cls.from_dict(data)
+        except SchemaError as exc:
+            raise SchemaError(f"{source}: {exc}") from exc
+
+    def clone(self) -> Schema:
+        """A deep copy."""
+        other = Schema.__new__(Schema)
+        other.__dict__.update(copy.deepcopy(self.__dict__))
+        return other
+
+    def __repr__(self) -> str:
+        return f"Schema(name={self.name!r}, version={self.version}, tables={list(self.tables)})"
+
+
+def merge_column_lists(columns: Iterable[TColumnSchema]) -> dict[str, TColumnSchema]:
+    """Index a list of column dicts by name."""
+    return {column["name"]: dict(column) for column in columns}

@@ -1,0 +1,35 @@
+"""Type names used in schemas: data types, write dispositions, table and column dicts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+TDataType = Literal[
+    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "json", "binary"
+]
+DATA_TYPES: tuple[str, ...] = (
+    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "json", "binary",
+)
+TWriteDisposition = Literal["append", "replace", "merge", "skip"]
+WRITE_DISPOSITIONS: tuple[str, ...] = ("append", "replace", "merge", "skip")
+COLUMN_HINTS: tuple[str, ...] = (
+    "primary_key", "merge_key", "unique", "partition", "cluster", "sort", "nullable",
+    "root_key", "parent_key", "row_key",
+)
+
+# A table schema and a column schema are plain dicts, as in dlt: easy to export as YAML/JSON.
+TTableSchema = dict[str, Any]
+TColumnSchema = dict[str, Any]
+
+LOADS_TABLE = "_dlt_loads"
+VERSION_TABLE = "_dlt_version"
+STATE_TABLE = "_dlt_pipeline_state"
+SYSTEM_TABLES = (VERSION_TABLE, LOADS_TABLE, STATE_TABLE)
+
+LOAD_ID_COLUMN = "_dlt_load_id"
+ID_COLUMN = "_dlt_id"
+PARENT_ID_COLUMN = "_dlt_parent_id"
+LIST_IDX_COLUMN = "_dlt_list_idx"
+ROOT_ID_COLUMN = "_dlt_root_id"
+VARIANT_SEPARATOR = "__v_"
+PATH_SEPARATOR = "__"

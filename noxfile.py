@@ -1,0 +1,59 @@
+"""Test sessions: each distribution is tested in its own virtual environment.
+
+Only the distribution under test, the distributions it declares, and the test tools are
+installed there, each from its own folder, so a missing dependency declaration fails here and
+not on a user's machine. Virtual environments are reused between runs (installs still run, so
+changed dependencies are picked up) to keep repeated runs fast.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["core", "cli", "redshift", "bigquery"]
+nox.options.error_on_missing_interpreters = True
+
+TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
+EXAMPLE_PLUGIN = "./tests/plugins/example-plugin"
+
+
+def install_local(session: nox.Session, *folders: str) -> None:
+    """Install local distributions with their declared dependencies, rebuilt on every run."""
+    session.install(*TEST_TOOLS, *folders)
+    session.install("--no-deps", "--force-reinstall", *folders)
+
+
+@nox.session
+def core(session: nox.Session) -> None:
+    """dlt-core with the example third-party plugin: engine, plugin system, conformance suite."""
+    install_local(session, "./dlt-core", EXAMPLE_PLUGIN)
+    session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
+
+
+@nox.session
+def cli(session: nox.Session) -> None:
+    """dlt-cli, run as the real `dlt` console script, with every first-party plugin installed."""
+    install_local(
+        session,
+        "./dlt-core",
+        "./dlt-cli",
+        "./dlt-destination-bigquery",
+        "./dlt-destination-redshift",
+        EXAMPLE_PLUGIN,
+    )
+    session.run("pytest", "tests/cli", *session.posargs)
+
+
+@nox.session
+def redshift(session: nox.Session) -> None:
+    """dlt-destination-redshift against a throwaway PostgreSQL that the fixtures start."""
+    install_local(session, "./dlt-core", "./dlt-destination-redshift")
+    session.run("pytest", "tests/redshift", *session.posargs)
+
+
+@nox.session
+def bigquery(session: nox.Session) -> None:
+    """dlt-destination-bigquery against a BigQuery emulator server that the fixtures start."""
+    install_local(session, "./dlt-core", "./dlt-destination-bigquery")
+    session.run("pytest", "tests/bigquery", *session.posargs)
