@@ -151,7 +151,9 @@ def find_postgres_bindir() -> Path | None:
             return path
         raise PostgresNotFoundError(f"DLT_PG_BINDIR={override} does not hold {_SERVER_TOOLS}")
 
-    for initdb in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key, reverse=True):
+    for initdb in sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key, reverse=True
+    ):
         bindir = Path(initdb).parent
         if _has_server_tools(bindir):
             return bindir
@@ -268,7 +270,7 @@ def _parse_startup_parameters(body: bytes) -> list[tuple[bytes, bytes]]:
         parts.pop()
     if len(parts) % 2:
         raise ValueError("malformed startup packet")
-    return list(zip(parts[0::2], parts[1::2]))
+    return list(zip(parts[0::2], parts[1::2], strict=True))
 
 
 def _build_startup_packet(protocol: int, params: Iterable[tuple[bytes, bytes]]) -> bytes:
@@ -404,7 +406,9 @@ class RedshiftWireProxy:
                 )
             except (OSError, asyncio.TimeoutError) as exc:
                 if not is_cancel:
-                    client_w.write(_error_response(f"stand-in proxy cannot reach PostgreSQL: {exc}"))
+                    client_w.write(
+                        _error_response(f"stand-in proxy cannot reach PostgreSQL: {exc}")
+                    )
                     with contextlib.suppress(OSError):
                         await client_w.drain()
                 return
@@ -466,7 +470,9 @@ class RedshiftWireProxy:
             if code == _CANCEL_REQUEST:
                 return header + body, True
             if code >> 16 != 3:
-                client_w.write(_error_response(f"unsupported frontend protocol {code >> 16}", "0A000"))
+                client_w.write(
+                    _error_response(f"unsupported frontend protocol {code >> 16}", "0A000")
+                )
                 await client_w.drain()
                 return None
             params = _parse_startup_parameters(body)
@@ -811,7 +817,17 @@ class StandIn:
 
     def _stop_postgres_now(self) -> None:
         proc = self._run(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"],
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
             timeout=90,
             check=False,
         )
@@ -915,11 +931,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Start a throwaway PostgreSQL behind a redshift-connector-compatible proxy "
         "on 127.0.0.1, print its connection string, and wait until Ctrl-C."
     )
-    parser.add_argument("--workdir", help="parent directory for the temp dir (default: system temp)")
+    parser.add_argument(
+        "--workdir", help="parent directory for the temp dir (default: system temp)"
+    )
     parser.add_argument("--database", default="dev")
     parser.add_argument("--user", default="loader")
     parser.add_argument("--password", help="default: generated")
-    parser.add_argument("--no-install", action="store_true", help="do not apt-get install PostgreSQL")
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not apt-get install PostgreSQL"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -7,6 +7,7 @@ exception types the driver raises for wrong passwords, closed ports and missing 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import struct
@@ -112,8 +113,13 @@ def test_connection_attributes(redshift_stand_in: StandIn) -> None:
     )
     # the documented way to connect, spelled out
     conn = redshift_connector.connect(
-        host=s.host, port=s.port, database=s.database, user=s.user, password=s.password,
-        ssl=False, timeout=10,
+        host=s.host,
+        port=s.port,
+        database=s.database,
+        user=s.user,
+        password=s.password,
+        ssl=False,
+        timeout=10,
     )
     try:
         cur = conn.cursor()
@@ -148,7 +154,14 @@ def test_types_round_trip(redshift_conn: Any, schema_name: str) -> None:
     got = [tuple(r) for r in cur.fetchall()]
     assert got == ROWS
     assert [d[0] for d in cur.description] == [
-        "id", "name", "score", "active", "loaded_at", "day", "clock", "amount",
+        "id",
+        "name",
+        "score",
+        "active",
+        "loaded_at",
+        "day",
+        "clock",
+        "amount",
     ]
     # type OIDs as redshift-connector reports them
     assert [d[1] for d in cur.description] == [20, 1043, 701, 16, 1184, 1082, 1083, 1700]
@@ -241,9 +254,7 @@ def test_delete_using_and_merge(redshift_conn: Any, schema_name: str) -> None:
         f"INSERT INTO {schema_name}.target VALUES (%s,%s),(%s,%s),(%s,%s)",
         (1, "old1", 2, "old2", 3, "old3"),
     )
-    cur.execute(
-        f"INSERT INTO {schema_name}.staging VALUES (%s,%s),(%s,%s)", (2, "new2", 4, "new4")
-    )
+    cur.execute(f"INSERT INTO {schema_name}.staging VALUES (%s,%s),(%s,%s)", (2, "new2", 4, "new4"))
     redshift_conn.commit()
 
     # the classic Redshift upsert: DELETE ... USING staging, then INSERT ... SELECT
@@ -256,14 +267,15 @@ def test_delete_using_and_merge(redshift_conn: Any, schema_name: str) -> None:
     redshift_conn.commit()
     cur.execute(f"SELECT id, val FROM {schema_name}.target ORDER BY id")
     assert [tuple(r) for r in cur.fetchall()] == [
-        (1, "old1"), (2, "new2"), (3, "old3"), (4, "new4"),
+        (1, "old1"),
+        (2, "new2"),
+        (3, "old3"),
+        (4, "new4"),
     ]
 
     # MERGE (PostgreSQL 15 has it; Redshift too). Note: the driver reports rowcount -1 for
     # MERGE (it only counts INSERT/DELETE/UPDATE/MOVE for server_version 8.0.2).
-    cur.execute(
-        f"INSERT INTO {schema_name}.staging VALUES (%s,%s)", (5, "new5")
-    )
+    cur.execute(f"INSERT INTO {schema_name}.staging VALUES (%s,%s)", (5, "new5"))
     cur.execute(
         f"MERGE INTO {schema_name}.target t USING {schema_name}.staging s ON t.id = s.id "
         "WHEN MATCHED THEN UPDATE SET val = s.val || '-merged' "
@@ -272,7 +284,11 @@ def test_delete_using_and_merge(redshift_conn: Any, schema_name: str) -> None:
     redshift_conn.commit()
     cur.execute(f"SELECT id, val FROM {schema_name}.target ORDER BY id")
     assert [tuple(r) for r in cur.fetchall()] == [
-        (1, "old1"), (2, "new2-merged"), (3, "old3"), (4, "new4-merged"), (5, "new5"),
+        (1, "old1"),
+        (2, "new2-merged"),
+        (3, "old3"),
+        (4, "new4-merged"),
+        (5, "new5"),
     ]
 
 
@@ -301,8 +317,13 @@ def test_closed_port_fails_fast() -> None:
     # redshift_connector.InterfaceError('communication error', ConnectionRefusedError(111, ...))
     with pytest.raises(redshift_connector.InterfaceError) as exc_info:
         redshift_connector.connect(
-            host="127.0.0.1", port=port, database="dev", user="loader", password="x",
-            ssl=False, timeout=10,
+            host="127.0.0.1",
+            port=port,
+            database="dev",
+            user="loader",
+            password="x",
+            ssl=False,
+            timeout=10,
         )
     assert time.monotonic() - started < 5
     assert exc_info.value.args[0] == "communication error"
@@ -355,7 +376,9 @@ def test_server_side_termination_surfaces_as_interface_error(
         redshift_stand_in.admin_execute(
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{app}'"
         )
-        with pytest.raises((redshift_connector.InterfaceError, redshift_connector.ProgrammingError)):
+        with pytest.raises(
+            (redshift_connector.InterfaceError, redshift_connector.ProgrammingError)
+        ):
             cur.execute("SELECT 1")
     finally:
         try:
@@ -398,7 +421,9 @@ def test_many_parallel_connections(redshift_stand_in: StandIn) -> None:
         t.join(60)
     assert not any(t.is_alive() for t in threads)
     assert errors == []
-    assert sorted(results) == sorted((i * 100 + r) * 2 for i in range(n_threads) for r in range(rounds))
+    assert sorted(results) == sorted(
+        (i * 100 + r) * 2 for i in range(n_threads) for r in range(rounds)
+    )
     proxy = redshift_stand_in.proxy
     assert proxy is not None
     assert _wait_until(lambda: proxy.active_connections == 0, timeout=10)
@@ -511,8 +536,12 @@ def test_executemany_vs_multirow_values(
     rows = [(i, f"name-{i}", i * 0.5) for i in range(n)]
     cur = redshift_conn.cursor()
     cur.execute(f"CREATE SCHEMA {schema_name}")
-    cur.execute(f"CREATE TABLE {schema_name}.many (id BIGINT, name VARCHAR(256), v DOUBLE PRECISION)")
-    cur.execute(f"CREATE TABLE {schema_name}.vals (id BIGINT, name VARCHAR(256), v DOUBLE PRECISION)")
+    cur.execute(
+        f"CREATE TABLE {schema_name}.many (id BIGINT, name VARCHAR(256), v DOUBLE PRECISION)"
+    )
+    cur.execute(
+        f"CREATE TABLE {schema_name}.vals (id BIGINT, name VARCHAR(256), v DOUBLE PRECISION)"
+    )
     redshift_conn.commit()
 
     t0 = time.perf_counter()
@@ -599,8 +628,13 @@ def test_program_cleans_up_on_ctrl_c_and_when_killed(sig: str) -> None:
 
         u = __import__("urllib.parse").parse.urlparse(conn_string)
         conn = redshift_connector.connect(
-            host=u.hostname, port=u.port, database=u.path.lstrip("/"), user=u.username,
-            password=u.password, ssl=False, timeout=10,
+            host=u.hostname,
+            port=u.port,
+            database=u.path.lstrip("/"),
+            user=u.username,
+            password=u.password,
+            ssl=False,
+            timeout=10,
         )
         cur = conn.cursor()
         cur.execute("SELECT current_user")
@@ -619,3 +653,27 @@ def test_program_cleans_up_on_ctrl_c_and_when_killed(sig: str) -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_stop_with_open_connections_tears_everything_down() -> None:
+    stand_in = pg_server.start_stand_in(install=False)
+    try:
+        assert stand_in.startup_seconds > 0
+        proxy = stand_in.proxy
+        assert proxy is not None and proxy.running
+        conn = stand_in.connect()
+        cur = conn.cursor()
+        cur.execute("SELECT 1")  # leaves a transaction open
+        root_dir, port, pg_port = stand_in.root_dir, stand_in.port, stand_in.pg_port
+    finally:
+        stand_in.stop()
+    stand_in.stop()  # idempotent
+    assert not proxy.running
+    assert not root_dir.exists()
+    assert not _port_open(port) and not _port_open(pg_port)
+    with pytest.raises(redshift_connector.InterfaceError):
+        cur.execute("SELECT 1")
+    with pytest.raises(StandInError):
+        stand_in.admin_execute("SELECT 1")
+    with contextlib.suppress(redshift_connector.InterfaceError):
+        conn.close()

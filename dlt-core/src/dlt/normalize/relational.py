@@ -148,7 +148,9 @@ class RowNormalizer:
                 name = self.naming.make_path(prefix, self._column_name(f"{table}\x00{prefix}", key))
             else:
                 name = self._column_name(table, key)
-            if isinstance(value, dict):
+            if isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
+                row[name] = value if not isinstance(value, tuple) else list(value)
+            elif isinstance(value, dict):
                 if level < limit and value:
                     self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id)
                 elif value:
@@ -161,6 +163,10 @@ class RowNormalizer:
                     row[name] = list(value)
             else:
                 row[name] = value
+
+    def _is_json_column(self, table: str, name: str) -> bool:
+        column = self.schema.tables.get(table, {}).get("columns", {}).get(name)
+        return column is not None and column.get("data_type") == "json"
 
     def _child_rows(self, table: str, items: Any, level: int, limit: int,
                     out: list[tuple[str, dict[str, Any]]], parent_id: str, root_id: str | None) -> None:

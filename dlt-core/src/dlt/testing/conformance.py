@@ -1,0 +1,275 @@
+"""The destination conformance suite: the same scenarios for every destination.
+
+A destination plugin runs it by subclassing `DestinationConformance` in a test module and
+providing a `destination` fixture that returns a configured destination instance:
+
+    from dlt.testing.conformance import DestinationConformance
+
+    class TestMyDestination(DestinationConformance):
+        @pytest.fixture
+        def destination(self, tmp_path):
+            return dlt.destinations.my_destination(credentials=...)
+
+Scenarios: every data type round trips; nested child tables; append, replace and merge;
+schema evolution; variant columns; state and schema restore from the destination; resume after
+a crash mid-load; hostile identifiers; system tables. Where a destination lacks a capability
+(say, merge), the scenario is skipped with the reason from its capabilities.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import uuid
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dlt
+from dlt.pipeline.pipeline import Pipeline
+
+ALL_TYPES_ROW = {
+    "col_text": "Zürich ☃ 'quoted' \"double\"",
+    "col_bigint": 9007199254740993,
+    "col_double": 3.5,
+    "col_bool": True,
+    "col_timestamp": datetime(2024, 2, 29, 13, 45, 30, 123456, tzinfo=timezone.utc),
+    "col_date": date(2024, 2, 29),
+    "col_time": time(13, 45, 30, 123456),
+    "col_decimal": Decimal("12345678901234567890.123456789"),
+    "col_json": {"a": [1, 2, {"b": None}], "c": "d"},
+    "col_binary": b"\x00\x01binary\xff",
+}
+ALL_TYPES_COLUMNS = {
+    "col_json": {"data_type": "json"},
+    "col_decimal": {"data_type": "decimal"},
+}
+
+
+def comparable(value: Any) -> Any:
+    """Bring a value read back from any destination to a common form for comparison."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    if isinstance(value, bytearray):
+        return bytes(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return value
+    return value
+
+
+def read_sql_rows(pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
+    """All rows of `table` in the pipeline's dataset, through its SQL client."""
+    with pipeline.sql_client() as client:
+        qualified = client.make_qualified_table_name(table)
+        with client.execute_query(f"SELECT * FROM {qualified}") as cursor:
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def read_filesystem_rows(pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
+    """All rows of `table` written by a filesystem-like destination (jsonl or parquet files)."""
+    import pyarrow.parquet as pq
+
+    from dlt.destinations.impl.filesystem.client import local_path
+
+    root = local_path(pipeline.destination.configuration()["bucket_url"]) / pipeline.dataset_name / table
+    rows: list[dict[str, Any]] = []
+    if not root.is_dir():
+        return rows
+    for file in sorted(root.iterdir()):
+        if file.suffix == ".jsonl":
+            rows += [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+        elif file.suffix == ".parquet":
+            rows += pq.read_table(file).to_pylist()
+    return rows
+
+
+class DestinationConformance:
+    """Base class of a destination's conformance tests; subclass it as `Test...`."""
+
+    @pytest.fixture
+    def destination(self) -> Any:
+        """Override: return a configured destination instance."""
+        raise NotImplementedError("Provide a `destination` fixture in your subclass.")
+
+    @pytest.fixture
+    def pipeline(self, destination: Any, dlt_pipelines_dir: Path) -> Pipeline:
+        """A fresh pipeline with a unique dataset on the destination."""
+        suffix = uuid.uuid4().hex[:8]
+        return dlt.pipeline(pipeline_name=f"conformance_{suffix}", destination=destination,
+                            dataset_name=f"conformance_{suffix}")
+
+    def read_rows(self, pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
+        """Rows of a table as dicts; filesystem-like destinations override with files."""
+        if pipeline.destination.name == "filesystem" or hasattr(pipeline.destination.configuration(), "get") \
+                and "bucket_url" in pipeline.destination.configuration():
+            return read_filesystem_rows(pipeline, table)
+        return read_sql_rows(pipeline, table)
+
+    def decode(self, column_type: str, value: Any) -> Any:
+        """Turn what a destination returns for `column_type` into the Python value loaded."""
+        if value is None:
+            return None
+        if column_type == "json" and isinstance(value, str):
+            return json.loads(value)
+        if column_type == "binary" and isinstance(value, str):
+            return base64.b64decode(value)
+        if column_type == "timestamp" and isinstance(value, str):
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if column_type == "date" and isinstance(value, str):
+            return date.fromisoformat(value)
+        if column_type == "time" and isinstance(value, str):
+            return time.fromisoformat(value)
+        if column_type == "decimal" and not isinstance(value, Decimal):
+            return Decimal(str(value))
+        return comparable(value)
+
+    def skip_unless(self, pipeline: Pipeline, capability: str) -> None:
+        """Skip the scenario when the destination lacks `capability`."""
+        caps = pipeline.destination.capabilities()
+        if not getattr(caps, capability):
+            reason = caps.notes.get(capability.replace("supports_", ""), f"no {capability}")
+            pytest.skip(f"{pipeline.destination.name}: {reason}")
+
+    # -- scenarios -----------------------------------------------------------------------------
+
+    def test_every_data_type_round_trips(self, pipeline: Pipeline) -> None:
+        info = pipeline.run([ALL_TYPES_ROW], table_name="all_types", columns=ALL_TYPES_COLUMNS)
+        assert not info.has_failed_jobs
+        schema = pipeline.default_schema.tables["all_types"]["columns"]
+        assert {name: schema[name]["data_type"] for name in ALL_TYPES_ROW} == {
+            name: name.removeprefix("col_") for name in ALL_TYPES_ROW
+        }
+        (row,) = self.read_rows(pipeline, "all_types")
+        for name, expected in ALL_TYPES_ROW.items():
+            got = self.decode(schema[name]["data_type"], row[name])
+            assert got == comparable(expected), f"{name}: {got!r} != {expected!r}"
+
+    def test_nested_data_becomes_child_tables(self, pipeline: Pipeline) -> None:
+        data = [{"id": 1, "meta": {"source": "a", "deep": {"level": 2}},
+                 "tags": ["x", "y"], "children": [{"name": "c1", "toys": [{"t": 1}]}, {"name": "c2"}]}]
+        pipeline.run(data, table_name="parents")
+        (parent,) = self.read_rows(pipeline, "parents")
+        assert parent["meta__source"] == "a" and parent["meta__deep__level"] == 2
+        tags = sorted(self.read_rows(pipeline, "parents__tags"), key=lambda r: r["_dlt_list_idx"])
+        assert [t["value"] for t in tags] == ["x", "y"]
+        assert {t["_dlt_parent_id"] for t in tags} == {parent["_dlt_id"]}
+        children = sorted(self.read_rows(pipeline, "parents__children"), key=lambda r: r["_dlt_list_idx"])
+        assert [c["name"] for c in children] == ["c1", "c2"]
+        (toy,) = self.read_rows(pipeline, "parents__children__toys")
+        assert toy["t"] == 1 and toy["_dlt_parent_id"] == children[0]["_dlt_id"]
+
+    def test_append_keeps_earlier_rows(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1}, {"id": 2}], table_name="appended")
+        pipeline.run([{"id": 3}], table_name="appended")
+        assert sorted(r["id"] for r in self.read_rows(pipeline, "appended")) == [1, 2, 3]
+
+    def test_replace_swaps_rows_and_child_rows(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1, "items": [1, 2]}], table_name="replaced", write_disposition="replace")
+        pipeline.run([{"id": 2, "items": [3]}], table_name="replaced", write_disposition="replace")
+        assert [r["id"] for r in self.read_rows(pipeline, "replaced")] == [2]
+        assert [r["value"] for r in self.read_rows(pipeline, "replaced__items")] == [3]
+
+    def test_merge_upserts_by_primary_key(self, pipeline: Pipeline) -> None:
+        self.skip_unless(pipeline, "supports_merge")
+        first = [{"id": 1, "v": "a", "tags": ["t1", "t2"]}, {"id": 2, "v": "b", "tags": ["t3"]}]
+        pipeline.run(first, table_name="merged", write_disposition="merge", primary_key="id")
+        # id 2 twice in one load: the last one wins
+        second = [{"id": 2, "v": "b-old", "tags": []}, {"id": 2, "v": "b2", "tags": ["t4"]}, {"id": 3, "v": "c", "tags": []}]
+        pipeline.run(second, table_name="merged", write_disposition="merge", primary_key="id")
+        rows = {r["id"]: r for r in self.read_rows(pipeline, "merged")}
+        assert {k: v["v"] for k, v in rows.items()} == {1: "a", 2: "b2", 3: "c"}
+        tags = self.read_rows(pipeline, "merged__tags")
+        by_parent: dict[Any, list[str]] = {}
+        for tag in tags:
+            by_parent.setdefault(tag["_dlt_parent_id"], []).append(tag["value"])
+        assert sorted(by_parent[rows[1]["_dlt_id"]]) == ["t1", "t2"]
+        assert by_parent[rows[2]["_dlt_id"]] == ["t4"]
+        assert len(tags) == 3
+
+    def test_merge_key_replaces_whole_partitions(self, pipeline: Pipeline) -> None:
+        self.skip_unless(pipeline, "supports_merge")
+        day1 = [{"day": "d1", "n": 1}, {"day": "d1", "n": 2}, {"day": "d2", "n": 3}]
+        pipeline.run(day1, table_name="by_day", write_disposition="merge", columns={"day": {"merge_key": True}})
+        pipeline.run([{"day": "d1", "n": 10}], table_name="by_day", write_disposition="merge",
+                     columns={"day": {"merge_key": True}})
+        rows = sorted((r["day"], r["n"]) for r in self.read_rows(pipeline, "by_day"))
+        assert rows == [("d1", 10), ("d2", 3)]
+
+    def test_new_columns_are_added(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1}], table_name="evolving")
+        pipeline.run([{"id": 2, "added": "yes"}], table_name="evolving")
+        rows = sorted(self.read_rows(pipeline, "evolving"), key=lambda r: r["id"])
+        assert rows[0].get("added") is None and rows[1]["added"] == "yes"
+        assert "added" in pipeline.default_schema.tables["evolving"]["columns"]
+
+    def test_value_of_another_type_goes_to_a_variant_column(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1, "amount": 10}], table_name="variants")
+        pipeline.run([{"id": 2, "amount": "ten"}], table_name="variants")
+        rows = {r["id"]: r for r in self.read_rows(pipeline, "variants")}
+        assert rows[1]["amount"] == 10
+        assert rows[2]["amount__v_text"] == "ten" and rows[2].get("amount") is None
+
+    def test_state_and_schema_restore_from_destination(self, pipeline: Pipeline) -> None:
+        @dlt.resource(name="stateful")
+        def stateful():
+            state = dlt.current.resource_state()
+            state["runs"] = state.get("runs", 0) + 1
+            yield {"run": state["runs"]}
+
+        pipeline.run(stateful())
+        shutil.rmtree(pipeline.working_dir)
+        restored = dlt.pipeline(pipeline_name=pipeline.pipeline_name, destination=pipeline.destination,
+                                dataset_name=pipeline.dataset_name)
+        assert restored.state.get("sources", {}) == {}
+        assert restored.sync_destination() is True
+        assert "stateful" in restored.default_schema.tables
+        restored.run(stateful())
+        runs = sorted(r["run"] for r in self.read_rows(restored, "stateful"))
+        assert runs == [1, 2]
+
+    def test_interrupted_load_resumes_exactly_once(self, pipeline: Pipeline) -> None:
+        pipeline.extract([{"id": i} for i in range(5)], table_name="resumed")
+        pipeline.normalize()
+        (load_id,) = pipeline.list_normalized_load_packages()
+        # a crash mid-load leaves jobs in started_jobs
+        for job in pipeline.storage.jobs(load_id, "new_jobs"):
+            pipeline.storage.move_job(load_id, job, "started_jobs")
+        pipeline.run()
+        assert sorted(r["id"] for r in self.read_rows(pipeline, "resumed")) == [0, 1, 2, 3, 4]
+        assert not pipeline.has_pending_data
+
+    def test_crash_after_commit_does_not_load_twice(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1}, {"id": 2}], table_name="committed")
+        (load_id,) = pipeline.list_completed_load_packages()
+        # a crash after the destination committed but before the package was marked loaded
+        loaded = pipeline.storage.path("loaded", load_id)
+        target = pipeline.storage.path("normalized", load_id)
+        shutil.move(str(loaded), str(target))
+        for job in pipeline.storage.jobs(load_id, "completed_jobs"):
+            pipeline.storage.move_job(load_id, job, "started_jobs")
+        info = pipeline.run()
+        assert info.load_packages[0].already_loaded
+        assert sorted(r["id"] for r in self.read_rows(pipeline, "committed")) == [1, 2]
+
+    def test_hostile_identifiers_keep_every_value(self, pipeline: Pipeline) -> None:
+        row = {"select": 1, "From Table": 2, "with space": 3, "Ünïcödé": 4, "CamelCase": 5,
+               "camelcase": 6, "quote\"d": 7, "x" * 200: 8, "1st": 9, "a-b": 10}
+        pipeline.run([row], table_name="Hostile Table-Name")
+        table = pipeline.default_schema.naming.normalize_table_identifier("Hostile Table-Name")
+        (stored,) = self.read_rows(pipeline, table)
+        values = sorted(v for k, v in stored.items() if not k.startswith("_dlt"))
+        assert values == list(range(1, 11))
+
+    def test_system_tables_record_loads_and_schema(self, pipeline: Pipeline) -> None:
+        info = pipeline.run([{"id": 1}], table_name="tracked")
+        loads = self.read_rows(pipeline, "_dlt_loads")
+        assert info.loads_ids[0] in {r["load_id"] for r in loads}
