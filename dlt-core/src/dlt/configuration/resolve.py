@@ -234,9 +234,14 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
             continue
         if not given and param.default is inspect.Parameter.empty:
             continue
+        candidates = candidates_for(param.name)
+        if not placeholder:
+            # an argument with an ordinary default is only filled from sectioned keys: a bare
+            # key like `path` would otherwise pick up unrelated env vars such as PATH
+            candidates = [path for path in candidates if len(path) > 1]
         value = resolver.resolve(
             param.name,
-            candidates_for(param.name),
+            candidates,
             required=placeholder,
             secret=placeholder and current.secret,
             annotation=hints.get(param.name, Any),
