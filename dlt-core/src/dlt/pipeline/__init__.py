@@ -52,6 +52,8 @@ def pipeline(
     the values passed here.
     """
     explicit_name = pipeline_name
+    if pipeline_name is not None:
+        validate_pipeline_name(pipeline_name)
     options = {
         "pipeline_name": pipeline_name, "working_dir": working_dir, "pipeline_secret": pipeline_secret,
         "destination": destination, "dataset_name": dataset_name,

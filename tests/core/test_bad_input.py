@@ -1,0 +1,122 @@
+"""Bad input gets a clear error or a documented behaviour, and loses nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import dlt
+from dlt.extract.hints import InvalidHintError
+from dlt.pipeline.exceptions import InvalidPipelineName, PipelineStepFailed
+from core_helpers import rows_of
+
+
+def test_exception_in_resource_names_it_keeps_traceback_and_extracted_items():
+    @dlt.resource(name="flaky")
+    def flaky():
+        yield [{"id": 1}, {"id": 2}]
+        raise ConnectionError("api went away")
+
+    pipeline = dlt.pipeline(pipeline_name="flaky_pipe", destination="duckdb")
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run(flaky())
+    message = str(failure.value)
+    assert "flaky" in message and "api went away" in message and "extract" in message
+    # the original exception and its traceback are chained
+    original = failure.value.exception.__cause__
+    assert isinstance(original, ConnectionError)
+    assert original.__traceback__ is not None
+    # the items extracted before the error are pending, and load with the next run
+    assert pipeline.has_pending_data
+    info = pipeline.run()
+    assert info.row_counts == {"flaky": 2}
+    assert sorted(r["id"] for r in rows_of(pipeline, "flaky")) == [1, 2]
+
+
+def test_object_that_cannot_be_stored_is_named_with_its_table():
+    pipeline = dlt.pipeline(pipeline_name="locks", destination="duckdb")
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run([{"id": 1, "lock": threading.Lock()}], table_name="locks")
+    assert "locks" in str(failure.value)
+    assert "lock" in str(failure.value).lower()
+
+
+class Point:
+    """A custom object dlt does not know how to store."""
+
+    def __init__(self, x):
+        self.x = x
+
+
+def test_custom_object_fails_normalize_naming_column_and_package_stays_pending():
+    pipeline = dlt.pipeline(pipeline_name="points", destination="duckdb")
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run([{"id": 1, "where": Point(1)}], table_name="points")
+    assert failure.value.step == "normalize"
+    assert "'where'" in str(failure.value) and "Point" in str(failure.value)
+    assert pipeline.has_pending_data
+    pipeline.drop_pending_packages()
+    assert not pipeline.has_pending_data
+
+
+def test_mixed_types_per_key_keep_every_value():
+    pipeline = dlt.pipeline(pipeline_name="mixed", destination="duckdb")
+    pipeline.run([{"v": 1}, {"v": "one"}, {"v": 1.5}, {"v": True}, {"v": None}], table_name="mixed")
+    rows = rows_of(pipeline, "mixed")
+    values = set()
+    for row in rows:
+        values |= {v for k, v in row.items() if k.startswith("v") and v is not None}
+    assert {1, "one", 1.5, True} <= values
+
+
+def test_empty_generator_loads_nothing_and_does_not_fail():
+    @dlt.resource
+    def nothing():
+        yield from []
+
+    pipeline = dlt.pipeline(pipeline_name="empty", destination="duckdb")
+    info = pipeline.run(nothing())
+    assert info.row_counts == {}
+    assert not info.has_failed_jobs
+
+
+def test_invalid_pipeline_name_says_why():
+    with pytest.raises(InvalidPipelineName, match="letters, digits"):
+        dlt.pipeline(pipeline_name="no/slashes")
+    with pytest.raises(InvalidPipelineName):
+        dlt.pipeline(pipeline_name="")
+
+
+def test_invalid_write_disposition_is_rejected_with_the_choices():
+    with pytest.raises(InvalidHintError, match="append, replace, merge"):
+        dlt.resource([{"a": 1}], name="x", write_disposition="upsert")
+
+
+def test_hostile_table_and_column_names_are_normalized():
+    pipeline = dlt.pipeline(pipeline_name="names", destination="duckdb")
+    pipeline.run([{"Some Key": 1, "ÄÖÜ": 2, "1st": 3}], table_name="My Table!")
+    (row,) = rows_of(pipeline, "my_tablex")
+    assert row["some_key"] == 1 and row["äöü"] == 2 and row["_1st"] == 3
+
+
+def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
+    pipeline = dlt.pipeline(pipeline_name="failing", destination="duckdb", dataset_name="ds")
+    pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
+    # a constraint in the destination that the data breaks: a terminal job error
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name("checked")
+        client.execute_sql(f"DROP TABLE {table}")
+        client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
+                           " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run([dlt.resource([{"id": 2, "amount": -1}], name="checked"),
+                      dlt.resource([{"id": 9}], name="other")])
+    info = failure.value.step_info
+    assert info.has_failed_jobs
+    (job,) = info.failed_jobs
+    assert job.table_name == "checked" and "CHECK" in job.error.upper()
+    assert "FAILED job" in str(info)
+    assert [r["id"] for r in rows_of(pipeline, "other")] == [9]
+    with pytest.raises(Exception, match="failed"):
+        info.raise_on_failed_jobs()

@@ -1,0 +1,109 @@
+"""Pipelines: names, datasets, working dirs, attach, load info and the seed's shortcuts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import dlt
+from dlt.pipeline.options import default_pipelines_dir
+from core_helpers import rows_of
+
+
+def test_default_pipeline_is_named_after_the_script_and_loads_into_same_named_dataset(tmp_path):
+    script = tmp_path / "my_loader.py"
+    script.write_text(textwrap.dedent("""
+        import dlt
+        p = dlt.pipeline()
+        info = dlt.run([{"a": 1}], destination="duckdb", table_name="t")
+        print(p.pipeline_name, p.dataset_name, info.dataset_name)
+        with p.sql_client() as c:
+            print(c.execute_sql("SELECT a FROM " + c.make_qualified_table_name("t")))
+    """))
+    env = dict(os.environ, DLT_PIPELINES_DIR=str(tmp_path / "pipes"))
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "my_loader my_loader my_loader" in result.stdout
+    assert "[(1,)]" in result.stdout
+    assert (tmp_path / "my_loader.duckdb").exists()
+    assert (tmp_path / "pipes" / "my_loader" / "state.json").exists()
+
+
+def test_named_pipeline_defaults_dataset_to_name_dataset():
+    pipeline = dlt.pipeline(pipeline_name="orders")
+    assert pipeline.dataset_name == "orders_dataset"
+    assert pipeline.working_dir == default_pipelines_dir() / "orders"
+
+
+def test_working_dir_and_pipelines_dir(tmp_path):
+    assert dlt.pipeline(pipeline_name="a", working_dir=str(tmp_path / "wd")).working_dir == tmp_path / "wd"
+    assert dlt.pipeline(pipeline_name="b", pipelines_dir=str(tmp_path / "pd")).working_dir == tmp_path / "pd" / "b"
+
+
+def test_full_refresh_and_dev_mode_give_a_fresh_dataset():
+    first = dlt.pipeline(pipeline_name="fresh", dataset_name="data", dev_mode=True)
+    assert first.dataset_name.startswith("data_") and first.dataset_name != "data"
+    second = dlt.pipeline(pipeline_name="fresh2", dataset_name="data", full_refresh=True)
+    assert second.dataset_name.startswith("data_")
+
+
+def test_attach_restores_a_pipeline_with_destination_and_state():
+    pipeline = dlt.pipeline(pipeline_name="attached", destination="duckdb", dataset_name="d")
+    pipeline.run([{"x": 1}], table_name="t")
+    again = dlt.attach("attached")
+    assert again.destination.name == "duckdb" and again.dataset_name == "d"
+    assert again.default_schema_name == pipeline.default_schema_name
+    assert rows_of(again, "t")[0]["x"] == 1
+
+
+def test_load_info_says_what_was_loaded_where():
+    pipeline = dlt.pipeline(pipeline_name="reporting", destination="duckdb", dataset_name="rep")
+    info = pipeline.run([{"id": 1, "tags": ["a", "b"]}], table_name="things")
+    text = str(info)
+    assert "reporting" in text and "duckdb" in text and "rep" in text
+    assert info.loads_ids[0] in text
+    assert "things: 1" in text and "things__tags: 2" in text
+    assert "seconds" in text
+    assert info.row_counts == {"things": 1, "things__tags": 2}
+    assert pipeline.last_trace.last_load_info is info
+    assert pipeline.last_trace.last_normalize_info.row_counts["things"] == 1
+
+
+def test_state_persists_between_runs():
+    @dlt.resource
+    def counter():
+        state = dlt.current.resource_state()
+        state["n"] = state.get("n", 0) + 1
+        yield {"n": state["n"]}
+
+    pipeline = dlt.pipeline(pipeline_name="stateful", destination="duckdb")
+    pipeline.run(counter())
+    pipeline.run(counter())
+    assert sorted(r["n"] for r in rows_of(pipeline, "counter")) == [1, 2]
+    assert dlt.attach("stateful").state["sources"]
+
+
+def test_drop_removes_the_working_dir():
+    pipeline = dlt.pipeline(pipeline_name="dropped", destination="duckdb")
+    pipeline.run([{"a": 1}], table_name="t")
+    fresh = pipeline.drop()
+    assert fresh.schema_names == [] and fresh.first_run
+
+
+def test_dlt_run_uses_the_last_configured_pipeline():
+    pipeline = dlt.pipeline(pipeline_name="lastone", destination="duckdb", dataset_name="ds")
+    info = dlt.run([{"a": 1}], table_name="t")
+    assert info.pipeline_name == "lastone"
+    assert rows_of(pipeline, "t") and dlt.current.pipeline() is pipeline
+
+
+def test_filesystem_destination_writes_files(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="files", destination=dlt.destinations.filesystem(str(tmp_path / "out")),
+                            dataset_name="ds")
+    pipeline.run([{"a": 1}], table_name="t")
+    pipeline.run([{"a": 2}], table_name="t", loader_file_format="parquet")
+    files = sorted(p.suffix for p in (tmp_path / "out" / "ds" / "t").iterdir())
+    assert files == [".jsonl", ".parquet"]
