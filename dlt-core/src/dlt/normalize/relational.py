@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from dlt.common.exceptions import DltException
@@ -206,7 +207,8 @@ class RowNormalizer:
             if value is None:
                 continue
             expected = types.get(name, _MISSING)
-            if expected is not _MISSING and expected is not None and type(value) is expected:
+            if expected is not _MISSING and expected is not None and type(value) is expected \
+                    and expected is not Decimal:
                 continue
             self._type_value(table, row, name, value, types)
 

@@ -64,8 +64,23 @@ def infer_data_type(value: Any, detect_timestamps: bool = True) -> str | None:
     if data_type == "text" and detect_timestamps and is_iso_timestamp(value):
         return "timestamp"
     if data_type == "bigint" and not INT64_MIN <= value <= INT64_MAX:
-        return "decimal"
+        return "decimal" if decimal_fits(Decimal(value)) else "text"
+    if data_type == "decimal" and not decimal_fits(value):
+        return "text"
     return data_type
+
+
+DECIMAL_PRECISION, DECIMAL_SCALE = 38, 9
+
+
+def decimal_fits(value: Decimal, precision: int = DECIMAL_PRECISION, scale: int = DECIMAL_SCALE) -> bool:
+    """True when `value` fits DECIMAL(precision, scale) without rounding."""
+    if not value.is_finite():
+        return False
+    sign, digits, exponent = value.as_tuple()
+    fraction = max(0, -int(exponent))
+    integer_digits = max(0, len(digits) + int(exponent))
+    return fraction <= scale and integer_digits <= precision - scale
 
 
 def _infer_subclass(value: Any) -> str | None:
@@ -167,6 +182,13 @@ def _double(value: Any) -> float:
 
 
 def _decimal(value: Any) -> Decimal:
+    result = _to_decimal(value)
+    if not decimal_fits(result):
+        raise CoercionError(f"{value!r} does not fit DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})")
+    return result
+
+
+def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CoercionError("bool is not a number")
     if isinstance(value, Decimal):
