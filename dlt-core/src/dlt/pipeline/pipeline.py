@@ -221,13 +221,23 @@ class Pipeline:
     def _schema_for(self, source: DltSource) -> Schema:
         name = source.schema.name
         if name in self.schema_names:
-            stored = self.schemas_store.load(name)
+            schema = self.schemas_store.load(name)
             for table in source.schema.tables.values():
                 if not table["name"].startswith("_dlt"):
-                    stored.update_table(table)
-            stored.settings.update({k: v for k, v in source.schema.settings.items() if k != "detections"})
-            return stored
-        return source.schema.clone()
+                    schema.update_table(table)
+            schema.settings.update({k: v for k, v in source.schema.settings.items() if k != "detections"})
+        else:
+            schema = source.schema.clone()
+        return self._apply_destination_naming(schema)
+
+    def _apply_destination_naming(self, schema: Schema) -> Schema:
+        """Use the destination's naming convention and identifier length limit."""
+        if self.destination is not None:
+            from dlt.schema.naming import get_naming_convention
+
+            caps = self.destination.capabilities()
+            schema.naming = get_naming_convention(caps.naming_convention, caps.max_column_identifier_length)
+        return schema
 
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
                 columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
@@ -317,7 +327,7 @@ class Pipeline:
             hook = get_plugin_manager().hook
             for load_id in self.storage.list("extracted"):
                 package = PackageStorage.read_json(self.storage.path("extracted", load_id) / "package.json")
-                schema = self.schemas_store.load(package["schema_name"])
+                schema = self._apply_destination_naming(self.schemas_store.load(package["schema_name"]))
                 normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
                                                self.pipeline_name, hook)
                 try:

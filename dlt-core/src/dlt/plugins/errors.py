@@ -26,12 +26,22 @@ class UnknownProvisionError(PluginError, AttributeError):
     Subclasses `AttributeError` so that `hasattr(dlt.destinations, "x")` works as expected.
     """
 
-    def __init__(self, kind: str, name: str, installed: Iterable[str]) -> None:
+    def __init__(self, kind: str, name: str, installed: Iterable[str],
+                 unavailable: Iterable[object] = ()) -> None:
         self.kind = kind
         self.name = name
         self.installed = sorted(installed)
+        self.unavailable = list(unavailable)
         listing = ", ".join(self.installed) or "none"
         message = f"No {kind} named '{name}' is installed. Installed {kind}s: {listing}."
+        if self.unavailable:
+            described = "; ".join(
+                f"{getattr(r, 'name', '?')} ({getattr(r, 'distribution', None) or '?'}"
+                f" {getattr(r, 'version', None) or ''}, {getattr(r, 'status', '?')}:"
+                f" {getattr(r, 'error', None)})"
+                for r in self.unavailable
+            )
+            message += f" Plugins that did not load and may provide it: {described}."
         distribution = FIRST_PARTY_DISTRIBUTIONS.get(kind, {}).get(name)
         if distribution:
             message += f" To use it, run: pip install {distribution}"
@@ -59,10 +69,14 @@ class PluginUnavailableError(PluginError, AttributeError):
             "blocked": "it is disabled by DLT_DISABLE_PLUGINS or DLT_LOAD_PLUGINS",
             "incompatible": f"it is incompatible with this dlt-core: {error}",
         }.get(status, f"it failed to load: {error!r}")
-        super().__init__(
+        message = (
             f"The {kind} '{name}' comes from plugin '{plugin}' ({distribution} {version}), but"
             f" {reason}. Run `dlt plugins list -v` for details."
         )
+        first_party = FIRST_PARTY_DISTRIBUTIONS.get(kind, {}).get(name)
+        if first_party:
+            message += f" It is provided by `pip install {first_party}`."
+        super().__init__(message)
 
 
 class DuplicateProvisionError(PluginError, AttributeError):

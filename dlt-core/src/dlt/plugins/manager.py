@@ -254,7 +254,11 @@ class PluginManager:
         record = self.records.get(name)
         if record is not None and not record.ok:
             raise PluginUnavailableError(kind, name, record) from record.error
-        raise UnknownProvisionError(kind, name, self.names(kind))
+        unavailable = [r for r in self.records.values() if not r.ok]
+        error = UnknownProvisionError(kind, name, self.names(kind), unavailable)
+        if len(unavailable) == 1 and unavailable[0].error is not None:
+            raise error from unavailable[0].error
+        raise error
 
     def destination(self, name: str) -> Any:
         """The destination factory registered as `name`."""
