@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dlt.common.exceptions import DltException
+from dlt.configuration.redaction import remember_secret
 from dlt.configuration.providers import (
     EnvironProvider,
     InCodeProvider,
@@ -117,6 +118,8 @@ class ConfigResolver:
                 )
             return None
         value, provider, path = found
+        if secret:
+            remember_secret(value)
         self.provenance.append(Provenance(field, getattr(provider, "name", "?"),
                                           self.key_name(provider, path), secret))
         return coerce_config_value(value, annotation, field, isinstance(provider, EnvironProvider))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dlt.common.exceptions import DltException, TerminalError, TransientError
+from dlt.configuration.redaction import remember_secret
 from dlt.configuration.resolve import get_resolver
 from dlt.schema import Schema
 
@@ -92,6 +93,9 @@ class Destination:
     def configuration(self) -> dict[str, Any]:
         """Settings with explicit arguments first, then values from configuration."""
         resolved = dict(self.explicit)
+        for name, (_required, secret) in self.config_fields.items():
+            if secret and name in resolved:
+                remember_secret(resolved[name])
         resolver = get_resolver()
         for name, (required, secret) in self.config_fields.items():
             if name in resolved:

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from dlt.common.signals import raise_if_signalled
 from dlt.extract.evaluate import evaluate
 from dlt.extract.hints import table_schema_from_hints
 from dlt.extract.resource import DltResource, is_arrow_item
@@ -77,13 +78,14 @@ class Extractor:
     """Evaluates a source and writes its items into the package folder `package_dir`."""
 
     def __init__(self, package_dir: Path, schema: Schema, pipeline_name: str, hook: Any = None,
-                 buffer_items: int = 5_000) -> None:
+                 buffer_items: int = 5_000, progress: Any = None) -> None:
         self.package_dir = package_dir
         self.items_dir = package_dir / "items"
         self.schema = schema
         self.pipeline_name = pipeline_name
         self.hook = hook
         self.buffer_items = buffer_items
+        self.progress = progress
         self._files: dict[str, _TableItemsFile] = {}
         self._arrow_count = 0
         self._known_tables: set[str] = set()
@@ -96,6 +98,7 @@ class Extractor:
         resources = list(source.resources.values())
         try:
             for resource, page in evaluate(resources):
+                raise_if_signalled()
                 items = page if isinstance(page, list) else [page]
                 self._write(source, resource, items, info)
         finally:
@@ -162,6 +165,8 @@ class Extractor:
                     continue
             self._file_for(table).add(group)
             info.item_counts[table] = info.item_counts.get(table, 0) + len(group)
+            if self.progress is not None:
+                self.progress.update(table, len(group))
 
     def _write_arrow(self, resource: DltResource, table: str, data: pa.Table, info: ExtractInfo) -> None:
         if self._items_hook:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dlt.common.exceptions import DltException
+from dlt.common.signals import raise_if_signalled
 from dlt.destinations.base import (
     ClientContext,
     Destination,
@@ -132,6 +133,7 @@ class Loader:
         started: list[Path] = []
         try:
             for job_file in pending:
+                raise_if_signalled()
                 job = LoadJobInfo.from_path(load_id, job_file, "started_jobs")
                 self._call_hook("on_load_job_start", load_id=load_id, job=job)
                 started_file = self.storage.move_job(load_id, job_file, "started_jobs")

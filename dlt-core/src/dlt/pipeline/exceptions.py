@@ -40,7 +40,9 @@ class PipelineStepFailed(PipelineException):
                          " with pipeline.drop_pending_packages().",
             "load": " Pending packages stay on disk and load on the next run.",
         }.get(step, "")
-        super().__init__(
+        from dlt.configuration.redaction import redact
+
+        super().__init__(redact(
             f"Pipeline {pipeline_name} failed at step {step}{where}:"
             f" {type(exception).__name__}: {exception}.{keep}"
-        )
+        ))

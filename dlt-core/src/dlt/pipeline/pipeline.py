@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from dlt.common.context import active_pipeline, active_source, active_state
+from dlt.common.logging_setup import configure_logging
+from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.destinations.base import ClientContext, Destination
@@ -66,6 +68,7 @@ class Pipeline:
                 self.destination = None
         self.dataset_name = dataset_name or self._state.get("dataset_name")
         self.last_trace: PipelineTrace | None = None
+        configure_logging()
         self._adopt_package_states()
         self._save_state()
 
@@ -177,6 +180,9 @@ class Pipeline:
             trace.finish(record, info=record.info)
 
     def _save_trace(self, trace: PipelineTrace) -> None:
+        from dlt.configuration.resolve import get_resolver
+
+        trace.resolved_config = [dict(p.__dict__) for p in get_resolver().provenance]
         self.last_trace = trace
         try:
             trace.save(self.working_dir / "trace.json")
@@ -265,7 +271,8 @@ class Pipeline:
         state = copy.deepcopy(self._state)
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
-        extractor = Extractor(package_dir, schema, self.pipeline_name, hook)
+        reporter = ProgressReporter(self.progress, "extract")
+        extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter)
         info = ExtractInfo(load_id, source.name)
         if hook.on_extract_start.get_hookimpls():
             hook.on_extract_start(pipeline_name=self.pipeline_name, source_name=source.name,
@@ -278,6 +285,7 @@ class Pipeline:
         finally:
             active_state.reset(state_token)
             active_source.reset(source_token)
+        reporter.finish(info.item_counts)
         if schema.name not in state.setdefault("schema_names", []):
             state["schema_names"].append(schema.name)
         state.setdefault("default_schema_name", schema.name)
@@ -324,8 +332,10 @@ class Pipeline:
         with self._step(trace, "normalize") as record:
             self.storage.recover()
             totals = NormalizeInfo(load_id="")
+            reporter = ProgressReporter(self.progress, "normalize")
             hook = get_plugin_manager().hook
             for load_id in self.storage.list("extracted"):
+                raise_if_signalled()
                 package = PackageStorage.read_json(self.storage.path("extracted", load_id) / "package.json")
                 schema = self._apply_destination_naming(self.schemas_store.load(package["schema_name"]))
                 normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
@@ -342,7 +352,9 @@ class Pipeline:
                 totals.load_id = load_id
                 for table, rows in info.row_counts.items():
                     totals.row_counts[table] = totals.row_counts.get(table, 0) + rows
-                ProgressReporter.report(self.progress, "normalize", load_id, info.row_counts)
+                for table, rows in info.row_counts.items():
+                    reporter.update(table, rows)
+            reporter.finish(totals.row_counts)
             record.info = totals
         if _trace is None:
             self._save_trace(trace)
@@ -380,13 +392,16 @@ class Pipeline:
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
                             self.working_dir, hook)
             packages = []
+            reporter = ProgressReporter(self.progress, "load")
             first_run = self.first_run
             for load_id in self.storage.list("normalized"):
                 try:
                     packages.append(loader.load_package(load_id))
                 except Exception as exc:
                     raise PipelineStepFailed(self.pipeline_name, "load", exc, load_id) from exc
-                ProgressReporter.report(self.progress, "load", load_id, packages[-1].row_counts)
+                for table, rows in packages[-1].row_counts.items():
+                    reporter.update(table, rows)
+            reporter.finish()
             info = LoadInfo(self.pipeline_name, destination_obj.name, self._destination_location(),
                             self.dataset_name, started, datetime.now(timezone.utc), packages, first_run)
             record.info = info
@@ -423,6 +438,12 @@ class Pipeline:
             self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
         trace = PipelineTrace(self.pipeline_name)
+        with delayed_signals():
+            return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
+                             columns=columns, primary_key=primary_key, schema=schema,
+                             schema_contract=schema_contract)
+
+    def _run(self, data: Any, trace: PipelineTrace, **hints: Any) -> LoadInfo:
         try:
             pending_info = None
             if self.has_pending_data:
@@ -432,9 +453,7 @@ class Pipeline:
                 if pending_info is None:
                     pending_info = self.load(_trace=trace)
                 return pending_info
-            self.extract(data, table_name=table_name, write_disposition=write_disposition,
-                         columns=columns, primary_key=primary_key, schema=schema,
-                         schema_contract=schema_contract, _trace=trace)
+            self.extract(data, _trace=trace, **hints)
             self.normalize(_trace=trace)
             info = self.load(_trace=trace)
             if pending_info is not None:

@@ -1,4 +1,4 @@
-"""Progress reporting of long runs: log lines with rows and rows per second per table."""
+"""Progress reporting of long runs: rows and rows per second per table, as log lines or a bar."""
 
 from __future__ import annotations
 
@@ -11,27 +11,49 @@ logger = logging.getLogger("dlt.progress")
 
 
 class ProgressReporter:
-    """Reports step progress according to the pipeline's `progress` option.
+    """Counts rows per table during a step and reports them every `interval` seconds.
 
-    `progress="log"` logs a line per package and step; `progress="bar"` (or any other true
-    value) writes a one-line status to stderr; None/False stays quiet.
+    `progress="log"` writes log lines (logger `dlt.progress`); any other true value (e.g.
+    `"bar"`) rewrites one status line on stderr; None/False stays quiet.
     """
 
-    _started: dict[str, float] = {}
+    def __init__(self, progress: Any, step: str, interval: float = 1.0) -> None:
+        self.mode = progress
+        self.step = step
+        self.interval = interval
+        self.counts: dict[str, int] = {}
+        self.started = time.perf_counter()
+        self._last = self.started
 
-    @classmethod
-    def report(cls, progress: Any, step: str, load_id: str, row_counts: dict[str, int]) -> None:
-        """Report that `step` finished package `load_id` with `row_counts`."""
-        if not progress:
+    def update(self, table: str, rows: int) -> None:
+        """Add `rows` to `table`; report when the interval passed."""
+        if not self.mode:
             return
+        self.counts[table] = self.counts.get(table, 0) + rows
         now = time.perf_counter()
-        started = cls._started.setdefault(f"{step}:{load_id}", now)
-        elapsed = max(now - started, 1e-9)
-        parts = [f"{table}: {rows} rows" + (f" ({rows / elapsed:,.0f} rows/s)" if elapsed > 1e-3 else "")
-                 for table, rows in sorted(row_counts.items()) if not table.startswith("_dlt")]
-        line = f"[{step}] package {load_id}: " + (", ".join(parts) or "no rows")
-        if progress == "log":
-            logger.info(line)
+        if now - self._last >= self.interval:
+            self._last = now
+            self._emit(final=False)
+
+    def finish(self, counts: dict[str, int] | None = None) -> None:
+        """Report the totals of the step."""
+        if not self.mode:
+            return
+        if counts is not None:
+            self.counts = dict(counts)
+        self._emit(final=True)
+
+    def line(self) -> str:
+        """The current status as one line."""
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        parts = [f"{table}: {rows} rows ({rows / elapsed:,.0f} rows/s)"
+                 for table, rows in sorted(self.counts.items()) if not table.startswith("_dlt")]
+        return f"[{self.step}] {elapsed:.1f}s " + (", ".join(parts) or "no rows yet")
+
+    def _emit(self, final: bool) -> None:
+        text = self.line()
+        if self.mode == "log":
+            logger.info(text)
         else:
-            sys.stderr.write(line + "\n")
+            sys.stderr.write("\r" + text + ("\n" if final else ""))
             sys.stderr.flush()

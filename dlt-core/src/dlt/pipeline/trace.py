@@ -82,8 +82,11 @@ class PipelineTrace:
                 "steps": [s.asdict() for s in self.steps], "resolved_config": self.resolved_config}
 
     def save(self, path: Path) -> None:
-        """Write the trace as JSON."""
-        path.write_bytes(orjson.dumps(self.asdict(), default=str, option=orjson.OPT_INDENT_2))
+        """Write the trace as JSON, with secrets redacted."""
+        from dlt.configuration.redaction import redact
+
+        text = orjson.dumps(self.asdict(), default=str, option=orjson.OPT_INDENT_2).decode()
+        path.write_text(redact(text), encoding="utf-8")
 
     def __str__(self) -> str:
         lines = [f"Run trace of pipeline {self.pipeline_name} started at {self.started_at.isoformat()}"]
