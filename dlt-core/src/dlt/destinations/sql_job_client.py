@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from dlt.common import typed_json
 from dlt.destinations.base import ClientContext, DestinationCapabilities, JobClient
 from dlt.destinations.sql_client import SqlClient
 from dlt.schema.typing import (
@@ -28,15 +29,15 @@ from dlt.schema.typing import (
 
 
 def encode_state(state: dict[str, Any]) -> str:
-    """Compress pipeline state for the `_dlt_pipeline_state.state` column."""
-    return base64.b64encode(zlib.compress(orjson.dumps(state, option=orjson.OPT_SORT_KEYS))).decode()
+    """Compress pipeline state (types kept) for the `_dlt_pipeline_state.state` column."""
+    return base64.b64encode(zlib.compress(typed_json.dumps(state))).decode()
 
 
 def decode_state(text: str) -> dict[str, Any]:
     """Inverse of `encode_state` (plain JSON is accepted too)."""
     if text.lstrip().startswith("{"):
-        return orjson.loads(text)
-    return orjson.loads(zlib.decompress(base64.b64decode(text)))
+        return typed_json.loads(text)
+    return typed_json.loads(zlib.decompress(base64.b64decode(text)))
 
 
 class SqlJobClient(JobClient):

@@ -177,20 +177,26 @@ class Incremental:
         if self.end_value is not None:
             mask = pc.and_(mask, pc.less(column, self.end_value) if is_max else pc.greater(column, self.end_value))
         table = table.filter(mask)
+        cursor = self._path[-1]
         if start is not None and self._start_hashes and table.num_rows:
-            rows = table.to_pylist() if table.num_rows < 10_000 else None
-            if rows is not None:
-                keep = [not (r[self._path[-1]] == start and _row_hash(r, self.primary_key) in self._start_hashes) for r in rows]
-                table = table.filter(pa.array(keep))
+            # only rows at the boundary are compared row by row
+            at_start = pc.equal(table.column(cursor), start)
+            boundary = table.filter(at_start)
+            if boundary.num_rows:
+                keep = [_row_hash(r, self.primary_key) not in self._start_hashes for r in boundary.to_pylist()]
+                table = pa.concat_tables([table.filter(pc.invert(at_start)), boundary.filter(pa.array(keep))])
         if table.num_rows == 0:
             return None
-        top = pc.max(table.column(self._path[-1])) if is_max else pc.min(table.column(self._path[-1]))
-        value = top.as_py()
+        value = (pc.max(table.column(cursor)) if is_max else pc.min(table.column(cursor))).as_py()
         if self._state is not None:
             current = self._state.get("last_value")
-            if current is None or self.last_value_func((value, current)) == value:
+            top_rows = table.filter(pc.equal(table.column(cursor), value)).to_pylist()
+            hashes = [_row_hash(r, self.primary_key) for r in top_rows]
+            if current is None or (value != current and self.last_value_func((value, current)) == value):
                 self._state["last_value"] = value
-                self._state["unique_hashes"] = []
+                self._state["unique_hashes"] = hashes
+            elif value == current:
+                self._state["unique_hashes"] = sorted(set(self._state.get("unique_hashes", [])) | set(hashes))
         return table
 
     def __repr__(self) -> str:

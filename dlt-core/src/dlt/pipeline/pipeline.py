@@ -17,6 +17,7 @@ from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.destinations.base import ClientContext, Destination
+from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo, Extractor
 from dlt.extract.hints import make_hints
@@ -151,7 +152,8 @@ class Pipeline:
                 package_file = self.storage.path(status, load_id) / "package.json"
                 if not package_file.exists():
                     continue
-                package_state = PackageStorage.read_json(package_file).get("state")
+                encoded = PackageStorage.read_json(package_file).get("state")
+                package_state = decode_state(encoded) if encoded else None
                 if package_state and package_state.get("_state_version", 0) > (newest or {}).get("_state_version", -1):
                     newest = package_state
         if newest and newest.get("_state_version", 0) > self._state.get("_state_version", 0):
@@ -300,7 +302,7 @@ class Pipeline:
             self._save_state()
             return info
         PackageStorage.write_json(package_dir / "package.json", {
-            "load_id": load_id, "schema_name": schema.name, "state": state,
+            "load_id": load_id, "schema_name": schema.name, "state": encode_state(state),
             "item_counts": info.item_counts, "partial": failure is not None,
         })
         self.schemas_store.save(schema)
@@ -444,6 +446,12 @@ class Pipeline:
                              schema_contract=schema_contract)
 
     def _run(self, data: Any, trace: PipelineTrace, **hints: Any) -> LoadInfo:
+        if not self._state.get("_state_version") and not self.has_pending_data:
+            # a new or deleted working dir: take state and schemas from the destination
+            try:
+                self.sync_destination()
+            except DltException as exc:
+                logger.info("nothing restored from the destination: %s", exc)
         try:
             pending_info = None
             if self.has_pending_data:

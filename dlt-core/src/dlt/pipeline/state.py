@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import os
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import orjson
 
+from dlt.common import typed_json
 from dlt.destinations.sql_job_client import encode_state
 from dlt.storage.packages import PackageStorage
 
@@ -35,12 +36,15 @@ def load_state(pipeline_dir: Path) -> dict[str, Any] | None:
     path = pipeline_dir / STATE_FILE
     if not path.exists():
         return None
-    return PackageStorage.read_json(path)
+    return typed_json.loads(path.read_bytes())
 
 
 def save_state(pipeline_dir: Path, state: dict[str, Any]) -> None:
-    """Write the state atomically."""
-    PackageStorage.write_json(pipeline_dir / STATE_FILE, state)
+    """Write the state atomically, keeping value types (datetimes, decimals)."""
+    path = pipeline_dir / STATE_FILE
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_bytes(typed_json.dumps(state, pretty=True))
+    os.replace(temp, path)
 
 
 def shared_part(state: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +55,7 @@ def shared_part(state: dict[str, Any]) -> dict[str, Any]:
 def state_hash(state: dict[str, Any]) -> str:
     """A hash of the shared part of the state (version counters excluded)."""
     content = {k: v for k, v in shared_part(state).items() if k not in ("_state_version", "_version_hash")}
-    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
+    return hashlib.sha256(typed_json.dumps(content)).hexdigest()[:32]
 
 
 def bump_state(state: dict[str, Any]) -> bool:

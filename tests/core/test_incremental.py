@@ -1,0 +1,127 @@
+"""Incremental loading, transformers and Arrow data."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+import pytest
+
+import dlt
+from core_helpers import rows_of
+
+START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def make_source(rows):
+    @dlt.resource(primary_key="id", name="events")
+    def events(updated=dlt.sources.incremental("meta.updated_at", initial_value=START)):
+        seen_last_values.append(updated.last_value)
+        yield from (r for r in rows)
+
+    return events
+
+
+seen_last_values: list = []
+
+
+def test_second_run_loads_only_new_rows_and_none_twice_at_the_boundary():
+    seen_last_values.clear()
+    rows = [{"id": i, "meta": {"updated_at": START + timedelta(hours=i // 2)}} for i in range(6)]
+    pipeline = dlt.pipeline(pipeline_name="incr", destination="duckdb")
+    pipeline.run(make_source(rows)())
+    # the source grows: ids 0-5 again plus new ones, two of them at the last cursor value
+    grown = rows + [{"id": 6, "meta": {"updated_at": START + timedelta(hours=2)}},
+                    {"id": 7, "meta": {"updated_at": START + timedelta(hours=3)}}]
+    info = pipeline.run(make_source(grown)())
+    assert info.row_counts == {"events": 2}
+    assert sorted(r["id"] for r in rows_of(pipeline, "events")) == list(range(8))
+    assert seen_last_values[0] == START
+    assert seen_last_values[1] == START + timedelta(hours=2)
+
+
+def test_incremental_state_survives_a_deleted_working_dir():
+    rows = [{"id": i, "meta": {"updated_at": START + timedelta(hours=i)}} for i in range(3)]
+    pipeline = dlt.pipeline(pipeline_name="incr_restore", destination="duckdb", dataset_name="d")
+    pipeline.run(make_source(rows)())
+    shutil.rmtree(pipeline.working_dir)
+    again = dlt.pipeline(pipeline_name="incr_restore", destination="duckdb", dataset_name="d")
+    info = again.run(make_source(rows + [{"id": 3, "meta": {"updated_at": START + timedelta(hours=3)}}])())
+    assert info.row_counts == {"events": 1}
+    assert sorted(r["id"] for r in rows_of(again, "events")) == [0, 1, 2, 3]
+
+
+def test_incremental_through_apply_hints_and_end_value():
+    pipeline = dlt.pipeline(pipeline_name="incr_hints", destination="duckdb")
+    resource = dlt.resource([{"n": i} for i in range(10)], name="numbers")
+    resource.apply_hints(incremental=dlt.sources.incremental("n", initial_value=3, end_value=8))
+    pipeline.run(resource)
+    assert sorted(r["n"] for r in rows_of(pipeline, "numbers")) == [3, 4, 5, 6, 7]
+
+
+def test_missing_cursor_raises_unless_told_otherwise():
+    pipeline = dlt.pipeline(pipeline_name="incr_missing", destination="duckdb")
+
+    @dlt.resource(name="partial")
+    def partial(cursor=dlt.sources.incremental("ts")):
+        yield [{"ts": 1}, {"other": 2}]
+
+    with pytest.raises(Exception, match="cursor 'ts'"):
+        pipeline.run(partial())
+
+    @dlt.resource(name="partial2")
+    def partial2(cursor=dlt.sources.incremental("ts", on_cursor_value_missing="include")):
+        yield [{"ts": 1}, {"other": 2}]
+
+    pipeline.drop_pending_packages()
+    assert pipeline.run(partial2()).row_counts == {"partial2": 2}
+
+
+def test_incremental_on_arrow_tables():
+    pipeline = dlt.pipeline(pipeline_name="incr_arrow", destination="duckdb")
+
+    def arrow_source(upto):
+        @dlt.resource(name="readings")
+        def readings(ts=dlt.sources.incremental("ts")):
+            yield pa.table({"ts": list(range(upto)), "v": [float(i) for i in range(upto)]})
+
+        return readings
+
+    pipeline.run(arrow_source(5)())
+    info = pipeline.run(arrow_source(8)())
+    assert info.row_counts == {"readings": 3}
+    assert sorted(r["ts"] for r in rows_of(pipeline, "readings")) == list(range(8))
+
+
+def test_one_million_row_arrow_table_loads_without_python_rows(monkeypatch):
+    import dlt.normalize.relational as relational
+
+    original = relational.RowNormalizer.normalize_item
+
+    def only_state_rows(self, table, item, *args, **kwargs):
+        # the pipeline's own state row is the one item allowed through the row path
+        if table != "_dlt_pipeline_state":
+            raise AssertionError(f"rows of {table} were normalized one by one in Python")
+        return original(self, table, item, *args, **kwargs)
+
+    monkeypatch.setattr(relational.RowNormalizer, "normalize_item", only_state_rows)
+    n = 1_000_000
+    table = pa.table({"id": pa.array(range(n), pa.int64()), "name": pa.array(["x"] * n),
+                      "value": pa.array([1.5] * n), "when": pa.array([START] * n, pa.timestamp("us", tz="UTC"))})
+    pipeline = dlt.pipeline(pipeline_name="arrow_big", destination="duckdb")
+    info = pipeline.run(table, table_name="big")
+    assert info.row_counts == {"big": n}
+    with pipeline.sql_client() as client:
+        count, total = client.execute_sql(f"SELECT count(*), sum(id) FROM {client.make_qualified_table_name('big')}")[0]
+    assert count == n and total == n * (n - 1) // 2
+    columns = pipeline.default_schema.tables["big"]["columns"]
+    assert {c: columns[c]["data_type"] for c in ("id", "name", "value", "when")} == {
+        "id": "bigint", "name": "text", "value": "double", "when": "timestamp"}
+
+
+def test_pandas_dataframe_loads_as_arrow():
+    pd = pytest.importorskip("pandas")
+    pipeline = dlt.pipeline(pipeline_name="frames", destination="duckdb")
+    pipeline.run(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), table_name="frame")
+    assert sorted(r["a"] for r in rows_of(pipeline, "frame")) == [1, 2]
