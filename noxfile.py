@@ -18,16 +18,20 @@ TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
 EXAMPLE_PLUGIN = "./tests/plugins/example-plugin"
 
 
-def install_local(session: nox.Session, *folders: str) -> None:
-    """Install local distributions with their declared dependencies, rebuilt on every run."""
-    session.install(*TEST_TOOLS, *folders)
+def install_local(session: nox.Session, *folders: str, extras: tuple[str, ...] = ()) -> None:
+    """Install local distributions with their declared dependencies, rebuilt on every run.
+
+    `extras` are requirement strings installed alongside (e.g. an optional extra under test).
+    """
+    session.install(*TEST_TOOLS, *folders, *extras)
     session.install("--no-deps", "--force-reinstall", *folders)
 
 
 @nox.session
 def core(session: nox.Session) -> None:
     """dlt-core with the example third-party plugin: engine, plugin system, conformance suite."""
-    install_local(session, "./dlt-core", EXAMPLE_PLUGIN)
+    # the pandas extra is what DataFrame users install; the DataFrame tests need it
+    install_local(session, "./dlt-core", EXAMPLE_PLUGIN, extras=("./dlt-core[pandas]",))
     session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
 
 

@@ -125,3 +125,76 @@ def test_pandas_dataframe_loads_as_arrow():
     pipeline = dlt.pipeline(pipeline_name="frames", destination="duckdb")
     pipeline.run(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), table_name="frame")
     assert sorted(r["a"] for r in rows_of(pipeline, "frame")) == [1, 2]
+
+
+def test_parallelized_resources_overlap_in_time():
+    import threading
+    import time
+
+    spans = {}
+
+    def slow_resource(name):
+        @dlt.resource(name=name, parallelized=True)
+        def produce():
+            start = time.perf_counter()
+            for i in range(5):
+                time.sleep(0.05)
+                yield {"i": i, "thread": threading.current_thread().name}
+            spans[name] = (start, time.perf_counter())
+
+        return produce
+
+    pipeline = dlt.pipeline(pipeline_name="parallel", destination="duckdb")
+    started = time.perf_counter()
+    info = pipeline.run([slow_resource("a")(), slow_resource("b")()])
+    elapsed = time.perf_counter() - started
+    assert info.row_counts == {"a": 5, "b": 5}
+    (a_start, a_end), (b_start, b_end) = spans["a"], spans["b"]
+    assert a_start < b_end and b_start < a_end, "the two resources did not run at the same time"
+    assert elapsed < 0.5 + 2.0  # 2 x 0.25 s of sleeps overlapped, plus pipeline overhead
+
+
+def test_deferred_calls_run_in_a_pool_and_keep_order():
+    import time
+
+    @dlt.defer
+    def fetch(i):
+        time.sleep(0.05)
+        return {"i": i}
+
+    @dlt.resource(name="fetched")
+    def fetched():
+        for i in range(10):
+            yield fetch(i)
+
+    started = time.perf_counter()
+    assert [r["i"] for r in fetched()] == list(range(10))
+    assert time.perf_counter() - started < 0.4  # 10 x 0.05 s sequentially would be 0.5 s
+
+
+def test_round_robin_and_fifo_item_order(monkeypatch):
+    order = []
+
+    @dlt.source
+    def two():
+        @dlt.resource
+        def first():
+            for i in range(3):
+                order.append(f"first{i}")
+                yield {"i": i}
+
+        @dlt.resource
+        def second():
+            for i in range(3):
+                order.append(f"second{i}")
+                yield {"i": i}
+
+        return first, second
+
+    pipeline = dlt.pipeline(pipeline_name="ordering", destination="duckdb")
+    pipeline.extract(two())
+    assert order[:2] == ["first0", "second0"]
+    order.clear()
+    monkeypatch.setenv("EXTRACT__NEXT_ITEM_MODE", "fifo")
+    pipeline.extract(two())
+    assert order == ["first0", "first1", "first2", "second0", "second1", "second2"]

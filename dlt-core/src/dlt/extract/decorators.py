@@ -227,12 +227,23 @@ def source(
     return make(func)
 
 
+_defer_pool: Any = None
+
+
 def defer(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a function whose calls may run in a thread pool; the call returns a future-like."""
+    """Run calls of `function` in a thread pool: a resource may yield `deferred(...)` calls and
+    dlt collects their results in order while several run at once."""
 
     @functools.wraps(function)
     def deferred(*args: Any, **kwargs: Any) -> Any:
-        return function(*args, **kwargs)
+        global _defer_pool
+        if _defer_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _defer_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dlt-defer")
+        import contextvars
+
+        return _defer_pool.submit(contextvars.copy_context().run, function, *args, **kwargs)
 
     deferred.__dlt_deferred__ = True  # type: ignore[attr-defined]
     return deferred

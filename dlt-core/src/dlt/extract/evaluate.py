@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -50,10 +53,10 @@ def evaluate(
 
     if next_item_mode == "fifo":
         for root in roots:
-            for page in root.pages():
+            for page in (threaded_pages(root) if root.parallelized else root.pages()):
                 yield from emit(root, page)
         return
-    active = [(root, root.pages()) for root in roots]
+    active = [(root, threaded_pages(root) if root.parallelized else root.pages()) for root in roots]
     while active:
         still_active = []
         for root, pages in active:
@@ -64,3 +67,46 @@ def evaluate(
             still_active.append((root, pages))
             yield from emit(root, page)
         active = still_active
+
+
+_DONE = object()
+
+
+def threaded_pages(resource: DltResource, buffer_pages: int = 32) -> Iterator[Any]:
+    """Evaluate a `parallelized` resource in its own thread; pages arrive through a queue.
+
+    The thread runs in a copy of the caller's context, so `dlt.current` state works inside it.
+    An exception in the thread is raised in the caller at the point it happened.
+    """
+    pages: queue.Queue[Any] = queue.Queue(maxsize=buffer_pages)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in resource.pages():
+                while not stop.is_set():
+                    try:
+                        pages.put(page, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pages.put(_DONE)
+        except BaseException as exc:  # handed to the consumer
+            pages.put(exc)
+
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(produce,), name=f"dlt-{resource.name}", daemon=True)
+    thread.start()
+    try:
+        while True:
+            page = pages.get()
+            if page is _DONE:
+                return
+            if isinstance(page, BaseException):
+                raise page
+            yield page
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -97,7 +97,10 @@ class Extractor:
         info.resources = list(source.selected_resources)
         resources = list(source.resources.values())
         try:
-            for resource, page in evaluate(resources):
+            from dlt.configuration.resolve import get_resolver
+
+            mode = get_resolver().lookup([("extract", "next_item_mode")])
+            for resource, page in evaluate(resources, mode[0] if mode else "round_robin"):
                 raise_if_signalled()
                 items = page if isinstance(page, list) else [page]
                 self._write(source, resource, items, info)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
+from concurrent.futures import Future
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -332,12 +333,29 @@ def _iterate_result(result: Any) -> Iterator[Any]:
         if result:
             yield result
     elif hasattr(result, "__iter__") or hasattr(result, "__next__"):
+        pending: list[Future[Any]] = []
         for item in result:
+            if isinstance(item, Future):
+                # deferred calls run in a pool: keep several in flight, yield results in order
+                pending.append(item)
+                if len(pending) >= 16:
+                    yield from _resolved(pending.pop(0))
+                continue
+            while pending:
+                yield from _resolved(pending.pop(0))
             if inspect.iscoroutine(item):
                 item = asyncio.run(item)
             yield item
+        while pending:
+            yield from _resolved(pending.pop(0))
     else:
         yield result
+
+
+def _resolved(future: Future[Any]) -> Iterator[Any]:
+    value = future.result()
+    if value is not None:
+        yield value
 
 
 def _drain_async_gen(agen: AsyncIterator[Any]) -> Iterator[Any]:
