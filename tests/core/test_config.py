@@ -179,3 +179,26 @@ def test_sigterm_stops_at_a_safe_point_and_the_next_run_finishes(tmp_path):
     with duckdb.connect(str(tmp_path / "slow.duckdb"), read_only=True) as con:
         values = [r[0] for r in con.execute("SELECT i FROM slow.d.ticks").fetchall()]
     assert sorted(values) == list(range(len(values))) and 5 <= len(values) < 1000
+
+
+def test_missing_destination_setting_fails_before_any_data_moves(monkeypatch):
+    monkeypatch.delenv("DESTINATION__FILESYSTEM__BUCKET_URL", raising=False)
+    extracted = []
+
+    @dlt.resource(name="watched")
+    def watched():
+        extracted.append(1)
+        yield {"a": 1}
+
+    pipeline = dlt.pipeline(pipeline_name="early", destination="filesystem")
+    with pytest.raises(ConfigFieldMissingError, match="DESTINATION__FILESYSTEM__BUCKET_URL"):
+        pipeline.run(watched())
+    assert extracted == [] and not pipeline.has_pending_data
+
+
+def test_invalid_destination_setting_is_a_one_sentence_field_error():
+    from dlt.configuration import ConfigValueError
+
+    pipeline = dlt.pipeline(pipeline_name="invalid", destination=dlt.destinations.duckdb(credentials=12345))
+    with pytest.raises(ConfigValueError, match=r"destination\.duckdb\.credentials: .*database file path"):
+        pipeline.run([{"a": 1}], table_name="t")

@@ -72,6 +72,8 @@ class Destination:
     destination_name: ClassVar[str] = ""
     #: settings that may come from configuration: name -> (required, is_secret)
     config_fields: ClassVar[dict[str, tuple[bool, bool]]] = {"credentials": (False, True)}
+    #: a pydantic model validating the resolved settings (None: no validation)
+    spec: ClassVar[Any] = None
 
     def __init__(self, credentials: Any = None, destination_name: str | None = None,
                  environment: str | None = None, **settings: Any) -> None:
@@ -107,7 +109,28 @@ class Destination:
             )
             if value is not None:
                 resolved[name] = value
-        return resolved
+        return self._validate(resolved)
+
+    def _validate(self, resolved: dict[str, Any]) -> dict[str, Any]:
+        """Check settings against `spec`; one sentence per invalid field, secrets redacted."""
+        if self.spec is None:
+            return resolved
+        from pydantic import ValidationError
+
+        from dlt.configuration.redaction import redact
+        from dlt.configuration.resolve import ConfigValueError
+
+        try:
+            model = self.spec.model_validate(resolved)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"destination.{self.name}.{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise ConfigValueError(redact(f"Invalid settings for destination {self.name}: {problems}.")) from None
+        return {name: getattr(model, name) for name in resolved if hasattr(model, name)} | {
+            k: v for k, v in resolved.items() if not hasattr(model, k)
+        }
 
     def client(self, context: ClientContext) -> JobClient:
         """A job client bound to one schema and dataset."""

@@ -439,6 +439,8 @@ class Pipeline:
         if loader_file_format:
             self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
+        # a missing or invalid destination setting fails here, before any data moves
+        self.destination.configuration()
         trace = PipelineTrace(self.pipeline_name)
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,

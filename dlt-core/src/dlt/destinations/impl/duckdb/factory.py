@@ -5,7 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, field_validator
+
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+
+
+class DuckDBSpec(BaseModel):
+    """Settings of the DuckDB destination: a database path or an open connection."""
+
+    model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+    credentials: Any = None
+
+    @field_validator("credentials")
+    @classmethod
+    def _path_or_connection(cls, value: Any) -> Any:
+        if value is None or isinstance(value, (str, Path)) or hasattr(value, "execute"):
+            return value
+        raise ValueError("must be a database file path or a duckdb connection")
 
 
 class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.destinations.duckdb
@@ -16,6 +32,7 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
     """
 
     destination_name = "duckdb"
+    spec = DuckDBSpec
 
     def __init__(self, credentials: Any = None, destination_name: str | None = None,
                  environment: str | None = None, **settings: Any) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+
+
+class FilesystemSpec(BaseModel):
+    """Settings of the filesystem destination."""
+
+    model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+    bucket_url: str
 
 
 class filesystem(Destination):  # noqa: N801 - the public name users write
@@ -16,6 +25,7 @@ class filesystem(Destination):  # noqa: N801 - the public name users write
 
     destination_name = "filesystem"
     config_fields = {"bucket_url": (True, False), "credentials": (False, True)}
+    spec = FilesystemSpec
 
     def __init__(self, bucket_url: str | None = None, credentials: Any = None,
                  destination_name: str | None = None, environment: str | None = None,
