@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from pg_server import StandIn, start_stand_in
+from stand_in_dialect import STAND_IN
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,18 @@ def redshift_conn(redshift_stand_in: StandIn, schema_name: str) -> Iterator[Any]
         yield conn
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def stand_in(redshift_stand_in: StandIn) -> StandIn:
+    """The stand-in, taught Redshift's SUPER / VARBYTE names (see ``stand_in_dialect.py``)."""
+    STAND_IN.prepare(redshift_stand_in)
+    return redshift_stand_in
+
+
+@pytest.fixture
+def destination(stand_in: StandIn) -> Any:
+    """`dlt.destinations.redshift` on the stand-in, with the stand-in's dialect."""
+    import dlt
+
+    return dlt.destinations.redshift(credentials=stand_in.connection_string, dialect=STAND_IN.dialect)
