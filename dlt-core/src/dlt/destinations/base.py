@@ -7,6 +7,7 @@ left out are looked up in configuration under `destination.<name>.<field>`.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -82,6 +83,12 @@ class Destination:
         self.explicit: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
         if credentials is not None:
             self.explicit["credentials"] = credentials
+
+    def with_credentials(self, credentials: Any) -> Destination:
+        """A copy of this destination with other credentials and the same other settings."""
+        clone = copy.copy(self)
+        clone.explicit = {**self.explicit, "credentials": credentials}
+        return clone
 
     @property
     def destination_type(self) -> str:

@@ -63,6 +63,11 @@ class SqlClient:
 
     # -- transactions -----------------------------------------------------------------------
 
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction opened by `begin_transaction` is open."""
+        return self._in_transaction
+
     def begin_transaction(self) -> None:
         """Start a transaction."""
         self.execute_sql("BEGIN TRANSACTION")
@@ -75,8 +80,10 @@ class SqlClient:
 
     def rollback_transaction(self) -> None:
         """Roll back the open transaction."""
-        self.execute_sql("ROLLBACK")
-        self._in_transaction = False
+        try:
+            self.execute_sql("ROLLBACK")
+        finally:
+            self._in_transaction = False
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

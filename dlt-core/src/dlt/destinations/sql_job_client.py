@@ -8,12 +8,12 @@ truncating replaced tables, inserting rows, merging staged rows and recording `_
 from __future__ import annotations
 
 import base64
+import logging
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import orjson
 
 from dlt.common import typed_json
 from dlt.destinations.base import ClientContext, DestinationCapabilities, JobClient
@@ -26,6 +26,9 @@ from dlt.schema.typing import (
     VERSION_TABLE,
     TTableSchema,
 )
+
+
+logger = logging.getLogger("dlt.load")
 
 
 def encode_state(state: dict[str, Any]) -> str:
@@ -152,7 +155,8 @@ class SqlJobClient(JobClient):
         )
         if found:
             return
-        document = self.schema.to_json(pretty=False)
+        # compressed like the state: a schema fits Redshift's 64 KB VARCHAR limit
+        document = encode_state(self.schema.to_dict())
         self.sql.execute_sql(
             f"INSERT INTO {version_table} (version, engine_version, inserted_at, schema_name,"
             f" version_hash, schema) VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
@@ -266,11 +270,11 @@ class SqlJobClient(JobClient):
 
     def abort_load(self) -> None:
         """Roll back the package's transaction."""
-        if self.capabilities.supports_transactions and self.sql._in_transaction:
+        if self.capabilities.supports_transactions and self.sql.in_transaction:
             try:
                 self.sql.rollback_transaction()
             except Exception:
-                self.sql._in_transaction = False
+                logger.warning("rollback of the load transaction failed; the connection is closed")
 
     # -- state and schema restore -------------------------------------------------------------
 
@@ -294,4 +298,4 @@ class SqlJobClient(JobClient):
             f" WHERE schema_name = {self.sql.param} ORDER BY inserted_at DESC, version DESC LIMIT 1",
             schema_name,
         )
-        return orjson.loads(rows[0][0]) if rows else None
+        return decode_state(rows[0][0]) if rows else None

@@ -367,8 +367,7 @@ class Pipeline:
         if destination is not None:
             self.destination = resolve_destination(destination)
         if credentials is not None and self.destination is not None:
-            self.destination = type(self.destination)(credentials=credentials,
-                                                      destination_name=self.destination.name)
+            self.destination = self.destination.with_credentials(credentials)
         if dataset_name:
             self.dataset_name = dataset_name
         if self.destination is None:

@@ -66,7 +66,7 @@ class PluginUnavailableError(PluginError, AttributeError):
         status = getattr(record, "status", "error")
         error = getattr(record, "error", None)
         reason = {
-            "blocked": "it is disabled by DLT_DISABLE_PLUGINS or DLT_LOAD_PLUGINS",
+            "blocked": f"it is disabled ({error})",
             "incompatible": f"it is incompatible with this dlt-core: {error}",
         }.get(status, f"it failed to load: {error!r}")
         message = (
