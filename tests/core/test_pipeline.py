@@ -119,3 +119,33 @@ def test_progress_log_reports_rows_and_rate_per_table(caplog):
     assert any(line.startswith("[extract]") and "numbers: 50 rows" in line and "rows/s" in line for line in lines)
     assert any(line.startswith("[normalize]") for line in lines)
     assert any(line.startswith("[load]") for line in lines)
+
+
+def test_drop_tables_removes_them_and_resets_resource_state():
+    @dlt.resource(name="docs")
+    def docs():
+        state = dlt.current.resource_state()
+        state["seen"] = True
+        yield {"id": 1, "parts": [1, 2]}
+
+    pipeline = dlt.pipeline(pipeline_name="dropping", destination="duckdb")
+    pipeline.run(docs())
+    assert pipeline.state["sources"]["dropping"]["resources"]["docs"]["seen"]
+    dropped = pipeline.drop_tables("docs")
+    assert dropped == ["docs", "docs__parts"]
+    assert "docs" not in pipeline.default_schema.tables
+    assert "docs" not in pipeline.state["sources"]["dropping"].get("resources", {})
+    with pipeline.sql_client() as client:
+        tables = {r[0] for r in client.execute_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", pipeline.dataset_name)}
+    assert "docs" not in tables and "docs__parts" not in tables
+    pipeline.run(docs())
+    assert len(rows_of(pipeline, "docs")) == 1
+
+
+def test_load_package_info_lists_jobs_by_state():
+    pipeline = dlt.pipeline(pipeline_name="packages", destination="duckdb")
+    info = pipeline.run([{"a": 1}], table_name="t")
+    package = pipeline.get_load_package_info(info.loads_ids[0])
+    assert package["status"] == "loaded"
+    assert any(job["table"] == "t" for job in package["jobs"]["completed_jobs"])

@@ -26,7 +26,7 @@ from dlt.extract.source import DltSource
 from dlt.load.loader import Loader
 from dlt.normalize.normalizer import NormalizeInfo, PackageNormalizer
 from dlt.pipeline import state as state_files
-from dlt.pipeline.exceptions import PipelineConfigMissing, PipelineStepFailed
+from dlt.pipeline.exceptions import PipelineConfigMissing, PipelineException, PipelineStepFailed
 from dlt.pipeline.load_info import LoadInfo
 from dlt.pipeline.progress import ProgressReporter
 from dlt.pipeline.schemas import SchemaStore
@@ -510,6 +510,65 @@ class Pipeline:
                     restored = True
         self._save_state()
         return restored
+
+    def drop_tables(self, *tables: str, schema_name: str | None = None) -> list[str]:
+        """Drop tables (with their child tables) from the destination and the schema.
+
+        The state of resources that loaded them is reset, so the next run loads them from
+        scratch. Returns the names of the dropped tables.
+        """
+        name = schema_name or self.default_schema_name
+        if not name:
+            raise PipelineConfigMissing(f"Pipeline {self.pipeline_name} has no schema yet.")
+        schema = self.schemas_store.load(name)
+        unknown = [t for t in tables if t not in schema.tables or t.startswith("_dlt")]
+        if unknown:
+            known = ", ".join(t["name"] for t in schema.data_tables(include_incomplete=True))
+            raise PipelineException(
+                f"Cannot drop {', '.join(unknown)}: not a data table of schema {name}. Tables: {known}."
+            )
+        dropped: list[str] = []
+        for table in tables:
+            for child in [schema.tables[table], *schema.child_tables(table)]:
+                if child["name"] not in dropped:
+                    dropped.append(child["name"])
+        resources = {schema.tables[t].get("resource") for t in tables}
+        client = self.destination_client(name)
+        with client:
+            client.drop_tables(*reversed(dropped))
+        for table in dropped:
+            schema.tables.pop(table, None)
+        self.schemas_store.save(schema)
+        source_state = self._state.get("sources", {}).get(name, {})
+        for resource in resources:
+            source_state.get("resources", {}).pop(resource, None)
+        state_files.bump_state(self._state)
+        self._save_state()
+        with self.destination_client(name) as updated:
+            updated.update_stored_schema()
+        return dropped
+
+    def get_load_package_info(self, load_id: str) -> dict[str, Any]:
+        """Where a package is (extracted, normalized, loaded) and its jobs with their errors."""
+        for status in ("extracted", "normalized", "loaded"):
+            folder = self.storage.path(status, load_id)
+            if not folder.exists():
+                continue
+            package = PackageStorage.read_json(folder / "package.json") if (folder / "package.json").exists() else {}
+            jobs: dict[str, list[dict[str, Any]]] = {}
+            for job_state in ("new_jobs", "started_jobs", "completed_jobs", "failed_jobs"):
+                for path in sorted((folder / job_state).glob("*")) if (folder / job_state).exists() else []:
+                    if path.name.endswith(".exception"):
+                        continue
+                    error_file = path.with_name(path.name + ".exception")
+                    jobs.setdefault(job_state, []).append({
+                        "file": path.name, "table": path.name.split(".")[0], "size": path.stat().st_size,
+                        "error": error_file.read_text(encoding="utf-8") if error_file.exists() else None,
+                    })
+            return {"load_id": load_id, "status": status, "schema_name": package.get("schema_name"),
+                    "row_counts": package.get("row_counts", package.get("item_counts", {})),
+                    "jobs": jobs, "path": str(folder)}
+        raise PipelineException(f"Pipeline {self.pipeline_name} has no load package {load_id}.")
 
     def drop(self) -> Pipeline:
         """Delete the working dir (state, schemas, pending packages); returns a fresh pipeline."""
