@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from dlt.configuration.resolve import get_resolver
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+from dlt_destination_bigquery.configuration import (
+    SECRET_FIELDS,
+    SERVICE_ACCOUNT_FIELDS,
+    BigQuerySettings,
+    parse_credentials,
+)
 
 
 class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.destinations.bigquery
-    """Load into Google BigQuery with load jobs (parquet or jsonl files).
+    """Load into Google BigQuery with load jobs (jsonl or parquet files).
 
-    Settings: `credentials` (service-account info), `location`, `project_id`, `api_endpoint`
-    (any BigQuery-API-compatible server), from arguments or `destination.bigquery.*` config.
+    Settings: `credentials` (service-account info, a key file path, or a `google.auth`
+    credentials object; application default credentials when left out), `location`,
+    `project_id`, `api_endpoint` (any BigQuery-API-compatible server, e.g. an emulator), from
+    arguments or `destination.bigquery.*` config.
     """
 
     destination_name = "bigquery"
@@ -23,24 +32,75 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
     }
 
     def __init__(self, credentials: Any = None, location: str | None = None,
+                 project_id: str | None = None, api_endpoint: str | None = None,
                  destination_name: str | None = None, environment: str | None = None,
                  **settings: Any) -> None:
-        super().__init__(credentials, destination_name, environment, location=location, **settings)
+        super().__init__(credentials, destination_name, environment, location=location,
+                         project_id=project_id, api_endpoint=api_endpoint, **settings)
 
     def capabilities(self) -> DestinationCapabilities:
-        """Parquet load jobs, 1024-character identifiers, merge through a staging dataset."""
+        """Load jobs from jsonl (preferred) or parquet, merge and replace through a staging dataset."""
         return DestinationCapabilities(
-            preferred_loader_file_format="parquet",
-            supported_loader_file_formats=("parquet", "jsonl"),
+            preferred_loader_file_format="jsonl",
+            supported_loader_file_formats=("jsonl", "parquet"),
             max_identifier_length=1024,
             max_column_identifier_length=300,
             supports_transactions=False,
             supports_merge=True,
+            supports_replace=True,
+            max_query_length=1024 * 1024,
             max_parallel_load_jobs=8,
+            decimal_precision=(38, 9),
+            notes={
+                "transactions": "BigQuery has no transaction spanning load jobs: each job is"
+                " idempotent (its job id comes from the job file) and merge/replace/_dlt_loads are"
+                " written in one script transaction at the end of the package.",
+            },
+        )
+
+    def configuration(self) -> dict[str, Any]:
+        """Settings with explicit arguments first, then config; credentials redacted in reprs.
+
+        Service-account fields may also be given one by one
+        (`DESTINATION__BIGQUERY__CREDENTIALS__PRIVATE_KEY`, ...), which the generic lookup of
+        `credentials` does not assemble.
+        """
+        resolved = super().configuration()
+        if resolved.get("credentials") is None:
+            fields = self._credential_fields()
+            if fields:
+                resolved["credentials"] = fields
+        if resolved.get("credentials") is not None:
+            resolved["credentials"] = parse_credentials(resolved["credentials"])
+        return resolved
+
+    def _credential_fields(self) -> dict[str, Any]:
+        resolver = get_resolver()
+        fields: dict[str, Any] = {}
+        for name in SERVICE_ACCOUNT_FIELDS:
+            value = resolver.resolve(
+                f"destination.{self.name}.credentials.{name}",
+                [("destination", self.name, "credentials", name), ("destination", "credentials", name)],
+                required=False, secret=name in SECRET_FIELDS,
+            )
+            if value is not None:
+                fields[name] = value
+        return fields
+
+    def settings(self) -> BigQuerySettings:
+        """The resolved settings as one object."""
+        config = self.configuration()
+        return BigQuerySettings(
+            credentials=config.get("credentials"),
+            project_id=config.get("project_id"),
+            location=config.get("location"),
+            api_endpoint=config.get("api_endpoint"),
         )
 
     def client(self, context: ClientContext) -> Any:
         """A job client on BigQuery (imports google-cloud-bigquery only here)."""
-        from dlt_destination_bigquery.client import BigQueryJobClient
+        from dlt_destination_bigquery.client import BigQueryJobClient, BigQuerySqlClient
 
-        return BigQueryJobClient(context, self.capabilities(), self.configuration())
+        capabilities = self.capabilities()
+        sql = BigQuerySqlClient(context.dataset_name, capabilities, self.settings())
+        return BigQueryJobClient(context, capabilities, sql)

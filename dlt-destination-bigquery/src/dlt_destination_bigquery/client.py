@@ -1,0 +1,454 @@
+"""`BigQueryJobClient`: schema migration, load jobs, merge and replace on BigQuery.
+
+How a package loads exactly once without a transaction across load jobs:
+
+- every job file becomes one BigQuery load job whose id is derived from the pipeline, dataset,
+  load id and job file name; resubmitting it after a crash or retry meets `Conflict` (409) and
+  the job is looked up instead (`get_job`), so rows are never loaded twice;
+- rows of merge and replace tables go to per-package staging tables
+  (`<dataset>_staging.<table>__<load id>`) that nothing ever clears mid-package, so a resumed
+  package still finds the rows of the jobs that completed before the crash;
+- `complete_load` runs one script transaction that moves staged rows (MERGE by delete-insert,
+  replace by delete-all-insert) and writes the `_dlt_loads` row, then drops the staging tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from concurrent.futures import TimeoutError as FutureTimeoutError
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import bigquery as bq
+
+from dlt.destinations.base import (
+    ClientContext,
+    DestinationCapabilities,
+    DestinationTerminalError,
+    DestinationTransientError,
+    LoadJobTerminalError,
+)
+from dlt.destinations.sql_job_client import SqlJobClient, decode_state
+from dlt.schema.typing import ID_COLUMN, LOADS_TABLE, ROOT_ID_COLUMN, STATE_TABLE, TTableSchema
+from dlt_destination_bigquery.sql_client import (
+    BigQuerySqlClient,
+    is_transient,
+    string_literal,
+    translate_error,
+)
+
+__all__ = ["BigQueryJobClient", "BigQuerySqlClient", "job_id_for"]
+
+logger = logging.getLogger("dlt.destinations.bigquery")
+
+SOURCE_FORMATS = {"jsonl": "NEWLINE_DELIMITED_JSON", "parquet": "PARQUET"}
+MAX_CLUSTER_COLUMNS = 4
+# RANGE_BUCKET partitioning of integer columns: BigQuery allows at most 10,000 partitions
+INTEGER_PARTITION_RANGE = (-172800000, 691200000, 86400)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
+def job_id_for(project: str, dataset: str, pipeline_name: str, load_id: str, job_file: str) -> str:
+    """The BigQuery job id of one job file: the same file always gets the same id.
+
+    Readable parts (table, load id) plus a hash over everything that makes the job unique in
+    the project, so two pipelines never share an id.
+    """
+    digest = hashlib.sha256(
+        "\x1f".join((project, dataset, pipeline_name, load_id, job_file)).encode()
+    ).hexdigest()[:20]
+    table = _safe(job_file.split(".")[0])[:100]
+    return f"dlt_{table}_{_safe(load_id)}_{digest}"
+
+
+class BigQueryJobClient(SqlJobClient):
+    """Loads jsonl and parquet job files with BigQuery load jobs (`load_table_from_file`)."""
+
+    type_mapping = {
+        "text": "STRING",
+        "bigint": "INT64",
+        "double": "FLOAT64",
+        "bool": "BOOL",
+        "timestamp": "TIMESTAMP",
+        "date": "DATE",
+        "time": "TIME",
+        "decimal": "NUMERIC",
+        "json": "JSON",
+        "binary": "BYTES",
+    }
+
+    #: how many times one job is submitted again after a transient failure, per `run_job`
+    job_retries = 4
+    #: seconds of the first backoff between attempts (doubles each time)
+    retry_backoff = 1.0
+    #: seconds to wait for one load job
+    job_timeout = 3600.0
+
+    sql: BigQuerySqlClient
+
+    def __init__(self, context: ClientContext, capabilities: DestinationCapabilities,
+                 sql_client: BigQuerySqlClient) -> None:
+        super().__init__(context, capabilities, sql_client)
+        self._load_id: str | None = None
+        self._staged_roots: set[str] = set()
+
+    # -- schema migration ---------------------------------------------------------------------
+
+    def to_db_type(self, column: dict[str, Any]) -> str:
+        """The BigQuery type of a column; decimals become NUMERIC(p,s) or BIGNUMERIC(p,s)."""
+        data_type = column["data_type"]
+        if data_type == "decimal" and column.get("precision"):
+            precision, scale = column["precision"], column.get("scale") or 0
+            if scale <= 9 and precision - scale <= 29:
+                return f"NUMERIC({precision}, {scale})"
+            if scale <= 38 and precision - scale <= 38:
+                return f"BIGNUMERIC({precision}, {scale})"
+            raise DestinationTerminalError(
+                f"Column {column['name']} has decimal({precision},{scale}), which no BigQuery type"
+                " holds (NUMERIC: scale <= 9 and 29 integer digits; BIGNUMERIC: scale <= 38 and 38"
+                " integer digits). Lower its precision/scale hints."
+            )
+        return self.type_mapping[data_type]
+
+    def storage_columns(self, dataset_name: str | None = None) -> dict[str, dict[str, str]]:
+        """Existing tables of a dataset from INFORMATION_SCHEMA.COLUMNS: table -> column -> type."""
+        dataset = dataset_name or self.dataset_name
+        if not self.sql.has_dataset(dataset):
+            return {}
+        rows = self.sql.execute_sql(
+            "SELECT table_name, column_name, data_type FROM"
+            f" {self.sql.qualified_dataset_name(dataset)}.INFORMATION_SCHEMA.COLUMNS"
+        ) or []
+        tables: dict[str, dict[str, str]] = {}
+        for table, column, data_type in rows:
+            tables.setdefault(table, {})[column] = data_type
+        return tables
+
+    def table_options(self, table: TTableSchema) -> str:
+        """`PARTITION BY` / `CLUSTER BY` clauses from the `partition` and `cluster` column hints."""
+        columns = [c for c in table["columns"].values() if c.get("data_type")]
+        q = self.sql.escape_identifier
+        clauses = []
+        partition = [c for c in columns if c.get("partition")]
+        if len(partition) > 1:
+            raise DestinationTerminalError(
+                f"Table {table['name']} has {len(partition)} partition columns"
+                f" ({', '.join(c['name'] for c in partition)}); BigQuery partitions by one column."
+                " Keep the partition hint on one of them."
+            )
+        if partition:
+            column = partition[0]
+            kind = column["data_type"]
+            if kind == "date":
+                clauses.append(f"PARTITION BY {q(column['name'])}")
+            elif kind == "timestamp":
+                clauses.append(f"PARTITION BY DATE({q(column['name'])})")
+            elif kind == "bigint":
+                start, end, step = INTEGER_PARTITION_RANGE
+                clauses.append(f"PARTITION BY RANGE_BUCKET({q(column['name'])},"
+                               f" GENERATE_ARRAY({start}, {end}, {step}))")
+            else:
+                raise DestinationTerminalError(
+                    f"Column {column['name']} of table {table['name']} has the partition hint but"
+                    f" type {kind}; BigQuery partitions by date, timestamp or bigint columns."
+                )
+        cluster = [c for c in columns if c.get("cluster")]
+        if len(cluster) > MAX_CLUSTER_COLUMNS:
+            raise DestinationTerminalError(
+                f"Table {table['name']} has {len(cluster)} cluster columns; BigQuery clusters by at"
+                f" most {MAX_CLUSTER_COLUMNS}. Keep the cluster hint on four of them."
+            )
+        if cluster:
+            clauses.append("CLUSTER BY " + ", ".join(q(c["name"]) for c in cluster))
+        return ("\n" + "\n".join(clauses)) if clauses else ""
+
+    def migration_statements(self, table: TTableSchema, existing: dict[str, str] | None,
+                             dataset_name: str | None = None) -> list[str]:
+        """CREATE TABLE (with partitioning and clustering) or one ALTER TABLE adding all new columns.
+
+        One ALTER per table: BigQuery rate-limits metadata updates of a table.
+        """
+        qualified = self.sql.make_qualified_table_name(table["name"], dataset_name)
+        columns = [c for c in table["columns"].values() if c.get("data_type")]
+        if existing is None:
+            body = ",\n  ".join(self.column_definition(c) for c in columns)
+            return [f"CREATE TABLE {qualified} (\n  {body}\n){self.table_options(table)}"]
+        missing = [c for c in columns if c["name"] not in existing]
+        if not missing:
+            return []
+        # added columns are nullable: old rows have no value for them
+        additions = ",\n  ".join(
+            f"ADD COLUMN {self.column_definition({**c, 'nullable': True})}" for c in missing
+        )
+        return [f"ALTER TABLE {qualified}\n  {additions}"]
+
+    # -- staging ------------------------------------------------------------------------------
+
+    def staging_table_name(self, table_name: str, load_id: str | None = None) -> str:
+        """The staging table of `table_name` for one package: `<table>__<load id>`."""
+        return f"{table_name}__{_safe(load_id or self._load_id or '')}"
+
+    def _chain(self, root: str) -> list[TTableSchema]:
+        tables = [self.schema.tables[root], *self.schema.child_tables(root)]
+        return [t for t in tables if any(c.get("data_type") for c in t["columns"].values())]
+
+    def _roots(self, tables: list[str], disposition: str) -> list[str]:
+        roots: list[str] = []
+        for table in tables:
+            if table.startswith("_dlt") or table not in self.schema.tables:
+                continue
+            root = self.schema.root_table(table)["name"]
+            if self.schema.write_disposition(table) == disposition and root not in roots:
+                roots.append(root)
+        return roots
+
+    def _is_staged(self, table: str) -> bool:
+        return (not table.startswith("_dlt") and table in self.schema.tables
+                and self.schema.root_table(table)["name"] in self._staged_roots)
+
+    def begin_load(self, load_id: str, tables: list[str]) -> None:
+        """Create this package's staging tables for merge and replace tables (kept if they exist)."""
+        self._load_id = load_id
+        self._load_tables = list(tables)
+        self._staged_roots = set(self._roots(tables, "merge")) | set(self._roots(tables, "replace"))
+        if not self._staged_roots:
+            return
+        staging = self.sql.staging_dataset_name()
+        self.sql.create_dataset(staging)
+        for root in sorted(self._staged_roots):
+            for table in self._chain(root):
+                qualified = self.sql.make_qualified_table_name(self.staging_table_name(table["name"]), staging)
+                body = ",\n  ".join(self.column_definition(c) for c in table["columns"].values()
+                                    if c.get("data_type"))
+                self.sql.execute_sql(f"CREATE TABLE IF NOT EXISTS {qualified} (\n  {body}\n)")
+
+    # -- load jobs ----------------------------------------------------------------------------
+
+    def run_job(self, job: Any, path: Path) -> None:
+        """Load one job file with a BigQuery load job and wait for it (exactly once per file)."""
+        if job.table_name not in self.schema.tables:
+            raise LoadJobTerminalError(job.job_file, f"table {job.table_name} is not in schema {self.schema.name}.")
+        if self._is_staged(job.table_name):
+            target = self.sql.table_id(self.staging_table_name(job.table_name, job.load_id),
+                                       self.sql.staging_dataset_name())
+        else:
+            target = self.sql.table_id(job.table_name)
+        self.load_file(path, job.job_file, job.load_id, job.file_format, target)
+
+    def job_config(self, file_format: str, target: str) -> Any:
+        """The load job configuration: append to the existing table, never create it.
+
+        jsonl jobs carry the table's schema so that BYTES arrive base64-decoded and JSON, NUMERIC
+        and TIMESTAMP keep their types; parquet jobs take the types from the file.
+        """
+        source_format = SOURCE_FORMATS.get(file_format)
+        if source_format is None:
+            raise DestinationTerminalError(
+                f"BigQuery loads jsonl and parquet job files, not {file_format}; set"
+                " loader_file_format to one of them."
+            )
+        config = bq.LoadJobConfig(
+            source_format=source_format,
+            write_disposition=bq.WriteDisposition.WRITE_APPEND,
+            create_disposition=bq.CreateDisposition.CREATE_NEVER,
+        )
+        if file_format == "jsonl":
+            try:
+                config.schema = self.sql.native_connection.get_table(target).schema
+            except google_exceptions.GoogleAPICallError as exc:
+                raise translate_error(exc, f"reading the schema of {target}") from exc
+        return config
+
+    def load_file(self, path: Path, job_file: str, load_id: str, file_format: str, target: str) -> None:
+        """Submit (or find) the load job of `job_file` and wait; retry transient failures.
+
+        The first attempt uses the job id of the file, later ones `<id>_retry<n>`. A job id that
+        exists already (409 Conflict) is looked up: a finished job is not loaded again, a running
+        one is waited for, a failed one decides whether to try the next id.
+        """
+        client = self.sql.native_connection
+        base_id = job_id_for(self.sql.project_id, self.dataset_name, self.context.pipeline_name,
+                             load_id, job_file)
+        config = self.job_config(file_format, target)
+        submissions = 0
+        attempt = 0
+        while True:
+            job_id = base_id if attempt == 0 else f"{base_id}_retry{attempt}"
+            try:
+                with open(path, "rb") as handle:
+                    bq_job = client.load_table_from_file(handle, target, job_id=job_id, job_config=config)
+                submitted = True
+                submissions += 1
+            except google_exceptions.Conflict:
+                bq_job = client.get_job(job_id)
+                submitted = False
+                logger.info("BigQuery job %s of %s exists already; using its outcome", job_id, job_file)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise LoadJobTerminalError(job_file, f"BigQuery refused load job {job_id}:"
+                                               f" {getattr(exc, 'message', exc)}") from exc
+                # the job may or may not exist now: the same id again finds out (Conflict)
+                submissions += 1
+                if submissions > self.job_retries:
+                    raise translate_error(exc, f"submitting load job {job_id} of {job_file}") from exc
+                time.sleep(self.retry_backoff * 2 ** (submissions - 1))
+                continue
+            error = self._wait(bq_job, job_file)
+            if error is None:
+                return
+            transient, message = error
+            if not transient:
+                raise LoadJobTerminalError(job_file, f"BigQuery load job {job_id} into {target} failed: {message}")
+            if submissions > self.job_retries:
+                raise DestinationTransientError(
+                    f"BigQuery load job {job_id} of {job_file} failed {submissions} times with a"
+                    f" transient error: {message}"
+                )
+            if submitted:
+                time.sleep(self.retry_backoff * 2 ** (submissions - 1))
+            attempt += 1
+
+    def _wait(self, bq_job: Any, job_file: str) -> tuple[bool, str] | None:
+        """None when the job succeeded, else (transient, message with every error BigQuery gave)."""
+        try:
+            bq_job.result(timeout=self.job_timeout)
+        except google_exceptions.GoogleAPICallError:
+            pass  # the job's error_result and errors say what happened
+        except FutureTimeoutError as exc:
+            raise DestinationTransientError(
+                f"BigQuery load job {bq_job.job_id} of {job_file} did not finish within"
+                f" {self.job_timeout:.0f} s; it keeps running and is picked up on the next attempt."
+            ) from exc
+        except Exception as exc:
+            if is_transient(exc):
+                raise translate_error(exc, f"waiting for load job {bq_job.job_id}") from exc
+            raise
+        if bq_job.error_result is None:
+            return None
+        reason = bq_job.error_result.get("reason", "")
+        messages = [bq_job.error_result.get("message", "")]
+        for detail in bq_job.errors or []:
+            text = detail.get("message", "")
+            if text and text not in messages:
+                messages.append(text)
+        message = "; ".join(m for m in messages[:6] if m) + (f" (reason: {reason})" if reason else "")
+        transient = reason in {"backendError", "internalError", "rateLimitExceeded",
+                               "jobBackendError", "jobInternalError", "jobRateLimitExceeded"}
+        return transient, message
+
+    # -- completing a package -----------------------------------------------------------------
+
+    def merge_statements(self, root: str) -> list[str]:
+        """Delete-insert SQL moving a merge chain's staged rows into the dataset."""
+        schema = self.schema
+        staging = self.sql.staging_dataset_name()
+        root_table = schema.tables[root]
+        q = self.sql.escape_identifier
+        dest_root = self.sql.make_qualified_table_name(root)
+        stage_root = self.sql.make_qualified_table_name(self.staging_table_name(root), staging)
+        primary = [n for n, c in root_table["columns"].items() if c.get("primary_key")]
+        merge = [n for n, c in root_table["columns"].items() if c.get("merge_key")]
+        conditions = [" AND ".join(f"s.{q(k)} = d.{q(k)}" for k in keys) for keys in (primary, merge) if keys]
+        chain = self._chain(root)
+        children = [t for t in chain if t["name"] != root]
+        statements = []
+        if conditions:
+            match = " OR ".join(f"({c})" for c in conditions)
+            exists = f"EXISTS (SELECT 1 FROM {stage_root} AS s WHERE {match})"
+            for child in children:
+                statements.append(
+                    f"DELETE FROM {self.sql.make_qualified_table_name(child['name'])}"
+                    f" WHERE {q(ROOT_ID_COLUMN)} IN (SELECT d.{q(ID_COLUMN)} FROM {dest_root} AS d WHERE {exists})"
+                )
+            statements.append(f"DELETE FROM {dest_root} AS d WHERE {exists}")
+        statements += self._insert_staged(chain)
+        return statements
+
+    def replace_statements(self, root: str) -> list[str]:
+        """SQL replacing every row of a replace chain with its staged rows."""
+        chain = self._chain(root)
+        deletes = [f"DELETE FROM {self.sql.make_qualified_table_name(t['name'])} WHERE TRUE" for t in chain]
+        return deletes + self._insert_staged(chain)
+
+    def _insert_staged(self, tables: list[TTableSchema]) -> list[str]:
+        staging = self.sql.staging_dataset_name()
+        statements = []
+        for table in tables:
+            columns = ", ".join(self.sql.escape_identifier(c["name"])
+                                for c in table["columns"].values() if c.get("data_type"))
+            statements.append(
+                f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns})"
+                f" SELECT {columns} FROM"
+                f" {self.sql.make_qualified_table_name(self.staging_table_name(table['name']), staging)}"
+            )
+        return statements
+
+    def loads_row_statement(self, load_id: str) -> str:
+        """INSERT of the `_dlt_loads` row (literals: it runs inside a script)."""
+        now = datetime.now(timezone.utc).isoformat()
+        return (
+            f"INSERT INTO {self.sql.make_qualified_table_name(LOADS_TABLE)} (load_id, schema_name,"
+            f" status, inserted_at, schema_version_hash) VALUES ({string_literal(load_id)},"
+            f" {string_literal(self.schema.name)}, 0, TIMESTAMP {string_literal(now)},"
+            f" {string_literal(self.schema.version_hash)})"
+        )
+
+    def complete_load_statements(self, load_id: str, tables: list[str]) -> list[str]:
+        """Merge and replace SQL of the package followed by its `_dlt_loads` row."""
+        self._load_id = load_id
+        statements: list[str] = []
+        for root in self._roots(tables, "merge"):
+            statements += self.merge_statements(root)
+        for root in self._roots(tables, "replace"):
+            statements += self.replace_statements(root)
+        return [*statements, self.loads_row_statement(load_id)]
+
+    def complete_load(self, load_id: str, tables: list[str]) -> None:
+        """Move staged rows and record the load in one script transaction; drop staging tables."""
+        statements = self.complete_load_statements(load_id, tables)
+        if len(statements) == 1:
+            self.sql.execute_sql(statements[0])
+        else:
+            self.sql.execute_script(statements, transaction=True)
+        self._drop_staging_tables(load_id)
+
+    def _drop_staging_tables(self, load_id: str) -> None:
+        staging = self.sql.staging_dataset_name()
+        for root in sorted(self._staged_roots):
+            for table in self._chain(root):
+                table_id = self.sql.table_id(self.staging_table_name(table["name"], load_id), staging)
+                try:
+                    self.sql.native_connection.delete_table(table_id, not_found_ok=True)
+                except google_exceptions.GoogleAPICallError as exc:  # the load is recorded already
+                    logger.warning("Could not drop the staging table %s: %s", table_id, exc)
+        self._staged_roots = set()
+
+    def abort_load(self) -> None:
+        """Nothing to roll back: finished load jobs are kept and found again by their job ids."""
+
+    # -- state --------------------------------------------------------------------------------
+
+    def get_stored_state(self, pipeline_name: str) -> dict[str, Any] | None:
+        """The newest state row of `pipeline_name` from a package recorded in `_dlt_loads`.
+
+        Without a transaction the state row can land before its package is recorded; such a
+        row belongs to an unfinished package and is not restored.
+        """
+        existing = self.storage_columns()
+        if STATE_TABLE not in existing or LOADS_TABLE not in existing:
+            return None
+        rows = self.sql.execute_sql(
+            f"SELECT s.state FROM {self.sql.make_qualified_table_name(STATE_TABLE)} AS s"
+            f" JOIN {self.sql.make_qualified_table_name(LOADS_TABLE)} AS l ON l.load_id = s._dlt_load_id"
+            " WHERE s.pipeline_name = ? ORDER BY s.version DESC, s.created_at DESC LIMIT 1",
+            pipeline_name,
+        )
+        return decode_state(rows[0][0]) if rows else None

@@ -1,0 +1,342 @@
+"""`BigQuerySqlClient`: query jobs on one dataset through the official google-cloud-bigquery client.
+
+Imported only by the factory's `client()`, so `import dlt` never loads the Google SDK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import bigquery as bq
+
+from dlt.destinations.base import (
+    DestinationCapabilities,
+    DestinationError,
+    DestinationTerminalError,
+    DestinationTransientError,
+)
+from dlt.destinations.sql_client import SqlClient
+from dlt_destination_bigquery.configuration import (
+    HOW_TO_CONFIGURE,
+    BigQueryConfigurationError,
+    BigQuerySettings,
+    ServiceAccountCredentials,
+)
+
+#: error reasons (https://cloud.google.com/bigquery/docs/error-messages) a retry may fix
+TRANSIENT_REASONS = frozenset({
+    "backendError", "internalError", "rateLimitExceeded", "jobBackendError", "jobInternalError",
+    "jobRateLimitExceeded", "tableUnavailable",
+})
+BIGQUERY_SCOPES = ("https://www.googleapis.com/auth/bigquery",
+                   "https://www.googleapis.com/auth/cloud-platform")
+
+
+def error_reasons(exc: BaseException) -> list[str]:
+    """The `reason`s of a Google API error (empty for other exceptions)."""
+    return [e.get("reason", "") for e in (getattr(exc, "errors", None) or []) if isinstance(e, dict)]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True when retrying the call that raised `exc` may succeed."""
+    if isinstance(exc, (google_exceptions.ServerError, google_exceptions.TooManyRequests,
+                        google_exceptions.RetryError, ConnectionError, TimeoutError)):
+        return True
+    try:
+        import requests
+
+        if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+            return True
+    except ImportError:  # pragma: no cover - google-cloud-bigquery depends on requests
+        pass
+    if any(reason in TRANSIENT_REASONS for reason in error_reasons(exc)):
+        return True
+    # concurrent DML on one table: BigQuery asks the caller to retry
+    return "could not serialize access" in str(getattr(exc, "message", exc)).lower()
+
+
+def translate_error(exc: BaseException, what: str) -> DestinationError:
+    """A dlt destination error for a failed BigQuery call, transient or terminal."""
+    message = getattr(exc, "message", None) or str(exc)
+    text = f"BigQuery {what} failed: {message}"
+    if is_transient(exc):
+        return DestinationTransientError(text)
+    return DestinationTerminalError(text)
+
+
+def query_parameter(value: Any) -> Any:
+    """A positional `ScalarQueryParameter` for a Python value."""
+    if value is None:
+        return bq.ScalarQueryParameter(None, "STRING", None)
+    if isinstance(value, bool):
+        return bq.ScalarQueryParameter(None, "BOOL", value)
+    if isinstance(value, int):
+        return bq.ScalarQueryParameter(None, "INT64", value)
+    if isinstance(value, float):
+        return bq.ScalarQueryParameter(None, "FLOAT64", value)
+    if isinstance(value, Decimal):
+        sign, digits, exponent = value.as_tuple()
+        fits_numeric = isinstance(exponent, int) and -exponent <= 9 and len(digits) + exponent <= 29
+        return bq.ScalarQueryParameter(None, "NUMERIC" if fits_numeric else "BIGNUMERIC", value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return bq.ScalarQueryParameter(None, "TIMESTAMP", value)
+    if isinstance(value, dt.date):
+        return bq.ScalarQueryParameter(None, "DATE", value)
+    if isinstance(value, dt.time):
+        return bq.ScalarQueryParameter(None, "TIME", value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bq.ScalarQueryParameter(None, "BYTES", bytes(value))
+    if isinstance(value, (dict, list)):
+        return bq.ScalarQueryParameter(None, "JSON", json.dumps(value))
+    return bq.ScalarQueryParameter(None, "STRING", str(value))
+
+
+def google_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
+    """The `google.auth` credentials and the project for `settings`.
+
+    Raises `BigQueryConfigurationError` naming the keys to set when nothing is configured. No
+    secret is ever part of the message (nor chained: `from None`).
+    """
+    if settings.api_endpoint:
+        from google.auth.credentials import AnonymousCredentials
+
+        if not settings.project:
+            raise BigQueryConfigurationError(
+                f"destination.bigquery.api_endpoint is set ({settings.api_endpoint}) but no project"
+                " is: set DESTINATION__BIGQUERY__PROJECT_ID (or project_id in"
+                " [destination.bigquery]) to the project the server serves."
+            )
+        return AnonymousCredentials(), settings.project
+    credentials = settings.credentials
+    if isinstance(credentials, ServiceAccountCredentials):
+        from google.oauth2 import service_account
+
+        try:
+            native = service_account.Credentials.from_service_account_info(
+                credentials.as_info(), scopes=BIGQUERY_SCOPES
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BigQueryConfigurationError(
+                f"The service-account credentials of {credentials.client_email} could not be used"
+                f" ({type(exc).__name__}): check that private_key is the complete PEM key of the"
+                " service account's JSON key file."
+            ) from None
+        return native, settings.project_id or credentials.project_id  # type: ignore[return-value]
+    if credentials is None:
+        import google.auth
+        from google.auth.exceptions import DefaultCredentialsError
+
+        try:
+            native, default_project = google.auth.default(scopes=BIGQUERY_SCOPES)
+        except DefaultCredentialsError:
+            raise BigQueryConfigurationError(
+                "No BigQuery credentials were found in the configuration and there are no"
+                " application default credentials. " + HOW_TO_CONFIGURE
+            ) from None
+        project = settings.project_id or default_project
+        if not project:
+            raise BigQueryConfigurationError(
+                "The application default credentials name no project: set"
+                " DESTINATION__BIGQUERY__PROJECT_ID (or project_id in [destination.bigquery])."
+            )
+        return native, project
+    project = settings.project_id or getattr(credentials, "project_id", None)
+    if not project:
+        raise BigQueryConfigurationError(
+            "The BigQuery credentials object names no project: set DESTINATION__BIGQUERY__PROJECT_ID"
+            " (or pass project_id=... to dlt.destinations.bigquery)."
+        )
+    return credentials, project
+
+
+class BigQueryCursor:
+    """A DB-API-like view of a finished query job: `description`, `fetchall`, `fetchmany`."""
+
+    def __init__(self, job: Any, rows: Any) -> None:
+        self.job = job
+        schema = getattr(rows, "schema", None) or []
+        self.description = [
+            (field.name, field.field_type, None, None, field.precision, field.scale,
+             field.mode != "REQUIRED")
+            for field in schema
+        ] or None
+        self._rows = iter(rows) if self.description is not None else iter(())
+
+    @property
+    def rowcount(self) -> int:
+        """Rows changed by a DML statement (-1 when unknown)."""
+        affected = getattr(self.job, "num_dml_affected_rows", None)
+        return -1 if affected is None else affected
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        """All remaining rows as tuples."""
+        return [tuple(row.values()) for row in self._rows]
+
+    def fetchmany(self, size: int = 1000) -> list[tuple[Any, ...]]:
+        """Up to `size` more rows as tuples."""
+        rows = []
+        for row in self._rows:
+            rows.append(tuple(row.values()))
+            if len(rows) >= size:
+                break
+        return rows
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        """The next row, or None."""
+        row = next(self._rows, None)
+        return None if row is None else tuple(row.values())
+
+
+class BigQuerySqlClient(SqlClient):
+    """Query jobs on one BigQuery dataset; `?` positional parameters; names are `project.dataset.table`."""
+
+    param = "?"
+
+    def __init__(self, dataset_name: str, capabilities: DestinationCapabilities,
+                 settings: BigQuerySettings, query_timeout: float = 600.0) -> None:
+        super().__init__(dataset_name, capabilities)
+        self.settings = settings
+        self.query_timeout = query_timeout
+        # resolved now, so a missing setting fails before any data moves
+        self._credentials, self.project_id = google_credentials(settings)
+        self._client: Any = None
+        self._depth = 0
+
+    def __repr__(self) -> str:
+        return (f"<BigQuerySqlClient project={self.project_id} dataset={self.dataset_name}"
+                f" location={self.settings.location} endpoint={self.settings.api_endpoint}>")
+
+    # -- connection -------------------------------------------------------------------------
+
+    def open_connection(self) -> Any:
+        """Make the `google.cloud.bigquery.Client` (reentrant: nested `with` blocks share it)."""
+        self._depth += 1
+        if self._client is None:
+            options = None
+            if self.settings.api_endpoint:
+                from google.api_core.client_options import ClientOptions
+
+                options = ClientOptions(api_endpoint=self.settings.api_endpoint)
+            self._client = bq.Client(project=self.project_id, credentials=self._credentials,
+                                     location=self.settings.location, client_options=options)
+        return self._client
+
+    def close_connection(self) -> None:
+        """Close the client when the outermost `with` ends."""
+        self._depth = max(0, self._depth - 1)
+        if self._depth == 0 and self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def native_connection(self) -> Any:
+        """The underlying `google.cloud.bigquery.Client` (inside `with`)."""
+        return self._require_client()
+
+    def _require_client(self) -> Any:
+        if self._client is None:
+            raise DestinationTerminalError("The BigQuery client is not connected; use it inside `with`.")
+        return self._client
+
+    # -- statements -------------------------------------------------------------------------
+
+    @contextmanager
+    def execute_query(self, sql: str, *args: Any) -> Iterator[BigQueryCursor]:
+        """Run a query job (`?` placeholders take `args`) and yield a cursor on its rows."""
+        client = self._require_client()
+        config = bq.QueryJobConfig(query_parameters=[query_parameter(a) for a in args])
+        try:
+            job = client.query(sql, job_config=config)
+            rows = job.result(timeout=self.query_timeout)
+        except google_exceptions.GoogleAPICallError as exc:
+            raise translate_error(exc, f"query ({_shorten(sql)})") from exc
+        except Exception as exc:
+            if is_transient(exc):
+                raise translate_error(exc, f"query ({_shorten(sql)})") from exc
+            raise
+        yield BigQueryCursor(job, rows)
+
+    def execute_script(self, statements: Sequence[str], transaction: bool = True) -> None:
+        """Run statements as one multi-statement query job, inside one transaction by default."""
+        body = ";\n".join(s.rstrip().rstrip(";") for s in statements)
+        if transaction:
+            body = f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION"
+        self.execute_sql(body + ";")
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def begin_transaction(self) -> None:
+        """BigQuery has transactions only inside one script: use `execute_script`."""
+        raise DestinationTerminalError(
+            "BigQuery transactions span one multi-statement query only; run the statements"
+            " with BigQuerySqlClient.execute_script(statements) instead of begin_transaction()."
+        )
+
+    # -- names ------------------------------------------------------------------------------
+
+    def escape_identifier(self, name: str) -> str:
+        """A backtick-quoted identifier."""
+        return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+    def qualified_dataset_name(self, dataset_name: str | None = None) -> str:
+        """`` `project.dataset` ``."""
+        return f"`{self.project_id}.{dataset_name or self.dataset_name}`"
+
+    def make_qualified_table_name(self, table_name: str, dataset_name: str | None = None) -> str:
+        """`` `project.dataset.table` ``."""
+        return f"`{self.project_id}.{dataset_name or self.dataset_name}.{table_name}`"
+
+    def table_id(self, table_name: str, dataset_name: str | None = None) -> str:
+        """`project.dataset.table` as the API expects it (no quotes)."""
+        return f"{self.project_id}.{dataset_name or self.dataset_name}.{table_name}"
+
+    # -- datasets ---------------------------------------------------------------------------
+
+    def has_dataset(self, dataset_name: str | None = None) -> bool:
+        """True when the dataset exists."""
+        try:
+            self._require_client().get_dataset(f"{self.project_id}.{dataset_name or self.dataset_name}")
+        except google_exceptions.NotFound:
+            return False
+        except google_exceptions.GoogleAPICallError as exc:
+            raise translate_error(exc, "dataset lookup") from exc
+        return True
+
+    def create_dataset(self, dataset_name: str | None = None) -> None:
+        """Create the dataset in the configured location (if it does not exist)."""
+        dataset = bq.Dataset(f"{self.project_id}.{dataset_name or self.dataset_name}")
+        if self.settings.location:
+            dataset.location = self.settings.location
+        try:
+            self._require_client().create_dataset(dataset, exists_ok=True)
+        except google_exceptions.GoogleAPICallError as exc:
+            raise translate_error(exc, f"creating dataset {dataset.dataset_id}") from exc
+
+    def drop_dataset(self, dataset_name: str | None = None) -> None:
+        """Drop the dataset and every table in it."""
+        try:
+            self._require_client().delete_dataset(
+                f"{self.project_id}.{dataset_name or self.dataset_name}",
+                delete_contents=True, not_found_ok=True,
+            )
+        except google_exceptions.GoogleAPICallError as exc:
+            raise translate_error(exc, "dropping a dataset") from exc
+
+
+def _shorten(sql: str, limit: int = 200) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def string_literal(value: str) -> str:
+    """A GoogleSQL string literal."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return f"'{escaped}'"
