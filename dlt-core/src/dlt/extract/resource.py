@@ -330,7 +330,10 @@ def _iterate_result(result: Any) -> Iterator[Any]:
     elif _is_single_item(result):
         yield result
     elif isinstance(result, list):
-        if result:
+        # a list of items is one page; a list of lists is a list of pages, as in dlt
+        if any(isinstance(element, list) for element in result):
+            yield from (element for element in result if element)
+        elif result:
             yield result
     elif hasattr(result, "__iter__") or hasattr(result, "__next__"):
         pending: list[Future[Any]] = []

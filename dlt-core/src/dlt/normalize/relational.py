@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from dlt.common.exceptions import DltException
 from dlt.schema import Schema
 from dlt.schema.inference import (
     DATA_TYPE_TO_PY_TYPE,
+    is_iso_timestamp,
     CoercionError,
     coerce_value,
     infer_data_type,
@@ -72,6 +74,7 @@ class RowNormalizer:
         self._id_prefix = os.urandom(5).hex()
         self._id_counter = 0
         self._key_maps: dict[str, dict[str, str]] = {}
+        self._base_names: dict[str, dict[str, str]] = {}
         self._types: dict[str, dict[str, type | None]] = {}
         self._existing_tables = {
             t["name"] for t in schema.data_tables()
@@ -91,9 +94,9 @@ class RowNormalizer:
     # -- names --------------------------------------------------------------------------------
 
     def _column_name(self, table: str, key: str) -> str:
-        key_map = self._key_maps.get(table)
+        key_map = self._base_names.get(table)
         if key_map is None:
-            key_map = self._key_maps[table] = {}
+            key_map = self._base_names[table] = {}
         name = key_map.get(key)
         if name is None:
             name = self.naming.normalize_identifier(key)
@@ -141,22 +144,40 @@ class RowNormalizer:
             kept.append(row)
         return kept
 
+    def _scope_names(self, table: str, prefix: str) -> dict[str, str]:
+        """raw key -> final column name, for the keys of one dict level of a table."""
+        scope = f"{table}\x00{prefix}" if prefix else table
+        names = self._key_maps.get(scope)
+        if names is None:
+            names = self._key_maps[scope] = {}
+        return names
+
+    def _new_name(self, names: dict[str, str], table: str, prefix: str, key: str) -> str:
+        name = self._column_name(f"{table}\x00{prefix}" if prefix else table, key)
+        if prefix:
+            name = self.naming.make_path(prefix, name)
+        names[key] = name
+        return name
+
     def _flatten(self, table: str, item: dict[str, Any], row: dict[str, Any], prefix: str,
                  level: int, limit: int, out: list[tuple[str, dict[str, Any]]], row_id: str,
                  root_id: str | None) -> None:
+        names = self._scope_names(table, prefix)
+        scalars = _SCALAR_TYPES
         for key, value in item.items():
-            if prefix:
-                name = self.naming.make_path(prefix, self._column_name(f"{table}\x00{prefix}", key))
-            else:
-                name = self._column_name(table, key)
-            if isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
+            name = names.get(key)
+            if name is None:
+                name = self._new_name(names, table, prefix, key)
+            if type(value) in scalars:
+                row[name] = value
+            elif isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
                 row[name] = value if not isinstance(value, tuple) else list(value)
             elif isinstance(value, dict):
                 if level < limit and value:
                     self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id)
                 elif value:
                     row[name] = value
-            elif isinstance(value, (list, tuple)) and not isinstance(value, str):
+            elif isinstance(value, (list, tuple)):
                 if level < limit:
                     child_table = self.naming.make_path(table, name)
                     self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id)
@@ -202,20 +223,21 @@ class RowNormalizer:
         types = self._types.get(table)
         if types is None:
             types = self._types[table] = self._known_types(table)
-        for name in list(row):
+        get = types.get
+        # values whose type is exactly their column's pass; the rest are looked at closely
+        odd = [name for name, value in row.items()
+               if value is not None and type(value) is not get(name)]
+        for name in odd:
             value = row[name]
-            if value is None:
-                continue
-            expected = types.get(name, _MISSING)
-            if expected is not _MISSING and expected is not None and type(value) is expected \
-                    and expected is not Decimal:
+            if type(value) is str and get(name) is datetime and is_iso_timestamp(value):
+                # ISO strings in a timestamp column are converted in bulk by the job writer
                 continue
             self._type_value(table, row, name, value, types)
 
     def _known_types(self, table: str) -> dict[str, type | None]:
         columns = self.schema.tables.get(table, {}).get("columns", {})
         return {
-            name: DATA_TYPE_TO_PY_TYPE.get(c["data_type"])
+            name: _fast_type(c["data_type"])
             for name, c in columns.items()
             if c.get("data_type")
         }
@@ -245,7 +267,7 @@ class RowNormalizer:
             self.changed_tables.add(table)
             if value_type in ("timestamp", "json") or type(value) is not DATA_TYPE_TO_PY_TYPE.get(value_type):
                 row[name] = coerce_value(value_type, value)
-            types[name] = DATA_TYPE_TO_PY_TYPE.get(value_type)
+            types[name] = _fast_type(value_type)
             return
         data_type = column["data_type"]
         try:
@@ -267,7 +289,7 @@ class RowNormalizer:
             self.schema.update_column(table, {"name": variant, "data_type": value_type,
                                               "nullable": True, "variant": True})
             self.changed_tables.add(table)
-            types[variant] = DATA_TYPE_TO_PY_TYPE.get(value_type)
+            types[variant] = _fast_type(value_type)
         row[variant] = coerce_value(value_type, value)
 
     def _check_new(self, table: str, name: str, value: Any, entity: str, row: dict[str, Any]) -> None:
@@ -282,6 +304,13 @@ class RowNormalizer:
 
 
 _MISSING = object()
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _fast_type(data_type: str) -> type | None:
+    """The Python type whose values need no check for `data_type` (None: always check)."""
+    py_type = DATA_TYPE_TO_PY_TYPE.get(data_type)
+    return None if py_type is Decimal else py_type
 
 
 def _short_hash(text: str) -> str:

@@ -11,7 +11,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dlt.schema.inference import to_json_text
+from dlt.schema.inference import parse_timestamp, to_json_text
 from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
@@ -38,6 +38,19 @@ def arrow_type(column: dict[str, Any]) -> pa.DataType:
     if data_type == "binary":
         return pa.binary()
     return pa.string()
+
+
+def _timestamp_array(values: list[Any], data_type: pa.DataType) -> pa.Array:
+    """Timestamps from datetimes and ISO strings; strings are parsed by Arrow in bulk."""
+    strings = [v for v in values if isinstance(v, str)]
+    if not strings:
+        return pa.array(values, type=data_type)
+    if len(strings) == sum(v is not None for v in values):
+        try:
+            return pa.array(values, type=pa.string()).cast(data_type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return pa.array([parse_timestamp(v) if isinstance(v, str) else v for v in values], type=data_type)
 
 
 def _json_default(value: Any) -> Any:
@@ -117,7 +130,10 @@ class TableJobWriter:
             if name in json_columns:
                 values = [None if v is None else to_json_text(v) for v in values]
             data_type = arrow_type(column)
-            arrays.append(pa.array(values, type=data_type))
+            if column["data_type"] == "timestamp":
+                arrays.append(_timestamp_array(values, data_type))
+            else:
+                arrays.append(pa.array(values, type=data_type))
             fields.append(pa.field(name, data_type))
         schema = pa.schema(fields)
         table = pa.Table.from_arrays(arrays, schema=schema)
