@@ -149,3 +149,23 @@ def test_load_package_info_lists_jobs_by_state():
     package = pipeline.get_load_package_info(info.loads_ids[0])
     assert package["status"] == "loaded"
     assert any(job["table"] == "t" for job in package["jobs"]["completed_jobs"])
+
+
+def test_jobs_of_destinations_without_transactions_load_in_parallel(tmp_path, dlt_plugin_manager):
+    import threading
+    import time
+
+    threads = set()
+
+    class Recorder:
+        @dlt.hookimpl
+        def on_load_job_start(self, job):
+            threads.add(threading.current_thread().name)
+            time.sleep(0.05)
+
+    dlt_plugin_manager.register_plugin(Recorder(), "recorder")
+    pipeline = dlt.pipeline(pipeline_name="parallel_load", destination=dlt.destinations.filesystem(str(tmp_path / "b")))
+    resources = [dlt.resource([{"i": i}], name=f"table_{i}") for i in range(6)]
+    info = pipeline.run(resources)
+    assert info.row_counts == {f"table_{i}": 1 for i in range(6)}
+    assert len(threads) > 1

@@ -282,9 +282,13 @@ class SqlJobClient(JobClient):
         """The newest state row of `pipeline_name`, decoded."""
         if STATE_TABLE not in self.storage_columns():
             return None
+        # only state rows of packages recorded in _dlt_loads: a half-loaded package's state
+        # (possible on destinations without transactions) must not be restored
         rows = self.sql.execute_sql(
             f"SELECT state FROM {self.sql.make_qualified_table_name(STATE_TABLE)}"
-            f" WHERE pipeline_name = {self.sql.param} ORDER BY version DESC, created_at DESC LIMIT 1",
+            f" WHERE pipeline_name = {self.sql.param} AND _dlt_load_id IN"
+            f" (SELECT load_id FROM {self.sql.make_qualified_table_name(LOADS_TABLE)})"
+            " ORDER BY version DESC, created_at DESC LIMIT 1",
             pipeline_name,
         )
         return decode_state(rows[0][0]) if rows else None

@@ -127,28 +127,59 @@ class Loader:
                 error_file = self.storage.path("normalized", load_id) / "failed_jobs" / (job.job_file + ".exception")
                 job.error = error_file.read_text(encoding="utf-8") if error_file.exists() else None
 
+    def _run_one(self, client: Any, load_id: str, job_file: Path) -> Path:
+        raise_if_signalled()
+        job = LoadJobInfo.from_path(load_id, job_file, "started_jobs")
+        self._call_hook("on_load_job_start", load_id=load_id, job=job)
+        started_file = self.storage.move_job(load_id, job_file, "started_jobs")
+        job_start = time.perf_counter()
+        try:
+            client.run_job(job, started_file)
+        except LoadJobTerminalError as exc:
+            exc.started_file = started_file  # type: ignore[attr-defined]
+            raise
+        job.elapsed = time.perf_counter() - job_start
+        job.state = "completed_jobs"
+        self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+        return started_file
+
+    def _run_jobs(self, client: Any, load_id: str, pending: list[Path]) -> list[Path]:
+        """Run jobs one by one, or in parallel where the destination has no transactions."""
+        caps = client.capabilities
+        workers = caps.max_parallel_load_jobs if not caps.supports_transactions else 1
+        if workers <= 1 or len(pending) <= 1:
+            started = []
+            for job_file in pending:
+                started.append(self._run_one(client, load_id, job_file))
+            return started
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlt-load") as pool:
+            futures = [pool.submit(self._run_one, client, load_id, job_file) for job_file in pending]
+            errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            terminal = [e for e in errors if isinstance(e, LoadJobTerminalError)]
+            raise (terminal or errors)[0]
+        return [f.result() for f in futures]
+
+    def _started(self, load_id: str) -> list[Path]:
+        return self.storage.jobs(load_id, "started_jobs")
+
     def _try_package(self, client: Any, load_id: str, pending: list[Path], tables: list[str]) -> Path | None:
         """Load all pending jobs in one go; on a terminal job error set that job aside."""
         client.begin_load(load_id, tables)
-        started: list[Path] = []
         try:
-            for job_file in pending:
-                raise_if_signalled()
-                job = LoadJobInfo.from_path(load_id, job_file, "started_jobs")
-                self._call_hook("on_load_job_start", load_id=load_id, job=job)
-                started_file = self.storage.move_job(load_id, job_file, "started_jobs")
-                started.append(started_file)
-                job_start = time.perf_counter()
-                client.run_job(job, started_file)
-                job.elapsed = time.perf_counter() - job_start
-                job.state = "completed_jobs"
-                self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+            self._run_jobs(client, load_id, pending)
             client.complete_load(load_id, tables)
         except LoadJobTerminalError as exc:
             client.abort_load()
-            failed = started[-1]
-            for other in started[:-1]:
-                self.storage.move_job(load_id, other, "new_jobs")
+            started = self._started(load_id)
+            failed = getattr(exc, "started_file", None) or (started[-1] if started else None)
+            for other in started:
+                if other != failed:
+                    self.storage.move_job(load_id, other, "new_jobs")
+            if failed is None or not failed.exists():
+                raise
             failed_path = self.storage.move_job(load_id, failed, "failed_jobs")
             self.storage.write_job_error(load_id, failed_path, str(exc))
             job = LoadJobInfo.from_path(load_id, failed_path, "failed_jobs")
@@ -157,10 +188,9 @@ class Loader:
             return failed_path
         except BaseException:
             client.abort_load()
-            for other in started:
-                if other.exists():
-                    self.storage.move_job(load_id, other, "new_jobs")
+            for other in self._started(load_id):
+                self.storage.move_job(load_id, other, "new_jobs")
             raise
-        for job_file in started:
+        for job_file in self._started(load_id):
             self.storage.move_job(load_id, job_file, "completed_jobs")
         return None
