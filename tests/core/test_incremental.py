@@ -198,3 +198,15 @@ def test_round_robin_and_fifo_item_order(monkeypatch):
     monkeypatch.setenv("EXTRACT__NEXT_ITEM_MODE", "fifo")
     pipeline.extract(two())
     assert order == ["first0", "first1", "first2", "second0", "second1", "second2"]
+
+
+def test_merge_on_arrow_tables_upserts_and_dedupes_within_a_load():
+    pipeline = dlt.pipeline(pipeline_name="arrow_merge", destination="duckdb")
+
+    def batch(ids, values):
+        return dlt.resource(pa.table({"id": ids, "v": values}), name="t", primary_key="id",
+                            write_disposition="merge")
+
+    pipeline.run(batch([1, 2, 3], ["a", "b", "c"]))
+    pipeline.run(batch([2, 3, 3, 4], ["B", "C1", "C2", "D"]))
+    assert sorted((r["id"], r["v"]) for r in rows_of(pipeline, "t")) == [(1, "a"), (2, "B"), (3, "C2"), (4, "D")]

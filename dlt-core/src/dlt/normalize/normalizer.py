@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 import pyarrow.ipc as ipc
 
 from dlt.normalize.arrow import normalize_arrow_table
@@ -89,6 +90,7 @@ class PackageNormalizer:
             if typed:
                 writer_for(table).write(typed, self.schema.tables[table]["columns"])
 
+        arrow_merge: dict[str, list[pa.Table]] = {}
         items_folder = source / EXTRACTED_ITEMS
         for item_file in sorted(items_folder.iterdir(), key=_file_order):
             table = item_file.name.rsplit(".", 2)[0]
@@ -96,7 +98,10 @@ class PackageNormalizer:
                 for arrow_table in read_arrow_tables(item_file):
                     normalized = normalize_arrow_table(self.schema, table, arrow_table, load_id)
                     rows.changed_tables.add(table)
-                    writer_for(table).write_arrow(normalized)
+                    if merge_keys_of(self.schema, table):
+                        arrow_merge.setdefault(table, []).append(normalized)
+                    else:
+                        writer_for(table).write_arrow(normalized)
                 continue
             root = self.schema.root_table(table) if table in self.schema.tables else {}
             max_nesting = root.get("x-max-nesting", self.schema.settings.get("max_table_nesting"))
@@ -125,6 +130,10 @@ class PackageNormalizer:
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
 
+        for table, tables in arrow_merge.items():
+            # last one wins within a load, as for rows: one table per key
+            writer_for(table).write_arrow(dedupe_last(pa.concat_tables(tables, promote_options="default"),
+                                                      merge_keys_of(self.schema, table)))
         info = NormalizeInfo(load_id)
         for table, writer in writers.items():
             writer.close(self.schema.tables[table]["columns"])
@@ -142,6 +151,23 @@ class PackageNormalizer:
             "tables": info.tables,
         })
         return info
+
+
+def merge_keys_of(schema: Schema, table: str) -> list[str]:
+    """Primary key columns of a root table with the merge disposition ([] otherwise)."""
+    table_schema = schema.tables.get(table, {})
+    if table_schema.get("parent") or table_schema.get("write_disposition") != "merge":
+        return []
+    return [n for n, c in table_schema.get("columns", {}).items() if c.get("primary_key")]
+
+
+def dedupe_last(table: pa.Table, keys: list[str]) -> pa.Table:
+    """Keep the last row for each key, in Arrow (no Python rows)."""
+    index = "__dlt_row_index"
+    indexed = table.append_column(index, pa.array(range(table.num_rows), pa.int64()))
+    last = indexed.group_by(keys, use_threads=False).aggregate([(index, "max")])
+    keep = pa.compute.sort_indices(last.column(f"{index}_max"))
+    return table.take(last.column(f"{index}_max").take(keep))
 
 
 def _file_order(path: Path) -> tuple[int, str]:
