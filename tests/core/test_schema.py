@@ -150,3 +150,30 @@ def test_max_table_nesting_stores_deeper_data_as_json():
     assert tables == {"t", "t__l"}
     child = rows_of(pipeline, "t__l")[0]
     assert child["x"] in ("[1,2]", "[1, 2]")
+
+
+def test_naming_convention_from_a_plugin(dlt_plugin_manager):
+    from dlt.schema.naming import SnakeCaseNamingConvention
+
+    class PrefixedNaming(SnakeCaseNamingConvention):
+        """snake_case with a `c_` prefix on every identifier."""
+
+        name = "prefixed"
+
+        def normalize_identifier(self, identifier):
+            base = super().normalize_identifier(identifier)
+            return base if base.startswith("c_") else "c_" + base
+
+    class NamingPlugin:
+        @dlt.hookimpl
+        def register_naming_conventions(self, register):
+            register("prefixed", PrefixedNaming)
+
+    record = dlt_plugin_manager.register_plugin(NamingPlugin(), "naming_plugin")
+    assert record.provides == {"naming_convention": ["prefixed"]}
+    schema = Schema("named")
+    schema.settings["naming"] = "prefixed"
+    pipeline = dlt.pipeline(pipeline_name="named", destination="duckdb")
+    pipeline.run([{"Value": 1}], table_name="Things", schema=schema)
+    assert "c_things" in pipeline.default_schema.tables
+    assert rows_of(pipeline, "c_things")[0]["c_value"] == 1

@@ -153,6 +153,10 @@ class RowNormalizer:
         return names
 
     def _new_name(self, names: dict[str, str], table: str, prefix: str, key: str) -> str:
+        if table.startswith("_dlt"):
+            # system tables keep their fixed column names under every naming convention
+            names[key] = key
+            return key
         name = self._column_name(f"{table}\x00{prefix}" if prefix else table, key)
         if prefix:
             name = self.naming.make_path(prefix, name)

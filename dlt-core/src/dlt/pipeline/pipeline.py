@@ -240,11 +240,15 @@ class Pipeline:
 
     def _apply_destination_naming(self, schema: Schema) -> Schema:
         """Use the destination's naming convention and identifier length limit."""
-        if self.destination is not None:
-            from dlt.schema.naming import get_naming_convention
+        from dlt.schema.naming import get_naming_convention
 
+        convention = schema.settings.get("naming")
+        if self.destination is not None:
             caps = self.destination.capabilities()
-            schema.naming = get_naming_convention(caps.naming_convention, caps.max_column_identifier_length)
+            schema.naming = get_naming_convention(convention or caps.naming_convention,
+                                                  caps.max_column_identifier_length)
+        elif convention:
+            schema.naming = get_naming_convention(convention)
         return schema
 
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
