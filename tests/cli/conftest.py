@@ -1,4 +1,4 @@
-"""Fixtures of the CLI tests: a folder for fake distributions and a runner of the `dlt` script."""
+"""Fixtures of the CLI tests: fake distributions, a runner of the `dlt` script, projects."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import RunDlt, dlt_script
+from cli_helpers import SHOP_PIPELINE, Project, RunDlt, dlt_script
 
 
 @pytest.fixture
@@ -35,3 +35,20 @@ def run_dlt(site: Path, tmp_path: Path) -> RunDlt:
         )
 
     return run
+
+
+@pytest.fixture
+def project(tmp_path: Path, site: Path) -> Project:
+    """An empty project directory with its own pipelines dir."""
+    return Project(tmp_path / "project", tmp_path / "pipelines", site)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project in which the `shop` pipeline has loaded once into DuckDB (read-only tests)."""
+    root = tmp_path_factory.mktemp("shop")
+    site = root / "site"
+    site.mkdir()
+    shop_project = Project(root / "project", root / "pipelines", site)
+    shop_project.run_pipeline_script("shop_pipeline.py", SHOP_PIPELINE)
+    return shop_project

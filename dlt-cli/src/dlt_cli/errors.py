@@ -6,6 +6,7 @@ are printed only when the command line asks for them with `-v`/`--verbose`.
 
 from __future__ import annotations
 
+import sys
 import traceback
 
 import typer
@@ -30,17 +31,28 @@ def warn(message: str) -> None:
 def report_error(error: BaseException, *, verbose: bool) -> int:
     """Print `error` on stderr as one sentence (and its traceback when `verbose`); return the exit code."""
     if verbose:
-        typer.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+        typer.echo(redact("".join(traceback.format_exception(error)).rstrip()), err=True)
     if isinstance(error, CliError):
-        typer.echo(f"Error: {error}", err=True)
+        typer.echo(f"Error: {redact(str(error))}", err=True)
         return error.exit_code
-    message = str(error).strip() or type(error).__name__
+    message = redact(str(error).strip()) or type(error).__name__
     if _is_dlt_error(error):
         typer.echo(f"Error: {message}", err=True)
     else:
         hint = "" if verbose else " Run again with -v to see the traceback."
         typer.echo(f"Error: {type(error).__name__}: {message}{hint}", err=True)
     return USER_ERROR
+
+
+def redact(text: str) -> str:
+    """`text` with every secret this process resolved replaced by `***`.
+
+    Errors of dlt are redacted when raised; this also covers errors of drivers and libraries
+    that quote a connection string. Only secrets dlt has seen are known, and dlt is not imported
+    just for this.
+    """
+    redaction = sys.modules.get("dlt.configuration.redaction")
+    return redaction.redact(text) if redaction is not None else text
 
 
 def _is_dlt_error(error: BaseException) -> bool:

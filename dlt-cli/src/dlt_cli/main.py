@@ -18,7 +18,14 @@ from dlt_cli.errors import USER_ERROR, report_error
 from dlt_cli.plugin_hooks import load_plugin_manager, register_plugin_commands
 
 #: Modules that each add one built-in command (or command group) through `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = ("dlt_cli.plugins_command",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "dlt_cli.init_command",
+    "dlt_cli.deploy_command",
+    "dlt_cli.schema_command",
+    "dlt_cli.pipeline_command",
+    "dlt_cli.run_command",
+    "dlt_cli.plugins_command",
+)
 
 VERBOSE_FLAGS = ("-v", "--verbose")
 

@@ -1,0 +1,244 @@
+"""`dlt deploy SCRIPT github-action|airflow|cron --schedule CRON`: run a pipeline on a schedule.
+
+Each target gets the files (or the crontab entry) that run the script on the schedule. Secrets
+are passed as environment variables whose names come from the keys of `.dlt/secrets.toml`
+(`destination.bigquery.credentials.project_id` -> `DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID`);
+their values are never read into the output.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dlt_cli.cron import CronSchedule, parse_cron, schedule_callback
+from dlt_cli.errors import CliError
+from dlt_cli.output import note
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: dlt-core depends on tomli there
+    import tomli as tomllib
+
+SECRETS_FILE = Path(".dlt") / "secrets.toml"
+PYTHON_VERSION = "3.11"
+#: `key = ...` and the commented stubs `# key = ...` that `dlt init` writes
+_KEY_LINE = re.compile(r"^\s*#?\s*([A-Za-z_][A-Za-z0-9_\-]*)\s*=")
+_SECTION_LINE = re.compile(r"^\s*\[\s*([A-Za-z0-9_\-.\s]+?)\s*\]\s*(#.*)?$")
+
+
+class Target(str, enum.Enum):
+    """Where the scheduled runs happen."""
+
+    github_action = "github-action"
+    airflow = "airflow"
+    cron = "cron"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `deploy` command to `app`."""
+    app.command("deploy")(deploy)
+
+
+def deploy(
+    script: Annotated[Path, typer.Argument(help="The pipeline script to run, e.g. github_pipeline.py.")],
+    target: Annotated[Target, typer.Argument(help="Where to run it.", case_sensitive=False)],
+    schedule: Annotated[
+        str, typer.Option("--schedule", callback=schedule_callback,
+                     help='When to run, as a cron expression, e.g. "0 3 * * *".')
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a file that already exists.")] = False,
+    python_version: Annotated[
+        str, typer.Option("--python-version", help="The Python of the GitHub Actions runner.")
+    ] = PYTHON_VERSION,
+) -> None:
+    """Generate a GitHub Actions workflow, an Airflow DAG or a crontab entry running SCRIPT.
+
+    Run it from the project directory (the one holding .dlt/). Secrets of .dlt/secrets.toml are
+    passed as environment variables by name, never by value.
+    """
+    cron = parse_cron(schedule)
+    project = Path.cwd()
+    script_path = (project / script).resolve()
+    if not script_path.is_file():
+        raise CliError(f"The script {script} does not exist in {project}.")
+    try:
+        relative = script_path.relative_to(project.resolve()).as_posix()
+    except ValueError:
+        raise CliError(
+            f"The script {script} is outside the project directory {project}; run dlt deploy"
+            " from the folder that holds the script and its .dlt/ folder."
+        ) from None
+    env_vars, unset = secret_env_vars(project / SECRETS_FILE)
+    stem = script_path.stem
+    if target is Target.cron:
+        typer.echo(crontab_entry(cron, project, relative, env_vars), nl=False)
+        note(f"Add the lines above to your crontab (`crontab -e`); the entry runs {relative} with"
+             f" {sys.executable}.")
+        _note_secrets(env_vars, unset, "set them in the crontab as NAME=value lines above the entry")
+        return
+    if target is Target.github_action:
+        path = project / ".github" / "workflows" / f"run_{stem}.yml"
+        has_requirements = (project / "requirements.txt").exists()
+        text = github_workflow(cron, relative, stem, env_vars, python_version, has_requirements)
+        how = "add them as repository secrets (Settings > Secrets and variables > Actions)"
+    else:
+        path = project / "dags" / f"dlt_{stem}_dag.py"
+        text = airflow_dag(cron, project, relative, stem, env_vars)
+        how = "add them as Airflow Variables of the same names"
+    if path.exists() and not force:
+        raise CliError(f"Not overwriting {path.relative_to(project)}; run again with --force to replace it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"Created {path.relative_to(project)}: runs {relative} on the schedule \"{cron.fields}\".")
+    if target is Target.github_action:
+        typer.echo("GitHub runs schedules in UTC, at most every 5 minutes; commit and push the file.")
+    else:
+        typer.echo("Copy the file into the dags folder of your Airflow; the project must be at"
+                   f" {project} on the workers (or set DLT_PROJECT_DIR there).")
+    _note_secrets(env_vars, unset, how, to_stdout=True)
+
+
+def _note_secrets(env_vars: list[str], unset: list[str], how: str, to_stdout: bool = False) -> None:
+    echo = typer.echo if to_stdout else note
+    if env_vars:
+        echo(f"Secrets of {SECRETS_FILE} are passed as environment variables; {how}:")
+        for name in env_vars:
+            echo(f"  {name}")
+    else:
+        echo(f"No secrets are set in {SECRETS_FILE}; the script gets none.")
+    if unset:
+        # an unset CI secret arrives as an empty string, which dlt would take as a value
+        echo(f"Not passed, because they are only commented stubs in {SECRETS_FILE} (set them"
+             f" there and deploy again to pass them): {', '.join(unset)}")
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+def env_var_name(key: str) -> str:
+    """The environment variable dlt reads a dotted key from: sections joined by `__`, upper case."""
+    return "__".join(part.upper() for part in key.split("."))
+
+
+def secret_keys(path: Path) -> tuple[list[str], list[str]]:
+    """Dotted keys of a secrets.toml: those with a value, and the commented stubs `dlt init` wrote.
+
+    Values are parsed only to find their keys, and never returned.
+    """
+    if not path.exists():
+        return [], []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CliError(f"The secrets file {path} is not valid TOML: {exc}. Fix that line and run again.") from None
+    keys: list[str] = []
+
+    def walk(node: object, prefix: str) -> None:
+        if isinstance(node, dict):
+            for name, child in node.items():
+                walk(child, f"{prefix}.{name}" if prefix else name)
+        else:
+            keys.append(prefix)
+
+    walk(data, "")
+    stubs: list[str] = []
+    section = ""
+    for line in text.splitlines():
+        if match := _SECTION_LINE.match(line):
+            section = ".".join(part.strip() for part in match.group(1).split("."))
+        elif line.lstrip().startswith("#") and (match := _KEY_LINE.match(line)):
+            stubs.append(f"{section}.{match.group(1)}" if section else match.group(1))
+    return sorted(set(keys)), sorted(set(stubs) - set(keys))
+
+
+def secret_env_vars(path: Path) -> tuple[list[str], list[str]]:
+    """Environment variable names of the secrets set in `path`, and of its unset stubs."""
+    keys, stubs = secret_keys(path)
+    return [env_var_name(key) for key in keys], [env_var_name(key) for key in stubs]
+
+
+# -- targets ---------------------------------------------------------------------------------
+
+
+def github_workflow(cron: CronSchedule, script: str, stem: str, env_vars: list[str],
+                    python_version: str, has_requirements: bool) -> str:
+    """A GitHub Actions workflow running `script` on `cron`, secrets from repository secrets."""
+    install = "pip install -r requirements.txt" if has_requirements else "pip install dlt-core"
+    env_lines = "".join(f"  {name}: ${{{{ secrets.{name} }}}}\n" for name in env_vars)
+    env_block = f"env:\n{env_lines}" if env_vars else ""
+    return f"""# Generated by `dlt deploy {script} github-action --schedule "{cron.expression}"`.
+name: Run {stem} pipeline
+on:
+  schedule:
+    - cron: {json.dumps(cron.fields)}
+  workflow_dispatch:
+{env_block}jobs:
+  run_pipeline:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: {json.dumps(python_version)}
+      - name: Install dependencies
+        run: {install}
+      - name: Run {script}
+        run: python {shlex.quote(script)}
+"""
+
+
+def airflow_dag(cron: CronSchedule, project: Path, script: str, stem: str, env_vars: list[str]) -> str:
+    """An Airflow DAG running `script` with a BashOperator; secrets from Airflow Variables."""
+    names = "".join(f"    {json.dumps(name)},\n" for name in env_vars)
+    dag_id = re.sub(r"[^A-Za-z0-9_]", "_", f"dlt_{stem}")
+    return f'''"""Airflow DAG generated by `dlt deploy {script} airflow --schedule "{cron.expression}"`.
+
+Runs the dlt pipeline script {script} of the project in PROJECT_DIR. Each name in SECRETS is
+read from the Airflow Variable of that name and passed to the script as an environment variable.
+"""
+
+import os
+
+import pendulum
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+PROJECT_DIR = os.environ.get("DLT_PROJECT_DIR", {json.dumps(str(project))})
+SECRETS = [
+{names}]
+
+with DAG(
+    dag_id={json.dumps(dag_id)},
+    schedule={json.dumps(cron.fields)},
+    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["dlt"],
+) as dag:
+    BashOperator(
+        task_id={json.dumps(f"run_{dag_id}")},
+        bash_command={json.dumps(f"python {shlex.quote(script)}")},
+        cwd=PROJECT_DIR,
+        env={{name: "{{{{ var.value.%s }}}}" % name for name in SECRETS}},
+        append_env=True,
+    )
+'''
+
+
+def crontab_entry(cron: CronSchedule, project: Path, script: str, env_vars: list[str]) -> str:
+    """Crontab lines: commented secret names to set, then the entry running `script` on `cron`."""
+    lines = [f"# dlt pipeline {script}: generated by `dlt deploy {script} cron`"]
+    lines += [f"# {name}=<set me>" for name in env_vars]
+    log = project / f"{Path(script).stem}.log"
+    command = (f"cd {shlex.quote(str(project))} && {shlex.quote(sys.executable)}"
+               f" {shlex.quote(script)} >> {shlex.quote(str(log))} 2>&1")
+    lines.append(f"{cron.fields} {command.replace('%', chr(92) + '%')}")  # cron reads % as newline
+    return "\n".join(lines) + "\n"
