@@ -47,8 +47,10 @@ class EnvironProvider:
         return "__".join(part.upper() for part in path)
 
     def get_value(self, path: tuple[str, ...]) -> Any:
-        """The raw string of the variable, or None."""
-        return os.environ.get(self.key_for(path))
+        """The raw string of the variable, or None (an empty variable counts as unset, since CI
+        systems pass unset secrets as empty strings)."""
+        value = os.environ.get(self.key_for(path))
+        return None if value == "" else value
 
 
 class TomlProvider:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.pipeline import registry
 from dlt.pipeline.exceptions import (
@@ -101,7 +102,11 @@ def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
         )
     destination = None
     if stored.get("destination_name"):
-        destination = resolve_destination(stored["destination_name"])
+        try:
+            destination = resolve_destination(stored["destination_name"])
+        except DltException:
+            # the plugin is gone or blocked: the pipeline still opens, without a destination
+            destination = None
     instance = Pipeline(name, folder, destination, stored.get("dataset_name"))
     registry.remember(instance)
     return instance

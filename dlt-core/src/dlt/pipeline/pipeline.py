@@ -70,8 +70,12 @@ class Pipeline:
         self.dataset_name = dataset_name or self._state.get("dataset_name")
         self.last_trace: PipelineTrace | None = None
         configure_logging()
+        before = state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name")
         self._adopt_package_states()
-        self._save_state()
+        changed = before != (state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name"))
+        if stored is None or changed or (destination is not None and
+                                         self._state.get("destination_name") != destination.name):
+            self._save_state()
 
     # -- properties -----------------------------------------------------------------------------
 
@@ -184,7 +188,8 @@ class Pipeline:
     def _save_trace(self, trace: PipelineTrace) -> None:
         from dlt.configuration.resolve import get_resolver
 
-        trace.resolved_config = [dict(p.__dict__) for p in get_resolver().provenance]
+        unique = {(p.field, p.provider, p.key): dict(p.__dict__) for p in get_resolver().provenance}
+        trace.resolved_config = list(unique.values())
         self.last_trace = trace
         try:
             trace.save(self.working_dir / "trace.json")

@@ -272,7 +272,10 @@ class Schema:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise SchemaError(f"The schema file {source} is not valid YAML or JSON: {exc}") from exc
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SchemaError(f"The schema file {source} is not valid YAML or JSON: {problem}{where}.") from exc
         try:
             return cls.from_dict(data)
         except SchemaError as exc:
