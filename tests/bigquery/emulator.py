@@ -1,6 +1,6 @@
 """A real BigQuery API emulator server for tests: `local-bigquery` in its own virtual environment.
 
-The emulator (https://pypi.org/project/local-bigquery/) needs Python >= 3.13 and DuckDB
+The emulator (`local-bigquery` from PyPI) needs Python >= 3.13 and DuckDB
 extensions (icu, ducklake, spatial) that it would otherwise download at run time, which fails
 offline. So it is installed once into a virtual environment of its own, cached outside the
 repository checkout, with the extensions taken from their PyPI wheels and installed into a HOME
