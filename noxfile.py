@@ -35,6 +35,12 @@ def core(session: nox.Session) -> None:
     session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
 
 
+@nox.session(python="3.10", name="core-3.10")
+def core_oldest_python(session: nox.Session) -> None:
+    """The core suite on the oldest supported Python (not run by default: needs python3.10)."""
+    core(session)
+
+
 @nox.session
 def cli(session: nox.Session) -> None:
     """dlt-cli, run as the real `dlt` console script, with every first-party plugin installed."""
