@@ -169,3 +169,12 @@ def test_jobs_of_destinations_without_transactions_load_in_parallel(tmp_path, dl
     info = pipeline.run(resources)
     assert info.row_counts == {f"table_{i}": 1 for i in range(6)}
     assert len(threads) > 1
+
+
+def test_duckdb_connection_settings_come_from_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("DESTINATION__DUCKDB__MEMORY_LIMIT", "123MB")
+    pipeline = dlt.pipeline(pipeline_name="settings", destination=dlt.destinations.duckdb(str(tmp_path / "s.duckdb")))
+    pipeline.run([{"a": 1}], table_name="t")
+    with pipeline.sql_client() as client:
+        (limit,) = client.execute_sql("SELECT current_setting('memory_limit')")[0]
+    assert limit.replace(" ", "").upper().startswith(("117", "123"))  # DuckDB reports MiB

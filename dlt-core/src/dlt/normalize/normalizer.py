@@ -52,7 +52,7 @@ class PackageNormalizer:
     """Turns the extracted items of a package into job files and updates the schema."""
 
     def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
-                 pipeline_name: str, hook: Any = None, buffer_rows: int = 50_000) -> None:
+                 pipeline_name: str, hook: Any = None, buffer_rows: int = 20_000) -> None:
         self.storage = storage
         self.schema = schema
         self.file_format = file_format

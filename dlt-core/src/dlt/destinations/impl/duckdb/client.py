@@ -25,9 +25,11 @@ class DuckDBSqlClient(SqlClient):
 
     param = "?"
 
-    def __init__(self, dataset_name: str, capabilities: DestinationCapabilities, database: Any) -> None:
+    def __init__(self, dataset_name: str, capabilities: DestinationCapabilities, database: Any,
+                 settings: dict[str, Any] | None = None) -> None:
         super().__init__(dataset_name, capabilities)
         self.database = database
+        self.settings = settings or {}
         self._connection: Any = None
         self._owns_connection = False
         self._depth = 0
@@ -42,7 +44,7 @@ class DuckDBSqlClient(SqlClient):
             self._connection = self.database.cursor()
         else:
             try:
-                self._connection = duckdb_lib.connect(str(self.database))
+                self._connection = duckdb_lib.connect(str(self.database), config=dict(self.settings))
             except duckdb_lib.IOException as exc:
                 raise DestinationTransientError(
                     f"Could not open the DuckDB database {self.database}: {exc}. Another process"

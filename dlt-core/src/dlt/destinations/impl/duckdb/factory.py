@@ -15,6 +15,8 @@ class DuckDBSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
     credentials: Any = None
+    memory_limit: str = "256MB"
+    preserve_insertion_order: bool = False
 
     @field_validator("credentials")
     @classmethod
@@ -33,6 +35,11 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
 
     destination_name = "duckdb"
     spec = DuckDBSpec
+    config_fields = {
+        "credentials": (False, True),
+        "memory_limit": (False, False),
+        "preserve_insertion_order": (False, False),
+    }
 
     def __init__(self, credentials: Any = None, destination_name: str | None = None,
                  environment: str | None = None, **settings: Any) -> None:
@@ -65,6 +72,13 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         """A job client on the DuckDB database for `context`."""
         from dlt.destinations.impl.duckdb.client import DuckDBJobClient, DuckDBSqlClient
 
+        settings = self.configuration()
+        # DuckDB caches up to 80% of RAM by default; loading does not need that, and spills
+        # to disk past the limit (configurable: destination.duckdb.memory_limit)
+        connection_settings = {
+            "memory_limit": settings.get("memory_limit") or DuckDBSpec.model_fields["memory_limit"].default,
+            "preserve_insertion_order": bool(settings.get("preserve_insertion_order", False)),
+        }
         sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
-                              self.database_path(context.pipeline_name))
+                              self.database_path(context.pipeline_name), connection_settings)
         return DuckDBJobClient(context, self.capabilities(), sql)
