@@ -68,7 +68,7 @@ class TableJobWriter:
     """
 
     def __init__(self, folder: Path, table_name: str, file_format: str, file_prefix: str,
-                 buffer_rows: int = 50_000, rows_per_file: int = 2_000_000) -> None:
+                 buffer_rows: int = 50_000, rows_per_file: int = 500_000) -> None:
         self.folder = folder
         self.table_name = table_name
         self.file_format = file_format

@@ -15,7 +15,7 @@ class DuckDBSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
     credentials: Any = None
-    memory_limit: str = "256MB"
+    memory_limit: str = "128MB"
     preserve_insertion_order: bool = False
 
     @field_validator("credentials")
