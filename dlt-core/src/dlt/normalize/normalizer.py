@@ -84,9 +84,12 @@ class PackageNormalizer:
 
         def write(table: str, table_rows: list[dict[str, Any]]) -> None:
             if rows_hook:
+                # plugins see the unpacked rows before types are checked
                 self.hook.on_normalize_rows(pipeline_name=self.pipeline_name, table_name=table,
                                             rows=table_rows)
-            typed = rows.type_rows(table, table_rows)
+                typed = rows.type_rows(table, table_rows)
+            else:
+                typed = table_rows
             if typed:
                 writer_for(table).write(typed, self.schema.tables[table]["columns"])
 
@@ -110,10 +113,11 @@ class PackageNormalizer:
             dedupe: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] | None = (
                 {} if is_merge and primary_key else None
             )
+            unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
             for page in read_pickled_pages(item_file):
                 batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for item in page:
-                    tree = rows.normalize_item(table, item, max_nesting, merge_root=is_merge)
+                    tree = unpack(table, item, max_nesting, merge_root=is_merge)
                     if dedupe is not None:
                         # last one wins within a load: keep the whole tree of the newest row
                         dedupe[tuple(tree[0][1].get(k) for k in primary_key)] = tree

@@ -75,6 +75,9 @@ class RowNormalizer:
         self._id_counter = 0
         self._key_maps: dict[str, dict[str, str]] = {}
         self._base_names: dict[str, dict[str, str]] = {}
+        self._child_tables: dict[tuple[str, str], str] = {}
+        self._registered: set[str] = set()
+        self._json_columns: dict[str, set[str]] = {}
         self._types: dict[str, dict[str, type | None]] = {}
         self._existing_tables = {
             t["name"] for t in schema.data_tables()
@@ -89,7 +92,8 @@ class RowNormalizer:
 
     @staticmethod
     def _child_id(parent_id: str, table: str, index: int) -> str:
-        return hashlib.blake2b(f"{parent_id}|{table}|{index}".encode(), digest_size=8).hexdigest()
+        # unique within the child table: a child table's parent ids are unique in its parent
+        return f"{parent_id}_{index}"
 
     # -- names --------------------------------------------------------------------------------
 
@@ -133,6 +137,73 @@ class RowNormalizer:
         self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None)
         return out
 
+    def normalize_item_typed(self, table: str, item: Any, max_nesting: int | None = None,
+                             merge_root: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """Typed rows `(table, row)` for one item: unpacking and type checks in one pass.
+
+        Values whose type is not exactly their column's are inferred, coerced or sent to a
+        variant column afterwards; rows a contract discards are left out.
+        """
+        if not isinstance(item, dict):
+            item = {"value": item}
+        row: dict[str, Any] = {}
+        if self.add_load_id:
+            row[LOAD_ID_COLUMN] = self.load_id
+        row_id = self._new_id()
+        row[ID_COLUMN] = row_id
+        self._types_of(table)
+        limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
+        odd: list[str] = []
+        out: list[Any] = [(table, row, odd)]
+        self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None,
+                      None, odd)
+        typed: list[tuple[str, dict[str, Any]]] = []
+        for table_name, table_row, names in out:
+            if names:
+                try:
+                    self._type_odd(table_name, table_row, names)
+                except _DiscardRow:
+                    continue
+            if table_name not in self._registered:
+                self._register_system_columns(table_name, table_row)
+            typed.append((table_name, table_row))
+        return typed
+
+    def _types_of(self, table: str) -> dict[str, type | None]:
+        """Known column types of `table` (types whose values need no further check)."""
+        types = self._types.get(table)
+        if types is None:
+            if table not in self.schema.tables:
+                self.schema.update_table({"name": table, "columns": {}})
+            types = self._types[table] = self._known_types(table)
+        return types
+
+    def _register_system_columns(self, table: str, row: dict[str, Any]) -> None:
+        """Add the dlt columns a kept row of `table` carries (ids, load id) to the schema."""
+        self._registered.add(table)
+        columns = self.schema.tables[table]["columns"]
+        types = self._types_of(table)
+        for name in (LOAD_ID_COLUMN, ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ROOT_ID_COLUMN):
+            if name in row and not columns.get(name, {}).get("data_type"):
+                data_type = "bigint" if name == LIST_IDX_COLUMN else "text"
+                self.schema.update_column(table, {"name": name, "data_type": data_type, "nullable": False})
+                types[name] = _fast_type(data_type)
+                self.changed_tables.add(table)
+
+    def _type_odd(self, table: str, row: dict[str, Any], names: list[str]) -> None:
+        types = self._types[table]
+        get = types.get
+        for name in names:
+            value = row.get(name)
+            if value is None:
+                continue
+            if type(value) is str and get(name) is datetime and is_iso_timestamp(value):
+                continue
+            if type(value) is get(name):
+                # an earlier value of this row created the column with this very type
+                continue
+            self._type_value(table, row, name, value, types)
+
     def type_rows(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Infer, check and coerce the values of `rows` in place; returns the rows kept."""
         kept = []
@@ -165,55 +236,93 @@ class RowNormalizer:
 
     def _flatten(self, table: str, item: dict[str, Any], row: dict[str, Any], prefix: str,
                  level: int, limit: int, out: list[tuple[str, dict[str, Any]]], row_id: str,
-                 root_id: str | None) -> None:
-        names = self._scope_names(table, prefix)
+                 root_id: str | None, names: dict[str, str] | None = None,
+                 odd: list[str] | None = None) -> None:
+        if names is None:
+            names = self._scope_names(table, prefix)
         scalars = _SCALAR_TYPES
+        if odd is not None:
+            types = self._types.get(table)
+            expected = (types if types is not None else self._types_of(table)).get
+        else:
+            expected = None
         for key, value in item.items():
             name = names.get(key)
             if name is None:
                 name = self._new_name(names, table, prefix, key)
-            if type(value) in scalars:
+            value_type = type(value)
+            if value_type in scalars:
                 row[name] = value
+                if expected is not None and value_type is not expected(name) and value is not None:
+                    odd.append(name)
             elif isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
                 row[name] = value if not isinstance(value, tuple) else list(value)
+                if odd is not None:
+                    odd.append(name)
             elif isinstance(value, dict):
                 if level < limit and value:
-                    self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id)
+                    self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id,
+                                  None, odd)
                 elif value:
                     row[name] = value
+                    if odd is not None:
+                        odd.append(name)
             elif isinstance(value, (list, tuple)):
                 if level < limit:
-                    child_table = self.naming.make_path(table, name)
-                    self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id)
+                    child_table = self._child_tables.get((table, name))
+                    if child_table is None:
+                        child_table = self._child_tables[(table, name)] = self.naming.make_path(table, name)
+                    self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id,
+                                     odd is not None)
                 elif value:
                     row[name] = list(value)
+                    if odd is not None:
+                        odd.append(name)
             else:
                 row[name] = value
+                if odd is not None:
+                    odd.append(name)
 
     def _is_json_column(self, table: str, name: str) -> bool:
-        column = self.schema.tables.get(table, {}).get("columns", {}).get(name)
-        return column is not None and column.get("data_type") == "json"
+        json_columns = self._json_columns.get(table)
+        if json_columns is None:
+            columns = self.schema.tables.get(table, {}).get("columns", {})
+            json_columns = self._json_columns[table] = {
+                n for n, c in columns.items() if c.get("data_type") == "json"
+            }
+        return name in json_columns
 
     def _child_rows(self, table: str, items: Any, level: int, limit: int,
-                    out: list[tuple[str, dict[str, Any]]], parent_id: str, root_id: str | None) -> None:
+                    out: list[Any], parent_id: str, root_id: str | None,
+                    fused: bool = False) -> None:
         if table not in self.schema.tables:
             self._new_child_table(table)
+        if fused:
+            self._types_of(table)
+        scalars = _SCALAR_TYPES
+        append = out.append
+        names = self._scope_names(table, "")
+        flatten = self._flatten
         for index, element in enumerate(items):
-            child_id = self._child_id(parent_id, table, index)
-            row: dict[str, Any] = {PARENT_ID_COLUMN: parent_id, LIST_IDX_COLUMN: index, ID_COLUMN: child_id}
-            if root_id is not None:
-                row[ROOT_ID_COLUMN] = root_id
-            out.append((table, row))
-            if isinstance(element, dict):
-                self._flatten(table, element, row, "", level, limit, out, child_id, root_id)
-            elif isinstance(element, (list, tuple)):
-                if level < limit:
-                    self._child_rows(self.naming.make_path(table, "value"), element, level + 1,
-                                     limit, out, child_id, root_id)
-                else:
-                    row["value"] = list(element)
+            child_id = f"{parent_id}_{index}"
+            if root_id is None:
+                row: dict[str, Any] = {PARENT_ID_COLUMN: parent_id, LIST_IDX_COLUMN: index, ID_COLUMN: child_id}
             else:
-                row["value"] = element
+                row = {PARENT_ID_COLUMN: parent_id, LIST_IDX_COLUMN: index, ID_COLUMN: child_id,
+                       ROOT_ID_COLUMN: root_id}
+            odd: list[str] | None = [] if fused else None
+            append((table, row, odd) if fused else (table, row))
+            if type(element) is dict:
+                flatten(table, element, row, "", level, limit, out, child_id, root_id, names, odd)
+            elif isinstance(element, dict):
+                self._flatten(table, element, row, "", level, limit, out, child_id, root_id, None, odd)
+            elif isinstance(element, (list, tuple)) and level < limit:
+                self._child_rows(self.naming.make_path(table, "value"), element, level + 1,
+                                 limit, out, child_id, root_id, fused)
+            else:
+                row["value"] = list(element) if isinstance(element, (list, tuple)) else element
+                if odd is not None and element is not None:
+                    odd.append("value")
 
     def _new_child_table(self, table: str) -> None:
         parent = table.rsplit(self.naming.path_separator, 1)[0]
@@ -269,6 +378,8 @@ class RowNormalizer:
                 new_column.setdefault("nullable", True)
             self.schema.update_column(table, new_column)
             self.changed_tables.add(table)
+            if value_type == "json":
+                self._json_columns.pop(table, None)
             if value_type in ("timestamp", "json") or type(value) is not DATA_TYPE_TO_PY_TYPE.get(value_type):
                 row[name] = coerce_value(value_type, value)
             types[name] = _fast_type(value_type)

@@ -121,21 +121,23 @@ class TableJobWriter:
         self._file_rows += len(rows)
 
     def _write_parquet(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
-        json_columns = [c["name"] for c in typed if c["data_type"] == "json"]
-        arrays = []
-        fields = []
-        for column in typed:
-            name = column["name"]
-            values = [row.get(name) for row in rows]
-            if name in json_columns:
-                values = [None if v is None else to_json_text(v) for v in values]
-            data_type = arrow_type(column)
-            if column["data_type"] == "timestamp":
-                arrays.append(_timestamp_array(values, data_type))
-            else:
-                arrays.append(pa.array(values, type=data_type))
-            fields.append(pa.field(name, data_type))
+        fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
         schema = pa.schema(fields)
+        # plain columns convert in one C++ pass; json and timestamp columns need Python help
+        special = {c["name"] for c in typed if c["data_type"] in ("json", "timestamp")}
+        plain = pa.schema([f for f in fields if f.name not in special])
+        table = pa.Table.from_pylist(rows, schema=plain) if len(plain) else None
+        arrays = []
+        for column, field in zip(typed, fields):
+            name = column["name"]
+            if name not in special:
+                arrays.append(table.column(name))
+                continue
+            values = [row.get(name) for row in rows]
+            if column["data_type"] == "json":
+                arrays.append(pa.array([None if v is None else to_json_text(v) for v in values], type=field.type))
+            else:
+                arrays.append(_timestamp_array(values, field.type))
         table = pa.Table.from_arrays(arrays, schema=schema)
         if self._parquet is None:
             path = self._next_path("parquet")
