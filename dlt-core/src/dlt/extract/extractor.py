@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
 from dlt.common.signals import raise_if_signalled
 from dlt.extract.evaluate import evaluate
@@ -179,8 +179,9 @@ class Extractor:
             if not items:
                 return
             data = items[0]
-        path = self.items_dir / f"{table}.{1000000 + self._arrow_count}.arrow"
+        # Arrow data is written as parquet right away: when its columns need no change,
+        # normalize hands this very file to the loader
+        path = self.items_dir / f"{table}.{1000000 + self._arrow_count}.parquet"
         self._arrow_count += 1
-        with pa.OSFile(str(path), "wb") as sink, ipc.new_stream(sink, data.schema) as writer:
-            writer.write_table(data)
+        pq.write_table(data, path)
         info.item_counts[table] = info.item_counts.get(table, 0) + data.num_rows

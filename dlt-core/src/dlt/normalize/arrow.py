@@ -49,6 +49,34 @@ def to_arrow_table(item: Any) -> pa.Table:
     raise TypeError(f"{type(item).__name__} is not Arrow data")
 
 
+def needs_rewrite(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> bool:
+    """True when Arrow data must be rewritten to load: renamed columns, nested values, naive
+    timestamps, or a `_dlt_load_id` to add. Otherwise its parquet file loads as it is."""
+    if schema.settings.get("add_dlt_load_id"):
+        return True
+    existing = schema.tables.get(table_name, {}).get("columns", {})
+    for field in arrow_schema:
+        if schema.naming.normalize_identifier(field.name) != field.name:
+            return True
+        spec = data_type_of(field.type)
+        if spec["data_type"] == "json" or (spec["data_type"] == "timestamp" and field.type.tz is None):
+            return True
+        known = existing.get(field.name, {}).get("data_type")
+        if known and known != spec["data_type"]:
+            return True
+    return False
+
+
+def record_arrow_columns(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> None:
+    """Add the columns of Arrow data that loads unchanged to the dlt schema."""
+    for field in arrow_schema:
+        known = schema.tables.get(table_name, {}).get("columns", {}).get(field.name, {})
+        column = {"name": field.name, "nullable": field.nullable, **data_type_of(field.type)}
+        if known.get("data_type"):
+            column = {**column, **{k: v for k, v in known.items() if v is not None}}
+        schema.update_column(table_name, column)
+
+
 def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load_id: str) -> pa.Table:
     """Rename columns by the naming convention, record their types, cast to storable types."""
     naming = schema.naming

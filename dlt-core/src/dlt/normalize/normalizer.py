@@ -12,8 +12,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
-from dlt.normalize.arrow import normalize_arrow_table
+from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
@@ -97,6 +98,20 @@ class PackageNormalizer:
         items_folder = source / EXTRACTED_ITEMS
         for item_file in sorted(items_folder.iterdir(), key=_file_order):
             table = item_file.name.rsplit(".", 2)[0]
+            if item_file.suffix == ".parquet":
+                arrow_schema = pq.read_schema(item_file)
+                rows.changed_tables.add(table)
+                if not merge_keys_of(self.schema, table) and not needs_rewrite(self.schema, table, arrow_schema):
+                    # already storable: the extracted parquet file becomes the load job as it is
+                    record_arrow_columns(self.schema, table, arrow_schema)
+                    writer_for(table).link_parquet(item_file, pq.read_metadata(item_file).num_rows)
+                    continue
+                normalized = normalize_arrow_table(self.schema, table, pq.read_table(item_file), load_id)
+                if merge_keys_of(self.schema, table):
+                    arrow_merge.setdefault(table, []).append(normalized)
+                else:
+                    writer_for(table).write_arrow(normalized)
+                continue
             if item_file.suffix == ".arrow":
                 for arrow_table in read_arrow_tables(item_file):
                     normalized = normalize_arrow_table(self.schema, table, arrow_table, load_id)

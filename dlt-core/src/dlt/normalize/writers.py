@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,17 @@ class TableJobWriter:
         self.row_count += len(rows)
         if len(self.rows) >= self.buffer_rows:
             self.flush(columns)
+
+    def link_parquet(self, source: Path, num_rows: int) -> None:
+        """Use an existing parquet file as a job: hard-linked (no copy) where possible."""
+        self._close_file()
+        path = self._next_path("parquet")
+        try:
+            os.link(source, path)
+        except OSError:
+            shutil.copyfile(source, path)
+        self.files.append(path)
+        self.row_count += num_rows
 
     def write_arrow(self, table: pa.Table) -> None:
         """Write an Arrow table as it is (the Arrow pass-through path)."""
