@@ -134,8 +134,13 @@ class PackageNormalizer:
                 for item in page:
                     tree = unpack(table, item, max_nesting, merge_root=is_merge)
                     if dedupe is not None:
+                        if not tree:
+                            continue
                         # last one wins within a load: keep the whole tree of the newest row
-                        dedupe[tuple(tree[0][1].get(k) for k in primary_key)] = tree
+                        root_row = tree[0][1]
+                        key = root_row.get(primary_key[0]) if len(primary_key) == 1 else \
+                            tuple(root_row.get(k) for k in primary_key)
+                        dedupe[key] = tree
                         continue
                     for table_name, row in tree:
                         batch[table_name].append(row)

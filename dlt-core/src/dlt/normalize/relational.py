@@ -253,8 +253,13 @@ class RowNormalizer:
             value_type = type(value)
             if value_type in scalars:
                 row[name] = value
-                if expected is not None and value_type is not expected(name) and value is not None:
-                    odd.append(name)
+                if expected is not None and value is not None:
+                    column_type = expected(name)
+                    if value_type is not column_type and not (
+                        # ISO strings in a timestamp column are converted in bulk by the writer
+                        column_type is datetime and value_type is str and is_iso_timestamp(value)
+                    ):
+                        odd.append(name)
             elif isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
                 row[name] = value if not isinstance(value, tuple) else list(value)
                 if odd is not None:
