@@ -30,12 +30,19 @@ class ExtractInfo:
 
 
 class _TableItemsFile:
-    """Pickled pages of one table, appended as they fill up."""
+    """Pickled pages of one table, appended as they fill up; a new file every `file_items`
+    items, so normalize can share a big table's files between worker processes."""
 
-    def __init__(self, path: Path, buffer_items: int) -> None:
-        self.path = path
+    def __init__(self, folder: Path, table: str, buffer_items: int, next_index: Any,
+                 file_items: int = 100_000) -> None:
+        self.folder = folder
+        self.table = table
+        self.next_index = next_index
+        self.path = folder / f"{table}.{next_index()}.pkl"
         self.buffer: list[Any] = []
         self.buffer_items = buffer_items
+        self.file_items = file_items
+        self.in_file = 0
         self.file: Any = None
 
     def add(self, items: list[Any]) -> None:
@@ -46,14 +53,20 @@ class _TableItemsFile:
     def flush(self) -> None:
         if not self.buffer:
             return
+        if self.file is not None and self.in_file >= self.file_items:
+            self.file.close()
+            self.file = None
+            self.path = self.folder / f"{self.table}.{self.next_index()}.pkl"
+            self.in_file = 0
         if self.file is None:
             self.file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self.in_file += len(self.buffer)
         try:
             pickle.dump(self.buffer, self.file, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
             raise TypeError(
-                f"An item of table '{self.path.name.split('.')[0]}' cannot be stored: {exc}."
+                f"An item of table '{self.table}' cannot be stored: {exc}."
                 f" Offending item: {bad!r:.200}. Yield dicts of str, numbers, dates, bytes,"
                 " lists and dicts, or convert the value with resource.add_map(...)."
             ) from exc
@@ -78,7 +91,7 @@ class Extractor:
     """Evaluates a source and writes its items into the package folder `package_dir`."""
 
     def __init__(self, package_dir: Path, schema: Schema, pipeline_name: str, hook: Any = None,
-                 buffer_items: int = 5_000, progress: Any = None) -> None:
+                 buffer_items: int = 5_000, progress: Any = None, items_per_file: int = 100_000) -> None:
         self.package_dir = package_dir
         self.items_dir = package_dir / "items"
         self.schema = schema
@@ -86,7 +99,9 @@ class Extractor:
         self.hook = hook
         self.buffer_items = buffer_items
         self.progress = progress
+        self.items_per_file = items_per_file
         self._files: dict[str, _TableItemsFile] = {}
+        self._file_index = 0
         self._arrow_count = 0
         self._known_tables: set[str] = set()
         self._items_hook = hook is not None and bool(hook.on_extract_items.get_hookimpls())
@@ -115,11 +130,16 @@ class Extractor:
         items_file.add(items)
         info.item_counts[table] = info.item_counts.get(table, 0) + len(items)
 
+    def _next_file_index(self) -> int:
+        self._file_index += 1
+        return self._file_index
+
     def _file_for(self, table: str) -> _TableItemsFile:
         items_file = self._files.get(table)
         if items_file is None:
             items_file = self._files[table] = _TableItemsFile(
-                self.items_dir / f"{table}.{len(self._files)}.pkl", self.buffer_items
+                self.items_dir, table, min(self.buffer_items, self.items_per_file),
+                self._next_file_index, self.items_per_file,
             )
         return items_file
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from dlt.schema import Schema
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
+logger = logging.getLogger("dlt.normalize")
 
 
 @dataclass
@@ -53,16 +55,51 @@ class PackageNormalizer:
     """Turns the extracted items of a package into job files and updates the schema."""
 
     def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
-                 pipeline_name: str, hook: Any = None, buffer_rows: int = 20_000) -> None:
+                 pipeline_name: str, hook: Any = None, buffer_rows: int = 20_000,
+                 workers: int = 1, parallel_min_bytes: int = 16 * 1024 * 1024) -> None:
         self.storage = storage
         self.schema = schema
         self.file_format = file_format
         self.pipeline_name = pipeline_name
         self.hook = hook
         self.buffer_rows = buffer_rows
+        self.workers = workers
+        self.parallel_min_bytes = parallel_min_bytes
 
     def _has_hook(self, name: str) -> bool:
         return self.hook is not None and bool(getattr(self.hook, name).get_hookimpls())
+
+    def _worth_workers(self, files: list[Path]) -> bool:
+        """Parallel only for big packages of several files and no merge de-duplication."""
+        if self.workers <= 1 or len(files) < 2:
+            return False
+        if sum(f.stat().st_size for f in files) < self.parallel_min_bytes:
+            return False
+        tables = {f.name.rsplit(".", 2)[0] for f in files}
+        return not any(merge_keys_of(self.schema, t) for t in tables if t in self.schema.tables)
+
+    def _normalize_in_workers(self, load_id: str, files: list[Path],
+                              jobs_folder: Path) -> tuple[dict[str, int], set[str]] | None:
+        """Normalize item files in worker processes; None when their schemas disagree."""
+        from dlt.normalize.workers import WorkerFailed, normalize_files_in_pool, reconcile
+
+        try:
+            results = normalize_files_in_pool(self.schema, load_id, files, jobs_folder,
+                                              self.file_format, self.buffer_rows, self.workers)
+        except WorkerFailed as exc:
+            logger.info("normalizing %s in one process: %s", load_id, exc)
+            return None
+        merged = reconcile(self.schema, results)
+        if merged is None:
+            for result in results:
+                for job in result["files"]:
+                    Path(job).unlink(missing_ok=True)
+            return None
+        counts: dict[str, int] = {}
+        for result in results:
+            for table, count in result["row_counts"].items():
+                counts[table] = counts.get(table, 0) + count
+        return counts, merged
 
     def normalize(self, load_id: str) -> NormalizeInfo:
         """Normalize package `load_id`; publishes its jobs atomically at the end."""
@@ -95,6 +132,8 @@ class PackageNormalizer:
                 writer_for(table).write(typed, self.schema.tables[table]["columns"])
 
         arrow_merge: dict[str, list[pa.Table]] = {}
+        row_files: list[Path] = []
+        extra_counts: dict[str, int] = {}
         items_folder = source / EXTRACTED_ITEMS
         for item_file in sorted(items_folder.iterdir(), key=_file_order):
             table = item_file.name.rsplit(".", 2)[0]
@@ -121,38 +160,19 @@ class PackageNormalizer:
                     else:
                         writer_for(table).write_arrow(normalized)
                 continue
-            root = self.schema.root_table(table) if table in self.schema.tables else {}
-            max_nesting = root.get("x-max-nesting", self.schema.settings.get("max_table_nesting"))
-            is_merge = root.get("write_disposition") == "merge"
-            primary_key = [n for n, c in root.get("columns", {}).items() if c.get("primary_key")]
-            dedupe: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] | None = (
-                {} if is_merge and primary_key else None
-            )
-            unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
-            for page in read_pickled_pages(item_file):
-                batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for item in page:
-                    tree = unpack(table, item, max_nesting, merge_root=is_merge)
-                    if dedupe is not None:
-                        if not tree:
-                            continue
-                        # last one wins within a load: keep the whole tree of the newest row
-                        root_row = tree[0][1]
-                        key = root_row.get(primary_key[0]) if len(primary_key) == 1 else \
-                            tuple(root_row.get(k) for k in primary_key)
-                        dedupe[key] = tree
-                        continue
-                    for table_name, row in tree:
-                        batch[table_name].append(row)
-                for table_name, table_rows in batch.items():
-                    write(table_name, table_rows)
-            if dedupe:
-                batch = defaultdict(list)
-                for tree in dedupe.values():
-                    for table_name, row in tree:
-                        batch[table_name].append(row)
-                for table_name, table_rows in batch.items():
-                    write(table_name, table_rows)
+            row_files.append(item_file)
+
+        if row_files:
+            parallel = None
+            if not rows_hook and self._worth_workers(row_files):
+                parallel = self._normalize_in_workers(load_id, row_files, jobs_folder)
+            if parallel is None:
+                normalize_row_files(self.schema, rows, row_files, write, rows_hook)
+            else:
+                worker_counts, worker_changed = parallel
+                rows.changed_tables |= worker_changed
+                for table, count in worker_counts.items():
+                    extra_counts[table] = extra_counts.get(table, 0) + count
 
         for table, tables in arrow_merge.items():
             # last one wins within a load, as for rows: one table per key
@@ -162,7 +182,9 @@ class PackageNormalizer:
         for table, writer in writers.items():
             writer.close(self.schema.tables[table]["columns"])
             info.row_counts[table] = writer.row_count
-        info.tables = sorted(writers)
+        for table, count in extra_counts.items():
+            info.row_counts[table] = info.row_counts.get(table, 0) + count
+        info.tables = sorted(info.row_counts)
         if self._has_hook("on_normalize_table_schema"):
             for table in sorted(rows.changed_tables):
                 self.hook.on_normalize_table_schema(pipeline_name=self.pipeline_name,
@@ -175,6 +197,48 @@ class PackageNormalizer:
             "tables": info.tables,
         })
         return info
+
+
+def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
+                        write: Any, rows_hook: bool) -> None:
+    """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
+
+    Root tables with the merge disposition and a primary key keep only the last row per key
+    (with its child rows) across all files of the package.
+    """
+    dedupes: dict[str, dict[Any, list[tuple[str, dict[str, Any]]]]] = {}
+    unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
+    for item_file in files:
+        table = item_file.name.rsplit(".", 2)[0]
+        root = schema.root_table(table) if table in schema.tables else {}
+        max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
+        is_merge = root.get("write_disposition") == "merge"
+        primary_key = [n for n, c in root.get("columns", {}).items() if c.get("primary_key")]
+        dedupe = dedupes.setdefault(table, {}) if is_merge and primary_key else None
+        for page in read_pickled_pages(item_file):
+            batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for item in page:
+                tree = unpack(table, item, max_nesting, merge_root=is_merge)
+                if dedupe is not None:
+                    if not tree:
+                        continue
+                    # last one wins within a load: keep the whole tree of the newest row
+                    root_row = tree[0][1]
+                    key = root_row.get(primary_key[0]) if len(primary_key) == 1 else \
+                        tuple(root_row.get(k) for k in primary_key)
+                    dedupe[key] = tree
+                    continue
+                for table_name, row in tree:
+                    batch[table_name].append(row)
+            for table_name, table_rows in batch.items():
+                write(table_name, table_rows)
+    for dedupe in dedupes.values():
+        batch = defaultdict(list)
+        for tree in dedupe.values():
+            for table_name, row in tree:
+                batch[table_name].append(row)
+        for table_name, table_rows in batch.items():
+            write(table_name, table_rows)
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:

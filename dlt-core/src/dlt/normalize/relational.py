@@ -204,6 +204,10 @@ class RowNormalizer:
                 continue
             self._type_value(table, row, name, value, types)
 
+    def name_maps(self) -> dict[str, dict[str, str]]:
+        """raw key -> column name for every dict level seen (to compare parallel workers)."""
+        return {scope: dict(names) for scope, names in self._key_maps.items()}
+
     def type_rows(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Infer, check and coerce the values of `rows` in place; returns the rows kept."""
         kept = []

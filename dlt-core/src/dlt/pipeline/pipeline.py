@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,14 @@ from dlt.schema.typing import STATE_TABLE
 from dlt.storage.packages import PackageStorage, new_load_id
 
 logger = logging.getLogger("dlt")
+
+
+def _config_int(path: tuple[str, ...], default: int) -> int:
+    """An integer setting from configuration (e.g. `NORMALIZE__WORKERS`), or `default`."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([path])
+    return int(found[0]) if found is not None else default
 
 
 class Pipeline:
@@ -283,7 +292,8 @@ class Pipeline:
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
         reporter = ProgressReporter(self.progress, "extract")
-        extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter)
+        extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter,
+                              items_per_file=_config_int(("extract", "items_per_file"), 100_000))
         info = ExtractInfo(load_id, source.name)
         if hook.on_extract_start.get_hookimpls():
             hook.on_extract_start(pipeline_name=self.pipeline_name, source_name=source.name,
@@ -332,7 +342,20 @@ class Pipeline:
             return self.destination.capabilities().preferred_loader_file_format
         return "parquet"
 
-    def normalize(self, workers: int = 1, loader_file_format: str | None = None,
+    @staticmethod
+    def _normalize_workers(requested: int | None) -> int:
+        """Worker processes for normalize: the argument, `normalize.workers`, or the CPU count
+        (workers are only started for big packages)."""
+        if requested:
+            return max(1, int(requested))
+        from dlt.configuration.resolve import get_resolver
+
+        found = get_resolver().lookup([("normalize", "workers")])
+        if found is not None:
+            return max(1, int(found[0]))
+        return max(1, min(4, os.cpu_count() or 1))
+
+    def normalize(self, workers: int | None = None, loader_file_format: str | None = None,
                   _trace: PipelineTrace | None = None) -> NormalizeInfo | None:
         """Normalize every extracted package into load jobs."""
         from dlt.plugins import get_plugin_manager
@@ -343,6 +366,7 @@ class Pipeline:
         with self._step(trace, "normalize") as record:
             self.storage.recover()
             totals = NormalizeInfo(load_id="")
+            worker_count = self._normalize_workers(workers)
             reporter = ProgressReporter(self.progress, "normalize")
             hook = get_plugin_manager().hook
             for load_id in self.storage.list("extracted"):
@@ -350,7 +374,9 @@ class Pipeline:
                 package = PackageStorage.read_json(self.storage.path("extracted", load_id) / "package.json")
                 schema = self._apply_destination_naming(self.schemas_store.load(package["schema_name"]))
                 normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
-                                               self.pipeline_name, hook)
+                                               self.pipeline_name, hook, workers=worker_count,
+                                               parallel_min_bytes=_config_int(
+                                                   ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024))
                 try:
                     info = normalizer.normalize(load_id)
                 except Exception as exc:
