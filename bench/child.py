@@ -5,7 +5,9 @@ It builds the workload's data (in memory before timing in `throughput` mode; laz
 page, inside the pipeline in `memory` mode), times `pipeline.extract()`, `pipeline.normalize()`
 and `pipeline.load()` separately against a fresh pipelines dir and DuckDB file under `--tmp`,
 checks the row counts in the database, and prints one line `BENCH_RESULT {json}` with the
-timings and the process's peak RSS (`getrusage(RUSAGE_SELF).ru_maxrss`).
+timings and the peak RSS: the larger of the process's own high-water mark
+(`getrusage(RUSAGE_SELF).ru_maxrss`) and the sampled RSS of the process with all its children
+(normalize worker processes included).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any, Callable
 
 import workloads as wl
 
+SAMPLER: "TreeRssSampler"
+
 
 def current_rss_mb() -> float:
     """The process's resident set size now, in MB (Linux /proc)."""
@@ -34,6 +38,55 @@ def current_rss_mb() -> float:
 def peak_rss_mb() -> float:
     """The process's peak resident set size so far, in MB (ru_maxrss is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(c) for c in children.read().split()]
+    except OSError:
+        return []
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeRssSampler:
+    """Samples the RSS of this process plus all its descendants (e.g. normalize worker
+    processes) every 20 ms; `peak_mb` is the largest sum seen. The peak RSS reported for a run
+    is the larger of this and the process's own high-water mark, so work done in child
+    processes is not hidden."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        root = os.getpid()
+        while not self._stop.wait(0.02):
+            pids, frontier = [root], [root]
+            while frontier:
+                found = [c for p in frontier for c in _children(p)]
+                pids += found
+                frontier = found
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024
 
 
 def reset_peak_rss() -> bool:
@@ -177,6 +230,8 @@ def run_reference(args: argparse.Namespace, workload: wl.Workload, rows: int) ->
 
 
 def main() -> None:
+    global SAMPLER
+    SAMPLER = TreeRssSampler()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--impl", choices=("ours", "peer", "duckdb"), required=True)
     parser.add_argument("--workload", choices=tuple(wl.WORKLOADS), required=True)
@@ -196,7 +251,8 @@ def main() -> None:
         result = run_pipeline(args, workload, args.rows)
     result.update(versions)
     result.update(impl=args.impl, workload=args.workload, rows=args.rows, mode=args.mode,
-                  peak_rss_mb=peak_rss_mb(), pid=os.getpid())
+                  peak_rss_mb=max(peak_rss_mb(), tree_peak := SAMPLER.stop()),
+                  self_peak_rss_mb=peak_rss_mb(), tree_peak_rss_mb=tree_peak, pid=os.getpid())
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 

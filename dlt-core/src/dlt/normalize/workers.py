@@ -1,6 +1,7 @@
 """Normalize in worker processes: the item files of a big package split across processes.
 
-Each worker normalizes its files against a copy of the schema and writes its own job files.
+The main process normalizes one share itself and fresh interpreters take the others. Each
+worker normalizes its files against a copy of the schema and writes its own job files.
 The main process then merges what the workers added to the schema. When two workers disagree
 (the same new column inferred with different types, or a key mapped to different names), the
 workers' jobs are thrown away and the package is normalized again in one process, so the
@@ -69,7 +70,9 @@ def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], job
         sizes[smallest] += file.stat().st_size
     document = schema.to_dict()
     processes = []
-    for index, share in enumerate(shares):
+    # the first share is normalized right here while the other processes work: one
+    # interpreter fewer to start and to hold in memory
+    for index, share in enumerate(shares[1:], start=1):
         task = jobs_folder.parent / f"worker_{index}.task.json"
         result = jobs_folder.parent / f"worker_{index}.result.json"
         task.write_bytes(orjson.dumps({
@@ -82,6 +85,11 @@ def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], job
         processes.append((process, task, result))
     results = []
     failures = []
+    try:
+        results.append(_normalize_worker(document, load_id, shares[0], str(jobs_folder), file_format,
+                                         buffer_rows, 0))
+    except Exception as exc:  # the same fallback as a failed process
+        failures.append([f"{type(exc).__name__}: {exc}"])
     for process, task, result in processes:
         _, stderr = process.communicate()
         task.unlink(missing_ok=True)
