@@ -49,3 +49,16 @@ def test_workers_that_infer_different_types_fall_back_to_one_process(monkeypatch
     columns = pipeline.default_schema.tables["mixed"]["columns"]
     assert columns["v"]["data_type"] == "text"
     assert sorted(r["id"] for r in rows_of(pipeline, "mixed")) == list(range(200))
+
+
+def test_merge_keeps_the_last_item_per_key_across_extracted_files(monkeypatch):
+    monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "10")
+    pipeline = dlt.pipeline(pipeline_name="merge_files", destination="duckdb")
+    # 60 items in pages of 5 over several files; every key appears three times, in order
+    data = [{"Id": i % 20, "Version": i // 20, "Parts": [i, i]} for i in range(60)]
+    pages = [data[i:i + 5] for i in range(0, 60, 5)]
+    pipeline.run(dlt.resource(pages, name="things", primary_key="id", write_disposition="merge"))
+    rows = rows_of(pipeline, "things")
+    assert sorted((r["id"], r["version"]) for r in rows) == [(i, 2) for i in range(20)]
+    parts = rows_of(pipeline, "things__parts")
+    assert len(parts) == 40 and {p["value"] for p in parts} == set(range(40, 60))

@@ -55,7 +55,7 @@ class PackageNormalizer:
     """Turns the extracted items of a package into job files and updates the schema."""
 
     def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
-                 pipeline_name: str, hook: Any = None, buffer_rows: int = 20_000,
+                 pipeline_name: str, hook: Any = None, buffer_rows: int = 10_000,
                  workers: int = 1, parallel_min_bytes: int = 16 * 1024 * 1024) -> None:
         self.storage = storage
         self.schema = schema
@@ -203,42 +203,66 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         write: Any, rows_hook: bool) -> None:
     """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
 
-    Root tables with the merge disposition and a primary key keep only the last row per key
-    (with its child rows) across all files of the package.
+    Root tables with the merge disposition and a primary key keep only the last item per key
+    (with its child rows). A first pass over their files finds the last occurrence of every
+    key, so memory holds one integer per key, not the rows.
     """
-    dedupes: dict[str, dict[Any, list[tuple[str, dict[str, Any]]]]] = {}
     unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
+    keep = _last_occurrences(schema, files)
+    positions: dict[str, int] = {}
     for item_file in files:
         table = item_file.name.rsplit(".", 2)[0]
         root = schema.root_table(table) if table in schema.tables else {}
         max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
         is_merge = root.get("write_disposition") == "merge"
-        primary_key = [n for n, c in root.get("columns", {}).items() if c.get("primary_key")]
-        dedupe = dedupes.setdefault(table, {}) if is_merge and primary_key else None
+        kept = keep.get(table)
         for page in read_pickled_pages(item_file):
             batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for item in page:
-                tree = unpack(table, item, max_nesting, merge_root=is_merge)
-                if dedupe is not None:
-                    if not tree:
+                if kept is not None:
+                    position = positions.get(table, 0)
+                    positions[table] = position + 1
+                    if position not in kept:
                         continue
-                    # last one wins within a load: keep the whole tree of the newest row
-                    root_row = tree[0][1]
-                    key = root_row.get(primary_key[0]) if len(primary_key) == 1 else \
-                        tuple(root_row.get(k) for k in primary_key)
-                    dedupe[key] = tree
-                    continue
-                for table_name, row in tree:
+                for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
                     batch[table_name].append(row)
             for table_name, table_rows in batch.items():
                 write(table_name, table_rows)
-    for dedupe in dedupes.values():
-        batch = defaultdict(list)
-        for tree in dedupe.values():
-            for table_name, row in tree:
-                batch[table_name].append(row)
-        for table_name, table_rows in batch.items():
-            write(table_name, table_rows)
+
+
+def _last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
+    """For merge tables with a primary key: positions of the last item of every key."""
+    result: dict[str, set[int]] = {}
+    naming = schema.naming
+    for table in sorted({f.name.rsplit(".", 2)[0] for f in files}):
+        primary_key = merge_keys_of(schema, table)
+        if not primary_key:
+            continue
+        last: dict[Any, int] = {}
+        raw_keys: dict[tuple[str, ...], tuple[str | None, ...]] = {}
+        position = 0
+        for item_file in files:
+            if item_file.name.rsplit(".", 2)[0] != table:
+                continue
+            for page in read_pickled_pages(item_file):
+                for item in page:
+                    if isinstance(item, dict):
+                        shape = tuple(item)
+                        names = raw_keys.get(shape)
+                        if names is None:
+                            by_column = {naming.normalize_identifier(k): k for k in shape}
+                            names = raw_keys[shape] = tuple(by_column.get(pk) for pk in primary_key)
+                        key: Any = item.get(names[0]) if len(names) == 1 else \
+                            tuple(item.get(n) for n in names)
+                    else:
+                        key = ("__position__", position)
+                    try:
+                        last[key] = position
+                    except TypeError:  # an unhashable key value: keep that item
+                        last[("__position__", position)] = position
+                    position += 1
+        result[table] = set(last.values())
+    return result
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:
