@@ -119,6 +119,10 @@ def resolve_peer(peer_version: str, ours_python: str) -> tuple[str, list[str]]:
 
 # -- one run --------------------------------------------------------------------------------------
 
+#: `--ours-normalize-workers`: NORMALIZE__WORKERS for our runs (None: our default)
+OURS_NORMALIZE_WORKERS: int | None = None
+
+
 def child_env(impl: str, tmp: Path, peer_load_workers: int | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DLT_", "RUNTIME__", "NORMALIZE__", "LOAD__", "EXTRACT__", "DATA_WRITER__",
@@ -133,6 +137,8 @@ def child_env(impl: str, tmp: Path, peer_load_workers: int | None) -> dict[str, 
     })
     if impl == "peer" and peer_load_workers:
         env["LOAD__WORKERS"] = str(peer_load_workers)
+    if impl == "ours" and OURS_NORMALIZE_WORKERS:
+        env["NORMALIZE__WORKERS"] = str(OURS_NORMALIZE_WORKERS)
     return env
 
 
@@ -289,6 +295,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ours-format", default="parquet", help="our loader file format (parquet or jsonl)")
     parser.add_argument("--peer-format", default="parquet",
                         help="the peer's loader file format (parquet, jsonl, insert_values)")
+    parser.add_argument("--ours-normalize-workers", type=int, default=None,
+                        help="normalize worker processes for our runs (default: ours' own default, the CPU count)")
     parser.add_argument("--peer-load-workers", type=int, default=None,
                         help="LOAD__WORKERS for the peer (default: the peer's own default)")
     parser.add_argument("--peer-5x", action="store_true",
@@ -299,7 +307,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> int:
+    global OURS_NORMALIZE_WORKERS
     args = parse_args()
+    OURS_NORMALIZE_WORKERS = args.ours_normalize_workers
     selected = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in selected if w not in wl.WORKLOADS]
     if unknown:
