@@ -192,8 +192,9 @@ class SqlJobClient(JobClient):
         self._load_tables = list(tables)
         if self.capabilities.supports_transactions:
             self.sql.begin_transaction()
+        merge_roots = self._merge_roots(tables)
         staged = [t for t in self.schema.data_tables() if self._is_staged(t["name"])
-                  and self.schema.root_table(t["name"])["name"] in self._merge_roots(tables)]
+                  and self.schema.root_table(t["name"])["name"] in merge_roots]
         if staged:
             staging = self.sql.staging_dataset_name()
             if not self.sql.has_dataset(staging):

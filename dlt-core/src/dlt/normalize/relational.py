@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -90,11 +89,6 @@ class RowNormalizer:
         self._id_counter += 1
         return f"{self._id_prefix}{self._id_counter:x}"
 
-    @staticmethod
-    def _child_id(parent_id: str, table: str, index: int) -> str:
-        # unique within the child table: a child table's parent ids are unique in its parent
-        return f"{parent_id}_{index}"
-
     # -- names --------------------------------------------------------------------------------
 
     def _column_name(self, table: str, key: str) -> str:
@@ -124,18 +118,21 @@ class RowNormalizer:
     def normalize_item(self, table: str, item: Any, max_nesting: int | None = None,
                        merge_root: bool = False) -> list[tuple[str, dict[str, Any]]]:
         """Untyped rows `(table, row)` for one item, root row first."""
+        item, row, row_id, limit = self._root_row(item, max_nesting)
+        out: list[tuple[str, dict[str, Any]]] = [(table, row)]
+        self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None)
+        return out
+
+    def _root_row(self, item: Any, max_nesting: int | None) -> tuple[dict[str, Any], dict[str, Any], str, int]:
+        """The item as a dict, a new root row with its dlt ids, the id and the nesting limit."""
         if not isinstance(item, dict):
             item = {"value": item}
-        out: list[tuple[str, dict[str, Any]]] = []
         row: dict[str, Any] = {}
         if self.add_load_id:
             row[LOAD_ID_COLUMN] = self.load_id
         row_id = self._new_id()
         row[ID_COLUMN] = row_id
-        limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
-        out.append((table, row))
-        self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None)
-        return out
+        return item, row, row_id, DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
 
     def normalize_item_typed(self, table: str, item: Any, max_nesting: int | None = None,
                              merge_root: bool = False) -> list[tuple[str, dict[str, Any]]]:
@@ -144,15 +141,8 @@ class RowNormalizer:
         Values whose type is not exactly their column's are inferred, coerced or sent to a
         variant column afterwards; rows a contract discards are left out.
         """
-        if not isinstance(item, dict):
-            item = {"value": item}
-        row: dict[str, Any] = {}
-        if self.add_load_id:
-            row[LOAD_ID_COLUMN] = self.load_id
-        row_id = self._new_id()
-        row[ID_COLUMN] = row_id
+        item, row, row_id, limit = self._root_row(item, max_nesting)
         self._types_of(table)
-        limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
         odd: list[str] = []
         out: list[Any] = [(table, row, odd)]
         self._flatten(table, item, row, "", 0, limit, out, row_id, row_id if merge_root else None,
@@ -308,11 +298,11 @@ class RowNormalizer:
             self._new_child_table(table)
         if fused:
             self._types_of(table)
-        scalars = _SCALAR_TYPES
         append = out.append
         names = self._scope_names(table, "")
         flatten = self._flatten
         for index, element in enumerate(items):
+            # unique within the child table: its parent ids are unique in the parent table
             child_id = f"{parent_id}_{index}"
             if root_id is None:
                 row: dict[str, Any] = {PARENT_ID_COLUMN: parent_id, LIST_IDX_COLUMN: index, ID_COLUMN: child_id}
@@ -342,9 +332,7 @@ class RowNormalizer:
     # -- typing -------------------------------------------------------------------------------
 
     def _type_row(self, table: str, row: dict[str, Any]) -> None:
-        types = self._types.get(table)
-        if types is None:
-            types = self._types[table] = self._known_types(table)
+        types = self._types_of(table)
         get = types.get
         # values whose type is exactly their column's pass; the rest are looked at closely
         odd = [name for name, value in row.items()
@@ -427,7 +415,6 @@ class RowNormalizer:
         del row[name]
 
 
-_MISSING = object()
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
@@ -440,5 +427,3 @@ def _fast_type(data_type: str) -> type | None:
 def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
-
-RowSink = Callable[[str, list[dict[str, Any]]], None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -125,6 +124,3 @@ def run(data: Any, *, destination: Any = None, dataset_name: str | None = None,
         schema_contract=schema_contract,
     )
 
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

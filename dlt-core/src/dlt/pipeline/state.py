@@ -12,7 +12,6 @@ from typing import Any
 
 from dlt.common import typed_json
 from dlt.destinations.sql_job_client import encode_state
-from dlt.storage.packages import PackageStorage
 
 STATE_ENGINE_VERSION = 1
 STATE_FILE = "state.json"
