@@ -34,7 +34,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.sql_job_client import SqlJobClient, decode_state
-from dlt.schema.typing import ID_COLUMN, LOADS_TABLE, ROOT_ID_COLUMN, STATE_TABLE, TTableSchema
+from dlt.schema.typing import LOADS_TABLE, STATE_TABLE, TTableSchema
 from dlt_destination_bigquery.sql_client import (
     BigQuerySqlClient,
     is_transient,
@@ -346,50 +346,11 @@ class BigQueryJobClient(SqlJobClient):
 
     # -- completing a package -----------------------------------------------------------------
 
-    def merge_statements(self, root: str) -> list[str]:
-        """Delete-insert SQL moving a merge chain's staged rows into the dataset."""
-        schema = self.schema
-        staging = self.sql.staging_dataset_name()
-        root_table = schema.tables[root]
-        q = self.sql.escape_identifier
-        dest_root = self.sql.make_qualified_table_name(root)
-        stage_root = self.sql.make_qualified_table_name(self.staging_table_name(root), staging)
-        primary = [n for n, c in root_table["columns"].items() if c.get("primary_key")]
-        merge = [n for n, c in root_table["columns"].items() if c.get("merge_key")]
-        conditions = [" AND ".join(f"s.{q(k)} = d.{q(k)}" for k in keys) for keys in (primary, merge) if keys]
-        chain = self._chain(root)
-        children = [t for t in chain if t["name"] != root]
-        statements = []
-        if conditions:
-            match = " OR ".join(f"({c})" for c in conditions)
-            exists = f"EXISTS (SELECT 1 FROM {stage_root} AS s WHERE {match})"
-            for child in children:
-                statements.append(
-                    f"DELETE FROM {self.sql.make_qualified_table_name(child['name'])}"
-                    f" WHERE {q(ROOT_ID_COLUMN)} IN (SELECT d.{q(ID_COLUMN)} FROM {dest_root} AS d WHERE {exists})"
-                )
-            statements.append(f"DELETE FROM {dest_root} AS d WHERE {exists}")
-        statements += self._insert_staged(chain)
-        return statements
-
     def replace_statements(self, root: str) -> list[str]:
         """SQL replacing every row of a replace chain with its staged rows."""
         chain = self._chain(root)
         deletes = [f"DELETE FROM {self.sql.make_qualified_table_name(t['name'])} WHERE TRUE" for t in chain]
-        return deletes + self._insert_staged(chain)
-
-    def _insert_staged(self, tables: list[TTableSchema]) -> list[str]:
-        staging = self.sql.staging_dataset_name()
-        statements = []
-        for table in tables:
-            columns = ", ".join(self.sql.escape_identifier(c["name"])
-                                for c in table["columns"].values() if c.get("data_type"))
-            statements.append(
-                f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns})"
-                f" SELECT {columns} FROM"
-                f" {self.sql.make_qualified_table_name(self.staging_table_name(table['name']), staging)}"
-            )
-        return statements
+        return deletes + self.insert_staged_statements(chain)
 
     def loads_row_statement(self, load_id: str) -> str:
         """INSERT of the `_dlt_loads` row (literals: it runs inside a script)."""

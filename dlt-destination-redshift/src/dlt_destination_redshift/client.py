@@ -214,13 +214,7 @@ class RedshiftJobClient(SqlJobClient):
                 for keys in (primary, merge) if keys
             )
             statements.append(f"DELETE FROM {dest_root} USING {stage_root} AS s WHERE {root_match}")
-        for table in [root_table, *children]:
-            columns = ", ".join(q(c["name"]) for c in table["columns"].values() if c.get("data_type"))
-            statements.append(
-                f"INSERT INTO {qualified(table['name'])} ({columns})"
-                f" SELECT {columns} FROM {qualified(table['name'], staging)}"
-            )
-        return statements
+        return statements + self.insert_staged_statements([root_table, *children])
 
 
 # -- values ---------------------------------------------------------------------------------------

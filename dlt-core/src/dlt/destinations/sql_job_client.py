@@ -228,7 +228,7 @@ class SqlJobClient(JobClient):
         root_table = schema.tables[root]
         q = self.sql.escape_identifier
         dest_root = self.sql.make_qualified_table_name(root)
-        stage_root = self.sql.make_qualified_table_name(root, staging)
+        stage_root = self.sql.make_qualified_table_name(self.staging_table_name(root), staging)
         primary = [n for n, c in root_table["columns"].items() if c.get("primary_key")]
         merge = [n for n, c in root_table["columns"].items() if c.get("merge_key")]
         conditions = []
@@ -247,11 +247,23 @@ class SqlJobClient(JobClient):
                     f" (SELECT d.{q(ID_COLUMN)} FROM {dest_root} AS d WHERE {exists})"
                 )
             statements.append(f"DELETE FROM {dest_root} AS d WHERE {exists}")
-        for table in [root_table, *children]:
-            columns = ", ".join(q(c["name"]) for c in table["columns"].values() if c.get("data_type"))
+        return statements + self.insert_staged_statements([root_table, *children])
+
+    def staging_table_name(self, table_name: str) -> str:
+        """The name of `table_name`'s table in the staging dataset (the same by default)."""
+        return table_name
+
+    def insert_staged_statements(self, tables: list[TTableSchema]) -> list[str]:
+        """`INSERT ... SELECT` of each table's staged rows into the dataset, in order."""
+        staging = self.sql.staging_dataset_name()
+        statements = []
+        for table in tables:
+            columns = ", ".join(self.sql.escape_identifier(c["name"])
+                                for c in table["columns"].values() if c.get("data_type"))
+            staged = self.sql.make_qualified_table_name(self.staging_table_name(table["name"]), staging)
             statements.append(
                 f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns})"
-                f" SELECT {columns} FROM {self.sql.make_qualified_table_name(table['name'], staging)}"
+                f" SELECT {columns} FROM {staged}"
             )
         return statements
 
