@@ -16,6 +16,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
+from dlt.normalize.columnar import page_columns
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
@@ -131,6 +132,9 @@ class PackageNormalizer:
             if typed:
                 writer_for(table).write(typed, self.schema.tables[table]["columns"])
 
+        def write_columns(table: str, values: dict[str, list[Any]], count: int) -> None:
+            writer_for(table).write_columns(values, count, self.schema.tables[table]["columns"])
+
         arrow_merge: dict[str, list[pa.Table]] = {}
         row_files: list[Path] = []
         extra_counts: dict[str, int] = {}
@@ -167,7 +171,7 @@ class PackageNormalizer:
             if not rows_hook and self._worth_workers(row_files):
                 parallel = self._normalize_in_workers(load_id, row_files, jobs_folder)
             if parallel is None:
-                normalize_row_files(self.schema, rows, row_files, write, rows_hook)
+                normalize_row_files(self.schema, rows, row_files, write, rows_hook, write_columns)
             else:
                 worker_counts, worker_changed = parallel
                 rows.changed_tables |= worker_changed
@@ -200,14 +204,18 @@ class PackageNormalizer:
 
 
 def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
-                        write: Any, rows_hook: bool) -> None:
+                        write: Any, rows_hook: bool, write_columns: Any = None) -> None:
     """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
+
+    With `write_columns(table, columns, count)` given, pages of flat dicts that change nothing
+    in the schema take the columnar path (`dlt.normalize.columnar`) and arrive there as columns.
 
     Root tables with the merge disposition and a primary key keep only the last item per key
     (with its child rows). A first pass over their files finds the last occurrence of every
     key, so memory holds one integer per key, not the rows.
     """
     unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
+    columnar = write_columns is not None and not rows_hook
     keep = _last_occurrences(schema, files)
     positions: dict[str, int] = {}
     for item_file in files:
@@ -217,13 +225,17 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         is_merge = root.get("write_disposition") == "merge"
         kept = keep.get(table)
         for page in read_pickled_pages(item_file):
+            if kept is not None:
+                start = positions.get(table, 0)
+                positions[table] = start + len(page)
+                page = [item for position, item in enumerate(page, start) if position in kept]
+            if columnar:
+                columns = page_columns(rows, table, page)
+                if columns is not None:
+                    write_columns(table, columns, len(page))
+                    continue
             batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for item in page:
-                if kept is not None:
-                    position = positions.get(table, 0)
-                    positions[table] = position + 1
-                    if position not in kept:
-                        continue
                 for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
                     batch[table_name].append(row)
             for table_name, table_rows in batch.items():

@@ -89,6 +89,27 @@ class RowNormalizer:
         self._id_counter += 1
         return f"{self._id_prefix}{self._id_counter:x}"
 
+    def new_ids(self, count: int) -> list[str]:
+        """`count` new `_dlt_id` values, as `_new_id` would give them one by one."""
+        start = self._id_counter + 1
+        self._id_counter += count
+        prefix = self._id_prefix
+        return [f"{prefix}{i:x}" for i in range(start, start + count)]
+
+    # -- what the columnar path may rely on ---------------------------------------------------
+
+    def registered_tables(self) -> set[str]:
+        """Tables whose dlt system columns are already in the schema."""
+        return self._registered
+
+    def scope_names(self, table: str) -> dict[str, str]:
+        """raw key -> column name for the top level of `table` (keys seen so far)."""
+        return self._scope_names(table, "")
+
+    def known_types(self, table: str) -> dict[str, type | None]:
+        """column name -> the Python type its values have without any check."""
+        return self._types_of(table)
+
     # -- names --------------------------------------------------------------------------------
 
     def _column_name(self, table: str, key: str) -> str:

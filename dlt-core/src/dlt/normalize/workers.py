@@ -31,15 +31,21 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
     rows = RowNormalizer(schema, load_id)
     writers: dict[str, TableJobWriter] = {}
 
-    def write(table: str, table_rows: list[dict[str, Any]]) -> None:
+    def writer_for(table: str) -> TableJobWriter:
         writer = writers.get(table)
         if writer is None:
             fmt = schema.tables.get(table, {}).get("file_format") or file_format
             writer = writers[table] = TableJobWriter(Path(jobs_folder), table, fmt, f"w{index}_",
                                                      buffer_rows=buffer_rows)
-        writer.write(table_rows, schema.tables[table]["columns"])
+        return writer
 
-    normalize_row_files(schema, rows, [Path(f) for f in files], write, rows_hook=False)
+    def write(table: str, table_rows: list[dict[str, Any]]) -> None:
+        writer_for(table).write(table_rows, schema.tables[table]["columns"])
+
+    def write_columns(table: str, values: dict[str, list[Any]], count: int) -> None:
+        writer_for(table).write_columns(values, count, schema.tables[table]["columns"])
+
+    normalize_row_files(schema, rows, [Path(f) for f in files], write, False, write_columns)
     job_files: list[str] = []
     counts: dict[str, int] = {}
     for table, writer in writers.items():

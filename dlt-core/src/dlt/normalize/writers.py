@@ -18,6 +18,18 @@ from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
 
+ROW_GROUP_ROWS = 122_880
+"""Rows per parquet row group at most: DuckDB reads row groups in parallel, and a reader holds
+one row group's column chunks at a time, so bounded groups keep loads fast and memory flat."""
+
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "snappy",
+    # columns of mostly distinct values (ids, names) stop dictionary encoding early instead of
+    # building a big dictionary first; low-cardinality columns keep it
+    "dictionary_pagesize_limit": 64 * 1024,
+}
+"""How dlt writes parquet job files."""
+
 
 def arrow_type(column: dict[str, Any]) -> pa.DataType:
     """The Arrow type that holds values of a column."""
@@ -85,12 +97,40 @@ class TableJobWriter:
         self._jsonl: Any = None
         self._file_rows = 0
         self._schema: pa.Schema | None = None
+        self._buffered_columns: dict[str, list[Any]] = {}
+        self._buffered_count = 0
 
     def write(self, rows: list[dict[str, Any]], columns: dict[str, dict[str, Any]]) -> None:
         """Add rows; `columns` is the table's current column schema."""
+        if self._buffered_columns:
+            self.flush(columns)
         self.rows.extend(rows)
         self.row_count += len(rows)
         if len(self.rows) >= self.buffer_rows:
+            self.flush(columns)
+
+    def write_columns(self, values: dict[str, list[Any]], count: int,
+                      columns: dict[str, dict[str, Any]]) -> None:
+        """Add `count` rows given as columns (name -> values); absent columns are null."""
+        if self.file_format != "parquet":
+            names = list(values)
+            self.write([dict(zip(names, row)) for row in zip(*values.values())], columns)
+            return
+        if self.rows:
+            self.flush(columns)
+        buffered = self._buffered_columns
+        before = self._buffered_count
+        for name, column_values in values.items():
+            target = buffered.get(name)
+            if target is None:
+                target = buffered[name] = [None] * before
+            target.extend(column_values)
+        for name, target in buffered.items():
+            if name not in values:
+                target.extend([None] * count)
+        self._buffered_count = before + count
+        self.row_count += count
+        if self._buffered_count >= self.buffer_rows:
             self.flush(columns)
 
     def link_parquet(self, source: Path, num_rows: int) -> None:
@@ -108,7 +148,7 @@ class TableJobWriter:
         """Write an Arrow table as it is (the Arrow pass-through path)."""
         self._close_file()
         path = self._next_path("parquet")
-        pq.write_table(table, path)
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
         self.files.append(path)
         self.row_count += table.num_rows
 
@@ -117,21 +157,46 @@ class TableJobWriter:
         return self.folder / str(name)
 
     def flush(self, columns: dict[str, dict[str, Any]]) -> None:
-        """Write the buffered rows."""
+        """Write the buffered rows (or buffered columns)."""
+        if self._buffered_columns:
+            self._flush_columns(columns)
         if not self.rows:
             return
         rows, self.rows = self.rows, []
-        key = tuple((name, c.get("data_type"), c.get("precision"), c.get("scale"))
-                    for name, c in columns.items() if c.get("data_type"))
-        if key != self._columns_key or self._file_rows >= self.rows_per_file:
-            self._close_file()
-            self._columns_key = key
+        self._start_batch(columns)
         typed = [c for c in columns.values() if c.get("data_type")]
         if self.file_format == "parquet":
             self._write_parquet(rows, typed)
         else:
             self._write_jsonl(rows, typed)
         self._file_rows += len(rows)
+
+    def _flush_columns(self, columns: dict[str, dict[str, Any]]) -> None:
+        """Write the buffered columns as one parquet row group (the columnar path)."""
+        values, count = self._buffered_columns, self._buffered_count
+        self._buffered_columns, self._buffered_count = {}, 0
+        self._start_batch(columns)
+        typed = [c for c in columns.values() if c.get("data_type")]
+        fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
+        arrays = []
+        for column, field in zip(typed, fields):
+            column_values = values.get(column["name"])
+            if column_values is None:
+                arrays.append(pa.nulls(count, field.type))
+            elif column["data_type"] == "timestamp":
+                arrays.append(_timestamp_array(column_values, field.type))
+            else:
+                arrays.append(pa.array(column_values, type=field.type))
+        self._append_parquet(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
+        self._file_rows += count
+
+    def _start_batch(self, columns: dict[str, dict[str, Any]]) -> None:
+        """Close the current file when the columns changed or it is full."""
+        key = tuple((name, c.get("data_type"), c.get("precision"), c.get("scale"))
+                    for name, c in columns.items() if c.get("data_type"))
+        if key != self._columns_key or self._file_rows >= self.rows_per_file:
+            self._close_file()
+            self._columns_key = key
 
     def _write_parquet(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
@@ -151,13 +216,15 @@ class TableJobWriter:
                 arrays.append(pa.array([None if v is None else to_json_text(v) for v in values], type=field.type))
             else:
                 arrays.append(_timestamp_array(values, field.type))
-        table = pa.Table.from_arrays(arrays, schema=schema)
+        self._append_parquet(pa.Table.from_arrays(arrays, schema=schema))
+
+    def _append_parquet(self, table: pa.Table) -> None:
         if self._parquet is None:
             path = self._next_path("parquet")
             self.files.append(path)
-            self._parquet = pq.ParquetWriter(path, schema)
-            self._schema = schema
-        self._parquet.write_table(table)
+            self._parquet = pq.ParquetWriter(path, table.schema, **PARQUET_OPTIONS)
+            self._schema = table.schema
+        self._parquet.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
     def _write_jsonl(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         if self._jsonl is None:

@@ -293,7 +293,8 @@ class Pipeline:
         source_token = active_source.set(source.name)
         reporter = ProgressReporter(self.progress, "extract")
         extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter,
-                              items_per_file=_config_int(("extract", "items_per_file"), 100_000))
+                              items_per_file=_config_int(("extract", "items_per_file"), 100_000),
+                              buffer_items=_config_int(("extract", "buffer_items"), 5_000))
         info = ExtractInfo(load_id, source.name)
         if hook.on_extract_start.get_hookimpls():
             hook.on_extract_start(pipeline_name=self.pipeline_name, source_name=source.name,

@@ -16,9 +16,10 @@ from uuid import UUID
 
 import orjson
 
-_ISO_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
-)
+ISO_TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+"""What dlt detects as an ISO 8601 timestamp string (a pattern both `re` and RE2 read)."""
+
+_ISO_TIMESTAMP = re.compile(ISO_TIMESTAMP_PATTERN)
 
 PY_TYPE_TO_DATA_TYPE: dict[type, str] = {
     str: "text",
