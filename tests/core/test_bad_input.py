@@ -120,3 +120,27 @@ def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
     assert [r["id"] for r in rows_of(pipeline, "other")] == [9]
     with pytest.raises(Exception, match="failed"):
         info.raise_on_failed_jobs()
+
+
+def test_jobs_loaded_together_are_retried_one_by_one_to_name_the_failing_file(monkeypatch):
+    pipeline = dlt.pipeline(pipeline_name="failing_batch", destination="duckdb", dataset_name="ds")
+    pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name("checked")
+        client.execute_sql(f"DROP TABLE {table}")
+        client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
+                           " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
+    # two normalize workers write one job file each: the two load in one INSERT first
+    monkeypatch.setenv("NORMALIZE__WORKERS", "2")
+    monkeypatch.setenv("NORMALIZE__PARALLEL_MIN_BYTES", "1")
+    monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "1")
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "1")
+    pages = [[{"id": 2, "amount": 3}], [{"id": 3, "amount": -1}]]
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run(dlt.resource(pages, name="checked"))
+    info = failure.value.step_info
+    checked = [job for job in info.load_packages[0].jobs if job.table_name == "checked"]
+    assert sorted(job.state for job in checked) == ["completed_jobs", "failed_jobs"]
+    (job,) = info.failed_jobs
+    assert "CHECK" in job.error.upper()
+    assert [r["id"] for r in rows_of(pipeline, "checked")] == [2]

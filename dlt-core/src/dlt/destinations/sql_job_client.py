@@ -217,6 +217,12 @@ class SqlJobClient(JobClient):
         dataset = self.sql.staging_dataset_name() if self._is_staged(job.table_name) else None
         self.copy_file(path, table, job.file_format, self.sql.make_qualified_table_name(table["name"], dataset))
 
+    def run_jobs(self, jobs: list[Any], paths: list[Path]) -> None:
+        """Run several jobs of one table and file format; destinations that read many files
+        in one statement override this (DuckDB)."""
+        for job, path in zip(jobs, paths):
+            self.run_job(job, path)
+
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """Insert the rows of a job file into `qualified_table`."""
         raise NotImplementedError

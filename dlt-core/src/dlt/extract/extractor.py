@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from dlt.common.signals import raise_if_signalled
+from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
 from dlt.extract.hints import table_schema_from_hints
 from dlt.extract.resource import DltResource, is_arrow_item
@@ -102,7 +102,7 @@ class Extractor:
         self.items_per_file = items_per_file
         self._files: dict[str, _TableItemsFile] = {}
         self._file_index = 0
-        self._arrow_count = 0
+        self._arrow_files: dict[str, ArrowItemsFile] = {}
         self._known_tables: set[str] = set()
         self._items_hook = hook is not None and bool(hook.on_extract_items.get_hookimpls())
 
@@ -122,6 +122,8 @@ class Extractor:
         finally:
             for items_file in self._files.values():
                 items_file.close()
+            for arrow_file in self._arrow_files.values():
+                arrow_file.close()
         return info
 
     def write_items(self, table: str, items: list[Any], info: ExtractInfo) -> None:
@@ -200,8 +202,9 @@ class Extractor:
                 return
             data = items[0]
         # Arrow data is written as parquet right away: when its columns need no change,
-        # normalize hands this very file to the loader
-        path = self.items_dir / f"{table}.{1000000 + self._arrow_count}.parquet"
-        self._arrow_count += 1
-        pq.write_table(data, path)
+        # normalize hands these very files to the loader
+        arrow_file = self._arrow_files.get(table)
+        if arrow_file is None:
+            arrow_file = self._arrow_files[table] = ArrowItemsFile(self.items_dir, table, self._next_file_index)
+        arrow_file.add(data)
         info.item_counts[table] = info.item_counts.get(table, 0) + data.num_rows

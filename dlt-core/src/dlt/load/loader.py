@@ -54,6 +54,15 @@ def _job_order(schema: Schema, path: Path) -> tuple[int, int, str]:
     return (system, depth, path.name)
 
 
+def _table_and_format(path: Path) -> tuple[str, str]:
+    name = path.name
+    return name.split(".")[0], name.rsplit(".", 1)[-1]
+
+
+class _BatchFailed(Exception):
+    """Jobs run together failed: the package is rolled back and loaded job by job."""
+
+
 class Loader:
     """Loads normalized packages of one pipeline into one destination dataset."""
 
@@ -68,6 +77,7 @@ class Loader:
         self.hook = hook
         self.transient_retries = transient_retries
         self.retry_backoff = retry_backoff
+        self._batching = True
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:
         if self.hook is not None and getattr(self.hook, name).get_hookimpls():
@@ -76,6 +86,7 @@ class Loader:
     def load_package(self, load_id: str) -> PackageLoadInfo:
         """Load one package; returns what happened to each job."""
         started_at = time.perf_counter()
+        self._batching = True
         folder = self.storage.path("normalized", load_id)
         schema = Schema.from_dict(PackageStorage.read_json(folder / "schema.json"))
         package = PackageStorage.read_json(folder / "package.json")
@@ -149,8 +160,11 @@ class Loader:
         workers = caps.max_parallel_load_jobs if not caps.supports_transactions else 1
         if workers <= 1 or len(pending) <= 1:
             started = []
-            for job_file in pending:
-                started.append(self._run_one(client, load_id, job_file))
+            for group in self._batches(client, pending):
+                if len(group) == 1:
+                    started.append(self._run_one(client, load_id, group[0]))
+                else:
+                    started += self._run_batch(client, load_id, group)
             return started
         from concurrent.futures import ThreadPoolExecutor
 
@@ -162,6 +176,37 @@ class Loader:
             raise (terminal or errors)[0]
         return [f.result() for f in futures]
 
+    def _batches(self, client: Any, pending: list[Path]) -> list[list[Path]]:
+        """Consecutive jobs of one table and file format, for clients with `run_jobs`."""
+        if not self._batching or not hasattr(client, "run_jobs"):
+            return [[job_file] for job_file in pending]
+        groups: list[list[Path]] = []
+        for job_file in pending:
+            if groups and _table_and_format(groups[-1][0]) == _table_and_format(job_file):
+                groups[-1].append(job_file)
+            else:
+                groups.append([job_file])
+        return groups
+
+    def _run_batch(self, client: Any, load_id: str, job_files: list[Path]) -> list[Path]:
+        """Run jobs of one table together; a failure is retried job by job to name the culprit."""
+        raise_if_signalled()
+        jobs = [LoadJobInfo.from_path(load_id, job_file, "started_jobs") for job_file in job_files]
+        for job in jobs:
+            self._call_hook("on_load_job_start", load_id=load_id, job=job)
+        started = [self.storage.move_job(load_id, job_file, "started_jobs") for job_file in job_files]
+        batch_start = time.perf_counter()
+        try:
+            client.run_jobs(jobs, started)
+        except LoadJobTerminalError as exc:
+            raise _BatchFailed() from exc
+        elapsed = (time.perf_counter() - batch_start) / len(jobs)
+        for job in jobs:
+            job.elapsed = elapsed
+            job.state = "completed_jobs"
+            self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+        return started
+
     def _started(self, load_id: str) -> list[Path]:
         return self.storage.jobs(load_id, "started_jobs")
 
@@ -171,6 +216,13 @@ class Loader:
         try:
             self._run_jobs(client, load_id, pending)
             client.complete_load(load_id, tables)
+        except _BatchFailed:
+            # roll back, then load this package job by job to find the failing file
+            client.abort_load()
+            for other in self._started(load_id):
+                self.storage.move_job(load_id, other, "new_jobs")
+            self._batching = False
+            return pending[0]  # not None: the caller tries the package again
         except LoadJobTerminalError as exc:
             client.abort_load()
             started = self._started(load_id)

@@ -6,6 +6,7 @@ import logging
 import pickle
 from collections import defaultdict
 from collections.abc import Iterator
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from dlt.common.parquet import ROW_GROUP_ROWS
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
 from dlt.normalize.relational import RowNormalizer
@@ -149,11 +151,14 @@ class PackageNormalizer:
                     record_arrow_columns(self.schema, table, arrow_schema)
                     writer_for(table).link_parquet(item_file, pq.read_metadata(item_file).num_rows)
                     continue
-                normalized = normalize_arrow_table(self.schema, table, pq.read_table(item_file), load_id)
-                if merge_keys_of(self.schema, table):
-                    arrow_merge.setdefault(table, []).append(normalized)
-                else:
-                    writer_for(table).write_arrow(normalized)
+                # one row group at a time: memory holds a row group, not the file
+                for batch in pq.ParquetFile(item_file).iter_batches(batch_size=ROW_GROUP_ROWS):
+                    normalized = normalize_arrow_table(self.schema, table, pa.Table.from_batches([batch]),
+                                                       load_id)
+                    if merge_keys_of(self.schema, table):
+                        arrow_merge.setdefault(table, []).append(normalized)
+                    else:
+                        writer_for(table).write_arrow(normalized)
                 continue
             if item_file.suffix == ".arrow":
                 for arrow_table in read_arrow_tables(item_file):
@@ -203,6 +208,10 @@ class PackageNormalizer:
         return info
 
 
+ROW_SLICE_ITEMS = 500
+"""Items unpacked into rows before the rows go to the job writers."""
+
+
 def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         write: Any, rows_hook: bool, write_columns: Any = None) -> None:
     """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
@@ -234,12 +243,15 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                 if columns is not None:
                     write_columns(table, columns, len(page))
                     continue
-            batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for item in page:
-                for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
-                    batch[table_name].append(row)
-            for table_name, table_rows in batch.items():
-                write(table_name, table_rows)
+            # rows are made and handed on in slices: a page of nested items unpacks into many
+            # times its own size in row dicts
+            for start in range(0, len(page), ROW_SLICE_ITEMS):
+                batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+                for item in page[start:start + ROW_SLICE_ITEMS]:
+                    for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
+                        batch[table_name].append(row)
+                for table_name, table_rows in batch.items():
+                    write(table_name, table_rows)
 
 
 def _last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
@@ -257,6 +269,12 @@ def _last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
             if item_file.name.rsplit(".", 2)[0] != table:
                 continue
             for page in read_pickled_pages(item_file):
+                keys = _page_keys(page, primary_key, naming)
+                if keys is not None:
+                    # a page of same-shaped dicts with hashable keys: C-speed
+                    last.update(zip(keys, range(position, position + len(page))))
+                    position += len(page)
+                    continue
                 for item in page:
                     if isinstance(item, dict):
                         shape = tuple(item)
@@ -275,6 +293,24 @@ def _last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
                     position += 1
         result[table] = set(last.values())
     return result
+
+
+def _page_keys(page: list[Any], primary_key: list[str], naming: Any) -> list[Any] | None:
+    """The key of every item of a page whose items are dicts of one shape, or None."""
+    if not page or type(page[0]) is not dict:
+        return None
+    by_column = {naming.normalize_identifier(k): k for k in page[0]}
+    raw = [by_column.get(pk) for pk in primary_key]
+    if None in raw:
+        return None
+    try:
+        if not all(type(item) is dict for item in page):
+            return None
+        keys = list(map(itemgetter(*raw), page))
+        set(keys)  # all hashable
+    except (KeyError, TypeError):
+        return None
+    return keys
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:

@@ -13,22 +13,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dlt.common.parquet import open_parquet_writer, write_row_groups
 from dlt.schema.inference import parse_timestamp, to_json_text
 from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
-
-ROW_GROUP_ROWS = 122_880
-"""Rows per parquet row group at most: DuckDB reads row groups in parallel, and a reader holds
-one row group's column chunks at a time, so bounded groups keep loads fast and memory flat."""
-
-PARQUET_OPTIONS: dict[str, Any] = {
-    "compression": "snappy",
-    # columns of mostly distinct values (ids, names) stop dictionary encoding early instead of
-    # building a big dictionary first; low-cardinality columns keep it
-    "dictionary_pagesize_limit": 64 * 1024,
-}
-"""How dlt writes parquet job files."""
 
 
 def arrow_type(column: dict[str, Any]) -> pa.DataType:
@@ -82,7 +71,7 @@ class TableJobWriter:
     """
 
     def __init__(self, folder: Path, table_name: str, file_format: str, file_prefix: str,
-                 buffer_rows: int = 50_000, rows_per_file: int = 500_000) -> None:
+                 buffer_rows: int = 10_000, rows_per_file: int = 500_000) -> None:
         self.folder = folder
         self.table_name = table_name
         self.file_format = file_format
@@ -145,11 +134,15 @@ class TableJobWriter:
         self.row_count += num_rows
 
     def write_arrow(self, table: pa.Table) -> None:
-        """Write an Arrow table as it is (the Arrow pass-through path)."""
-        self._close_file()
-        path = self._next_path("parquet")
-        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
-        self.files.append(path)
+        """Write an Arrow table as it is (the Arrow pass-through path); tables of one schema
+        share a file."""
+        if self._parquet is not None and (not table.schema.equals(self._schema)
+                                          or self._file_rows >= self.rows_per_file):
+            self._close_file()
+        # rows written after this start their own file
+        self._columns_key = None
+        self._append_parquet(table)
+        self._file_rows += table.num_rows
         self.row_count += table.num_rows
 
     def _next_path(self, file_format: str) -> Path:
@@ -219,12 +212,14 @@ class TableJobWriter:
         self._append_parquet(pa.Table.from_arrays(arrays, schema=schema))
 
     def _append_parquet(self, table: pa.Table) -> None:
+        """Add a table to the open file as its own row group(s): a buffer's worth of rows,
+        small enough that neither this writer nor a loader reading it holds much at a time."""
         if self._parquet is None:
             path = self._next_path("parquet")
             self.files.append(path)
-            self._parquet = pq.ParquetWriter(path, table.schema, **PARQUET_OPTIONS)
+            self._parquet = open_parquet_writer(path, table.schema)
             self._schema = table.schema
-        self._parquet.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        write_row_groups(self._parquet, table)
 
     def _write_jsonl(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         if self._jsonl is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from dlt.common.context import active_pipeline, active_source, active_state
 from dlt.common.logging_setup import configure_logging
+from dlt.common.memory import release_freed_memory
 from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
@@ -377,7 +378,8 @@ class Pipeline:
                 normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
                                                self.pipeline_name, hook, workers=worker_count,
                                                parallel_min_bytes=_config_int(
-                                                   ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024))
+                                                   ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024),
+                                               buffer_rows=_config_int(("normalize", "buffer_rows"), 10_000))
                 try:
                     info = normalizer.normalize(load_id)
                 except Exception as exc:
@@ -394,6 +396,7 @@ class Pipeline:
                     reporter.update(table, rows)
             reporter.finish(totals.row_counts)
             record.info = totals
+        release_freed_memory()
         if _trace is None:
             self._save_trace(trace)
         return record.info

@@ -117,18 +117,30 @@ class DuckDBJobClient(SqlJobClient):
         """Limit information_schema to this database file."""
         return f" AND table_catalog = '{self.sql.catalog.replace(chr(39), chr(39) * 2)}'"
 
+    def run_jobs(self, jobs: list[Any], paths: list[Path]) -> None:
+        """Jobs of one table in one INSERT (its staging table for merge)."""
+        table = self.schema.tables[jobs[0].table_name]
+        dataset = self.sql.staging_dataset_name() if self._is_staged(table["name"]) else None
+        self.copy_files(paths, table, jobs[0].file_format, self.sql.make_qualified_table_name(table["name"], dataset))
+
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """INSERT ... BY NAME from read_parquet / read_json: no rows pass through Python."""
-        literal = "'" + str(path).replace("'", "''") + "'"
+        self.copy_files([path], table, file_format, qualified_table)
+
+    def copy_files(self, paths: list[Path], table: TTableSchema, file_format: str, qualified_table: str) -> None:
+        """One INSERT for all files: DuckDB reads their row groups in parallel."""
+        literal = "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+        # files written before and after a schema change differ in their columns
+        union = ", union_by_name = true" if len(paths) > 1 else ""
         if file_format == "parquet":
-            reader = f"read_parquet({literal})"
+            reader = f"read_parquet({literal}{union})"
         elif file_format == "jsonl":
             columns = {c["name"]: self.to_db_type(c) for c in table["columns"].values() if c.get("data_type")}
             spec = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': '{t}'" for n, t in columns.items())
-            reader = f"read_json({literal}, format='newline_delimited', columns={{{spec}}})"
+            reader = f"read_json({literal}, format='newline_delimited', columns={{{spec}}}{union})"
         else:
-            raise LoadJobTerminalError(path.name, f"DuckDB cannot load the file format '{file_format}'.")
+            raise LoadJobTerminalError(paths[0].name, f"DuckDB cannot load the file format '{file_format}'.")
         try:
             self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
-            raise LoadJobTerminalError(path.name, str(exc)) from exc
+            raise LoadJobTerminalError(paths[0].name, str(exc)) from exc
