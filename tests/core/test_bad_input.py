@@ -100,15 +100,20 @@ def test_hostile_table_and_column_names_are_normalized():
     assert row["some_key"] == 1 and row["äöü"] == 2 and row["_1st"] == 3
 
 
-def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
-    pipeline = dlt.pipeline(pipeline_name="failing", destination="duckdb", dataset_name="ds")
+def with_checked_table(pipeline):
+    """Give `pipeline` a table `checked` whose CHECK constraint refuses amounts <= 0: rows that
+    break it make a terminal load job error."""
     pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
-    # a constraint in the destination that the data breaks: a terminal job error
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name("checked")
         client.execute_sql(f"DROP TABLE {table}")
         client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
                            " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
+
+
+def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
+    pipeline = dlt.pipeline(pipeline_name="failing", destination="duckdb", dataset_name="ds")
+    with_checked_table(pipeline)
     with pytest.raises(PipelineStepFailed) as failure:
         pipeline.run([dlt.resource([{"id": 2, "amount": -1}], name="checked"),
                       dlt.resource([{"id": 9}], name="other")])
@@ -124,12 +129,7 @@ def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
 
 def test_jobs_loaded_together_are_retried_one_by_one_to_name_the_failing_file(monkeypatch):
     pipeline = dlt.pipeline(pipeline_name="failing_batch", destination="duckdb", dataset_name="ds")
-    pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name("checked")
-        client.execute_sql(f"DROP TABLE {table}")
-        client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
-                           " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
+    with_checked_table(pipeline)
     # two normalize workers write one job file each: the two load in one INSERT first
     monkeypatch.setenv("NORMALIZE__WORKERS", "2")
     monkeypatch.setenv("NORMALIZE__PARALLEL_MIN_BYTES", "1")
