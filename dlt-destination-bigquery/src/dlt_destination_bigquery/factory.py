@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.configuration.resolve import get_resolver
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
 from dlt_destination_bigquery.configuration import (
     SECRET_FIELDS,
@@ -67,25 +66,12 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
         """
         resolved = super().configuration()
         if resolved.get("credentials") is None:
-            fields = self._credential_fields()
+            fields = self.resolve_credential_fields(SERVICE_ACCOUNT_FIELDS, SECRET_FIELDS, shared=True)
             if fields:
                 resolved["credentials"] = fields
         if resolved.get("credentials") is not None:
             resolved["credentials"] = parse_credentials(resolved["credentials"])
         return resolved
-
-    def _credential_fields(self) -> dict[str, Any]:
-        resolver = get_resolver()
-        fields: dict[str, Any] = {}
-        for name in SERVICE_ACCOUNT_FIELDS:
-            value = resolver.resolve(
-                f"destination.{self.name}.credentials.{name}",
-                [("destination", self.name, "credentials", name), ("destination", "credentials", name)],
-                required=False, secret=name in SECRET_FIELDS,
-            )
-            if value is not None:
-                fields[name] = value
-        return fields
 
     def settings(self) -> BigQuerySettings:
         """The resolved settings as one object."""

@@ -61,16 +61,7 @@ class redshift(Destination):  # noqa: N801 - the public name users write: dlt.de
                 required=False, secret=True,
             )
         credentials = RedshiftCredentials.parse(base) if base is not None else RedshiftCredentials()
-        from_fields = {}
-        for field in FIELD_NAMES:
-            value = resolver.resolve(
-                f"destination.{self.name}.credentials.{field}",
-                [("destination", self.name, "credentials", field)],
-                required=False, secret=field == "password",
-            )
-            if value is not None:
-                from_fields[field] = value
-        credentials = credentials.fill_missing(from_fields)
+        credentials = credentials.fill_missing(self.resolve_credential_fields(FIELD_NAMES, {"password"}))
         missing = credentials.missing_fields()
         if missing:
             # the resolver's error lists every provider and key it looked in
@@ -83,17 +74,7 @@ class redshift(Destination):  # noqa: N801 - the public name users write: dlt.de
                 f"The Redshift credentials for host {credentials.host} have no"
                 f" {', '.join(missing)}."
             )
-        resolved = {k: v for k, v in self.explicit.items() if k != "credentials"}
-        for name, (_required, secret) in self.config_fields.items():
-            if name in resolved or name == "credentials":
-                continue
-            value = resolver.resolve(
-                f"destination.{self.name}.{name}",
-                [("destination", self.name, name), ("destination", name)],
-                required=False, secret=secret,
-            )
-            if value is not None:
-                resolved[name] = value
+        resolved = self.resolve_settings(skip=("credentials",))
         resolved["credentials"] = credentials
         return resolved
 

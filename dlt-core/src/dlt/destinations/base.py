@@ -8,6 +8,7 @@ left out are looked up in configuration under `destination.<name>.<field>`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -101,13 +102,19 @@ class Destination:
 
     def configuration(self) -> dict[str, Any]:
         """Settings with explicit arguments first, then values from configuration."""
+        return self._validate(self.resolve_settings())
+
+    def resolve_settings(self, skip: Collection[str] = ()) -> dict[str, Any]:
+        """Explicit arguments first, then `destination.<name>.<field>` and
+        `destination.<field>` for every field of `config_fields` but `skip` (fields a plugin
+        assembles itself). Explicit secrets are remembered, so logs and errors redact them."""
         resolved = dict(self.explicit)
         for name, (_required, secret) in self.config_fields.items():
             if secret and name in resolved:
                 remember_secret(resolved[name])
         resolver = get_resolver()
         for name, (required, secret) in self.config_fields.items():
-            if name in resolved:
+            if name in resolved or name in skip:
                 continue
             value = resolver.resolve(
                 f"destination.{self.name}.{name}",
@@ -116,7 +123,23 @@ class Destination:
             )
             if value is not None:
                 resolved[name] = value
-        return self._validate(resolved)
+        return resolved
+
+    def resolve_credential_fields(self, fields: Collection[str], secret_fields: Collection[str],
+                                  shared: bool = False) -> dict[str, Any]:
+        """Credential fields given one by one: `destination.<name>.credentials.<field>`, and with
+        `shared` also `destination.credentials.<field>`. Only the fields found are returned."""
+        resolver = get_resolver()
+        found: dict[str, Any] = {}
+        for name in fields:
+            keys = [("destination", self.name, "credentials", name)]
+            if shared:
+                keys.append(("destination", "credentials", name))
+            value = resolver.resolve(f"destination.{self.name}.credentials.{name}", keys,
+                                     required=False, secret=name in secret_fields)
+            if value is not None:
+                found[name] = value
+        return found
 
     def _validate(self, resolved: dict[str, Any]) -> dict[str, Any]:
         """Check settings against `spec`; one sentence per invalid field, secrets redacted."""
