@@ -21,6 +21,15 @@ def is_installed(name: str) -> bool:
 BIGQUERY_INSTALLED = is_installed("dlt-destination-bigquery")
 
 
+def error_of_disabled_destination(monkeypatch: pytest.MonkeyPatch, disabled: str, attribute: str) -> str:
+    """The message of the error `dlt.destinations.<attribute>` raises with `disabled` switched off."""
+    monkeypatch.setenv("DLT_DISABLE_PLUGINS", disabled)
+    with use_plugin_manager(PluginManager()):
+        with pytest.raises(AttributeError) as raised:
+            getattr(dlt.destinations, attribute)
+    return str(raised.value)
+
+
 def test_disabled_plugin_is_recorded_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DLT_DISABLE_PLUGINS", "example")
 
@@ -43,13 +52,7 @@ def test_disabled_plugin_provides_nothing(monkeypatch: pytest.MonkeyPatch) -> No
 def test_disabled_plugins_destination_fails_saying_it_is_blocked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DLT_DISABLE_PLUGINS", "example")
-
-    with use_plugin_manager(PluginManager()):
-        with pytest.raises(AttributeError) as raised:
-            dlt.destinations.example_files  # noqa: B018
-
-    message = str(raised.value)
+    message = error_of_disabled_destination(monkeypatch, "example", "example_files")
     assert "example_files" in message
     assert "dlt-example-plugin" in message
     assert "blocked" in message
@@ -93,26 +96,15 @@ def test_missing_first_party_destination_names_its_pip_install() -> None:
 def test_disabled_bigquery_that_is_not_installed_names_its_pip_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DLT_DISABLE_PLUGINS", "bigquery")
-
-    with use_plugin_manager(PluginManager()):
-        with pytest.raises(AttributeError) as raised:
-            dlt.destinations.bigquery  # noqa: B018
-
-    assert "pip install dlt-destination-bigquery" in str(raised.value)
+    message = error_of_disabled_destination(monkeypatch, "bigquery", "bigquery")
+    assert "pip install dlt-destination-bigquery" in message
 
 
 @pytest.mark.skipif(not BIGQUERY_INSTALLED, reason="dlt-destination-bigquery is not installed")
 def test_disabled_bigquery_that_is_installed_says_it_is_disabled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DLT_DISABLE_PLUGINS", "bigquery")
-
-    with use_plugin_manager(PluginManager()):
-        with pytest.raises(AttributeError) as raised:
-            dlt.destinations.bigquery  # noqa: B018
-
-    message = str(raised.value)
+    message = error_of_disabled_destination(monkeypatch, "bigquery", "bigquery")
     assert "dlt-destination-bigquery" in message
     assert "DLT_DISABLE_PLUGINS" in message
 
