@@ -213,9 +213,15 @@ class SqlJobClient(JobClient):
 
     def run_job(self, job: Any, path: Path) -> None:
         """Copy one job file into its table (or its staging table for merge)."""
+        table, qualified_table = self.job_target(job)
+        self.copy_file(path, table, job.file_format, qualified_table)
+
+    def job_target(self, job: Any) -> tuple[TTableSchema, str]:
+        """The table schema of a job and the qualified table its rows go to (the staging
+        table for merge)."""
         table = self.schema.tables[job.table_name]
         dataset = self.sql.staging_dataset_name() if self._is_staged(job.table_name) else None
-        self.copy_file(path, table, job.file_format, self.sql.make_qualified_table_name(table["name"], dataset))
+        return table, self.sql.make_qualified_table_name(table["name"], dataset)
 
     def run_jobs(self, jobs: list[Any], paths: list[Path]) -> None:
         """Run several jobs of one table and file format; destinations that read many files

@@ -77,7 +77,6 @@ class Loader:
         self.hook = hook
         self.transient_retries = transient_retries
         self.retry_backoff = retry_backoff
-        self._batching = True
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:
         if self.hook is not None and getattr(self.hook, name).get_hookimpls():
@@ -86,7 +85,6 @@ class Loader:
     def load_package(self, load_id: str) -> PackageLoadInfo:
         """Load one package; returns what happened to each job."""
         started_at = time.perf_counter()
-        self._batching = True
         folder = self.storage.path("normalized", load_id)
         schema = Schema.from_dict(PackageStorage.read_json(folder / "schema.json"))
         package = PackageStorage.read_json(folder / "package.json")
@@ -124,10 +122,16 @@ class Loader:
                          for p in self.storage.jobs(load_id, "completed_jobs")]
             return
         client.update_stored_schema()
+        batching = True
         while True:
             pending = sorted(self.storage.jobs(load_id, "new_jobs"), key=lambda p: _job_order(schema, p))
             tables = sorted({p.name.split(".")[0] for p in pending})
-            failed_now = self._try_package(client, load_id, pending, tables)
+            try:
+                failed_now = self._try_package(client, load_id, pending, tables, batching)
+            except _BatchFailed:
+                # rolled back: load the package job by job to name the failing file
+                batching = False
+                continue
             if failed_now is None:
                 break
         info.jobs = [LoadJobInfo.from_path(load_id, p, state)
@@ -154,13 +158,13 @@ class Loader:
         self._call_hook("on_load_job_complete", load_id=load_id, job=job)
         return started_file
 
-    def _run_jobs(self, client: Any, load_id: str, pending: list[Path]) -> list[Path]:
+    def _run_jobs(self, client: Any, load_id: str, pending: list[Path], batching: bool) -> list[Path]:
         """Run jobs one by one, or in parallel where the destination has no transactions."""
         caps = client.capabilities
         workers = caps.max_parallel_load_jobs if not caps.supports_transactions else 1
         if workers <= 1 or len(pending) <= 1:
             started = []
-            for group in self._batches(client, pending):
+            for group in self._batches(client, pending, batching):
                 if len(group) == 1:
                     started.append(self._run_one(client, load_id, group[0]))
                 else:
@@ -176,9 +180,9 @@ class Loader:
             raise (terminal or errors)[0]
         return [f.result() for f in futures]
 
-    def _batches(self, client: Any, pending: list[Path]) -> list[list[Path]]:
+    def _batches(self, client: Any, pending: list[Path], batching: bool) -> list[list[Path]]:
         """Consecutive jobs of one table and file format, for clients with `run_jobs`."""
-        if not self._batching or not hasattr(client, "run_jobs"):
+        if not batching or not hasattr(client, "run_jobs"):
             return [[job_file] for job_file in pending]
         groups: list[list[Path]] = []
         for job_file in pending:
@@ -210,19 +214,16 @@ class Loader:
     def _started(self, load_id: str) -> list[Path]:
         return self.storage.jobs(load_id, "started_jobs")
 
-    def _try_package(self, client: Any, load_id: str, pending: list[Path], tables: list[str]) -> Path | None:
-        """Load all pending jobs in one go; on a terminal job error set that job aside."""
+    def _try_package(self, client: Any, load_id: str, pending: list[Path], tables: list[str],
+                     batching: bool) -> Path | None:
+        """Load all pending jobs in one go; on a terminal job error set that job aside.
+
+        Raises `_BatchFailed` (after rolling back) when jobs run together failed.
+        """
         client.begin_load(load_id, tables)
         try:
-            self._run_jobs(client, load_id, pending)
+            self._run_jobs(client, load_id, pending, batching)
             client.complete_load(load_id, tables)
-        except _BatchFailed:
-            # roll back, then load this package job by job to find the failing file
-            client.abort_load()
-            for other in self._started(load_id):
-                self.storage.move_job(load_id, other, "new_jobs")
-            self._batching = False
-            return pending[0]  # not None: the caller tries the package again
         except LoadJobTerminalError as exc:
             client.abort_load()
             started = self._started(load_id)

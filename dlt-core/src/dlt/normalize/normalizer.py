@@ -146,19 +146,21 @@ class PackageNormalizer:
             if item_file.suffix == ".parquet":
                 arrow_schema = pq.read_schema(item_file)
                 rows.changed_tables.add(table)
-                if not merge_keys_of(self.schema, table) and not needs_rewrite(self.schema, table, arrow_schema):
+                is_merge = bool(merge_keys_of(self.schema, table))
+                if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
                     # already storable: the extracted parquet file becomes the load job as it is
                     record_arrow_columns(self.schema, table, arrow_schema)
                     writer_for(table).link_parquet(item_file, pq.read_metadata(item_file).num_rows)
                     continue
                 # one row group at a time: memory holds a row group, not the file
-                for batch in pq.ParquetFile(item_file).iter_batches(batch_size=ROW_GROUP_ROWS):
-                    normalized = normalize_arrow_table(self.schema, table, pa.Table.from_batches([batch]),
-                                                       load_id)
-                    if merge_keys_of(self.schema, table):
-                        arrow_merge.setdefault(table, []).append(normalized)
-                    else:
-                        writer_for(table).write_arrow(normalized)
+                with pq.ParquetFile(item_file) as parquet_file:
+                    for batch in parquet_file.iter_batches(batch_size=ROW_GROUP_ROWS):
+                        normalized = normalize_arrow_table(self.schema, table, pa.Table.from_batches([batch]),
+                                                           load_id)
+                        if is_merge:
+                            arrow_merge.setdefault(table, []).append(normalized)
+                        else:
+                            writer_for(table).write_arrow(normalized)
                 continue
             if item_file.suffix == ".arrow":
                 for arrow_table in read_arrow_tables(item_file):

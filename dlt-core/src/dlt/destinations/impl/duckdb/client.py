@@ -119,9 +119,8 @@ class DuckDBJobClient(SqlJobClient):
 
     def run_jobs(self, jobs: list[Any], paths: list[Path]) -> None:
         """Jobs of one table in one INSERT (its staging table for merge)."""
-        table = self.schema.tables[jobs[0].table_name]
-        dataset = self.sql.staging_dataset_name() if self._is_staged(table["name"]) else None
-        self.copy_files(paths, table, jobs[0].file_format, self.sql.make_qualified_table_name(table["name"], dataset))
+        table, qualified_table = self.job_target(jobs[0])
+        self.copy_files(paths, table, jobs[0].file_format, qualified_table)
 
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """INSERT ... BY NAME from read_parquet / read_json: no rows pass through Python."""
