@@ -134,8 +134,9 @@ def data_factory(workload: wl.Workload, rows: int, mode: str, second_run: bool =
 
 
 def run_stages(impl: str, dlt: Any, pipeline: Any, workload: wl.Workload, make_pages: Callable[[], Any],
-               file_format: str) -> dict[str, float]:
-    """Extract, normalize and load one batch of data, timing each stage."""
+               file_format: str | None) -> dict[str, float]:
+    """Extract, normalize and load one batch of data, timing each stage (`file_format` None:
+    the implementation's default)."""
     resource_ = dlt.resource(make_pages(), name=workload.table, **workload.hints)
     stage_rss: dict[str, float | None] = {}
     can_reset = reset_peak_rss()
@@ -174,6 +175,17 @@ def count(db_path: Path, dataset: str, table: str, where: str = "") -> int:
         return con.execute(f'SELECT count(*) FROM "{dataset}"."{table}" {where}').fetchone()[0]
 
 
+def job_formats(pipeline: Any, impl: str, asked: str) -> str:
+    """The file formats of the data jobs ours loaded last (read from its load package), or the
+    format the peer was asked for."""
+    if impl != "ours":
+        return asked
+    load_id = pipeline.list_completed_load_packages()[-1]
+    jobs = pipeline.get_load_package_info(load_id)["jobs"].get("completed_jobs", [])
+    formats = sorted({job["file"].rsplit(".", 1)[1] for job in jobs if not job["table"].startswith("_dlt")})
+    return "+".join(formats) + (" (its default)" if asked == "default" else "")
+
+
 def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> dict[str, Any]:
     import dlt
 
@@ -183,13 +195,15 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
                             destination=dlt.destinations.duckdb(credentials=str(db_path)),
                             dataset_name="bench")
     result: dict[str, Any] = {"dlt_version": getattr(dlt, "__version__", "?"), "file_format": args.format}
+    file_format = None if args.format == "default" else args.format
     if workload.name == "merge":
         first = data_factory(workload, rows, args.mode, second_run=False)
         second = data_factory(workload, rows, args.mode, second_run=True)
         result["rss_before_mb"] = current_rss_mb()
-        first_run = run_stages(args.impl, dlt, pipeline, workload, first, args.format)
+        first_run = run_stages(args.impl, dlt, pipeline, workload, first, file_format)
         result["first_run"] = first_run
-        result.update(run_stages(args.impl, dlt, pipeline, workload, second, args.format))
+        result.update(run_stages(args.impl, dlt, pipeline, workload, second, file_format))
+        result["file_format"] = job_formats(pipeline, args.impl, args.format)
         expected = rows + rows // 2
         final = count(db_path, "bench", workload.table)
         updated = count(db_path, "bench", workload.table, "WHERE version = 2")
@@ -198,7 +212,8 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
         return result
     make = data_factory(workload, rows, args.mode)
     result["rss_before_mb"] = current_rss_mb()
-    result.update(run_stages(args.impl, dlt, pipeline, workload, make, args.format))
+    result.update(run_stages(args.impl, dlt, pipeline, workload, make, file_format))
+    result["file_format"] = job_formats(pipeline, args.impl, args.format)
     loaded = count(db_path, "bench", workload.table)
     checks: dict[str, Any] = {"rows": loaded, "expected_rows": rows, "ok": loaded == rows}
     if workload.name == "nested":
@@ -237,7 +252,7 @@ def main() -> None:
     parser.add_argument("--workload", choices=tuple(wl.WORKLOADS), required=True)
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--mode", choices=("throughput", "memory"), required=True)
-    parser.add_argument("--format", default="parquet")
+    parser.add_argument("--format", default="parquet", help="a loader file format, or default")
     parser.add_argument("--tmp", required=True)
     args = parser.parse_args()
     workload = wl.WORKLOADS[args.workload]

@@ -292,7 +292,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ours", choices=("auto", "current", "venv"), default="auto",
                         help="auto: the current interpreter if it imports our dlt, else bench/.ours-venv")
     parser.add_argument("--peer-version", default="1.31.0")
-    parser.add_argument("--ours-format", default="parquet", help="our loader file format (parquet or jsonl)")
+    parser.add_argument("--ours-format", default="default",
+                        help="our loader file format (parquet, jsonl, arrow), or default: the"
+                             " destination's preferred one for each kind of data")
     parser.add_argument("--peer-format", default="parquet",
                         help="the peer's loader file format (parquet, jsonl, insert_values)")
     parser.add_argument("--ours-normalize-workers", type=int, default=None,

@@ -39,12 +39,22 @@ class LoadJobTerminalError(DestinationTerminalError):
         super().__init__(f"Load job {job_file} failed: {message}")
 
 
+LOADER_FILE_FORMATS = ("parquet", "jsonl", "arrow")
+"""The job file formats dlt writes: parquet, JSON lines and Arrow IPC files."""
+
+
 @dataclass
 class DestinationCapabilities:
-    """What a destination supports; the engine adapts to it."""
+    """What a destination supports; the engine adapts to it.
+
+    `preferred_arrow_file_format` is the job format of Arrow tables and DataFrames when the
+    user chose none: parquet, or `arrow` (Arrow IPC files, written and read without encoding)
+    for destinations that load Arrow data natively.
+    """
 
     preferred_loader_file_format: str = "parquet"
     supported_loader_file_formats: tuple[str, ...] = ("parquet", "jsonl")
+    preferred_arrow_file_format: str = "parquet"
     max_identifier_length: int = 127
     max_column_identifier_length: int = 127
     supports_transactions: bool = True

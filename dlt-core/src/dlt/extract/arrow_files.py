@@ -1,25 +1,27 @@
-"""Arrow items of one table written straight to parquet at extract, in bounded row groups.
+"""Arrow items of one table written straight to Arrow IPC files at extract, in bounded batches.
 
-Small tables (pages of a stream) are buffered until a row group is full; a big table is cut
-into slices that threads write to separate files at once (pyarrow writes without the GIL).
-When its columns need no change, normalize hands each file to the loader as it is.
+Writing Arrow's own format is a copy of its buffers, so extracting a big table costs little
+more than the disk write. Small tables (pages of a stream) are buffered until a batch is full,
+so loaders do not scan many tiny batches. Normalize hands these files to destinations that
+load Arrow (DuckDB) as they are, and converts them for the others.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.ipc as ipc
 
-from dlt.common.parquet import open_parquet_writer, row_group_rows, write_parquet_file, write_row_groups
+from dlt.common.arrow_ipc import batch_rows, open_ipc_writer, write_batches
+
+ARROW_ITEM_SUFFIX = ".arrow"
+"""The suffix of extracted Arrow item files."""
 
 
 class ArrowItemsFile:
-    """The parquet item files of one table's Arrow data."""
+    """The Arrow IPC item files of one table's Arrow data."""
 
     def __init__(self, folder: Path, table: str, next_index: Callable[[], int],
                  rows_per_file: int = 1_000_000) -> None:
@@ -29,56 +31,46 @@ class ArrowItemsFile:
         self.rows_per_file = rows_per_file
         self._buffer: list[pa.Table] = []
         self._buffered_rows = 0
-        self._writer: pq.ParquetWriter | None = None
+        self._writer: ipc.RecordBatchFileWriter | None = None
         self._schema: pa.Schema | None = None
         self._file_rows = 0
 
     def add(self, table: pa.Table) -> None:
-        """Add one Arrow table (written when a row group fills, or now when it is big)."""
+        """Add one Arrow table (written when a batch fills, or now when it is big)."""
         if self._schema is not None and not table.schema.equals(self._schema):
             self.close()
-        if table.num_rows >= 2 * row_group_rows(table):
-            self.close()
-            self._write_in_slices(table)
-            return
         self._schema = table.schema
         self._buffer.append(table)
         self._buffered_rows += table.num_rows
-        if self._buffered_rows >= row_group_rows(table):
-            self._flush(whole_groups_only=True)
+        if self._buffered_rows >= batch_rows(table):
+            self._flush(whole_batches_only=True)
 
-    def _flush(self, whole_groups_only: bool = False) -> None:
-        """Write the buffer; with `whole_groups_only`, the rows past the last full row group
-        stay buffered, so a stream of small tables makes full row groups."""
+    def _flush(self, whole_batches_only: bool = False) -> None:
+        """Write the buffer; with `whole_batches_only`, the rows past the last full batch stay
+        buffered, so a stream of small tables makes full batches."""
         if not self._buffer:
             return
         table = pa.concat_tables(self._buffer) if len(self._buffer) > 1 else self._buffer[0]
-        group = row_group_rows(table)
-        cut = table.num_rows - table.num_rows % group if whole_groups_only else table.num_rows
+        batch = batch_rows(table)
+        cut = table.num_rows - table.num_rows % batch if whole_batches_only else table.num_rows
         rest = table.slice(cut)
         self._buffer, self._buffered_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
-        table = table.slice(0, cut)
-        if self._writer is not None and self._file_rows >= self.rows_per_file:
-            self._close_writer()
-        if self._writer is None:
-            self._writer = open_parquet_writer(self._new_path(), table.schema)
-        write_row_groups(self._writer, table)
-        self._file_rows += table.num_rows
-
-    def _write_in_slices(self, table: pa.Table) -> None:
-        """One file per slice of whole row groups, written by one thread per CPU."""
-        group = row_group_rows(table)
-        groups = -(-table.num_rows // group)
-        threads = os.cpu_count() or 1
-        slices = min(groups, max(threads, -(-table.num_rows // self.rows_per_file)))
-        per_slice = -(-groups // slices) * group
-        parts = [(table.slice(start, per_slice), self._new_path())
-                 for start in range(0, table.num_rows, per_slice)]
-        with ThreadPoolExecutor(min(threads, len(parts))) as pool:
-            list(pool.map(lambda part: write_parquet_file(*part), parts))
+        if cut == 0 and not whole_batches_only and self._writer is None:
+            # an empty table still makes a file: its columns go into the schema
+            self._writer = open_ipc_writer(self._new_path(), table.schema)
+        written = 0
+        while written < cut:
+            if self._writer is not None and self._file_rows >= self.rows_per_file:
+                self._close_writer()
+            if self._writer is None:
+                self._writer = open_ipc_writer(self._new_path(), table.schema)
+            part = table.slice(written, min(cut - written, self.rows_per_file - self._file_rows))
+            write_batches(self._writer, part)
+            self._file_rows += part.num_rows
+            written += part.num_rows
 
     def _new_path(self) -> Path:
-        return self.folder / f"{self.table}.{self.next_index()}.parquet"
+        return self.folder / f"{self.table}.{self.next_index()}{ARROW_ITEM_SUFFIX}"
 
     def _close_writer(self) -> None:
         if self._writer is not None:
@@ -91,4 +83,3 @@ class ArrowItemsFile:
         self._flush()
         self._close_writer()
         self._schema = None
-

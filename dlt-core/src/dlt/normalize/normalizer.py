@@ -13,10 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
-import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
-from dlt.common.parquet import ROW_GROUP_ROWS
+from dlt.common.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
 from dlt.normalize.relational import RowNormalizer
@@ -25,6 +23,8 @@ from dlt.schema import Schema
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
+ARROW_FILE_SUFFIXES = (".arrow", ".parquet")
+"""Extracted Arrow data: Arrow IPC files (and parquet, from packages extracted before)."""
 logger = logging.getLogger("dlt.normalize")
 
 
@@ -47,22 +47,17 @@ def read_pickled_pages(path: Path) -> Iterator[list[Any]]:
                 return
 
 
-def read_arrow_tables(path: Path) -> Iterator[pa.Table]:
-    """The Arrow tables written into an extracted `.arrow` file."""
-    with pa.memory_map(str(path)) as source:
-        reader = ipc.open_stream(source)
-        yield reader.read_all()
-
-
 class PackageNormalizer:
     """Turns the extracted items of a package into job files and updates the schema."""
 
     def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
                  pipeline_name: str, hook: Any = None, buffer_rows: int = 10_000,
-                 workers: int = 1, parallel_min_bytes: int = 16 * 1024 * 1024) -> None:
+                 workers: int = 1, parallel_min_bytes: int = 16 * 1024 * 1024,
+                 arrow_file_format: str = "parquet") -> None:
         self.storage = storage
         self.schema = schema
         self.file_format = file_format
+        self.arrow_file_format = arrow_file_format
         self.pipeline_name = pipeline_name
         self.hook = hook
         self.buffer_rows = buffer_rows
@@ -104,6 +99,28 @@ class PackageNormalizer:
                 counts[table] = counts.get(table, 0) + count
         return counts, merged
 
+    def _normalize_arrow_file(self, item_file: Path, table: str, load_id: str, writer: TableJobWriter,
+                              arrow_merge: dict[str, list[pa.Table]]) -> None:
+        """Arrow data of one extracted file: the file itself becomes the load job when it is
+        already in the job format and needs no change; otherwise it is rewritten batch by batch
+        (or gathered for merge de-duplication)."""
+        arrow_schema = arrow_file_schema(item_file)
+        is_merge = bool(merge_keys_of(self.schema, table))
+        if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
+            record_arrow_columns(self.schema, table, arrow_schema)
+            if item_file.suffix == "." + writer.arrow_file_format:
+                writer.link_file(item_file, arrow_file_rows(item_file))
+            else:
+                for part in arrow_file_tables(item_file):
+                    writer.write_arrow(part)
+            return
+        for part in arrow_file_tables(item_file):
+            normalized = normalize_arrow_table(self.schema, table, part, load_id)
+            if is_merge:
+                arrow_merge.setdefault(table, []).append(normalized)
+            else:
+                writer.write_arrow(normalized)
+
     def normalize(self, load_id: str) -> NormalizeInfo:
         """Normalize package `load_id`; publishes its jobs atomically at the end."""
         source = self.storage.path("extracted", load_id)
@@ -117,9 +134,12 @@ class PackageNormalizer:
         def writer_for(table: str) -> TableJobWriter:
             writer = writers.get(table)
             if writer is None:
-                fmt = self.schema.tables.get(table, {}).get("file_format") or self.file_format
+                hinted = self.schema.tables.get(table, {}).get("file_format")
+                # a table's own format decides for its Arrow data too: Arrow IPC or parquet
+                arrow_format = ("arrow" if hinted == "arrow" else "parquet") if hinted else self.arrow_file_format
                 writer = writers[table] = TableJobWriter(
-                    jobs_folder, table, fmt, "", buffer_rows=self.buffer_rows
+                    jobs_folder, table, hinted or self.file_format, "", buffer_rows=self.buffer_rows,
+                    arrow_file_format=arrow_format,
                 )
             return writer
 
@@ -143,33 +163,9 @@ class PackageNormalizer:
         items_folder = source / EXTRACTED_ITEMS
         for item_file in sorted(items_folder.iterdir(), key=_file_order):
             table = item_file.name.rsplit(".", 2)[0]
-            if item_file.suffix == ".parquet":
-                arrow_schema = pq.read_schema(item_file)
+            if item_file.suffix in ARROW_FILE_SUFFIXES:
                 rows.changed_tables.add(table)
-                is_merge = bool(merge_keys_of(self.schema, table))
-                if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
-                    # already storable: the extracted parquet file becomes the load job as it is
-                    record_arrow_columns(self.schema, table, arrow_schema)
-                    writer_for(table).link_parquet(item_file, pq.read_metadata(item_file).num_rows)
-                    continue
-                # one row group at a time: memory holds a row group, not the file
-                with pq.ParquetFile(item_file) as parquet_file:
-                    for batch in parquet_file.iter_batches(batch_size=ROW_GROUP_ROWS):
-                        normalized = normalize_arrow_table(self.schema, table, pa.Table.from_batches([batch]),
-                                                           load_id)
-                        if is_merge:
-                            arrow_merge.setdefault(table, []).append(normalized)
-                        else:
-                            writer_for(table).write_arrow(normalized)
-                continue
-            if item_file.suffix == ".arrow":
-                for arrow_table in read_arrow_tables(item_file):
-                    normalized = normalize_arrow_table(self.schema, table, arrow_table, load_id)
-                    rows.changed_tables.add(table)
-                    if merge_keys_of(self.schema, table):
-                        arrow_merge.setdefault(table, []).append(normalized)
-                    else:
-                        writer_for(table).write_arrow(normalized)
+                self._normalize_arrow_file(item_file, table, load_id, writer_for(table), arrow_merge)
                 continue
             row_files.append(item_file)
 

@@ -1,4 +1,4 @@
-"""Job writers: buffered per-table writers of parquet and jsonl load jobs."""
+"""Job writers: buffered per-table writers of parquet, Arrow IPC and jsonl load jobs."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from dlt.common.arrow_ipc import open_ipc_writer, write_batches
 from dlt.common.parquet import open_parquet_writer, write_row_groups
 from dlt.schema.inference import parse_timestamp, to_json_text
 from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
+ARROW_TABLE_FORMATS = ("parquet", "arrow")
+"""Job file formats written from Arrow tables: parquet and Arrow IPC."""
 
 
 def arrow_type(column: dict[str, Any]) -> pa.DataType:
@@ -68,13 +70,17 @@ class TableJobWriter:
     """Buffers the rows of one table and writes them as job files of one format.
 
     A new file starts when the table's columns change or a file reaches `rows_per_file`.
+    Rows are written in `file_format`; Arrow data (`write_arrow`) in `arrow_file_format`,
+    parquet or arrow.
     """
 
     def __init__(self, folder: Path, table_name: str, file_format: str, file_prefix: str,
-                 buffer_rows: int = 10_000, rows_per_file: int = 500_000) -> None:
+                 buffer_rows: int = 10_000, rows_per_file: int = 500_000,
+                 arrow_file_format: str = "parquet") -> None:
         self.folder = folder
         self.table_name = table_name
         self.file_format = file_format
+        self.arrow_file_format = arrow_file_format
         self.file_prefix = file_prefix
         self.buffer_rows = buffer_rows
         self.rows_per_file = rows_per_file
@@ -82,7 +88,8 @@ class TableJobWriter:
         self.files: list[Path] = []
         self.row_count = 0
         self._columns_key: tuple[Any, ...] | None = None
-        self._parquet: pq.ParquetWriter | None = None
+        self._table_writer: Any = None
+        self._table_format = ""
         self._jsonl: Any = None
         self._file_rows = 0
         self._schema: pa.Schema | None = None
@@ -101,7 +108,7 @@ class TableJobWriter:
     def write_columns(self, values: dict[str, list[Any]], count: int,
                       columns: dict[str, dict[str, Any]]) -> None:
         """Add `count` rows given as columns (name -> values); absent columns are null."""
-        if self.file_format != "parquet":
+        if self.file_format not in ARROW_TABLE_FORMATS:
             names = list(values)
             self.write([dict(zip(names, row)) for row in zip(*values.values())], columns)
             return
@@ -122,10 +129,11 @@ class TableJobWriter:
         if self._buffered_count >= self.buffer_rows:
             self.flush(columns)
 
-    def link_parquet(self, source: Path, num_rows: int) -> None:
-        """Use an existing parquet file as a job: hard-linked (no copy) where possible."""
+    def link_file(self, source: Path, num_rows: int) -> None:
+        """Use an existing parquet or Arrow IPC file as a job, in the format its suffix names:
+        hard-linked (no copy) where possible."""
         self._close_file()
-        path = self._next_path("parquet")
+        path = self._next_path(source.suffix.lstrip("."))
         try:
             os.link(source, path)
         except OSError:
@@ -134,14 +142,14 @@ class TableJobWriter:
         self.row_count += num_rows
 
     def write_arrow(self, table: pa.Table) -> None:
-        """Write an Arrow table as it is (the Arrow pass-through path); tables of one schema
-        share a file."""
-        if self._parquet is not None and (not table.schema.equals(self._schema)
-                                          or self._file_rows >= self.rows_per_file):
+        """Write an Arrow table as it is (the Arrow pass-through path) in `arrow_file_format`;
+        tables of one schema share a file."""
+        if self._table_writer is not None and (not table.schema.equals(self._schema)
+                                               or self._file_rows >= self.rows_per_file):
             self._close_file()
         # rows written after this start their own file
         self._columns_key = None
-        self._append_parquet(table)
+        self._append_table(table, self.arrow_file_format)
         self._file_rows += table.num_rows
         self.row_count += table.num_rows
 
@@ -158,14 +166,14 @@ class TableJobWriter:
         rows, self.rows = self.rows, []
         self._start_batch(columns)
         typed = [c for c in columns.values() if c.get("data_type")]
-        if self.file_format == "parquet":
-            self._write_parquet(rows, typed)
+        if self.file_format in ARROW_TABLE_FORMATS:
+            self._write_rows_as_table(rows, typed)
         else:
             self._write_jsonl(rows, typed)
         self._file_rows += len(rows)
 
     def _flush_columns(self, columns: dict[str, dict[str, Any]]) -> None:
-        """Write the buffered columns as one parquet row group (the columnar path)."""
+        """Write the buffered columns as one row group or batch (the columnar path)."""
         values, count = self._buffered_columns, self._buffered_count
         self._buffered_columns, self._buffered_count = {}, 0
         self._start_batch(columns)
@@ -180,7 +188,7 @@ class TableJobWriter:
                 arrays.append(_timestamp_array(column_values, field.type))
             else:
                 arrays.append(pa.array(column_values, type=field.type))
-        self._append_parquet(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
+        self._append_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), self.file_format)
         self._file_rows += count
 
     def _start_batch(self, columns: dict[str, dict[str, Any]]) -> None:
@@ -191,7 +199,7 @@ class TableJobWriter:
             self._close_file()
             self._columns_key = key
 
-    def _write_parquet(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
+    def _write_rows_as_table(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
         schema = pa.schema(fields)
         # plain columns convert in one C++ pass; json and timestamp columns need Python help
@@ -209,17 +217,25 @@ class TableJobWriter:
                 arrays.append(pa.array([None if v is None else to_json_text(v) for v in values], type=field.type))
             else:
                 arrays.append(_timestamp_array(values, field.type))
-        self._append_parquet(pa.Table.from_arrays(arrays, schema=schema))
+        self._append_table(pa.Table.from_arrays(arrays, schema=schema), self.file_format)
 
-    def _append_parquet(self, table: pa.Table) -> None:
-        """Add a table to the open file as its own row group(s): a buffer's worth of rows,
-        small enough that neither this writer nor a loader reading it holds much at a time."""
-        if self._parquet is None:
-            path = self._next_path("parquet")
+    def _append_table(self, table: pa.Table, file_format: str) -> None:
+        """Add a table to the open parquet or Arrow IPC file as its own row group(s) or
+        batch(es): a buffer's worth of rows, small enough that neither this writer nor a loader
+        reading it holds much at a time."""
+        if self._table_writer is not None and file_format != self._table_format:
+            self._close_file()
+        if self._table_writer is None:
+            path = self._next_path(file_format)
             self.files.append(path)
-            self._parquet = open_parquet_writer(path, table.schema)
+            open_writer = open_ipc_writer if file_format == "arrow" else open_parquet_writer
+            self._table_writer = open_writer(path, table.schema)
+            self._table_format = file_format
             self._schema = table.schema
-        write_row_groups(self._parquet, table)
+        if file_format == "arrow":
+            write_batches(self._table_writer, table)
+        else:
+            write_row_groups(self._table_writer, table)
 
     def _write_jsonl(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         if self._jsonl is None:
@@ -234,9 +250,9 @@ class TableJobWriter:
             write(dumps({n: row[n] for n in names if n in row}, default=_json_default, option=option))
 
     def _close_file(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-            self._parquet = None
+        if self._table_writer is not None:
+            self._table_writer.close()
+            self._table_writer = None
         if self._jsonl is not None:
             self._jsonl.close()
             self._jsonl = None

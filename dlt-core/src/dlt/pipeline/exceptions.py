@@ -23,6 +23,10 @@ class PipelineConfigMissing(PipelineException):
     """A step needs a setting (a destination, a dataset) the pipeline does not have."""
 
 
+class UnsupportedFileFormat(PipelineException, ValueError):
+    """A `loader_file_format` that the destination cannot load."""
+
+
 class PipelineStepFailed(PipelineException):
     """A step (extract, normalize, load) failed; the original error is chained as `exception`."""
 

@@ -18,7 +18,7 @@ from dlt.common.memory import release_freed_memory
 from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
-from dlt.destinations.base import ClientContext, Destination
+from dlt.destinations.base import LOADER_FILE_FORMATS, ClientContext, Destination
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo, Extractor
@@ -28,7 +28,12 @@ from dlt.extract.source import DltSource
 from dlt.load.loader import Loader
 from dlt.normalize.normalizer import NormalizeInfo, PackageNormalizer
 from dlt.pipeline import state as state_files
-from dlt.pipeline.exceptions import PipelineConfigMissing, PipelineException, PipelineStepFailed
+from dlt.pipeline.exceptions import (
+    PipelineConfigMissing,
+    PipelineException,
+    PipelineStepFailed,
+    UnsupportedFileFormat,
+)
 from dlt.pipeline.load_info import LoadInfo
 from dlt.pipeline.progress import ProgressReporter
 from dlt.pipeline.schemas import SchemaStore
@@ -337,12 +342,25 @@ class Pipeline:
             raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info) from failure
         return info
 
-    def _file_format(self) -> str:
-        if self.loader_file_format:
-            return self.loader_file_format
-        if self.destination is not None:
-            return self.destination.capabilities().preferred_loader_file_format
-        return "parquet"
+    def _file_formats(self) -> tuple[str, str]:
+        """The job file format of rows and the one of Arrow data: the `loader_file_format`
+        asked for, else the destination's preferred ones. Arrow data goes to parquet unless
+        the format is `arrow` (Arrow IPC), as for rows."""
+        capabilities = self.destination.capabilities() if self.destination is not None else None
+        chosen = self.loader_file_format
+        if chosen:
+            supported = capabilities.supported_loader_file_formats if capabilities else LOADER_FILE_FORMATS
+            if chosen not in supported:
+                where = f"destination {self.destination.destination_name}" if capabilities else "dlt"
+                raise UnsupportedFileFormat(
+                    f"loader_file_format '{chosen}' is not supported by {where}; it loads"
+                    f" {', '.join(supported)}. Pass one of these, or leave it out to use the"
+                    " destination's preferred format."
+                )
+            return chosen, "arrow" if chosen == "arrow" else "parquet"
+        if capabilities is not None:
+            return capabilities.preferred_loader_file_format, capabilities.preferred_arrow_file_format
+        return "parquet", "parquet"
 
     @staticmethod
     def _normalize_workers(requested: int | None) -> int:
@@ -364,6 +382,7 @@ class Pipeline:
 
         if loader_file_format:
             self.loader_file_format = loader_file_format
+        rows_format, arrow_format = self._file_formats()
         trace = _trace or PipelineTrace(self.pipeline_name)
         with self._step(trace, "normalize") as record:
             self.storage.recover()
@@ -375,11 +394,12 @@ class Pipeline:
                 raise_if_signalled()
                 package = PackageStorage.read_json(self.storage.path("extracted", load_id) / "package.json")
                 schema = self._apply_destination_naming(self.schemas_store.load(package["schema_name"]))
-                normalizer = PackageNormalizer(self.storage, schema, self._file_format(),
+                normalizer = PackageNormalizer(self.storage, schema, rows_format,
                                                self.pipeline_name, hook, workers=worker_count,
                                                parallel_min_bytes=_config_int(
                                                    ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024),
-                                               buffer_rows=_config_int(("normalize", "buffer_rows"), 10_000))
+                                               buffer_rows=_config_int(("normalize", "buffer_rows"), 10_000),
+                                               arrow_file_format=arrow_format)
                 try:
                     info = normalizer.normalize(load_id)
                 except Exception as exc:
@@ -479,6 +499,7 @@ class Pipeline:
         self._require_destination(destination, dataset_name, credentials)
         # a missing or invalid destination setting fails here, before any data moves
         self.destination.configuration()
+        self._file_formats()
         trace = PipelineTrace(self.pipeline_name)
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,

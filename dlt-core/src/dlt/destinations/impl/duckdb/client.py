@@ -1,4 +1,5 @@
-"""DuckDB SQL client and job client: native parquet/json readers, one transaction per package."""
+"""DuckDB SQL client and job client: native parquet/json readers and Arrow scans, one
+transaction per package."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import duckdb as duckdb_lib
 
+from dlt.common.arrow_ipc import arrow_file_schema, batch_reader
 from dlt.destinations.base import (
     DestinationCapabilities,
     DestinationTerminalError,
@@ -98,7 +100,8 @@ def _translate(exc: Exception) -> Exception:
 
 
 class DuckDBJobClient(SqlJobClient):
-    """Loads parquet and jsonl job files with DuckDB's own readers."""
+    """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
+    its Arrow scan."""
 
     type_mapping = {
         "text": "VARCHAR",
@@ -128,6 +131,9 @@ class DuckDBJobClient(SqlJobClient):
 
     def copy_files(self, paths: list[Path], table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """One INSERT for all files: DuckDB reads their row groups in parallel."""
+        if file_format == "arrow":
+            self.copy_arrow_files(paths, qualified_table)
+            return
         literal = "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
         # files written before and after a schema change differ in their columns
         union = ", union_by_name = true" if len(paths) > 1 else ""
@@ -143,3 +149,20 @@ class DuckDBJobClient(SqlJobClient):
             self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
             raise LoadJobTerminalError(paths[0].name, str(exc)) from exc
+
+    def copy_arrow_files(self, paths: list[Path], qualified_table: str) -> None:
+        """INSERT ... BY NAME from a stream of the files' record batches, one INSERT per
+        schema: DuckDB scans Arrow memory directly, and memory holds a few batches at a time."""
+        by_schema: dict[Any, list[Path]] = {}
+        for path in paths:
+            by_schema.setdefault(arrow_file_schema(path), []).append(path)
+        connection = self.sql.native_connection
+        for number, group in enumerate(by_schema.values()):
+            view = f"_dlt_arrow_job_{number}"
+            connection.register(view, batch_reader(group))
+            try:
+                self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {view}")
+            except DestinationTerminalError as exc:
+                raise LoadJobTerminalError(group[0].name, str(exc)) from exc
+            finally:
+                connection.unregister(view)

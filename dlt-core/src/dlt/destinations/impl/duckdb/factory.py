@@ -46,10 +46,13 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         super().__init__(credentials, destination_name, environment, **settings)
 
     def capabilities(self) -> DestinationCapabilities:
-        """Parquet loads through DuckDB's native reader, transactional, merges supported."""
+        """Parquet loads through DuckDB's native reader and Arrow data through its Arrow scan;
+        transactional, merges supported."""
         return DestinationCapabilities(
             preferred_loader_file_format="parquet",
-            supported_loader_file_formats=("parquet", "jsonl"),
+            supported_loader_file_formats=("parquet", "jsonl", "arrow"),
+            # Arrow tables load from Arrow IPC files: written and scanned without encoding
+            preferred_arrow_file_format="arrow",
             max_identifier_length=65536,
             max_column_identifier_length=65536,
             supports_transactions=True,
