@@ -210,3 +210,22 @@ def test_merge_on_arrow_tables_upserts_and_dedupes_within_a_load():
     pipeline.run(batch([1, 2, 3], ["a", "b", "c"]))
     pipeline.run(batch([2, 3, 3, 4], ["B", "C1", "C2", "D"]))
     assert sorted((r["id"], r["v"]) for r in rows_of(pipeline, "t")) == [(1, "a"), (2, "B"), (3, "C2"), (4, "D")]
+
+
+def test_duckdb_stages_merge_rows_in_temporary_tables_that_follow_schema_changes():
+    pipeline = dlt.pipeline(pipeline_name="temp_staging", destination="duckdb")
+
+    def items(rows):
+        return dlt.resource(rows, name="items", primary_key="id", write_disposition="merge")
+
+    pipeline.run(items([{"id": 1, "v": "a", "tags": ["x"]}, {"id": 2, "v": "b", "tags": ["y"]}]))
+    # a new column and a changed child list arrive with the second merge
+    pipeline.run(items([{"id": 2, "v": "B", "extra": 7, "tags": ["y2", "z"]}, {"id": 3, "v": "c", "tags": []}]))
+    rows = rows_of(pipeline, "items", order_by="id")
+    assert [(r["id"], r["v"], r.get("extra")) for r in rows] == [(1, "a", None), (2, "B", 7), (3, "c", None)]
+    assert sorted(r["value"] for r in rows_of(pipeline, "items__tags")) == ["x", "y2", "z"]
+    with pipeline.sql_client() as client:
+        schemas = {r[0] for r in client.execute_sql(
+            "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()")}
+    assert pipeline.dataset_name in schemas
+    assert f"{pipeline.dataset_name}_staging" not in schemas

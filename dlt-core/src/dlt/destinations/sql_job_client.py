@@ -196,20 +196,30 @@ class SqlJobClient(JobClient):
         staged = [t for t in self.schema.data_tables() if self._is_staged(t["name"])
                   and self.schema.root_table(t["name"])["name"] in merge_roots]
         if staged:
-            staging = self.sql.staging_dataset_name()
-            if not self.sql.has_dataset(staging):
-                self.sql.create_dataset(staging)
-            existing = self.storage_columns(staging)
-            for table in staged:
-                for statement in self.migration_statements(table, existing.get(table["name"]), staging):
-                    self.sql.execute_sql(statement)
-                self.sql.execute_sql(f"DELETE FROM {self.sql.make_qualified_table_name(table['name'], staging)}")
+            self.prepare_staging_tables(staged)
         replaced_roots = {self.schema.root_table(t)["name"] for t in tables
                           if self.schema.write_disposition(t) == "replace" and not t.startswith("_dlt")}
         for root in sorted(replaced_roots):
             for table in [self.schema.tables[root], *self.schema.child_tables(root)]:
                 if any(c.get("data_type") for c in table["columns"].values()):
                     self.sql.execute_sql(f"DELETE FROM {self.sql.make_qualified_table_name(table['name'])}")
+
+    def prepare_staging_tables(self, tables: list[TTableSchema]) -> None:
+        """Create (or bring up to date) and empty the staging tables of the package's merge
+        tables, in the staging dataset."""
+        staging = self.sql.staging_dataset_name()
+        if not self.sql.has_dataset(staging):
+            self.sql.create_dataset(staging)
+        existing = self.storage_columns(staging)
+        for table in tables:
+            for statement in self.migration_statements(table, existing.get(table["name"]), staging):
+                self.sql.execute_sql(statement)
+            self.sql.execute_sql(f"DELETE FROM {self.qualified_staging_table(table['name'])}")
+
+    def qualified_staging_table(self, table_name: str) -> str:
+        """The qualified staging table of `table_name`: its merge rows land there first."""
+        return self.sql.make_qualified_table_name(self.staging_table_name(table_name),
+                                                  self.sql.staging_dataset_name())
 
     def run_job(self, job: Any, path: Path) -> None:
         """Copy one job file into its table (or its staging table for merge)."""
@@ -220,8 +230,9 @@ class SqlJobClient(JobClient):
         """The table schema of a job and the qualified table its rows go to (the staging
         table for merge)."""
         table = self.schema.tables[job.table_name]
-        dataset = self.sql.staging_dataset_name() if self._is_staged(job.table_name) else None
-        return table, self.sql.make_qualified_table_name(table["name"], dataset)
+        if self._is_staged(job.table_name):
+            return table, self.qualified_staging_table(table["name"])
+        return table, self.sql.make_qualified_table_name(table["name"])
 
     def run_jobs(self, jobs: list[Any], paths: list[Path]) -> None:
         """Run several jobs of one table and file format; destinations that read many files
@@ -236,11 +247,10 @@ class SqlJobClient(JobClient):
     def merge_statements(self, root: str) -> list[str]:
         """Delete-insert SQL moving staged rows of a merge table chain into the dataset."""
         schema = self.schema
-        staging = self.sql.staging_dataset_name()
         root_table = schema.tables[root]
         q = self.sql.escape_identifier
         dest_root = self.sql.make_qualified_table_name(root)
-        stage_root = self.sql.make_qualified_table_name(self.staging_table_name(root), staging)
+        stage_root = self.qualified_staging_table(root)
         primary = [n for n, c in root_table["columns"].items() if c.get("primary_key")]
         merge = [n for n, c in root_table["columns"].items() if c.get("merge_key")]
         conditions = []
@@ -267,12 +277,11 @@ class SqlJobClient(JobClient):
 
     def insert_staged_statements(self, tables: list[TTableSchema]) -> list[str]:
         """`INSERT ... SELECT` of each table's staged rows into the dataset, in order."""
-        staging = self.sql.staging_dataset_name()
         statements = []
         for table in tables:
             columns = ", ".join(self.sql.escape_identifier(c["name"])
                                 for c in table["columns"].values() if c.get("data_type"))
-            staged = self.sql.make_qualified_table_name(self.staging_table_name(table["name"]), staging)
+            staged = self.qualified_staging_table(table["name"])
             statements.append(
                 f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns})"
                 f" SELECT {columns} FROM {staged}"

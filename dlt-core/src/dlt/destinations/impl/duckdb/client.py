@@ -116,6 +116,19 @@ class DuckDBJobClient(SqlJobClient):
         "binary": "BLOB",
     }
 
+    def prepare_staging_tables(self, tables: list[TTableSchema]) -> None:
+        """Merge rows are staged in temporary tables of the load's connection: kept in memory
+        (spilled to disk past `memory_limit`) instead of compressed into the database file,
+        and gone with the connection."""
+        for table in tables:
+            body = ", ".join(self.column_definition(c) for c in table["columns"].values() if c.get("data_type"))
+            self.sql.execute_sql(f"CREATE OR REPLACE TEMP TABLE {self.qualified_staging_table(table['name'])} ({body})")
+
+    def qualified_staging_table(self, table_name: str) -> str:
+        """The temporary staging table of `table_name`, prefixed with the dataset's name."""
+        name = f"{self.sql.dataset_name}__{self.staging_table_name(table_name)}"
+        return f"temp.main.{self.sql.escape_identifier(name)}"
+
     def catalog_filter(self) -> str:
         """Limit information_schema to this database file."""
         return f" AND table_catalog = '{self.sql.catalog.replace(chr(39), chr(39) * 2)}'"
