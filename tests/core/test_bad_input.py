@@ -144,3 +144,28 @@ def test_jobs_loaded_together_are_retried_one_by_one_to_name_the_failing_file(mo
     (job,) = info.failed_jobs
     assert "CHECK" in job.error.upper()
     assert [r["id"] for r in rows_of(pipeline, "checked")] == [2]
+
+
+def _load_jsonl_on_eight_threads(tmp_path, memory_limit: str):
+    import duckdb
+
+    connection = duckdb.connect(str(tmp_path / f"{memory_limit}.duckdb"),
+                                config={"threads": 8, "memory_limit": memory_limit})
+    pipeline = dlt.pipeline(pipeline_name=f"jsonl_{memory_limit}", destination=dlt.destinations.duckdb(connection))
+    rows = ({"id": i, "name": "x" * 40, "v": i * 0.5} for i in range(200_000))
+    return pipeline, pipeline.run(rows, table_name="rows", loader_file_format="jsonl")
+
+
+def test_the_default_duckdb_memory_limit_fits_the_json_reader_on_many_threads(tmp_path):
+    from dlt.destinations.impl.duckdb.factory import default_memory_limit
+
+    assert default_memory_limit(2) == "96MB"
+    pipeline, info = _load_jsonl_on_eight_threads(tmp_path, default_memory_limit(8))
+    assert info.row_counts["rows"] == 200_000
+    assert len(rows_of(pipeline, "rows")) == 200_000
+
+
+def test_a_duckdb_memory_limit_too_low_for_jsonl_says_what_to_raise(tmp_path):
+    # 96 MB is enough for two threads, not for eight
+    with pytest.raises(PipelineStepFailed, match="raise destination.duckdb.memory_limit"):
+        _load_jsonl_on_eight_threads(tmp_path, "96MB")

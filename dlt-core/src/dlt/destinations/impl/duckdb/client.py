@@ -161,7 +161,11 @@ class DuckDBJobClient(SqlJobClient):
         try:
             self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
-            raise LoadJobTerminalError(paths[0].name, str(exc)) from exc
+            hint = ""
+            if "out of memory" in str(exc).lower():
+                hint = (" DuckDB hit its memory limit: raise destination.duckdb.memory_limit"
+                        " (its JSON reader takes 32 MB per thread) or load parquet.")
+            raise LoadJobTerminalError(paths[0].name, f"{exc}{hint}") from exc
 
     def copy_arrow_files(self, paths: list[Path], qualified_table: str) -> None:
         """INSERT ... BY NAME from a stream of the files' record batches, one INSERT per

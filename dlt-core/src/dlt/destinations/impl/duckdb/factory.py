@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +10,25 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
 
+JSON_READER_MB_PER_THREAD = 32
+"""DuckDB's JSON reader takes a 32 MB buffer per thread; a memory limit below threads x 32 MB
+plus room for the rest fails jsonl loads with an out-of-memory error (measured, DuckDB 2.0)."""
+
+
+def default_memory_limit(threads: int | None = None) -> str:
+    """DuckDB's memory cap on connections dlt opens: 96 MB on two cores, 32 MB more for every
+    further core (DuckDB runs a thread per core), so jsonl loads fit."""
+    threads = threads or os.cpu_count() or 1
+    return f"{max(96, JSON_READER_MB_PER_THREAD * (threads + 1))}MB"
+
 
 class DuckDBSpec(BaseModel):
     """Settings of the DuckDB destination: a database path or an open connection."""
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
     credentials: Any = None
-    memory_limit: str = "128MB"
+    memory_limit: str | None = None
+    """None: `default_memory_limit()`."""
     preserve_insertion_order: bool = False
 
     @field_validator("credentials")
@@ -77,10 +90,9 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
 
         settings = self.configuration()
         # DuckDB caches up to 80% of RAM by default; loading does not need that (job files come
-        # in row groups of bounded size), and merges spill to disk past the limit. Not lower:
-        # DuckDB's JSON reader takes 32 MB buffers per thread (destination.duckdb.memory_limit)
+        # in row groups or batches of bounded size), and merges spill to disk past the limit
         connection_settings = {
-            "memory_limit": settings.get("memory_limit") or DuckDBSpec.model_fields["memory_limit"].default,
+            "memory_limit": settings.get("memory_limit") or default_memory_limit(),
             "preserve_insertion_order": bool(settings.get("preserve_insertion_order", False)),
         }
         sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
