@@ -16,7 +16,9 @@ from dlt.extract.hints import table_schema_from_hints
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
+from dlt.normalize.merge_keys import merge_keys_of, page_keys
 from dlt.schema import Schema
+from dlt.storage.item_files import append_pickled, keys_file_of
 
 
 @dataclass
@@ -29,12 +31,14 @@ class ExtractInfo:
     resources: list[str] = field(default_factory=list)
 
 
-class _TableItemsFile:
+class TableItemsFile:
     """Pickled pages of one table, appended as they fill up; a new file every `file_items`
-    items, so normalize can share a big table's files between worker processes."""
+    items, so normalize can share a big table's files between worker processes. With a
+    `primary_key` (a merge table), each page's keys also go to the file's key sidecar."""
 
     def __init__(self, folder: Path, table: str, buffer_items: int, next_index: Any,
-                 file_items: int = 100_000) -> None:
+                 file_items: int = 100_000, primary_key: list[str] | None = None,
+                 naming: Any = None) -> None:
         self.folder = folder
         self.table = table
         self.next_index = next_index
@@ -42,8 +46,11 @@ class _TableItemsFile:
         self.buffer: list[Any] = []
         self.buffer_items = buffer_items
         self.file_items = file_items
+        self.primary_key = primary_key
+        self.naming = naming
         self.in_file = 0
         self.file: Any = None
+        self.keys_file: Any = None
 
     def add(self, items: list[Any]) -> None:
         self.buffer.extend(items)
@@ -54,15 +61,17 @@ class _TableItemsFile:
         if not self.buffer:
             return
         if self.file is not None and self.in_file >= self.file_items:
-            self.file.close()
-            self.file = None
+            self._close_files()
             self.path = self.folder / f"{self.table}.{self.next_index()}.pkl"
             self.in_file = 0
         if self.file is None:
             self.file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+            if self.primary_key:
+                self.keys_file = open(keys_file_of(self.path), "wb")  # noqa: SIM115 - closed in close()
+                append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
         try:
-            pickle.dump(self.buffer, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            append_pickled(self.file, self.buffer)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
             raise TypeError(
@@ -70,13 +79,19 @@ class _TableItemsFile:
                 f" Offending item: {bad!r:.200}. Yield dicts of str, numbers, dates, bytes,"
                 " lists and dicts, or convert the value with resource.add_map(...)."
             ) from exc
+        if self.keys_file is not None:
+            append_pickled(self.keys_file, page_keys(self.buffer, self.primary_key, self.naming))
         self.buffer = []
+
+    def _close_files(self) -> None:
+        for file in (self.file, self.keys_file):
+            if file is not None:
+                file.close()
+        self.file = self.keys_file = None
 
     def close(self) -> None:
         self.flush()
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        self._close_files()
 
 
 def _picklable(item: Any) -> bool:
@@ -100,7 +115,7 @@ class Extractor:
         self.buffer_items = buffer_items
         self.progress = progress
         self.items_per_file = items_per_file
-        self._files: dict[str, _TableItemsFile] = {}
+        self._files: dict[str, TableItemsFile] = {}
         self._file_index = 0
         self._arrow_files: dict[str, ArrowItemsFile] = {}
         self._known_tables: set[str] = set()
@@ -136,12 +151,13 @@ class Extractor:
         self._file_index += 1
         return self._file_index
 
-    def _file_for(self, table: str) -> _TableItemsFile:
+    def _file_for(self, table: str) -> TableItemsFile:
         items_file = self._files.get(table)
         if items_file is None:
-            items_file = self._files[table] = _TableItemsFile(
+            items_file = self._files[table] = TableItemsFile(
                 self.items_dir, table, min(self.buffer_items, self.items_per_file),
                 self._next_file_index, self.items_per_file,
+                primary_key=merge_keys_of(self.schema, table) or None, naming=self.schema.naming,
             )
         return items_file
 

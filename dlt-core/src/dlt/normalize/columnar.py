@@ -39,7 +39,7 @@ def page_columns(rows: RowNormalizer, table: str, page: list[Any]) -> PageColumn
     """
     if not page or table not in rows.registered_tables():
         return None
-    if not all(type(item) is dict for item in page):
+    if set(map(type, page)) != {dict}:
         return None
     names = rows.scope_names(table)
     types = rows.known_types(table)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import pickle
 from collections import defaultdict
-from collections.abc import Iterator
-from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +14,11 @@ import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 from dlt.common.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
+from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
+from dlt.storage.item_files import is_keys_file, read_pickled_pages
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
@@ -35,16 +34,6 @@ class NormalizeInfo:
     load_id: str
     row_counts: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
-
-
-def read_pickled_pages(path: Path) -> Iterator[list[Any]]:
-    """The pages written one after another into an extracted items file."""
-    with open(path, "rb") as file:
-        while True:
-            try:
-                yield pickle.load(file)
-            except EOFError:
-                return
 
 
 class PackageNormalizer:
@@ -162,6 +151,8 @@ class PackageNormalizer:
         extra_counts: dict[str, int] = {}
         items_folder = source / EXTRACTED_ITEMS
         for item_file in sorted(items_folder.iterdir(), key=_file_order):
+            if is_keys_file(item_file):
+                continue
             table = item_file.name.rsplit(".", 2)[0]
             if item_file.suffix in ARROW_FILE_SUFFIXES:
                 rows.changed_tables.add(table)
@@ -223,7 +214,7 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
     """
     unpack = rows.normalize_item if rows_hook else rows.normalize_item_typed
     columnar = write_columns is not None and not rows_hook
-    keep = _last_occurrences(schema, files)
+    keep = last_occurrences(schema, files)
     positions: dict[str, int] = {}
     for item_file in files:
         table = item_file.name.rsplit(".", 2)[0]
@@ -250,73 +241,6 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         batch[table_name].append(row)
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
-
-
-def _last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
-    """For merge tables with a primary key: positions of the last item of every key."""
-    result: dict[str, set[int]] = {}
-    naming = schema.naming
-    for table in sorted({f.name.rsplit(".", 2)[0] for f in files}):
-        primary_key = merge_keys_of(schema, table)
-        if not primary_key:
-            continue
-        last: dict[Any, int] = {}
-        raw_keys: dict[tuple[str, ...], tuple[str | None, ...]] = {}
-        position = 0
-        for item_file in files:
-            if item_file.name.rsplit(".", 2)[0] != table:
-                continue
-            for page in read_pickled_pages(item_file):
-                keys = _page_keys(page, primary_key, naming)
-                if keys is not None:
-                    # a page of same-shaped dicts with hashable keys: C-speed
-                    last.update(zip(keys, range(position, position + len(page))))
-                    position += len(page)
-                    continue
-                for item in page:
-                    if isinstance(item, dict):
-                        shape = tuple(item)
-                        names = raw_keys.get(shape)
-                        if names is None:
-                            by_column = {naming.normalize_identifier(k): k for k in shape}
-                            names = raw_keys[shape] = tuple(by_column.get(pk) for pk in primary_key)
-                        key: Any = item.get(names[0]) if len(names) == 1 else \
-                            tuple(item.get(n) for n in names)
-                    else:
-                        key = ("__position__", position)
-                    try:
-                        last[key] = position
-                    except TypeError:  # an unhashable key value: keep that item
-                        last[("__position__", position)] = position
-                    position += 1
-        result[table] = set(last.values())
-    return result
-
-
-def _page_keys(page: list[Any], primary_key: list[str], naming: Any) -> list[Any] | None:
-    """The key of every item of a page whose items are dicts of one shape, or None."""
-    if not page or type(page[0]) is not dict:
-        return None
-    by_column = {naming.normalize_identifier(k): k for k in page[0]}
-    raw = [by_column.get(pk) for pk in primary_key]
-    if None in raw:
-        return None
-    try:
-        if not all(type(item) is dict for item in page):
-            return None
-        keys = list(map(itemgetter(*raw), page))
-        set(keys)  # all hashable
-    except (KeyError, TypeError):
-        return None
-    return keys
-
-
-def merge_keys_of(schema: Schema, table: str) -> list[str]:
-    """Primary key columns of a root table with the merge disposition ([] otherwise)."""
-    table_schema = schema.tables.get(table, {})
-    if table_schema.get("parent") or table_schema.get("write_disposition") != "merge":
-        return []
-    return [n for n, c in table_schema.get("columns", {}).items() if c.get("primary_key")]
 
 
 def dedupe_last(table: pa.Table, keys: list[str]) -> pa.Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,11 @@ def arrow_type(column: dict[str, Any]) -> pa.DataType:
 
 def _timestamp_array(values: list[Any], data_type: pa.DataType) -> pa.Array:
     """Timestamps from datetimes and ISO strings; strings are parsed by Arrow in bulk."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds == {datetime}:
+        # the common case, checked at C speed
+        return pa.array(values, type=data_type)
     strings = [v for v in values if isinstance(v, str)]
     if not strings:
         return pa.array(values, type=data_type)

@@ -1,0 +1,42 @@
+"""The extracted item files of a package: pickled pages of items, and the key sidecars of
+merge tables.
+
+Extract appends each page (a list of items) to a table's item file with `pickle`; for a root
+table with the merge disposition it appends the primary key values of the same page to a
+sidecar file, so normalize finds the last item of every key without unpickling the items twice.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+KEYS_SUFFIX = ".keys"
+"""Suffix of an item file's key sidecar: `<table>.<index>.pkl.keys`."""
+
+
+def keys_file_of(item_file: Path) -> Path:
+    """The key sidecar of an item file."""
+    return item_file.with_name(item_file.name + KEYS_SUFFIX)
+
+
+def is_keys_file(path: Path) -> bool:
+    """True for a key sidecar (not an item file)."""
+    return path.name.endswith(KEYS_SUFFIX)
+
+
+def append_pickled(file: Any, value: Any) -> None:
+    """Append one pickled value (a page, or a page's keys) to an open file."""
+    pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_pickled_pages(path: Path) -> Iterator[Any]:
+    """The values appended one after another into an item file or a key sidecar."""
+    with open(path, "rb") as file:
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
