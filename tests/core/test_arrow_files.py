@@ -170,9 +170,17 @@ def test_arrow_data_bound_for_a_parquet_destination_becomes_parquet(tmp_path):
 
 def test_a_file_format_the_destination_cannot_load_is_refused_before_extract():
     pipeline = dlt.pipeline(pipeline_name="arrow_refused", destination="duckdb")
-    with pytest.raises(UnsupportedFileFormat, match="'csv' is not supported by destination duckdb"):
-        pipeline.run([{"id": 1}], table_name="rows", loader_file_format="csv")
+    with pytest.raises(UnsupportedFileFormat, match="'xml' is not supported by destination duckdb"):
+        pipeline.run([{"id": 1}], table_name="rows", loader_file_format="xml")
     assert not pipeline.has_pending_data
+
+
+def test_upstream_formats_this_dlt_does_not_write_load_with_the_preferred_one(caplog):
+    pipeline = dlt.pipeline(pipeline_name="insert_values_script", destination="duckdb")
+    pipeline.run([{"id": 1}, {"id": 2}], table_name="rows", loader_file_format="insert_values")
+    assert job_formats(pipeline, "rows") == {"parquet"}
+    assert loaded_ids(pipeline, "rows") == [1, 2]
+    assert "loader_file_format 'insert_values' is not written by this dlt" in caplog.text
 
 
 def test_an_empty_arrow_table_creates_its_table():

@@ -42,6 +42,10 @@ class LoadJobTerminalError(DestinationTerminalError):
 LOADER_FILE_FORMATS = ("parquet", "jsonl", "arrow")
 """The job file formats dlt writes: parquet, JSON lines and Arrow IPC files."""
 
+FORMATS_LOADED_AS_PREFERRED = ("insert_values", "csv", "typed-jsonl")
+"""Loader file formats of upstream dlt that this dlt does not write: a script that names one
+loads with the destination's preferred format instead (the rows loaded are the same)."""
+
 
 @dataclass
 class DestinationCapabilities:

@@ -18,7 +18,7 @@ from dlt.common.memory import release_freed_memory
 from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
-from dlt.destinations.base import LOADER_FILE_FORMATS, ClientContext, Destination
+from dlt.destinations.base import FORMATS_LOADED_AS_PREFERRED, LOADER_FILE_FORMATS, ClientContext, Destination
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo, Extractor
@@ -348,6 +348,10 @@ class Pipeline:
         the format is `arrow` (Arrow IPC), as for rows."""
         capabilities = self.destination.capabilities() if self.destination is not None else None
         chosen = self.loader_file_format
+        if chosen in FORMATS_LOADED_AS_PREFERRED:
+            logger.warning("loader_file_format '%s' is not written by this dlt; the destination's"
+                           " preferred format loads the same rows", chosen)
+            chosen = None
         if chosen:
             supported = capabilities.supported_loader_file_formats if capabilities else LOADER_FILE_FORMATS
             if chosen not in supported:
