@@ -153,19 +153,22 @@ def _load_jsonl_on_eight_threads(tmp_path, memory_limit: str):
                                 config={"threads": 8, "memory_limit": memory_limit})
     pipeline = dlt.pipeline(pipeline_name=f"jsonl_{memory_limit}", destination=dlt.destinations.duckdb(connection))
     rows = ({"id": i, "name": "x" * 40, "v": i * 0.5} for i in range(200_000))
-    return pipeline, pipeline.run(rows, table_name="rows", loader_file_format="jsonl")
+    return connection, pipeline, pipeline.run(rows, table_name="rows", loader_file_format="jsonl")
 
 
-def test_the_default_duckdb_memory_limit_fits_the_json_reader_on_many_threads(tmp_path):
-    from dlt.destinations.impl.duckdb.factory import default_memory_limit
-
-    assert default_memory_limit(2) == "96MB"
-    pipeline, info = _load_jsonl_on_eight_threads(tmp_path, default_memory_limit(8))
+def test_a_jsonl_load_raises_a_memory_limit_too_low_for_the_json_reader_and_sets_it_back(tmp_path):
+    # 32 MB holds not even one of the JSON reader's buffers, let alone one per thread
+    connection, pipeline, info = _load_jsonl_on_eight_threads(tmp_path, "32MB")
     assert info.row_counts["rows"] == 200_000
     assert len(rows_of(pipeline, "rows")) == 200_000
+    assert connection.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "30.5 MiB"
 
 
-def test_a_duckdb_memory_limit_too_low_for_jsonl_says_what_to_raise(tmp_path):
-    # 96 MB is enough for two threads, not for eight
+def test_a_load_that_runs_out_of_duckdb_memory_says_what_to_raise(tmp_path):
+    import duckdb
+
+    connection = duckdb.connect(str(tmp_path / "tiny.duckdb"), config={"memory_limit": "1MB", "threads": 2})
+    pipeline = dlt.pipeline(pipeline_name="tiny_memory", destination=dlt.destinations.duckdb(connection))
+    rows = [{"id": i, "text": f"row {i} " * 20} for i in range(200_000)]
     with pytest.raises(PipelineStepFailed, match="raise destination.duckdb.memory_limit"):
-        _load_jsonl_on_eight_threads(tmp_path, "96MB")
+        pipeline.run(rows, table_name="rows")

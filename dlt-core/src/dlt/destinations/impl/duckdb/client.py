@@ -93,6 +93,23 @@ class DuckDBSqlClient(SqlClient):
         return bool(rows)
 
 
+JSON_BUFFER_MIB = 32
+"""DuckDB's JSON reader reads in 32 MiB buffers and holds about threads + 2 of them at once
+(measured with DuckDB 2.0: below that, a jsonl INSERT of several files runs out of memory)."""
+
+_UNITS = {"bytes": 1 / 1024 ** 2, "kib": 1 / 1024, "mib": 1, "gib": 1024, "tib": 1024 ** 2,
+          "kb": 1000 / 1024 ** 2, "mb": 1000 ** 2 / 1024 ** 2, "gb": 1000 ** 3 / 1024 ** 2}
+
+
+def _mebibytes(setting: str) -> float:
+    """A DuckDB memory setting such as '91.5 MiB' in MiB (unreadable: treated as unlimited)."""
+    number, _, unit = setting.strip().partition(" ")
+    try:
+        return float(number) * _UNITS[unit.strip().lower() or "bytes"]
+    except (ValueError, KeyError):
+        return float("inf")
+
+
 def _translate(exc: Exception) -> Exception:
     if isinstance(exc, (duckdb_lib.IOException,)) and "lock" in str(exc).lower():
         return DestinationTransientError(str(exc))
@@ -102,6 +119,8 @@ def _translate(exc: Exception) -> Exception:
 class DuckDBJobClient(SqlJobClient):
     """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
     its Arrow scan."""
+
+    _restore_memory_limit: str | None = None
 
     type_mapping = {
         "text": "VARCHAR",
@@ -159,13 +178,48 @@ class DuckDBJobClient(SqlJobClient):
         else:
             raise LoadJobTerminalError(paths[0].name, f"DuckDB cannot load the file format '{file_format}'.")
         try:
-            self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
+            with self._memory_for_json(file_format == "jsonl"):
+                self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
             hint = ""
             if "out of memory" in str(exc).lower():
-                hint = (" DuckDB hit its memory limit: raise destination.duckdb.memory_limit"
-                        " (its JSON reader takes 32 MB per thread) or load parquet.")
+                hint = " DuckDB hit its memory limit: raise destination.duckdb.memory_limit."
             raise LoadJobTerminalError(paths[0].name, f"{exc}{hint}") from exc
+
+    @contextmanager
+    def _memory_for_json(self, reading_json: bool) -> Iterator[None]:
+        """Raise DuckDB's memory limit for a jsonl INSERT when it is below what the JSON reader
+        takes (32 MiB buffers, about threads + 2 of them at once), and set it back after."""
+        if not reading_json:
+            yield
+            return
+        limit, threads = self.sql.execute_sql(
+            "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
+        needed = JSON_BUFFER_MIB * (int(threads) + 2)
+        if _mebibytes(limit) >= needed:
+            yield
+            return
+        self.sql.execute_sql(f"SET memory_limit = '{needed}MiB'")
+        self._restore_memory_limit = f"SET memory_limit = '{limit}'"
+        try:
+            yield
+        finally:
+            self._set_memory_limit_back()
+
+    def _set_memory_limit_back(self) -> None:
+        """Put the memory limit back; after a failed statement that waits for the rollback."""
+        if self._restore_memory_limit is None:
+            return
+        try:
+            self.sql.execute_sql(self._restore_memory_limit)
+            self._restore_memory_limit = None
+        except DestinationTerminalError:
+            pass
+
+    def abort_load(self) -> None:
+        """Roll back, then put back a memory limit a failed jsonl INSERT had raised."""
+        super().abort_load()
+        self._set_memory_limit_back()
 
     def copy_arrow_files(self, paths: list[Path], qualified_table: str) -> None:
         """INSERT ... BY NAME from a stream of the files' record batches, one INSERT per

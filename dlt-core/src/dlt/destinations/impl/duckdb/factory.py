@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +9,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
 
-JSON_READER_MB_PER_THREAD = 32
-"""DuckDB's JSON reader takes a 32 MB buffer per thread; a memory limit below threads x 32 MB
-plus room for the rest fails jsonl loads with an out-of-memory error (measured, DuckDB 2.0)."""
-
-
-def default_memory_limit(threads: int | None = None) -> str:
-    """DuckDB's memory cap on connections dlt opens: 96 MB on two cores, 32 MB more for every
-    further core (DuckDB runs a thread per core), so jsonl loads fit."""
-    threads = threads or os.cpu_count() or 1
-    return f"{max(96, JSON_READER_MB_PER_THREAD * (threads + 1))}MB"
+DEFAULT_MEMORY_LIMIT = "96MB"
+"""DuckDB's memory cap on connections dlt opens (jsonl loads raise it for their statement)."""
 
 
 class DuckDBSpec(BaseModel):
@@ -27,8 +18,7 @@ class DuckDBSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
     credentials: Any = None
-    memory_limit: str | None = None
-    """None: `default_memory_limit()`."""
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     preserve_insertion_order: bool = False
 
     @field_validator("credentials")
@@ -92,7 +82,7 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         # DuckDB caches up to 80% of RAM by default; loading does not need that (job files come
         # in row groups or batches of bounded size), and merges spill to disk past the limit
         connection_settings = {
-            "memory_limit": settings.get("memory_limit") or default_memory_limit(),
+            "memory_limit": settings.get("memory_limit") or DEFAULT_MEMORY_LIMIT,
             "preserve_insertion_order": bool(settings.get("preserve_insertion_order", False)),
         }
         sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
