@@ -188,3 +188,19 @@ def test_an_empty_arrow_table_creates_its_table():
     pipeline.run(dlt.resource(numbers(0, 0), name="empty"))
     assert set(pipeline.default_schema.tables["empty"]["columns"]) >= {"id", "name"}
     assert loaded_ids(pipeline, "empty") == []
+
+
+def test_arrow_items_extracted_as_parquet_by_an_earlier_version_still_load():
+    pipeline = dlt.pipeline(pipeline_name="arrow_old_items", destination="duckdb")
+    pipeline.extract(dlt.resource(numbers(0, 1_000), name="numbers"))
+    # a package extracted before Arrow IPC items: the same data as a parquet item file
+    load_id = pipeline.list_extracted_load_packages()[0]
+    items = pipeline.storage.path("extracted", load_id) / "items"
+    (arrow_item,) = items.glob("numbers.*.arrow")
+    pq.write_table(read_table(arrow_item), arrow_item.with_suffix(".parquet"))
+    arrow_item.unlink()
+    pipeline.normalize()
+    pipeline.load()
+    # rewritten into DuckDB's job format for Arrow data
+    assert job_formats(pipeline, "numbers") == {"arrow"}
+    assert loaded_ids(pipeline, "numbers") == list(range(1_000))
