@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from dlt.common.parquet import ROW_GROUP_ROWS
+from dlt.common.parquet import ROW_GROUP_ROWS, rows_within
 
 IPC_BATCH_ROWS = 32_768
 """Rows per record batch of an Arrow IPC file at most. A loader scanning the file holds a few
@@ -28,10 +28,7 @@ IPC_BATCH_BYTES = 4 * 1024 * 1024
 
 def batch_rows(table: pa.Table) -> int:
     """Rows per record batch for `table`: at most `IPC_BATCH_ROWS` and about `IPC_BATCH_BYTES`."""
-    if table.num_rows == 0:
-        return IPC_BATCH_ROWS
-    per_row = max(1, table.nbytes // table.num_rows)
-    return max(1, min(IPC_BATCH_ROWS, IPC_BATCH_BYTES // per_row))
+    return rows_within(table, IPC_BATCH_ROWS, IPC_BATCH_BYTES)
 
 
 def open_ipc_writer(path: Path, schema: pa.Schema) -> ipc.RecordBatchFileWriter:

@@ -25,12 +25,18 @@ PARQUET_OPTIONS: dict[str, Any] = {
 """Options of every parquet writer dlt opens."""
 
 
+def rows_within(table: pa.Table, max_rows: int, max_bytes: int) -> int:
+    """Rows of `table` per chunk (row group, record batch): at most `max_rows` and about
+    `max_bytes` of Arrow memory, at least one."""
+    if table.num_rows == 0:
+        return max_rows
+    per_row = max(1, table.nbytes // table.num_rows)
+    return max(1, min(max_rows, max_bytes // per_row))
+
+
 def row_group_rows(table: pa.Table) -> int:
     """Rows per row group for `table`: at most `ROW_GROUP_ROWS` and about `ROW_GROUP_BYTES`."""
-    if table.num_rows == 0:
-        return ROW_GROUP_ROWS
-    per_row = max(1, table.nbytes // table.num_rows)
-    return max(1, min(ROW_GROUP_ROWS, ROW_GROUP_BYTES // per_row))
+    return rows_within(table, ROW_GROUP_ROWS, ROW_GROUP_BYTES)
 
 
 def open_parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
