@@ -177,10 +177,9 @@ class BigQueryJobClient(SqlJobClient):
         One ALTER per table: BigQuery rate-limits metadata updates of a table.
         """
         qualified = self.sql.make_qualified_table_name(table["name"], dataset_name)
-        columns = [c for c in table["columns"].values() if c.get("data_type")]
         if existing is None:
-            body = ",\n  ".join(self.column_definition(c) for c in columns)
-            return [f"CREATE TABLE {qualified} (\n  {body}\n){self.table_options(table)}"]
+            return [self.create_table_statement(table, qualified)]
+        columns = [c for c in table["columns"].values() if c.get("data_type")]
         missing = [c for c in columns if c["name"] not in existing]
         if not missing:
             return []
@@ -226,9 +225,7 @@ class BigQueryJobClient(SqlJobClient):
         for root in sorted(self._staged_roots):
             for table in self._chain(root):
                 qualified = self.sql.make_qualified_table_name(self.staging_table_name(table["name"]), staging)
-                body = ",\n  ".join(self.column_definition(c) for c in table["columns"].values()
-                                    if c.get("data_type"))
-                self.sql.execute_sql(f"CREATE TABLE IF NOT EXISTS {qualified} (\n  {body}\n)")
+                self.sql.execute_sql(f"CREATE TABLE IF NOT EXISTS {qualified} (\n  {self.columns_ddl(table)}\n)")
 
     # -- load jobs ----------------------------------------------------------------------------
 

@@ -81,8 +81,9 @@ class RedshiftJobClient(SqlJobClient):
             tables.setdefault(table, {})[column_names.get(db_column, db_column)] = data_type
         return tables
 
-    def table_attributes(self, table: TTableSchema) -> str:
-        """`DISTKEY(...)` / `COMPOUND SORTKEY(...)` from `cluster` and `sort` column hints."""
+    def table_options(self, table: TTableSchema) -> str:
+        """`DISTKEY(...)` / `COMPOUND SORTKEY(...)` table attributes from `cluster` and `sort`
+        column hints, after a CREATE TABLE's column list."""
         if not self.dialect.table_attributes:
             return ""
         columns = [c for c in table["columns"].values() if c.get("data_type")]
@@ -95,14 +96,6 @@ class RedshiftJobClient(SqlJobClient):
         if sort:
             clauses.append(f"COMPOUND SORTKEY({', '.join(q(n) for n in sort)})")
         return (" " + " ".join(clauses)) if clauses else ""
-
-    def migration_statements(self, table: TTableSchema, existing: dict[str, str] | None,
-                             dataset_name: str | None = None) -> list[str]:
-        """CREATE TABLE (with table attributes) or one ALTER TABLE ADD COLUMN per new column."""
-        statements = super().migration_statements(table, existing, dataset_name)
-        if existing is None and statements:
-            statements[0] += self.table_attributes(table)
-        return statements
 
     # -- loading ------------------------------------------------------------------------------
 

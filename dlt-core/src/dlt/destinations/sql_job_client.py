@@ -118,14 +118,26 @@ class SqlJobClient(JobClient):
         definition = f"{self.sql.escape_identifier(column['name'])} {self.to_db_type(column)}"
         return definition if nullable else definition + " NOT NULL"
 
+    def columns_ddl(self, table: TTableSchema) -> str:
+        """The column list of a CREATE TABLE: one definition per typed column of `table`."""
+        return ",\n  ".join(self.column_definition(c) for c in table["columns"].values() if c.get("data_type"))
+
+    def create_table_statement(self, table: TTableSchema, qualified: str) -> str:
+        """CREATE TABLE `qualified` with the columns of `table` and the destination's
+        `table_options()`."""
+        return f"CREATE TABLE {qualified} (\n  {self.columns_ddl(table)}\n){self.table_options(table)}"
+
+    def table_options(self, table: TTableSchema) -> str:
+        """Clauses after the column list of a CREATE TABLE (partitioning, sort keys); none here."""
+        return ""
+
     def migration_statements(self, table: TTableSchema, existing: dict[str, str] | None,
                              dataset_name: str | None = None) -> list[str]:
         """CREATE TABLE or ALTER TABLE ADD COLUMN statements to bring `table` up to date."""
         qualified = self.sql.make_qualified_table_name(table["name"], dataset_name)
-        columns = [c for c in table["columns"].values() if c.get("data_type")]
         if existing is None:
-            body = ",\n  ".join(self.column_definition(c) for c in columns)
-            return [f"CREATE TABLE {qualified} (\n  {body}\n)"]
+            return [self.create_table_statement(table, qualified)]
+        columns = [c for c in table["columns"].values() if c.get("data_type")]
         missing = [c for c in columns if c["name"] not in existing]
         # added columns are nullable: old rows have no value for them
         return [

@@ -140,8 +140,8 @@ class DuckDBJobClient(SqlJobClient):
         (spilled to disk past `memory_limit`) instead of compressed into the database file,
         and gone with the connection."""
         for table in tables:
-            body = ", ".join(self.column_definition(c) for c in table["columns"].values() if c.get("data_type"))
-            self.sql.execute_sql(f"CREATE OR REPLACE TEMP TABLE {self.qualified_staging_table(table['name'])} ({body})")
+            qualified = self.qualified_staging_table(table["name"])
+            self.sql.execute_sql(f"CREATE OR REPLACE TEMP TABLE {qualified} (\n  {self.columns_ddl(table)}\n)")
 
     def qualified_staging_table(self, table_name: str) -> str:
         """The temporary staging table of `table_name`, prefixed with the dataset's name."""
