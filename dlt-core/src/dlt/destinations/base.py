@@ -42,6 +42,12 @@ class LoadJobTerminalError(DestinationTerminalError):
 LOADER_FILE_FORMATS = ("parquet", "jsonl", "arrow")
 """The job file formats dlt writes: parquet, JSON lines and Arrow IPC files."""
 
+def arrow_file_format_for(rows_format: str) -> str:
+    """The job format of Arrow data when the user chose `rows_format`: Arrow IPC for `arrow`,
+    parquet for every other format (Arrow data is never written as jsonl)."""
+    return "arrow" if rows_format == "arrow" else "parquet"
+
+
 FORMATS_LOADED_AS_PREFERRED = ("insert_values", "csv", "typed-jsonl")
 """Loader file formats of upstream dlt that this dlt does not write: a script that names one
 loads with the destination's preferred format instead (the rows loaded are the same)."""

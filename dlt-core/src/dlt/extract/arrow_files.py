@@ -15,9 +15,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from dlt.common.arrow_ipc import batch_rows, open_ipc_writer, write_batches
-
-ARROW_ITEM_SUFFIX = ".arrow"
-"""The suffix of extracted Arrow item files."""
+from dlt.storage.item_files import ARROW_ITEM_SUFFIX
 
 
 class ArrowItemsFile:

@@ -12,17 +12,18 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 
 from dlt.common.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
+from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
-from dlt.storage.item_files import is_keys_file, read_pickled_pages
+from dlt.storage.item_files import ARROW_ITEM_SUFFIX, is_keys_file, read_pickled_pages
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
-ARROW_FILE_SUFFIXES = (".arrow", ".parquet")
+ARROW_FILE_SUFFIXES = (ARROW_ITEM_SUFFIX, ".parquet")
 """Extracted Arrow data: Arrow IPC files (and parquet, from packages extracted before)."""
 logger = logging.getLogger("dlt.normalize")
 
@@ -124,8 +125,8 @@ class PackageNormalizer:
             writer = writers.get(table)
             if writer is None:
                 hinted = self.schema.tables.get(table, {}).get("file_format")
-                # a table's own format decides for its Arrow data too: Arrow IPC or parquet
-                arrow_format = ("arrow" if hinted == "arrow" else "parquet") if hinted else self.arrow_file_format
+                # a table's own format decides for its Arrow data too
+                arrow_format = arrow_file_format_for(hinted) if hinted else self.arrow_file_format
                 writer = writers[table] = TableJobWriter(
                     jobs_folder, table, hinted or self.file_format, "", buffer_rows=self.buffer_rows,
                     arrow_file_format=arrow_format,

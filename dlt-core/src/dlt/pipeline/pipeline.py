@@ -18,7 +18,13 @@ from dlt.common.memory import release_freed_memory
 from dlt.common.signals import delayed_signals, raise_if_signalled
 from dlt.common.exceptions import DltException
 from dlt.destinations import resolve_destination
-from dlt.destinations.base import FORMATS_LOADED_AS_PREFERRED, LOADER_FILE_FORMATS, ClientContext, Destination
+from dlt.destinations.base import (
+    FORMATS_LOADED_AS_PREFERRED,
+    LOADER_FILE_FORMATS,
+    ClientContext,
+    Destination,
+    arrow_file_format_for,
+)
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo, Extractor
@@ -361,7 +367,7 @@ class Pipeline:
                     f" {', '.join(supported)}. Pass one of these, or leave it out to use the"
                     " destination's preferred format."
                 )
-            return chosen, "arrow" if chosen == "arrow" else "parquet"
+            return chosen, arrow_file_format_for(chosen)
         if capabilities is not None:
             return capabilities.preferred_loader_file_format, capabilities.preferred_arrow_file_format
         return "parquet", "parquet"

@@ -1,5 +1,5 @@
-"""The extracted item files of a package: pickled pages of items, and the key sidecars of
-merge tables.
+"""The extracted item files of a package: pickled pages of items, the key sidecars of merge
+tables, and Arrow IPC files of Arrow data.
 
 Extract appends each page (a list of items) to a table's item file with `pickle`; for a root
 table with the merge disposition it appends the primary key values of the same page to a
@@ -12,6 +12,9 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+ARROW_ITEM_SUFFIX = ".arrow"
+"""The suffix of extracted Arrow item files (Arrow IPC files)."""
 
 KEYS_SUFFIX = ".keys"
 """Suffix of an item file's key sidecar: `<table>.<index>.pkl.keys`."""
