@@ -30,7 +30,7 @@ ERRING_COMMAND_MODULE = """
     def register_commands(app):
         @app.command("fail")
         def fail():
-            from dlt.common.exceptions import DltException
+            from dlt.utils.exceptions import DltException
 
             raise DltException("The table 'users' could not be loaded.")
 """

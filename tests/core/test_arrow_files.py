@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
-from dlt.common.arrow_ipc import IPC_BATCH_ROWS
-from dlt.common.parquet import ROW_GROUP_BYTES, ROW_GROUP_ROWS, row_group_rows
+from dlt.utils.arrow_ipc import IPC_BATCH_ROWS
+from dlt.utils.parquet import ROW_GROUP_BYTES, ROW_GROUP_ROWS, row_group_rows
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.pipeline.exceptions import UnsupportedFileFormat
 

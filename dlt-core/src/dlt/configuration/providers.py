@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 
 if sys.version_info >= (3, 11):
     import tomllib

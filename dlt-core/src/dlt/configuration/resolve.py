@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 from dlt.configuration.redaction import remember_secret
 from dlt.configuration.providers import (
     EnvironProvider,

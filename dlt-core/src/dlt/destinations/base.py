@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dlt.common.exceptions import DltException, TerminalError, TransientError
+from dlt.utils.exceptions import DltException, TerminalError, TransientError
 from dlt.configuration.redaction import remember_secret
 from dlt.configuration.resolve import get_resolver
 from dlt.schema import Schema

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 
-from dlt.common import typed_json
+from dlt.utils import typed_json
 from dlt.destinations.base import ClientContext, DestinationCapabilities, JobClient
 from dlt.destinations.sql_client import SqlClient
 from dlt.schema.typing import (

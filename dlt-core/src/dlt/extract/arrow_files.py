@@ -14,7 +14,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from dlt.common.arrow_ipc import batch_rows, open_ipc_writer, write_batches
+from dlt.utils.arrow_ipc import batch_rows, open_ipc_writer, write_batches
 from dlt.storage.item_files import ARROW_ITEM_SUFFIX
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from dlt.common.signals import raise_if_signalled
+from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
 from dlt.extract.hints import table_schema_from_hints

@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from dlt.common.context import active_resource
-from dlt.common.exceptions import DltException
+from dlt.utils.context import active_resource
+from dlt.utils.exceptions import DltException
 
 
 class IncrementalCursorPathMissing(DltException):

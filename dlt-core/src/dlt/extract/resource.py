@@ -9,8 +9,8 @@ from concurrent.futures import Future
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from dlt.common.context import active_resource
-from dlt.common.exceptions import DltException
+from dlt.utils.context import active_resource
+from dlt.utils.exceptions import DltException
 from dlt.extract.hints import TableHints, make_hints
 
 MAP, FILTER, YIELD_MAP = "map", "filter", "yield_map"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlt.common.exceptions import DltException
-from dlt.common.signals import raise_if_signalled
+from dlt.utils.exceptions import DltException
+from dlt.utils.signals import raise_if_signalled
 from dlt.destinations.base import (
     ClientContext,
     Destination,

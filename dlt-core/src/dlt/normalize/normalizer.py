@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 
-from dlt.common.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
+from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
 from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 from dlt.schema import Schema
 from dlt.schema.inference import (
     DATA_TYPE_TO_PY_TYPE,

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from dlt.common.arrow_ipc import open_ipc_writer, write_batches
-from dlt.common.parquet import open_parquet_writer, write_row_groups
+from dlt.utils.arrow_ipc import open_ipc_writer, write_batches
+from dlt.utils.parquet import open_parquet_writer, write_row_groups
 from dlt.schema.inference import parse_timestamp, to_json_text
 from dlt.storage.packages import JobFileName
 

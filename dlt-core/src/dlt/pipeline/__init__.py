@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.pipeline import registry
 from dlt.pipeline.exceptions import (

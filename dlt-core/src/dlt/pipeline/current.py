@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.common.context import active_pipeline, active_resource, active_source, active_state
-from dlt.common.exceptions import DltException
+from dlt.utils.context import active_pipeline, active_resource, active_source, active_state
+from dlt.utils.exceptions import DltException
 
 _detached_state: dict[str, Any] = {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 
 
 class PipelineException(DltException):

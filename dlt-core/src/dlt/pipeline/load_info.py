@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 from dlt.load.loader import PackageLoadInfo
 
 

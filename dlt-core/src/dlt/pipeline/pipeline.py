@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from dlt.common.context import active_pipeline, active_source, active_state
-from dlt.common.logging_setup import configure_logging
-from dlt.common.memory import release_freed_memory
-from dlt.common.signals import delayed_signals, raise_if_signalled
-from dlt.common.exceptions import DltException
+from dlt.utils.context import active_pipeline, active_source, active_state
+from dlt.utils.logging_setup import configure_logging
+from dlt.utils.memory import release_freed_memory
+from dlt.utils.signals import delayed_signals, raise_if_signalled
+from dlt.utils.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.destinations.base import (
     FORMATS_LOADED_AS_PREFERRED,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 
-from dlt.common import typed_json
+from dlt.utils import typed_json
 from dlt.destinations.sql_job_client import encode_state
 
 STATE_ENGINE_VERSION = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 
 #: First-party plugin names and the distribution that provides each.
 FIRST_PARTY_DISTRIBUTIONS = {

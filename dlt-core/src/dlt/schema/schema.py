@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import yaml
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 from dlt.schema.naming import get_naming_convention
 from dlt.schema.typing import (
     COLUMN_HINTS,
@@ -125,6 +125,22 @@ class Schema:
             and (include_incomplete or any(c.get("data_type") for c in t["columns"].values()))
         ]
         return sorted(tables, key=lambda t: (self.table_depth(t["name"]), t["name"]))
+
+    def data_table_names(self, seen_data_only: bool = False, include_incomplete: bool = False) -> list[str]:
+        """Names of the tables holding user data, as `data_tables()` orders them (dlt 1.31 API).
+
+        `seen_data_only` is accepted for compatibility: a table counts as having seen data when
+        it has a typed column, which is what `data_tables()` already requires.
+        """
+        return [t["name"] for t in self.data_tables(include_incomplete=include_incomplete)]
+
+    def dlt_tables(self) -> list[TTableSchema]:
+        """The `_dlt_*` system tables (loads, versions, pipeline state)."""
+        return [t for name, t in self.tables.items() if name.startswith("_dlt")]
+
+    def dlt_table_names(self) -> list[str]:
+        """Names of the `_dlt_*` system tables."""
+        return [t["name"] for t in self.dlt_tables()]
 
     def table_depth(self, name: str) -> int:
         """0 for a root table, 1 for its children, and so on."""

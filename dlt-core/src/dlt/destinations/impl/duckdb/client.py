@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb as duckdb_lib
 
-from dlt.common.arrow_ipc import arrow_file_schema, batch_reader
+from dlt.utils.arrow_ipc import arrow_file_schema, batch_reader
 from dlt.destinations.base import (
     DestinationCapabilities,
     DestinationTerminalError,

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from dlt.common.parquet import ROW_GROUP_ROWS, rows_within
+from dlt.utils.parquet import ROW_GROUP_ROWS, rows_within
 
 IPC_BATCH_ROWS = 32_768
 """Rows per record batch of an Arrow IPC file at most. A loader scanning the file holds a few

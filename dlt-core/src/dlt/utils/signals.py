@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dlt.common.exceptions import DltException
+from dlt.utils.exceptions import DltException
 
 
 class StopRequested(DltException):
