@@ -132,6 +132,8 @@ class Extractor:
             mode = get_resolver().lookup([("extract", "next_item_mode")])
             for resource, page in evaluate(resources, mode[0] if mode else "round_robin"):
                 raise_if_signalled()
+                if page is None:  # dlt skips `yield None`: it is no row
+                    continue
                 items = page if isinstance(page, list) else [page]
                 self._write(source, resource, items, info)
         finally:

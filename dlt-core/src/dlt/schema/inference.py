@@ -62,7 +62,7 @@ def infer_data_type(value: Any, detect_timestamps: bool = True) -> str | None:
     data_type = PY_TYPE_TO_DATA_TYPE.get(value_type)
     if data_type is None:
         data_type = _infer_subclass(value)
-    if data_type == "text" and detect_timestamps and is_iso_timestamp(value):
+    if data_type == "text" and detect_timestamps and isinstance(value, str) and is_iso_timestamp(value):
         return "timestamp"
     if data_type == "bigint" and not INT64_MIN <= value <= INT64_MAX:
         return "decimal" if decimal_fits(Decimal(value)) else "text"
