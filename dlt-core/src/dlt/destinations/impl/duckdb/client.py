@@ -19,6 +19,7 @@ from dlt.destinations.base import (
 )
 from dlt.destinations.sql_client import SqlClient
 from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.destinations.impl.duckdb import insert_memory
 from dlt.schema.typing import TTableSchema
 
 
@@ -121,6 +122,8 @@ class DuckDBJobClient(SqlJobClient):
     its Arrow scan."""
 
     _restore_memory_limit: str | None = None
+    raise_default_memory_limit = False
+    """True when the connection has dlt's default cap, which may grow for a load that needs more."""
 
     type_mapping = {
         "text": "VARCHAR",
@@ -178,31 +181,39 @@ class DuckDBJobClient(SqlJobClient):
         else:
             raise LoadJobTerminalError(paths[0].name, f"DuckDB cannot load the file format '{file_format}'.")
         try:
-            with self._memory_for_json(file_format == "jsonl"):
-                self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
+            self._raise_memory_for(paths, table, file_format)
+            self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
             hint = ""
             if "out of memory" in str(exc).lower():
                 hint = " DuckDB hit its memory limit: raise destination.duckdb.memory_limit."
             raise LoadJobTerminalError(paths[0].name, f"{exc}{hint}") from exc
 
-    @contextmanager
-    def _memory_for_json(self, reading_json: bool) -> Iterator[None]:
-        """Raise DuckDB's memory limit for a jsonl INSERT when it is below what the JSON reader
-        takes (32 MiB buffers, about threads + 2 of them at once), and set it back after."""
-        if not reading_json:
-            yield
-            return
+    def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> None:
+        """Raise DuckDB's memory limit for this load when it is below what an INSERT needs:
+        jsonl takes what DuckDB's JSON reader holds (32 MiB buffers, about threads + 2 at
+        once), parquet of wide tables what `insert_memory` estimates (only over dlt's default
+        cap, never over one the user set). The commit writes the
+        rows out and needs the same memory, so the limit goes back when the load ends."""
         limit, threads = self.sql.execute_sql(
             "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
-        needed = JSON_BUFFER_MIB * (int(threads) + 2)
-        if _mebibytes(limit) >= needed:
-            yield
+        if file_format == "jsonl":
+            needed = JSON_BUFFER_MIB * (int(threads) + 2)
+        elif not self.raise_default_memory_limit:
             return
-        self.sql.execute_sql(f"SET memory_limit = '{needed}MiB'")
-        self._restore_memory_limit = f"SET memory_limit = '{limit}'"
+        else:
+            columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
+            needed = insert_memory.bounded(insert_memory.parquet_files_mib(paths, columns, int(threads)))
+        if _mebibytes(limit) >= needed:
+            return
+        if self._restore_memory_limit is None:
+            self._restore_memory_limit = f"SET memory_limit = '{limit}'"
+        self.sql.execute_sql(f"SET memory_limit = '{int(needed) + 1}MiB'")
+
+    def complete_load(self, load_id: str, tables: list[str]) -> None:
+        """Commit the package, then put back a memory limit an INSERT had raised."""
         try:
-            yield
+            super().complete_load(load_id, tables)
         finally:
             self._set_memory_limit_back()
 
@@ -217,7 +228,7 @@ class DuckDBJobClient(SqlJobClient):
             pass
 
     def abort_load(self) -> None:
-        """Roll back, then put back a memory limit a failed jsonl INSERT had raised."""
+        """Roll back, then put back a memory limit a failed INSERT had raised."""
         super().abort_load()
         self._set_memory_limit_back()
 

@@ -87,4 +87,9 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         }
         sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
                               self.database_path(context.pipeline_name), connection_settings)
-        return DuckDBJobClient(context, self.capabilities(), sql)
+        client = DuckDBJobClient(context, self.capabilities(), sql)
+        # dlt's own default cap grows for loads that need more (wide tables); a limit the user
+        # set, in config or on a connection of their own, is theirs to keep
+        client.raise_default_memory_limit = not settings.get("memory_limit") and isinstance(
+            sql.database, (str, Path))
+        return client

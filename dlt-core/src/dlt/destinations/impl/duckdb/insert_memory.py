@@ -1,0 +1,64 @@
+"""How much memory DuckDB needs to INSERT a table's job files, so wide tables load at the default cap.
+
+DuckDB holds, per thread, an uncompressed column segment for every column of the table it
+appends to, and a small fixed state per column even for one row. Measured with DuckDB 2.0 on
+two threads (minimal `memory_limit` at which the INSERT succeeds, int64 columns):
+
+| columns x rows | needed | | columns x rows | needed |
+|---|---|---|---|---|
+| 12 x 1,000,000 | 32 MB | | 200 x 50,000 | 224 MB |
+| 50 x 300,000 | 96 MB | | 1,000 x 50,000 | 1,088 MB |
+| 100 x 50,000 | 128 MB | | 3,500 x 1 | 160 MB |
+
+The estimate below stays above each of these: a base, a fixed cost per column, and per thread
+and column the bytes of its rows (three times their Arrow size) up to about one segment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+BASE_MIB = 48.0
+COLUMN_MIB = 0.04
+"""Fixed state per column (3,500 columns of one row need 160 MB)."""
+SEGMENT_MIB = 0.55
+"""What one column of one thread holds at most before DuckDB writes it out."""
+ROW_BYTES_FACTOR = 3.0
+
+
+def physical_memory_mib() -> float:
+    """The machine's physical memory in MiB (inf when the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024 ** 2
+    except (ValueError, OSError, AttributeError):
+        return float("inf")
+
+
+def estimate_insert_mib(columns: int, rows: int, bytes_per_value: float, threads: int) -> float:
+    """MiB that an INSERT of `rows` rows into a table of `columns` columns needs, about."""
+    threads = max(1, threads)
+    rows_per_thread = rows / threads
+    per_column_thread = min(SEGMENT_MIB, rows_per_thread * bytes_per_value * ROW_BYTES_FACTOR / 1024 ** 2)
+    return BASE_MIB + columns * (COLUMN_MIB + threads * per_column_thread)
+
+
+def parquet_files_mib(paths: list[Path], columns: int, threads: int) -> float:
+    """The estimate for parquet job files, from their footers (row counts, uncompressed sizes)."""
+    rows = 0
+    uncompressed = 0
+    for path in paths:
+        metadata = pq.read_metadata(path)
+        rows += metadata.num_rows
+        uncompressed += sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if rows == 0:
+        return BASE_MIB + columns * COLUMN_MIB
+    file_columns = max(1, columns)
+    return estimate_insert_mib(columns, rows, uncompressed / rows / file_columns, threads)
+
+
+def bounded(needed_mib: float) -> float:
+    """`needed_mib`, at most 80% of physical memory (DuckDB's own default cap)."""
+    return min(needed_mib, 0.8 * physical_memory_mib())
