@@ -13,6 +13,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 
 from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
 from dlt.destinations.base import arrow_file_format_for
+from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
@@ -184,6 +185,7 @@ class PackageNormalizer:
         for table, count in extra_counts.items():
             info.row_counts[table] = info.row_counts.get(table, 0) + count
         info.tables = sorted(info.row_counts)
+        check_bound_columns(self.schema, info.tables)
         if self._has_hook("on_normalize_table_schema"):
             for table in sorted(rows.changed_tables):
                 self.hook.on_normalize_table_schema(pipeline_name=self.pipeline_name,
