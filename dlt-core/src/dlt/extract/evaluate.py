@@ -17,9 +17,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from dlt.utils.context import active_resource
+from dlt.utils.exceptions import DltException
 from dlt.extract.concurrency import DEFAULT_WORKERS, Workers
 from dlt.extract.mark import unwrap
-from dlt.extract.resource import DltResource, _iterate_result, extraction_errors
+from dlt.extract.resource import DltResource, ResourceExtractionError, _iterate_result, extraction_errors
 from dlt.extract.steps import ItemProcessor
 
 _DONE = object()
@@ -82,6 +83,9 @@ class _Evaluation:
                 if source is not None:
                     sources.append(source)
             while sources or self.pending:
+                if len(sources) == 1 and not self.pending and self._drains_alone(sources[0]):
+                    yield from self._drain(sources.pop())
+                    continue
                 progressed = False
                 stepping = sources
                 if self.fifo:
@@ -108,6 +112,32 @@ class _Evaluation:
             for source in sources:
                 source.close()
             self.workers.close()
+
+    def _drains_alone(self, source: _Source) -> bool:
+        """True for a last plain source without transformers: no turns to take with others."""
+        return type(source) is _SyncSource and source.trivial and not self.children.get(id(source.resource))
+
+    def _drain(self, source: _SyncSource) -> Iterator[tuple[DltResource, Any]]:
+        resource = source.resource
+        wanted = id(resource) in self.members and (resource.selected or self.include_unselected)
+        iterator, name = source.iterator, resource.name
+        try:
+            while True:
+                token = active_resource.set(name)
+                try:
+                    item = next(iterator, _DONE)
+                except DltException:
+                    raise
+                except Exception as exc:
+                    raise ResourceExtractionError(name, exc) from exc
+                finally:
+                    active_resource.reset(token)
+                if item is _DONE:
+                    return
+                if wanted:
+                    yield resource, item
+        finally:
+            source.close()
 
     def emit(self, node: DltResource, page: Any) -> Iterator[tuple[DltResource, Any]]:
         """Hand `page` on: to the caller when `node` was asked for, and to its transformers."""
@@ -206,17 +236,21 @@ class _SyncSource(_Source):
         self.trivial = processor.trivial
 
     def step(self) -> tuple[list[Any], bool]:
-        with extraction_errors(self.resource):
-            token = active_resource.set(self.resource.name)
-            try:
-                item = next(self.iterator, _DONE)
-            finally:
-                active_resource.reset(token)
+        # the hot path of plain generators: no context manager, one contextvar set per item
+        token = active_resource.set(self.resource.name)
+        try:
+            item = next(self.iterator, _DONE)
             if item is _DONE:
                 return [], True
             if self.trivial:
                 return [item], False
             pages = self.processor.process(item)
+        except DltException:
+            raise
+        except Exception as exc:
+            raise ResourceExtractionError(self.resource.name, exc) from exc
+        finally:
+            active_resource.reset(token)
         if self.processor.exhausted:
             self.close()
             return pages, True
