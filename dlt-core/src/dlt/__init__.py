@@ -12,6 +12,7 @@ from dlt.version import __version__
 from dlt.plugins import hookimpl
 from dlt.configuration.accessors import config, secrets
 from dlt.extract import DltResource, DltSource, defer, resource, source, transformer
+from dlt.extract import mark
 from dlt.schema import Schema
 from dlt.pipeline import Pipeline, attach, run
 from dlt.pipeline import pipeline as _pipeline_function
@@ -22,6 +23,6 @@ pipeline = _pipeline_function
 
 __all__ = [
     "DltResource", "DltSource", "Pipeline", "Schema", "__version__", "attach", "config",
-    "current", "defer", "destinations", "hookimpl", "pipeline", "resource", "run", "secrets",
+    "current", "defer", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
     "source", "sources", "transformer",
 ]

@@ -1,8 +1,11 @@
 """Extract: sources, resources, transformers and writing their items into load packages."""
 
+from dlt.extract import mark
 from dlt.extract.decorators import defer, resource, source, transformer
+from dlt.extract.mark import make_hints, make_nested_hints, with_hints, with_table_name
 from dlt.extract.resource import DltResource, ResourceError, ResourceExtractionError
 from dlt.extract.source import DltSource
 
 __all__ = ["DltResource", "DltSource", "ResourceError", "ResourceExtractionError", "defer",
-           "resource", "source", "transformer"]
+           "make_hints", "make_nested_hints", "mark", "resource", "source", "transformer",
+           "with_hints", "with_table_name"]

@@ -53,6 +53,9 @@ def resource(
     standalone: bool = False,
     spec: Any = None,
     incremental: Any = None,
+    nested_hints: Any = None,
+    table_format: str | None = None,
+    references: Any = None,
 ) -> Any:
     """Make a resource from a generator function, a function returning data, or data itself.
 
@@ -62,7 +65,8 @@ def resource(
     """
 
     def make(target: Any) -> DltResource:
-        resource_name = name or getattr(target, "__name__", None)
+        name_function = name if callable(name) else None
+        resource_name = (name if isinstance(name, str) else None) or getattr(target, "__name__", None)
         if resource_name is None or resource_name == "<lambda>":
             raise ResourceError(
                 f"dlt.resource() got {type(target).__name__} data without a name; pass name='...'."
@@ -71,6 +75,7 @@ def resource(
             table_name=table_name, write_disposition=write_disposition, primary_key=primary_key,
             merge_key=merge_key, columns=columns, max_table_nesting=max_table_nesting,
             schema_contract=schema_contract, file_format=file_format, incremental=incremental,
+            nested_hints=nested_hints, table_format=table_format,
         )
         if inspect.isfunction(target) or inspect.ismethod(target):
             resource_section = section or module_section(target)
@@ -81,7 +86,7 @@ def resource(
         else:
             resource_section = section
         return DltResource(target, resource_name, hints, section=resource_section,
-                           selected=selected, parallelized=parallelized)
+                           selected=selected, parallelized=parallelized, name_function=name_function)
 
     if data is None:
         return make
@@ -103,6 +108,11 @@ def transformer(
     selected: bool = True,
     parallelized: bool = False,
     section: str | None = None,
+    nested_hints: Any = None,
+    file_format: str | None = None,
+    table_format: str | None = None,
+    spec: Any = None,
+    standalone: bool = False,
 ) -> Any:
     """Make a transformer: a resource that receives each item (or page) of `data_from`.
 
@@ -117,7 +127,8 @@ def transformer(
         hints = make_hints(
             table_name=table_name, write_disposition=write_disposition, primary_key=primary_key,
             merge_key=merge_key, columns=columns, max_table_nesting=max_table_nesting,
-            schema_contract=schema_contract,
+            schema_contract=schema_contract, nested_hints=nested_hints, file_format=file_format,
+            table_format=table_format,
         )
         transformer_section = section or module_section(function)
         wrapped = _injecting(function, transformer_section, transformer_name, skip_first=True)

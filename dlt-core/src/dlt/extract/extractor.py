@@ -13,6 +13,7 @@ from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
 from dlt.extract.hints import table_schema_from_hints
+from dlt.extract.mark import DataItemWithMeta, HintsMeta, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
@@ -134,6 +135,9 @@ class Extractor:
                 raise_if_signalled()
                 if page is None:  # dlt skips `yield None`: it is no row
                     continue
+                if type(page) is DataItemWithMeta:
+                    self._write_marked(source, resource, page, info)
+                    continue
                 items = page if isinstance(page, list) else [page]
                 self._write(source, resource, items, info)
         finally:
@@ -181,17 +185,42 @@ class Extractor:
             if table not in self.schema.tables:
                 partial.setdefault("write_disposition", "append")
             self.schema.update_table(partial)
+            self._update_nested_tables(resource, table)
         return table
 
-    def _write(self, source: DltSource, resource: DltResource, items: list[Any], info: ExtractInfo) -> None:
+    def _update_nested_tables(self, resource: DltResource, table: str) -> None:
+        """Put the nested tables `nested_hints` describes into the schema, below `table`."""
+        if not resource.nested_hints:
+            return
+        for nested in resource.compute_nested_table_schemas(table, self.schema.naming):
+            self.schema.update_table(nested)
+
+    def _write_marked(self, source: DltSource, resource: DltResource, page: DataItemWithMeta,
+                      info: ExtractInfo) -> None:
+        """Write a page marked with `dlt.mark`: its table name, or hints for its resource."""
+        meta, data = page.meta, page.data
+        table_name = None
+        if isinstance(meta, TableNameMeta):
+            table_name = meta.table_name
+        elif isinstance(meta, HintsMeta):
+            if meta.hints:
+                resource._hints.update(meta.hints)
+                self._known_tables.clear()
+            table_name = meta.hints.get("table_name") if isinstance(meta.hints.get("table_name"), str) else None
+        items = data if isinstance(data, list) else [data]
+        self._write(source, resource, items, info, table_name)
+
+    def _write(self, source: DltSource, resource: DltResource, items: list[Any], info: ExtractInfo,
+               fixed_table: str | None = None) -> None:
         if not items:
             return
         if is_arrow_item(items[0]):
             for item in items:
-                table = self._table_for(source, resource, resource.compute_table_name(item))
+                raw_name = fixed_table or resource.compute_table_name(item)
+                table = self._table_for(source, resource, raw_name)
                 self._write_arrow(resource, table, to_arrow_table(item), info)
             return
-        table_name = resource.table_name
+        table_name = fixed_table or resource.table_name
         if callable(table_name):
             groups: dict[str, list[Any]] = {}
             for item in items:

@@ -27,11 +27,37 @@ def _key_list(value: Any, hint: str) -> list[str] | None:
     raise InvalidHintError(f"The '{hint}' hint must be a column name or a list of names, got {value!r}.")
 
 
+PYDANTIC_CONTRACT = {"tables": "evolve", "columns": "discard_value", "data_type": "freeze"}
+"""The schema contract a pydantic model given as `columns` implies, as in dlt 1.31."""
+
+
+def _is_pydantic_model(columns: Any) -> bool:
+    return isinstance(columns, type) and hasattr(columns, "model_fields")
+
+
+def _nested_hints(nested: Any) -> dict[tuple[str, ...], TableHints] | None:
+    """`{"purchases": hints, ("a", "b"): hints}` -> hints by path below the root table."""
+    if nested is None:
+        return None
+    if not isinstance(nested, dict):
+        raise InvalidHintError(
+            "nested_hints must be a dict of a nested path (a name or a tuple of names) to hints"
+            f" made with dlt.mark.make_nested_hints(...), got {type(nested).__name__}."
+        )
+    result: dict[tuple[str, ...], TableHints] = {}
+    for path, hints in nested.items():
+        key = (path,) if isinstance(path, str) else tuple(path)
+        if not key or not all(isinstance(part, str) for part in key):
+            raise InvalidHintError(f"nested_hints has an invalid path {path!r}; use a name or a tuple of names.")
+        result[key] = hints if isinstance(hints, dict) else {}
+    return result
+
+
 def normalize_columns(columns: Any) -> dict[str, dict[str, Any]] | None:
     """Accept columns as a dict, a list of column dicts, or a pydantic model class."""
     if columns is None:
         return None
-    if isinstance(columns, type) and hasattr(columns, "model_fields"):
+    if _is_pydantic_model(columns):
         from dlt.extract.pydantic_columns import columns_from_model
 
         return columns_from_model(columns)
@@ -91,9 +117,14 @@ def make_hints(
     file_format: str | None = None,
     incremental: Any = None,
     table_format: str | None = None,
+    nested_hints: Any = None,
     _partial: bool = False,
 ) -> TableHints:
-    """Validate hints and return them as a dict; with `_partial`, only the given ones."""
+    """Validate hints and return them as a dict; with `_partial`, only the given ones.
+
+    A pydantic model as `columns` also sets `validator_model` (items are validated against it
+    in extract) and, unless `schema_contract` is given, the contract such a model implies.
+    """
     strategy = None
     if isinstance(write_disposition, dict):
         strategy = write_disposition.get("strategy")
@@ -106,6 +137,9 @@ def make_hints(
         raise InvalidHintError(f"table_name must be a string or a function, got {table_name!r}.")
     if max_table_nesting is not None and (not isinstance(max_table_nesting, int) or max_table_nesting < 0):
         raise InvalidHintError(f"max_table_nesting must be an integer >= 0, got {max_table_nesting!r}.")
+    model = columns if _is_pydantic_model(columns) else None
+    if model is not None and schema_contract is None:
+        schema_contract = PYDANTIC_CONTRACT
     hints: TableHints = {
         "table_name": table_name,
         "write_disposition": write_disposition,
@@ -117,6 +151,9 @@ def make_hints(
         "schema_contract": normalize_contract(schema_contract),
         "file_format": file_format,
         "incremental": incremental,
+        "table_format": table_format,
+        "nested_hints": _nested_hints(nested_hints),
+        "validator_model": model,
     }
     if _partial:
         return {key: value for key, value in hints.items() if value is not None}

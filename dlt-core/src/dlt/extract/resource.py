@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import inspect
 from concurrent.futures import Future
@@ -12,8 +13,9 @@ from typing import Any
 from dlt.utils.context import active_resource
 from dlt.utils.exceptions import DltException
 from dlt.extract.hints import TableHints, make_hints
-
-MAP, FILTER, YIELD_MAP = "map", "filter", "yield_map"
+from dlt.extract.mark import unwrap
+from dlt.extract.resource_hints import ResourceHints
+from dlt.extract.steps import FILTER, MAP, YIELD_MAP, ItemProcessor, Limit
 
 
 class ResourceError(DltException):
@@ -32,6 +34,18 @@ class ResourceExtractionError(DltException):
         )
 
 
+@contextlib.contextmanager
+def extraction_errors(resource: DltResource) -> Iterator[None]:
+    """Raise errors of a resource's code as `ResourceExtractionError` naming the resource
+    (dlt's own errors, which already say where they happened, pass unchanged)."""
+    try:
+        yield
+    except DltException:
+        raise
+    except Exception as exc:
+        raise ResourceExtractionError(resource.name, exc) from exc
+
+
 def is_arrow_item(item: Any) -> bool:
     """True for a pyarrow Table or RecordBatch or a pandas/polars DataFrame."""
     module = type(item).__module__
@@ -42,7 +56,7 @@ def _is_single_item(data: Any) -> bool:
     return isinstance(data, (dict, str, bytes)) or is_arrow_item(data)
 
 
-class DltResource:
+class DltResource(ResourceHints):
     """A named stream of items (from a generator, list, iterator or function) with table hints.
 
     Calling a resource created from a function binds its arguments and returns a new resource.
@@ -60,6 +74,7 @@ class DltResource:
         is_transformer: bool = False,
         selected: bool = True,
         parallelized: bool = False,
+        name_function: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         if not name or not isinstance(name, str):
             raise ResourceError(
@@ -74,79 +89,67 @@ class DltResource:
         self.is_transformer = is_transformer
         self.selected = selected
         self.parallelized = parallelized
+        self._name_function = name_function
         self._steps: list[tuple[str, Any]] = []
-        self._limit: int | None = None
+        self._limit: Limit | None = None
         self._args: tuple[Any, ...] = ()
         self._kwargs: dict[str, Any] = {}
         self._bound = not callable(data) or not _required_params(data, is_transformer)
         self.source_name: str | None = None
 
-    # -- hints ------------------------------------------------------------------------------
+    @classmethod
+    def from_data(cls, data: Any, name: str | None = None, section: str | None = None,
+                  hints: TableHints | None = None, selected: bool = True,
+                  data_from: Any = None, inject_config: bool = False) -> DltResource:
+        """A resource from `data` (a list, iterator, generator or function), as in dlt 1.31.
 
-    @property
-    def table_name(self) -> Any:
-        """The table the items load into: a name, or a function of the item."""
-        return self._hints.get("table_name") or self.name
+        With `data_from`, the resource is a transformer fed by that resource.
+        """
+        if isinstance(data, DltResource):
+            return data
+        if data is None:
+            raise ResourceError(f"Resource '{name}' got None as data; pass a list, iterator or function.")
+        resource_name = name or getattr(data, "__name__", None)
+        if not resource_name or resource_name == "<lambda>":
+            raise ResourceError(f"DltResource.from_data() got {type(data).__name__} data without a name; pass name='...'.")
+        parent = _as_resource(data_from) if data_from is not None else None
+        return cls(data, resource_name, make_hints(**(hints or {})) if hints else None,
+                   section=section, parent=parent, is_transformer=parent is not None,
+                   selected=selected)
 
-    @table_name.setter
-    def table_name(self, value: Any) -> None:
-        self.apply_hints(table_name=value)
-
-    @property
-    def write_disposition(self) -> str:
-        """`append`, `replace` or `merge`."""
-        return self._hints.get("write_disposition") or "append"
-
-    @write_disposition.setter
-    def write_disposition(self, value: Any) -> None:
-        self.apply_hints(write_disposition=value)
-
-    @property
-    def hints(self) -> TableHints:
-        """The table hints of this resource (a copy)."""
-        return copy.deepcopy(self._hints)
-
-    @property
-    def incremental(self) -> Any:
-        """The incremental cursor of this resource, if it has one."""
-        return self._hints.get("incremental")
-
-    def apply_hints(self, **hints: Any) -> DltResource:
-        """Set table hints (`table_name`, `write_disposition`, `primary_key`, `merge_key`,
-        `columns`, `max_table_nesting`, `schema_contract`, `file_format`, `incremental`).
-        Returns the resource, so calls can be chained."""
-        self._hints.update(make_hints(**hints, _partial=True))
-        return self
-
-    def compute_table_name(self, item: Any) -> str:
-        """The table name for `item`, evaluating a dynamic `table_name` hint."""
-        table_name = self.table_name
-        if callable(table_name):
-            try:
-                return table_name(item)
-            except Exception as exc:
-                raise ResourceExtractionError(self.name, exc, "table_name evaluation") from exc
-        return table_name
+    def with_name(self, new_name: str) -> DltResource:
+        """A copy of this resource under another name (and so its own table, unless the
+        table name is set explicitly)."""
+        clone = self._clone()
+        clone.name = new_name
+        return clone
 
     # -- pipe steps -------------------------------------------------------------------------
 
-    def add_map(self, function: Callable[[Any], Any], insert_at: int | None = None) -> DltResource:
-        """Transform every item with `function`; returns the resource."""
-        return self._add_step(MAP, function, insert_at)
+    def add_map(self, item_map: Callable[[Any], Any], insert_at: int | None = None) -> DltResource:
+        """Transform every item with `item_map`; returns the resource."""
+        return self._add_step(MAP, item_map, insert_at)
 
-    def add_filter(self, function: Callable[[Any], bool], insert_at: int | None = None) -> DltResource:
-        """Keep only items for which `function` returns true; returns the resource."""
-        return self._add_step(FILTER, function, insert_at)
+    def add_filter(self, item_filter: Callable[[Any], bool], insert_at: int | None = None) -> DltResource:
+        """Keep only items for which `item_filter` returns true; returns the resource."""
+        return self._add_step(FILTER, item_filter, insert_at)
 
-    def add_yield_map(self, function: Callable[[Any], Iterator[Any]], insert_at: int | None = None) -> DltResource:
-        """Replace every item with the items `function` yields for it; returns the resource."""
-        return self._add_step(YIELD_MAP, function, insert_at)
+    def add_yield_map(self, item_map: Callable[[Any], Iterator[Any]], insert_at: int | None = None) -> DltResource:
+        """Replace every item with the items `item_map` yields for it; returns the resource."""
+        return self._add_step(YIELD_MAP, item_map, insert_at)
 
-    def add_limit(self, max_items: int) -> DltResource:
-        """Stop after the generator yielded `max_items` times (pages count once)."""
-        if max_items is not None and max_items < 0:
-            raise ResourceError(f"add_limit needs a number >= 0, got {max_items} for '{self.name}'.")
-        self._limit = max_items
+    def add_limit(self, max_items: int | None = None, max_time: float | None = None,
+                  count_rows: bool = False) -> DltResource:
+        """Stop the resource after `max_items` yields (or rows, with `count_rows`) or after
+        `max_time` seconds; pages are never split. `None` for both removes the limit."""
+        if max_items is not None and (not isinstance(max_items, int) or max_items < 0):
+            raise ResourceError(
+                f"add_limit on resource '{self.name}' needs max_items >= 0 or None, got {max_items!r}."
+            )
+        if max_items is None and max_time is None:
+            self._limit = None
+        else:
+            self._limit = Limit(max_items, max_time, count_rows)
         return self
 
     def _add_step(self, kind: str, function: Any, insert_at: int | None) -> DltResource:
@@ -158,6 +161,20 @@ class DltResource:
             self._steps.insert(insert_at, (kind, function))
         return self
 
+    def _processor(self) -> ItemProcessor:
+        """Fresh processing state (steps, validation, incremental, limit) for one evaluation."""
+        incremental = self._hints.get("incremental")
+        if incremental is not None:
+            incremental = incremental.bind(self.name)
+        validator = None
+        model = self._hints.get("validator_model")
+        if model is not None:
+            from dlt.extract.pydantic_columns import ModelValidator
+
+            table_name = self.table_name if isinstance(self.table_name, str) else self.name
+            validator = ModelValidator(model, table_name, self.schema_contract)
+        return ItemProcessor(self._steps, validator, incremental, self._limit)
+
     # -- binding and piping -----------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> DltResource:
@@ -166,23 +183,25 @@ class DltResource:
             raise ResourceError(
                 f"Resource '{self.name}' holds data, not a function, so it cannot be called."
             )
+        clone = self._clone()
         if self.is_transformer and "data_from" in kwargs:
-            parent = kwargs.pop("data_from")
-            clone = self._clone()
-            clone._parent = _as_resource(parent)
-        else:
-            clone = self._clone()
+            clone._parent = _as_resource(kwargs.pop("data_from"))
+        bound_arguments: dict[str, Any] = {}
         try:
             signature = inspect.signature(self._data)
             params = list(signature.parameters.values())
             if self.is_transformer and params:
                 params = params[1:]
-            inspect.Signature(params).bind(*args, **kwargs)
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+            bound.apply_defaults()
+            bound_arguments = dict(bound.arguments)
         except TypeError as exc:
             raise ResourceError(f"Resource '{self.name}' was called with bad arguments: {exc}") from exc
         except ValueError:
             pass
         clone._args, clone._kwargs, clone._bound = args, kwargs, True
+        if self._name_function is not None:
+            clone.name = _dynamic_name(self._name_function, bound_arguments, self.name)
         return clone
 
     def __or__(self, other: Any) -> DltResource:
@@ -223,116 +242,66 @@ class DltResource:
 
     # -- evaluation -------------------------------------------------------------------------
 
-    def _raw_items(self, parent_item: Any = None) -> Iterator[Any]:
-        """The items the underlying data yields (before steps), for one parent item if any."""
+    def _call(self, parent_item: Any = None) -> Any:
+        """Call the underlying function (with the parent item for a transformer), or return
+        the data itself: the raw result, before it is iterated."""
         data = self._data
         if self.is_transformer:
-            result = data(parent_item, *self._args, **self._kwargs)
-        elif callable(data) and not isinstance(data, DltResource):
+            return data(parent_item, *self._args, **self._kwargs)
+        if callable(data) and not isinstance(data, DltResource):
             if not self._bound:
                 missing = ", ".join(_required_params(data, False))
                 raise ResourceError(
                     f"Resource '{self.name}' needs arguments ({missing}); call it first, e.g."
                     f" {self.name}(...)."
                 )
-            result = data(*self._args, **self._kwargs)
-        else:
-            result = data
-        yield from _iterate_result(result)
+            return data(*self._args, **self._kwargs)
+        return data
 
-    def _apply_steps(self, item: Any) -> Iterator[Any]:
-        items = [item]
-        for kind, function in self._steps:
-            next_items: list[Any] = []
-            for current in items:
-                if isinstance(current, list):
-                    if kind == MAP:
-                        next_items.append([function(i) for i in current])
-                    elif kind == FILTER:
-                        kept = [i for i in current if function(i)]
-                        if kept:
-                            next_items.append(kept)
-                    else:
-                        next_items.append([r for i in current for r in function(i)])
-                elif kind == MAP:
-                    next_items.append(function(current))
-                elif kind == FILTER:
-                    if function(current):
-                        next_items.append(current)
-                else:
-                    next_items.extend(function(current))
-            items = next_items
-        yield from items
-
-    def pages(self, parent_item: Any = None) -> Iterator[Any]:
-        """Evaluate the resource: yield each item or page (list) with steps applied.
-
-        Errors raised by the resource's code are wrapped in `ResourceExtractionError` naming it.
-        """
-        count = 0
-        iterator = self._raw_items(parent_item)
-        incremental = self._hints.get("incremental")
-        if incremental is not None:
-            incremental = incremental.bind(self.name)
-        try:
-            while self._limit is None or count < self._limit:
-                token = active_resource.set(self.name)
-                try:
-                    item = next(iterator)
-                except StopIteration:
-                    break
-                finally:
-                    active_resource.reset(token)
-                count += 1
-                if incremental is not None:
-                    item = incremental.filter_item(item)
-                    if item is None:
-                        continue
-                yield from self._apply_steps(item)
-        except ResourceExtractionError:
-            raise
-        except DltException:
-            raise
-        except Exception as exc:
-            raise ResourceExtractionError(self.name, exc) from exc
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+    def processed(self, iterator: Iterator[Any], processor: ItemProcessor) -> Iterator[Any]:
+        """Run the raw items of `iterator` through `processor`; stop when its limit is reached."""
+        while not processor.exhausted:
+            token = active_resource.set(self.name)
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            finally:
+                active_resource.reset(token)
+            yield from processor.process(item)
 
     def __iter__(self) -> Iterator[Any]:
         """Evaluate the resource (and its parents) and yield single items, pages flattened."""
-        for page in self._pages_with_parents():
+        from dlt.extract.evaluate import evaluate
+
+        for _resource, page in evaluate([self], include_unselected=True):
+            page = unwrap(page)
             if isinstance(page, list):
                 yield from page
             else:
                 yield page
-
-    def _pages_with_parents(self) -> Iterator[Any]:
-        if self._parent is None:
-            yield from self.pages()
-            return
-        for parent_page in self._parent._pages_with_parents():
-            yield from self.pages(parent_page)
 
     def __repr__(self) -> str:
         kind = "transformer" if self.is_transformer else "resource"
         return f"<DltResource {kind} '{self.name}' table={self.table_name!r}>"
 
 
-def _iterate_result(result: Any) -> Iterator[Any]:
+def _iterate_result(result: Any, whole_lists: bool = True) -> Iterator[Any]:
+    """The items (or pages) of what a resource's data or function gave."""
     if result is None:
         return
     if inspect.isasyncgen(result):
         yield from _drain_async_gen(result)
     elif inspect.iscoroutine(result):
-        yield from _iterate_result(asyncio.run(result))
+        yield from _iterate_result(asyncio.run(result), whole_lists)
     elif _is_single_item(result):
         yield result
     elif isinstance(result, list):
         # a list of items is one page; a list of lists is a list of pages, as in dlt
         if any(isinstance(element, list) for element in result):
             yield from (element for element in result if element)
+        elif not whole_lists:
+            yield from result
         elif result:
             yield result
     elif hasattr(result, "__iter__") or hasattr(result, "__next__"):
@@ -372,6 +341,19 @@ def _drain_async_gen(agen: AsyncIterator[Any]) -> Iterator[Any]:
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+
+
+def _dynamic_name(function: Callable[[dict[str, Any]], str], arguments: dict[str, Any], default: str) -> str:
+    try:
+        name = function(arguments)
+    except Exception as exc:
+        raise ResourceError(
+            f"The name function of resource '{default}' raised {type(exc).__name__}: {exc}. It gets"
+            " the call's arguments as a dict and must return the resource name."
+        ) from exc
+    if not isinstance(name, str) or not name:
+        raise ResourceError(f"The name function of resource '{default}' returned {name!r}; it must return a str.")
+    return name
 
 
 def _required_params(function: Any, is_transformer: bool) -> list[str]:

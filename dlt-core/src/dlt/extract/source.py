@@ -29,6 +29,22 @@ class DltResourceDict(dict[str, DltResource]):
             resource.selected = name in names
         return self.selected
 
+    def __init__(self, source_name: str | None = None) -> None:
+        super().__init__()
+        self.source_name = source_name
+
+    def __setitem__(self, name: str, resource: DltResource) -> None:
+        """Add or replace a resource: `source.resources["name"] = dlt.resource(...)`."""
+        if not isinstance(resource, DltResource):
+            raise ResourceError(
+                f"Only resources can be added to a source, got {type(resource).__name__} for"
+                f" '{name}'; wrap the data with dlt.resource(data, name='{name}')."
+            )
+        if resource.name != name:
+            resource = resource.with_name(name)
+        resource.source_name = self.source_name
+        super().__setitem__(name, resource)
+
     def add(self, *resources: DltResource) -> None:
         """Add resources; a name may only be used once."""
         for resource in resources:
@@ -52,13 +68,25 @@ class DltSource:
     ) -> None:
         self.schema = schema
         self.section = section
-        self.resources = DltResourceDict()
+        self.resources = DltResourceDict(schema.name)
         self.max_table_nesting = max_table_nesting
         self.schema_contract = normalize_contract(schema_contract)
         self.root_key = root_key
         for resource in resources:
-            resource.source_name = schema.name
             self.resources.add(resource)
+
+    @property
+    def root_key(self) -> bool:
+        """Whether nested tables of every resource get `_dlt_root_id`, pointing at the row of
+        the root table they belong to (always so for merge tables)."""
+        return bool(self.schema.settings.get("root_key_propagation", False))
+
+    @root_key.setter
+    def root_key(self, value: bool) -> None:
+        if value:
+            self.schema.settings["root_key_propagation"] = True
+        else:
+            self.schema.settings.pop("root_key_propagation", None)
 
     @property
     def name(self) -> str:
@@ -91,10 +119,13 @@ class DltSource:
         """Same as `with_resources`: a copy with only `names` selected."""
         return self.with_resources(*names)
 
-    def add_limit(self, max_items: int) -> DltSource:
-        """Limit every resource to `max_items` yields; returns the source."""
-        for resource in self.resources.values():
-            resource.add_limit(max_items)
+    def add_limit(self, max_items: int | None = None, max_time: float | None = None,
+                  count_rows: bool = False) -> DltSource:
+        """Limit every selected resource (see `DltResource.add_limit`); returns the source.
+        Transformers are not limited: they take what their limited parents give."""
+        for resource in self.resources.selected.values():
+            if not resource.is_transformer:
+                resource.add_limit(max_items, max_time, count_rows)
         return self
 
     @property

@@ -223,7 +223,8 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         table = item_file.name.rsplit(".", 2)[0]
         root = schema.root_table(table) if table in schema.tables else {}
         max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
-        is_merge = root.get("write_disposition") == "merge"
+        # nested rows carry _dlt_root_id on merge tables and when the source asks for it
+        is_merge = root.get("write_disposition") == "merge" or bool(schema.settings.get("root_key_propagation"))
         kept = keep.get(table)
         for page in read_pickled_pages(item_file):
             if kept is not None:

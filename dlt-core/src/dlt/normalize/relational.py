@@ -78,8 +78,11 @@ class RowNormalizer:
         self._registered: set[str] = set()
         self._json_columns: dict[str, set[str]] = {}
         self._types: dict[str, dict[str, type | None]] = {}
+        # a table counts as existing for contracts once rows were normalized into it (its dlt
+        # columns are there), as dlt's "seen-data"; tables that only have hints are still new
         self._existing_tables = {
             t["name"] for t in schema.data_tables()
+            if ID_COLUMN in t["columns"] or LOAD_ID_COLUMN in t["columns"]
         }
         self.changed_tables: set[str] = set()
 
@@ -197,7 +200,10 @@ class RowNormalizer:
         for name in (LOAD_ID_COLUMN, ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ROOT_ID_COLUMN):
             if name in row and not columns.get(name, {}).get("data_type"):
                 data_type = "bigint" if name == LIST_IDX_COLUMN else "text"
-                self.schema.update_column(table, {"name": name, "data_type": data_type, "nullable": False})
+                column = {"name": name, "data_type": data_type, "nullable": False}
+                if name == ROOT_ID_COLUMN:
+                    column["root_key"] = True
+                self.schema.update_column(table, column)
                 types[name] = _fast_type(data_type)
                 self.changed_tables.add(table)
 

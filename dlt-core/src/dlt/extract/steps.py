@@ -1,0 +1,109 @@
+"""What happens to each item a resource yields: its steps, validation, incremental and limit.
+
+The order is dlt 1.31's, whatever order they were added in: the user's `add_map` /
+`add_filter` / `add_yield_map` steps first (in the order added), then the pydantic validator,
+then the incremental cursor, then the limit, so `add_limit` counts what passed the filters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dlt.extract.mark import DataItemWithMeta
+
+MAP, FILTER, YIELD_MAP = "map", "filter", "yield_map"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`add_limit(max_items, max_time, count_rows)` of a resource."""
+
+    max_items: int | None = None
+    max_time: float | None = None
+    count_rows: bool = False
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the resource must yield nothing at all."""
+        return self.max_items == 0
+
+
+def count_rows(item: Any) -> int:
+    """Rows in an item: a page's length, an Arrow table's or frame's row count, else 1."""
+    if isinstance(item, list):
+        return len(item)
+    rows = getattr(item, "num_rows", None)
+    if isinstance(rows, int):
+        return rows
+    if type(item).__module__.startswith(("pandas", "polars")):
+        return len(item)
+    return 1
+
+
+def apply_step(kind: str, function: Callable[..., Any], item: Any) -> list[Any]:
+    """The items one step makes of `item`; a page (list) is handled element by element."""
+    if isinstance(item, list):
+        if kind == MAP:
+            return [[function(i) for i in item]]
+        if kind == FILTER:
+            return [[i for i in item if function(i)]]
+        return [[r for i in item for r in _yielded(function(i))]]
+    if kind == MAP:
+        return [function(item)]
+    if kind == FILTER:
+        return [item] if function(item) else []
+    return list(_yielded(function(item)))
+
+
+def _yielded(result: Any) -> Any:
+    return () if result is None else result
+
+
+class ItemProcessor:
+    """The running state of one resource's item processing during one evaluation."""
+
+    def __init__(self, steps: list[tuple[str, Any]], validator: Any, incremental: Any,
+                 limit: Limit | None) -> None:
+        self.steps = steps
+        self.validator = validator
+        self.incremental = incremental
+        self.limit = limit
+        self.trivial = not steps and validator is None and incremental is None and limit is None
+        self.count = 0
+        self.started = time.monotonic()
+        self.exhausted = False
+        """Set when the limit is reached: the resource must stop producing."""
+
+    def process(self, item: Any) -> list[Any]:
+        """The pages or items to emit for one yielded `item` (possibly none)."""
+        if self.exhausted:
+            return []
+        if type(item) is DataItemWithMeta:
+            return [DataItemWithMeta(item.meta, out) for out in self.process(item.data)]
+        items = [item]
+        for kind, function in self.steps:
+            items = [out for current in items for out in apply_step(kind, function, current)]
+        if self.validator is not None:
+            items = [self.validator(current) for current in items]
+        if self.incremental is not None:
+            items = [kept for kept in (self.incremental.filter_item(i) for i in items) if kept is not None]
+        if self.limit is not None:
+            items = self._limited(items)
+        return items
+
+    def _limited(self, items: list[Any]) -> list[Any]:
+        limit = self.limit
+        assert limit is not None
+        kept = []
+        for item in items:
+            self.count += count_rows(item) if limit.count_rows else 1
+            kept.append(item)
+            reached = limit.max_items is not None and self.count >= limit.max_items
+            timed_out = limit.max_time is not None and time.monotonic() - self.started > limit.max_time
+            if reached or timed_out:
+                self.exhausted = True
+                break
+        return kept
