@@ -191,3 +191,17 @@ def test_duckdb_database_location_follows_credentials_destination_name_and_pipel
     assert Path("analytics.duckdb").is_file() and not Path("named.duckdb").exists()
     pipeline = load("in_dir", dlt.destinations.duckdb(":pipeline:"))
     assert (Path(pipeline.working_dir) / "in_dir.duckdb").is_file()
+
+
+def test_only_the_secret_fields_of_credentials_are_redacted(monkeypatch):
+    from dlt.configuration.redaction import redact
+
+    @dlt.source
+    def query(dsn: ConnectionStringCredentials = dlt.secrets.value):
+        return dlt.resource([{"host": dsn.host}], name="info")
+
+    monkeypatch.setenv("DSN__DRIVERNAME", "postgresql")
+    monkeypatch.setenv("DSN__HOST", "readable-host.internal")
+    monkeypatch.setenv("DSN__PASSWORD", "pw-never-shown-42")
+    assert list(query().info) == [{"host": "readable-host.internal"}]
+    assert redact("pw-never-shown-42 on readable-host.internal") == "*** on readable-host.internal"

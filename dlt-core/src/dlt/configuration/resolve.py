@@ -486,7 +486,7 @@ def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tup
                     spec[key] = item
             elif isinstance(spec, CredentialsConfiguration):
                 spec.parse_native_representation(explicit)
-            if secret:
+            if secret and isinstance(explicit, str):
                 remember_secret(explicit)
         # what the explicit value set stays; what it left out comes from configuration
         defaults = spec_type()
@@ -496,9 +496,19 @@ def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tup
                  missing=inner, fixed=fixed)
     if inner:
         missing[name] = [trace for traces in inner.values() for trace in traces]
-    if secret:
-        remember_secret(dict(spec))
+    _remember_secret_fields(spec)
     return spec
+
+
+def _remember_secret_fields(spec: BaseConfiguration) -> None:
+    """Remember the secret fields of `spec` (a password, a private key) for redaction; the
+    other fields (host, user name, driver) stay readable in logs."""
+    for name, hint in spec.get_resolvable_fields().items():
+        value = getattr(spec, name)
+        if isinstance(value, BaseConfiguration):
+            _remember_secret_fields(value)
+        elif value is not None and is_secret_hint(hint):
+            remember_secret(value)
 
 
 def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:
