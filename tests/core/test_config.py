@@ -58,7 +58,9 @@ def test_values_come_from_toml_files_in_the_project_dir():
 
     assert list(shop()) == [{"token": "from-secrets-toml", "tags": ["a", "b"], "limit": 5}]
     assert dlt.secrets["sources.shop.token"] == "from-secrets-toml"
-    assert dlt.config.get("sources.shop.missing", "dflt") == "dflt"
+    # dlt 1.31: get(key, expected_type) returns None when missing
+    assert dlt.config.get("sources.shop.missing") is None
+    assert dlt.config.get("sources.shop.limit", int) == 5
     dlt.secrets["sources.shop.other"] = "set-in-code"
     assert dlt.secrets["sources.shop.other"] == "set-in-code"
 

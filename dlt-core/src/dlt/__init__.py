@@ -11,6 +11,8 @@ Destinations and sources come from plugins (`dlt.plugins` entry points); see
 from dlt.version import __version__
 from dlt.plugins import hookimpl
 from dlt.configuration.accessors import config, secrets
+from dlt.configuration.specs import CredentialsConfiguration as TCredentials
+from dlt.configuration.typing import TSecretStrValue, TSecretValue
 from dlt.extract import DltResource, DltSource, defer, resource, source, transformer
 from dlt.extract import mark
 from dlt.schema import Schema
@@ -22,7 +24,8 @@ from dlt import destinations, sources
 pipeline = _pipeline_function
 
 __all__ = [
-    "DltResource", "DltSource", "Pipeline", "Schema", "__version__", "attach", "config",
-    "current", "defer", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
+    "DltResource", "DltSource", "Pipeline", "Schema", "TCredentials", "TSecretStrValue",
+    "TSecretValue", "__version__", "attach", "config", "current", "defer", "destinations",
+    "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
     "source", "sources", "transformer",
 ]

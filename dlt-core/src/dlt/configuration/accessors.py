@@ -1,13 +1,27 @@
-"""`dlt.secrets` and `dlt.config`: dictionary-like access to configuration values."""
+"""`dlt.secrets` and `dlt.config`: dictionary-like access to configuration values.
+
+`dlt.config[...]` reads every provider; `dlt.secrets[...]` reads only providers that may hold
+secrets (never `config.toml`). Assigning writes into the project's `config.toml` /
+`secrets.toml` provider in memory, below environment variables, as dlt 1.31 does.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dlt.configuration.resolve import CONFIG_VALUE, SECRET_VALUE, get_resolver
+from dlt.configuration.exceptions import ConfigFieldMissingException
+from dlt.configuration.resolve import (
+    CONFIG_VALUE,
+    SECRET_VALUE,
+    coerce_config_value,
+    get_resolver,
+)
+from dlt.configuration.providers import EnvironProvider
 
 
 class _Accessor:
+    """What `dlt.config` and `dlt.secrets` are."""
+
     def __init__(self, secret: bool) -> None:
         self._secret = secret
 
@@ -16,29 +30,51 @@ class _Accessor:
         """Use as an argument default: the argument is injected from configuration."""
         return SECRET_VALUE if self._secret else CONFIG_VALUE
 
-    def _path(self, key: str) -> tuple[str, ...]:
+    @staticmethod
+    def _path(key: str) -> tuple[str, ...]:
         return tuple(part for part in key.split(".") if part)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The value at the dotted `key`, or `default`."""
-        found = get_resolver().lookup([self._path(key)])
-        return default if found is None else found[0]
-
-    def __getitem__(self, key: str) -> Any:
-        found = get_resolver().lookup([self._path(key)])
+    def _find(self, key: str, expected_type: Any) -> tuple[bool, Any, list[Any]]:
+        found, traces = get_resolver().find([self._path(key)], secret=self._secret, pipeline_name=None)
         if found is None:
-            name = "secret" if self._secret else "config value"
-            raise KeyError(f"No {name} '{key}' in any provider.")
-        return found[0]
+            return False, None, traces
+        value, provider, _path = found
+        if self._secret:
+            from dlt.configuration.redaction import remember_secret
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        get_resolver().in_code.values[self._path(key)] = value
+            remember_secret(value)
+        return True, coerce_config_value(value, expected_type, key,
+                                         isinstance(provider, EnvironProvider)), traces
 
-    def __contains__(self, key: str) -> bool:
-        return get_resolver().lookup([self._path(key)]) is not None
+    def get(self, field: str, expected_type: Any = None) -> Any:
+        """The value at the dotted key `field` (converted to `expected_type` when given),
+        or None when no provider has it."""
+        ok, value, _ = self._find(field, expected_type if expected_type is not None else Any)
+        return value if ok else None
+
+    def __getitem__(self, field: str) -> Any:
+        ok, value, traces = self._find(field, Any)
+        if not ok:
+            raise ConfigFieldMissingException("BaseConfiguration", {field: traces})
+        return value
+
+    def __setitem__(self, field: str, value: Any) -> None:
+        get_resolver().writable(self._secret).set_value(self._path(field), value)
+
+    def __contains__(self, field: str) -> bool:
+        return self._find(field, Any)[0]
+
+    @property
+    def config_providers(self) -> list[Any]:
+        """The providers this accessor reads, in lookup order."""
+        providers = get_resolver().providers()
+        if self._secret:
+            return [p for p in providers if getattr(p, "is_secret_store", True)]
+        return providers
 
     def __repr__(self) -> str:
-        return "dlt.secrets" if self._secret else "dlt.config"
+        names = ", ".join(getattr(p, "name", type(p).__name__) for p in self.config_providers)
+        return f"<{'dlt.secrets' if self._secret else 'dlt.config'} reading {names}>"
 
 
 secrets = _Accessor(secret=True)

@@ -39,7 +39,7 @@ MISSING = object()
 class EnvironProvider:
     """Environment variables: `SOURCES__GITHUB__API_KEY` for `sources.github.api_key`."""
 
-    name = "environment variables"
+    name = "Environment Variables"
     is_secret_store = True
 
     def key_for(self, path: tuple[str, ...]) -> str:
@@ -59,10 +59,11 @@ class TomlProvider:
     def __init__(self, path: Path, is_secret_store: bool) -> None:
         self.path = path
         self.is_secret_store = is_secret_store
-        self.name = str(path)
+        #: the provider name as dlt 1.31 shows it in lookup traces (`secrets.toml`, `config.toml`)
+        self.name = path.name
         self._data: dict[str, Any] | None = None
         self._mtime: float | None = None
-        self._in_code: dict[str, Any] = {}
+        self._in_code: dict[tuple[str, ...], Any] = {}
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -80,9 +81,21 @@ class TomlProvider:
             self._mtime = mtime
         return self._data
 
+    def set_value(self, path: tuple[str, ...], value: Any) -> None:
+        """Write `value` at `path` in memory (the file is not changed); wins over the file."""
+        self._in_code[path] = value
+
     def get_value(self, path: tuple[str, ...]) -> Any:
-        """The value at `path` in the file, or None."""
-        node: Any = self._load()
+        """The value at `path` (values set in code first, then the file), or None."""
+        for length in range(len(path), 0, -1):
+            if path[:length] in self._in_code:
+                node: Any = self._in_code[path[:length]]
+                for part in path[length:]:
+                    if not isinstance(node, dict) or part not in node:
+                        return None
+                    node = node[part]
+                return node
+        node = self._load()
         for part in path:
             if not isinstance(node, dict) or part not in node:
                 return None

@@ -79,10 +79,11 @@ def resource(
         )
         if inspect.isfunction(target) or inspect.ismethod(target):
             resource_section = section or module_section(target)
-            target = _injecting(target, resource_section, resource_name)
             from dlt.extract.incremental import bind_incremental
 
+            # injection runs first, so an incremental configured in config.toml gets bound too
             target = bind_incremental(target, hints)
+            target = _injecting(target, resource_section, resource_name)
         else:
             resource_section = section
         return DltResource(target, resource_name, hints, section=resource_section,

@@ -209,7 +209,9 @@ def bind_incremental(function: Callable[..., Any], hints: dict[str, Any]) -> Cal
         params = inspect.signature(function).parameters
     except (TypeError, ValueError):
         return function
-    names = [n for n, p in params.items() if isinstance(p.default, Incremental)]
+    names = [n for n, p in params.items() if isinstance(p.default, Incremental)
+             or (p.annotation in (Incremental, "Incremental", "dlt.sources.incremental")
+                 and type(p.default).__name__ == "_Placeholder")]
     if not names:
         return function
     name = names[0]

@@ -33,3 +33,21 @@ LIST_IDX_COLUMN = "_dlt_list_idx"
 ROOT_ID_COLUMN = "_dlt_root_id"
 VARIANT_SEPARATOR = "__v_"
 PATH_SEPARATOR = "__"
+
+# Names dlt 1.31 users import from `dlt.common.schema.typing` (type hints only).
+TTableSchemaColumns = dict[str, TColumnSchema]
+TSchemaTables = dict[str, TTableSchema]
+TColumnType = dict[str, Any]
+TColumnNames = Any  # a column name or a sequence of names
+TSchemaEvolutionMode = Literal["evolve", "discard_value", "freeze", "discard_row"]
+TSchemaContractEntities = Literal["tables", "columns", "data_type"]
+TSchemaContractDict = dict[str, TSchemaEvolutionMode]
+TSchemaContract = Any  # a TSchemaEvolutionMode or a TSchemaContractDict
+TTableFormat = Literal["iceberg", "delta", "hive", "native"]
+TFileFormat = Literal["jsonl", "parquet", "arrow", "csv", "insert_values", "typed-jsonl"]
+TColumnHint = Literal[
+    "primary_key", "merge_key", "unique", "partition", "cluster", "sort", "nullable",
+    "root_key", "parent_key", "row_key", "hard_delete", "dedup_sort",
+]
+TTypeDetections = Literal["timestamp", "iso_timestamp", "iso_date", "large_integer",
+                          "hexbytes_to_text", "wei_to_double"]

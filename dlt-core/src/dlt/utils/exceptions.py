@@ -1,15 +1,47 @@
-"""The base exception of dlt and the errors shared by several parts of it."""
+"""The base exception of dlt and the errors shared by several parts of it.
+
+`TerminalException` and `TransientException` are mixins, as in dlt 1.31: any exception class
+(ours or a user's) that derives from one is treated as terminal or transient. Our own
+`TerminalError` and `TransientError` derive from them, so `isinstance(error, TerminalException)`
+holds for every terminal error dlt raises, and a user's `TerminalException` subclass is
+recognised wherever dlt checks for the mixin.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class DltException(Exception):
     """Base of every error dlt raises on purpose; its message is a sentence for the user."""
 
 
-class TerminalError(DltException):
+class TerminalException(BaseException):  # noqa: N818 - the name dlt 1.31 users import
+    """Mixin marking an error that retrying cannot fix."""
+
+
+class TransientException(BaseException):  # noqa: N818 - the name dlt 1.31 users import
+    """Mixin marking an error that may go away when retried."""
+
+
+class TerminalError(DltException, TerminalException):
     """An error that retrying cannot fix (bad data, bad configuration, missing privileges)."""
 
 
-class TransientError(DltException):
+class TransientError(DltException, TransientException):
     """An error that may go away when retried (a dropped connection, a timeout, a rate limit)."""
+
+
+class MissingDependencyException(DltException, ImportError):  # noqa: N818 - dlt 1.31 name
+    """A feature needs a package that is not installed; the message says what to install."""
+
+    def __init__(self, caller: str, dependencies: Sequence[str], appendix: str = "") -> None:
+        self.caller = caller
+        self.dependencies = list(dependencies)
+        self.appendix = appendix
+        packages = " ".join(f'"{d}"' for d in self.dependencies)
+        message = (f"{caller} needs {', '.join(self.dependencies)}, which is not installed."
+                   f" Install it with: pip install {packages}")
+        if appendix:
+            message += f" {appendix}"
+        super().__init__(message)

@@ -62,15 +62,23 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
             supports_merge=True,
         )
 
-    def database_path(self, pipeline_name: str) -> Any:
-        """The database file (or connection) this destination writes to."""
+    def database_path(self, pipeline_name: str, pipeline_dir: Path | None = None) -> Any:
+        """The database file (or connection) this destination writes to.
+
+        Default `<destination_name>.duckdb` for a named destination, else
+        `<pipeline_name>.duckdb`, in the current directory; `:pipeline:` puts that file in the
+        pipeline's working dir; `duckdb:///path` and plain paths are used as given."""
         credentials = self.configuration().get("credentials")
+        default_name = f"{self.name if self.name != self.destination_name else pipeline_name}.duckdb"
         if credentials is None:
-            return str(Path.cwd() / f"{pipeline_name}.duckdb")
+            return str(Path.cwd() / default_name)
         if isinstance(credentials, (str, Path)):
             text = str(credentials)
             if text.startswith("duckdb:///"):
                 text = text[len("duckdb:///"):]
+            if text == ":pipeline:":
+                folder = pipeline_dir or _working_dir_of(pipeline_name)
+                return str(Path(folder) / f"{pipeline_name}.duckdb") if folder else str(Path.cwd() / default_name)
             return text
         return credentials
 
@@ -86,10 +94,23 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
             "preserve_insertion_order": bool(settings.get("preserve_insertion_order", False)),
         }
         sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
-                              self.database_path(context.pipeline_name), connection_settings)
+                              self.database_path(context.pipeline_name, context.pipeline_dir),
+                              connection_settings)
         client = DuckDBJobClient(context, self.capabilities(), sql)
         # dlt's own default cap grows for loads that need more (wide tables); a limit the user
         # set, in config or on a connection of their own, is theirs to keep
         client.raise_default_memory_limit = not settings.get("memory_limit") and isinstance(
             sql.database, (str, Path))
         return client
+
+
+def _working_dir_of(pipeline_name: str) -> Path | None:
+    """The working dir of the running or last created pipeline named `pipeline_name`."""
+    from dlt.pipeline import registry
+    from dlt.utils.context import active_pipeline
+
+    for candidate in (active_pipeline.get(), registry.last_pipeline()):
+        if candidate is not None and getattr(candidate, "pipeline_name", None) == pipeline_name:
+            folder = getattr(candidate, "working_dir", None)
+            return Path(folder) if folder else None
+    return None

@@ -1,0 +1,22 @@
+"""`dlt.common.configuration` as dlt 1.31 users import it: re-exports only.
+
+The real code: `dlt.configuration.specs` (`configspec`, specs), `dlt.configuration.resolve`
+(`resolve_configuration`), `dlt.configuration.exceptions`.
+"""
+
+from dlt.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigurationValueError,
+    ConfigValueCannotBeCoercedException,
+    InvalidNativeValue,
+    ValueNotSecretException,
+)
+from dlt.configuration.resolve import resolve_configuration
+from dlt.configuration.specs import BaseConfiguration, CredentialsConfiguration, configspec
+from dlt.configuration.typing import is_secret_hint
+
+__all__ = [
+    "BaseConfiguration", "ConfigFieldMissingException", "ConfigValueCannotBeCoercedException",
+    "ConfigurationValueError", "CredentialsConfiguration", "InvalidNativeValue",
+    "ValueNotSecretException", "configspec", "is_secret_hint", "resolve_configuration",
+]

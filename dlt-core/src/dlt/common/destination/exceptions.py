@@ -1,0 +1,15 @@
+"""`dlt.common.destination.exceptions`: re-exports, under dlt 1.31's names, of the errors of
+`dlt.destinations.base` and `dlt.plugins.errors`."""
+
+from dlt.destinations.base import (
+    DestinationError as DestinationException,
+    DestinationTerminalError as DestinationTerminalException,
+    DestinationTransientError as DestinationTransientException,
+    LoadJobTerminalError,
+)
+from dlt.plugins.errors import UnknownProvisionError as UnknownDestinationModule
+
+__all__ = [
+    "DestinationException", "DestinationTerminalException", "DestinationTransientException",
+    "LoadJobTerminalError", "UnknownDestinationModule",
+]

@@ -1,0 +1,20 @@
+"""`dlt.common.exceptions`: re-exports of `dlt.utils.exceptions` and the pipeline errors.
+
+`TerminalException` / `TransientException` are the mixins of dlt 1.31; every `TerminalError`
+and `TransientError` that this dlt raises derives from them.
+"""
+
+from dlt.pipeline.exceptions import PipelineException
+from dlt.utils.exceptions import (
+    DltException,
+    MissingDependencyException,
+    TerminalError,
+    TerminalException,
+    TransientError,
+    TransientException,
+)
+
+__all__ = [
+    "DltException", "MissingDependencyException", "PipelineException", "TerminalError",
+    "TerminalException", "TransientError", "TransientException",
+]

@@ -1,0 +1,6 @@
+"""`dlt.common.schema.exceptions`: re-exports of `dlt.schema.exceptions` and `dlt.schema.schema`."""
+
+from dlt.schema.exceptions import DataValidationError
+from dlt.schema.schema import SchemaError as SchemaException
+
+__all__ = ["DataValidationError", "SchemaException"]

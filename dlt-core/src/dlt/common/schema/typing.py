@@ -1,0 +1,25 @@
+"""`dlt.common.schema.typing`: re-exports of `dlt.schema.typing`."""
+
+from dlt.schema.typing import (  # noqa: F401 - re-exports
+    COLUMN_HINTS,
+    DATA_TYPES,
+    LOADS_TABLE,
+    STATE_TABLE,
+    VERSION_TABLE,
+    TColumnHint,
+    TColumnNames,
+    TColumnSchema,
+    TColumnType,
+    TDataType,
+    TFileFormat,
+    TSchemaContract,
+    TSchemaContractDict,
+    TSchemaContractEntities,
+    TSchemaEvolutionMode,
+    TSchemaTables,
+    TTableFormat,
+    TTableSchema,
+    TTableSchemaColumns,
+    TTypeDetections,
+    TWriteDisposition,
+)

@@ -1,0 +1,390 @@
+"""Configuration specs: typed groups of settings resolved from providers, as in dlt 1.31.
+
+A spec is a dataclass made with `@configspec` from a `BaseConfiguration` subclass; every field
+has a default (`None` when the class gives none). Credential specs (`CredentialsConfiguration`)
+also accept a *native* form, e.g. `ConnectionStringCredentials("postgres://u:pw@host/db")`.
+Resolution (providers, sections, secrets) lives in `dlt.configuration.resolve`.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+import typing
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any, ClassVar, TypeVar, Union
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+from dlt.configuration.exceptions import ConfigValueError, InvalidNativeValue
+from dlt.configuration.typing import (
+    TSecretStrValue,
+    is_optional,
+    is_secret_hint,
+)
+
+TSpec = TypeVar("TSpec", bound=type)
+_MUTABLE_DEFAULTS = (list, dict, set)
+
+
+def _is_classvar(hint: Any) -> bool:
+    if isinstance(hint, str):
+        return hint.split("[", 1)[0].split(".")[-1] in ("ClassVar", "Final")
+    origin = typing.get_origin(hint)
+    return hint is ClassVar or origin is ClassVar
+
+
+def configspec(cls: Any = None, /, *, init: bool = True) -> Any:
+    """Make `cls` (a `BaseConfiguration` subclass) a spec: a dataclass whose fields all have
+    defaults (`None` unless given), usable as `@configspec` or `@configspec(init=False)`."""
+
+    def wrap(spec: type) -> type:
+        for name, hint in spec.__dict__.get("__annotations__", {}).items():
+            if name.startswith("__") or _is_classvar(hint):
+                continue
+            if name not in spec.__dict__:
+                setattr(spec, name, None)
+                continue
+            default = spec.__dict__[name]
+            if isinstance(default, _MUTABLE_DEFAULTS):
+                setattr(spec, name, dataclasses.field(default_factory=lambda v=default: copy.deepcopy(v)))
+        return dataclasses.dataclass(spec, init=init, repr=False, eq=True)  # type: ignore[call-overload]
+
+    if cls is None:
+        return wrap
+    return wrap(cls)
+
+
+class BaseConfiguration(MutableMapping[str, Any]):
+    """Base of specs: fields are the settings; a spec is also a mutable mapping of them."""
+
+    __section__: ClassVar[str | None] = None
+    """The config section this spec is looked up in, when it has one."""
+
+    # ---- fields ---------------------------------------------------------------------------
+    @classmethod
+    def get_resolvable_fields(cls) -> dict[str, Any]:
+        """Field name -> type hint (with `Annotated` secret markers) of every public field."""
+        try:
+            hints = typing.get_type_hints(cls, include_extras=True)
+        except Exception:
+            hints = {}
+        return {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+                if not f.name.startswith("_")}
+
+    def _init_defaults(self) -> None:
+        """Set every field to its default (for specs with a hand-written `__init__`)."""
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.default is not dataclasses.MISSING:
+                value = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                value = f.default_factory()
+            else:
+                value = None
+            object.__setattr__(self, f.name, value)
+
+    def is_resolved(self) -> bool:
+        """True after `resolve()` or a successful `resolve_configuration()`."""
+        return bool(self.__dict__.get("_resolved", False))
+
+    def is_partial(self) -> bool:
+        """True while a required field (one whose type does not admit None) is None."""
+        return bool(self.missing_fields())
+
+    def missing_fields(self) -> list[str]:
+        """Required fields that are still None."""
+        missing = []
+        for name, hint in self.get_resolvable_fields().items():
+            value = getattr(self, name)
+            if isinstance(value, BaseConfiguration):
+                if value.is_partial():
+                    missing.append(name)
+            elif value is None and not is_optional(hint):
+                missing.append(name)
+        return missing
+
+    def on_resolved(self) -> None:
+        """Called once all fields are resolved; subclasses normalise values here."""
+
+    def resolve(self) -> None:
+        """Mark the spec resolved (calls `on_resolved`)."""
+        self.on_resolved()
+        self.__dict__["_resolved"] = True
+
+    def copy(self: Any) -> Any:
+        """A shallow copy."""
+        return copy.copy(self)
+
+    # ---- mapping over fields --------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.get_resolvable_fields():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.get_resolvable_fields():
+            raise KeyError(f"{type(self).__name__} has no field `{key}`.")
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        raise KeyError(f"Fields of {type(self).__name__} cannot be deleted; set `{key}` to None.")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.get_resolvable_fields())
+
+    def __len__(self) -> int:
+        return len(self.get_resolvable_fields())
+
+    def __repr__(self) -> str:
+        shown = []
+        for name, hint in self.get_resolvable_fields().items():
+            value = getattr(self, name)
+            if value is not None and is_secret_hint(hint) and not isinstance(value, BaseConfiguration):
+                value = "***"
+                shown.append(f"{name}={value}")
+            else:
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+BaseConfiguration = configspec(BaseConfiguration)  # type: ignore[misc]
+
+
+@configspec
+class CredentialsConfiguration(BaseConfiguration):
+    """Base of credential specs: resolved as secrets, and parsable from a native value."""
+
+    def _apply_init_value(self, init_value: Any) -> None:
+        """Apply a native value (string), a mapping of fields or another spec."""
+        if init_value is None:
+            return
+        if isinstance(init_value, Mapping):
+            for key, value in init_value.items():
+                self[key] = value
+        else:
+            self.parse_native_representation(init_value)
+
+    def parse_native_representation(self, native_value: Any) -> None:
+        """Fill fields from the native form; this spec has none, so any value is invalid."""
+        raise InvalidNativeValue(type(self), type(native_value), ())
+
+    def to_native_representation(self) -> Any:
+        """The native form of these credentials (contains secrets: never log it)."""
+        return dict(self)
+
+    def to_native_credentials(self) -> Any:
+        """What the client library takes; the native representation unless overridden."""
+        return self.to_native_representation()
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+# -------------------------------------------------------------------------------------------
+# connection strings: drivername://username:password@host:port/database?query
+_URL = re.compile(
+    r"""
+    ^(?P<name>[\w+.-]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?$
+    """,
+    re.X | re.S,
+)
+_QUOTE_SAFE = " +!$&'()*,;=~"  # what SQLAlchemy leaves unquoted in user and password
+
+
+class InvalidConnectionString(InvalidNativeValue):  # noqa: N818 - dlt 1.31 name
+    """A value for `ConnectionStringCredentials` is not a `driver://...` connection string."""
+
+    def __init__(self, spec: type, native_value: Any, driver: str | None) -> None:
+        self.driver = driver
+        super().__init__(spec, type(native_value), (),
+                         ValueError("Expected a string like driver://user:password@host:port/database."))
+
+
+@configspec
+class ConnectionStringCredentials(CredentialsConfiguration):
+    """Database credentials as a SQLAlchemy-style URL or its parts.
+
+    Native form `postgresql://loader:pw@localhost:5432/dlt_data`; dictionary form with the
+    fields below (`DSN__USERNAME`, `DSN__PASSWORD`, ...); the two mix: fields missing from an
+    explicit connection string are resolved from configuration.
+    """
+
+    drivername: str = None  # type: ignore[assignment]
+    database: Union[str, None] = None
+    password: Union[TSecretStrValue, None] = None
+    username: Union[str, None] = None
+    host: Union[str, None] = None
+    port: Union[int, None] = None
+    query: Union[dict[str, Any], None] = None
+
+    def __init__(self, connection_string: Union[str, dict[str, Any], None] = None) -> None:
+        """Make credentials from a connection string, a dict of fields, or nothing."""
+        self._init_defaults()
+        self._apply_init_value(connection_string)
+
+    def parse_native_representation(self, native_value: Any) -> None:
+        """Fill fields from a connection string (only the parts it has)."""
+        if not isinstance(native_value, str):
+            raise InvalidConnectionString(type(self), native_value, self.drivername)
+        match = _URL.match(native_value.strip())
+        if match is None:
+            raise InvalidConnectionString(type(self), native_value, self.drivername)
+        parts = match.groupdict()
+        port = parts["port"]
+        if port:
+            try:
+                port_number: int | None = int(port)
+            except ValueError:
+                raise InvalidConnectionString(type(self), native_value, self.drivername) from None
+        else:
+            port_number = None
+        query: dict[str, Any] | None = None
+        if parts["query"]:
+            query = {}
+            for key, value in parse_qsl(parts["query"], keep_blank_values=True):
+                if key in query:
+                    existing = query[key]
+                    query[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+                else:
+                    query[key] = value
+        found = {
+            "drivername": parts["name"],
+            "username": unquote(parts["username"]) if parts["username"] else None,
+            "password": unquote(parts["password"]) if parts["password"] is not None else None,
+            "host": parts["ipv6host"] or parts["ipv4host"] or None,
+            "port": port_number,
+            "database": parts["database"] or None,
+            "query": query,
+        }
+        for key, value in found.items():
+            if value is not None:
+                setattr(self, key, value)
+
+    def on_resolved(self) -> None:
+        """Strip whitespace around the password (a common copy-paste accident)."""
+        if isinstance(self.password, str):
+            self.password = self.password.strip()
+
+    def get_query(self) -> dict[str, Any]:
+        """The query parameters (an empty dict when there are none)."""
+        return {} if self.query is None else dict(self.query)
+
+    def _render(self, hide_password: bool) -> str:
+        text = f"{self.drivername}://"
+        if self.username is not None:
+            text += quote(str(self.username), safe=_QUOTE_SAFE)
+            if self.password is not None:
+                text += ":" + ("***" if hide_password else quote(str(self.password), safe=_QUOTE_SAFE))
+            text += "@"
+        if self.host is not None:
+            text += f"[{self.host}]" if ":" in self.host else str(self.host)
+        if self.port is not None:
+            text += f":{self.port}"
+        if self.database is not None:
+            text += f"/{self.database}"
+        query = self.get_query()
+        if query and not hide_password:
+            text += "?" + urlencode({k: v for k, v in sorted(query.items())}, doseq=True)
+        return text
+
+    def to_native_representation(self) -> str:
+        """The connection string, with the password (never log it)."""
+        return self._render(hide_password=False)
+
+    def to_url(self) -> str:
+        """The connection string (dlt returns a SQLAlchemy URL; we return its string form)."""
+        return self.to_native_representation()
+
+    def data_location(self) -> str:
+        """Where the data lives, without secrets: `postgresql://example.com:5432`."""
+        if self.host:
+            address = f"{self.host}:{self.port}" if self.port else self.host
+        else:
+            address = self.database or ""
+        backend = self.drivername.split("+")[0] if self.drivername else ""
+        return f"{backend}://{address}" if backend else address
+
+    def __str__(self) -> str:
+        """The connection string with the password masked and no query."""
+        try:
+            return self._render(hide_password=True)
+        except Exception:
+            return ""
+
+
+# -------------------------------------------------------------------------------------------
+@configspec
+class GcpCredentials(CredentialsConfiguration):
+    """Base of Google Cloud credentials: the project and the location of its jobs."""
+
+    project_id: str = None  # type: ignore[assignment]
+    location: str = "US"
+
+
+@configspec
+class GcpServiceAccountCredentials(GcpCredentials):
+    """A Google service account; the native form is the service account JSON document."""
+
+    private_key: TSecretStrValue = None  # type: ignore[assignment]
+    private_key_id: Union[str, None] = None
+    client_email: str = None  # type: ignore[assignment]
+    type: str = "service_account"  # noqa: A003 - the JSON document's field name
+
+    def parse_native_representation(self, native_value: Any) -> None:
+        """Fill fields from the service account JSON (a string or a dict)."""
+        info = native_value
+        if isinstance(native_value, str):
+            try:
+                info = json.loads(native_value)
+            except ValueError as exc:
+                raise InvalidNativeValue(type(self), str, (), exc) from None
+        if not isinstance(info, Mapping):
+            raise InvalidNativeValue(type(self), type(native_value), ())
+        if info.get("type", "service_account") != "service_account":
+            raise ConfigValueError(
+                f"The Google credentials document has type `{info.get('type')}`, but"
+                " GcpServiceAccountCredentials needs a `service_account` document."
+            )
+        for key in ("project_id", "private_key", "private_key_id", "client_email", "type"):
+            if info.get(key) is not None:
+                setattr(self, key, info[key])
+
+    def to_native_representation(self) -> str:
+        """The service account JSON document (contains the private key)."""
+        return json.dumps({k: v for k, v in dict(self).items() if k != "location"})
+
+
+@configspec
+class AwsCredentials(CredentialsConfiguration):
+    """AWS access keys or a named profile, with the region and an optional endpoint."""
+
+    aws_access_key_id: Union[str, None] = None
+    aws_secret_access_key: Union[TSecretStrValue, None] = None
+    aws_session_token: Union[TSecretStrValue, None] = None
+    profile_name: Union[str, None] = None
+    region_name: Union[str, None] = None
+    endpoint_url: Union[str, None] = None
+
+
+@configspec
+class AzureCredentials(CredentialsConfiguration):
+    """An Azure storage account with its key or a SAS token."""
+
+    azure_storage_account_name: Union[str, None] = None
+    azure_storage_account_key: Union[TSecretStrValue, None] = None
+    azure_storage_sas_token: Union[TSecretStrValue, None] = None
+    azure_account_host: Union[str, None] = None
+
+
+FileSystemCredentials = Union[AwsCredentials, GcpServiceAccountCredentials, AzureCredentials]
+"""The credentials a filesystem (bucket) destination accepts."""
+
+
+def is_spec_type(hint: Any) -> bool:
+    """True when `hint` is a spec class."""
+    return isinstance(hint, type) and issubclass(hint, BaseConfiguration)

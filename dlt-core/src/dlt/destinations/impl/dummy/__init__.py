@@ -1,0 +1,1 @@
+"""The built-in `dummy` test destination: jobs load nothing and complete or fail as configured."""

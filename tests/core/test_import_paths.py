@@ -1,0 +1,120 @@
+"""Import paths dlt 1.31 users write resolve to our one implementation (no second copy)."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import dlt
+from dlt.configuration import exceptions as config_exceptions
+from dlt.configuration import specs
+from dlt.configuration import typing as config_typing
+from dlt.utils import exceptions as base_exceptions
+from dlt.utils import typing as base_typing
+
+SAME_OBJECTS = [
+    ("dlt.common.configuration", "configspec", specs.configspec),
+    ("dlt.common.configuration", "BaseConfiguration", specs.BaseConfiguration),
+    ("dlt.common.configuration", "CredentialsConfiguration", specs.CredentialsConfiguration),
+    ("dlt.common.configuration", "ConfigFieldMissingException", config_exceptions.ConfigFieldMissingException),
+    ("dlt.common.configuration.specs", "BaseConfiguration", specs.BaseConfiguration),
+    ("dlt.common.configuration.specs", "ConnectionStringCredentials", specs.ConnectionStringCredentials),
+    ("dlt.common.configuration.specs", "GcpServiceAccountCredentials", specs.GcpServiceAccountCredentials),
+    ("dlt.common.configuration.specs", "AwsCredentials", specs.AwsCredentials),
+    ("dlt.common.configuration.specs.base_configuration", "configspec", specs.configspec),
+    ("dlt.common.configuration.specs.connection_string_credentials", "ConnectionStringCredentials",
+     specs.ConnectionStringCredentials),
+    ("dlt.common.configuration.exceptions", "ConfigFieldMissingException",
+     config_exceptions.ConfigFieldMissingException),
+    ("dlt.common.configuration.exceptions", "ValueNotSecretException", config_exceptions.ValueNotSecretException),
+    ("dlt.common.configuration.accessors", "config", dlt.config),
+    ("dlt.common.configuration.accessors", "secrets", dlt.secrets),
+    ("dlt.common.schema", "Schema", dlt.Schema),
+    ("dlt.common.typing", "TDataItem", base_typing.TDataItem),
+    ("dlt.common.typing", "TDataItems", base_typing.TDataItems),
+    ("dlt.common.typing", "DictStrAny", base_typing.DictStrAny),
+    ("dlt.common.typing", "TSecretStrValue", config_typing.TSecretStrValue),
+    ("dlt.common.typing", "TSecretValue", config_typing.TSecretValue),
+    ("dlt.common.exceptions", "DltException", base_exceptions.DltException),
+    ("dlt.common.exceptions", "TerminalException", base_exceptions.TerminalException),
+    ("dlt.common.exceptions", "TransientException", base_exceptions.TransientException),
+    ("dlt.common.exceptions", "MissingDependencyException", base_exceptions.MissingDependencyException),
+    ("dlt.sources.credentials", "ConnectionStringCredentials", specs.ConnectionStringCredentials),
+    ("dlt.sources.credentials", "GcpServiceAccountCredentials", specs.GcpServiceAccountCredentials),
+    ("dlt.sources.credentials", "CredentialsConfiguration", specs.CredentialsConfiguration),
+    ("dlt", "TSecretValue", config_typing.TSecretValue),
+    ("dlt", "TCredentials", specs.CredentialsConfiguration),
+]
+
+
+@pytest.mark.parametrize(("module", "name", "expected"), SAME_OBJECTS,
+                         ids=[f"{m}.{n}" for m, n, _ in SAME_OBJECTS])
+def test_user_import_path_is_our_implementation(module, name, expected):
+    assert getattr(importlib.import_module(module), name) is expected
+
+
+def test_schema_paths_resolve_to_the_schema_package():
+    from dlt.common.schema import DataValidationError, typing
+    from dlt.common.schema.typing import TColumnSchema, TTableSchema
+    from dlt.schema import exceptions, typing as schema_typing
+
+    assert DataValidationError is exceptions.DataValidationError
+    assert typing.TTableSchema is TTableSchema is schema_typing.TTableSchema
+    assert TColumnSchema is schema_typing.TColumnSchema
+
+
+def test_pipeline_and_destination_paths_resolve_to_their_packages():
+    from dlt.common.destination.exceptions import (
+        DestinationTerminalException,
+        DestinationTransientException,
+    )
+    from dlt.common.pipeline import LoadInfo
+    from dlt.destinations.base import DestinationTerminalError, DestinationTransientError
+    from dlt.pipeline.exceptions import PipelineStepFailed
+    from dlt.pipeline.load_info import LoadInfo as OurLoadInfo
+
+    assert LoadInfo is OurLoadInfo
+    assert DestinationTerminalException is DestinationTerminalError
+    assert DestinationTransientException is DestinationTransientError
+    failure = PipelineStepFailed("p", "load", ValueError("x"), load_id="1", step_info=None)
+    assert (failure.step, failure.load_id, failure.step_info) == ("load", "1", None)
+    assert isinstance(failure.exception, ValueError)
+
+
+def test_terminal_and_transient_errors_are_the_dlt_mixins_both_ways():
+    from dlt.common.destination.exceptions import DestinationTerminalException
+    from dlt.common.exceptions import TerminalException, TransientException
+    from dlt.configuration.exceptions import ConfigFieldMissingException
+    from dlt.destinations.base import DestinationTransientError
+    from dlt.utils.exceptions import DltException, TerminalError
+
+    # ours are instances of the mixins dlt users catch
+    assert isinstance(TerminalError("x"), TerminalException)
+    assert isinstance(DestinationTransientError("x"), TransientException)
+    assert issubclass(ConfigFieldMissingException, (KeyError, TerminalException))
+    # a user's error can mix them in as in dlt 1.31
+    class MyTerminal(Exception, TerminalException):
+        pass
+
+    assert isinstance(MyTerminal(), TerminalException) and not isinstance(MyTerminal(), DltException)
+    with pytest.raises(TerminalException):
+        raise DestinationTerminalException("refused")
+
+
+def test_facade_modules_are_not_imported_by_import_dlt():
+    code = "import dlt, sys; print(sorted(m for m in sys.modules if m.startswith('dlt.common')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['dlt.common']" or out.stdout.strip() == "[]", out.stdout
+
+
+def test_every_facade_module_says_where_the_real_code_lives():
+    for module in ("dlt.common.configuration", "dlt.common.configuration.specs",
+                   "dlt.common.configuration.exceptions", "dlt.common.schema",
+                   "dlt.common.schema.typing", "dlt.common.typing", "dlt.common.exceptions",
+                   "dlt.common.destination.exceptions", "dlt.common.pipeline",
+                   "dlt.sources.credentials"):
+        doc = importlib.import_module(module).__doc__ or ""
+        assert "dlt." in doc and "re-export" in doc.replace("Re-export", "re-export"), module
