@@ -133,7 +133,19 @@ class DuckDBSqlClient(SqlClient):
 
     def qualified_dataset_name(self, dataset_name: str | None = None) -> str:
         """`"catalog"."dataset"`: DuckDB calls a bare name ambiguous when catalog and schema match."""
+        if not self.catalog:
+            self.catalog = self._catalog_before_connecting()
         return f"{self.escape_identifier(self.catalog)}.{self.escape_identifier(dataset_name or self.dataset_name)}"
+
+    def _catalog_before_connecting(self) -> str:
+        """The catalog name without opening the database: DuckDB names a database file's
+        catalog after the file name without its extension."""
+        if isinstance(self.database, duckdb_lib.DuckDBPyConnection):
+            return self.database.cursor().execute("SELECT current_database()").fetchone()[0]
+        text = str(self.database)
+        if text in ("", ":memory:"):
+            return "memory"
+        return Path(text).name.split(".")[0]
 
     def has_dataset(self, dataset_name: str | None = None) -> bool:
         """True when the schema exists in this database."""
