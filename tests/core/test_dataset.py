@@ -183,3 +183,15 @@ def test_relation_to_sql_is_quoted_and_qualified(tmp_path):
     pipeline.run([{"a": 1}], table_name="t")
     sql = pipeline.dataset().t.select("a").where("a", "eq", "x'y").limit(3).to_sql()
     assert sql == """SELECT "t"."a" AS "a" FROM "q"."d"."t" AS "t" WHERE "t"."a" = 'x''y' LIMIT 3"""
+
+
+def test_filesystem_parquet_and_jsonl_files_of_one_table_read_as_one_view(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="fs_mixed", dataset_name="mixed",
+                            destination=dlt.destinations.filesystem(str(tmp_path / "bucket")))
+    pipeline.run([{"id": 1, "label": "a"}], table_name="items")
+    pipeline.run([{"id": 2, "label": "b"}], table_name="items", loader_file_format="parquet")
+    ds = pipeline.dataset()
+    assert ds.items.select("id", "label").order_by("id").fetchall() == [(1, "a"), (2, "b")]
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM items WHERE id > %s", 0) == [(2,)]
+        assert client.execute_sql("SELECT count(*) FROM _dlt_version") == [(1,)]
