@@ -20,12 +20,16 @@ from dlt.pipeline import Pipeline, attach, run
 from dlt.pipeline import pipeline as _pipeline_function
 from dlt.pipeline import current
 from dlt import destinations, sources
+from dlt.dataset import Dataset, Relation
+from dlt.dataset import dataset as _dataset_function
 
 pipeline = _pipeline_function
+# `dlt.dataset` is the function (as in dlt 1.31); the package stays importable as dlt.dataset.*
+dataset = _dataset_function
 
 __all__ = [
-    "DltResource", "DltSource", "Pipeline", "Schema", "TCredentials", "TSecretStrValue",
-    "TSecretValue", "__version__", "attach", "config", "current", "defer", "destinations",
-    "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
+    "Dataset", "DltResource", "DltSource", "Pipeline", "Relation", "Schema", "TCredentials",
+    "TSecretStrValue", "TSecretValue", "__version__", "attach", "config", "current", "dataset",
+    "defer", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
     "source", "sources", "transformer",
 ]

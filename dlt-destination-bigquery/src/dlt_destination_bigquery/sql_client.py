@@ -21,7 +21,7 @@ from dlt.destinations.base import (
     DestinationTerminalError,
     DestinationTransientError,
 )
-from dlt.destinations.sql_client import SqlClient
+from dlt.destinations.sql_client import DBApiCursor, SqlClient
 from dlt_destination_bigquery.configuration import (
     HOW_TO_CONFIGURE,
     BigQueryConfigurationError,
@@ -157,18 +157,25 @@ def google_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
     return credentials, project
 
 
-class BigQueryCursor:
-    """A DB-API-like view of a finished query job: `description`, `fetchall`, `fetchmany`."""
+class BigQueryCursor(DBApiCursor):
+    """A DB-API view of a finished query job: `description` and rows as tuples; dlt's readers
+    (`iter_fetch`, `df`, `arrow`, ...) come from `DBApiCursor`."""
 
     def __init__(self, job: Any, rows: Any) -> None:
+        super().__init__(rows)
         self.job = job
         schema = getattr(rows, "schema", None) or []
-        self.description = [
+        self._description = [
             (field.name, field.field_type, None, None, field.precision, field.scale,
              field.mode != "REQUIRED")
             for field in schema
         ] or None
-        self._rows = iter(rows) if self.description is not None else iter(())
+        self._rows = iter(rows) if self._description is not None else iter(())
+
+    @property
+    def description(self) -> Any:
+        """Column descriptions (name first), or None for statements without results."""
+        return self._description
 
     @property
     def rowcount(self) -> int:
@@ -176,17 +183,22 @@ class BigQueryCursor:
         affected = getattr(self.job, "num_dml_affected_rows", None)
         return -1 if affected is None else affected
 
+    def close(self) -> None:
+        """Nothing to close: the rows were fetched by the finished job."""
+
     def fetchall(self) -> list[tuple[Any, ...]]:
         """All remaining rows as tuples."""
         return [tuple(row.values()) for row in self._rows]
 
-    def fetchmany(self, size: int = 1000) -> list[tuple[Any, ...]]:
-        """Up to `size` more rows as tuples."""
-        rows = []
-        for row in self._rows:
-            rows.append(tuple(row.values()))
-            if len(rows) >= size:
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        """Up to `size` more rows as tuples (`arraysize`, i.e. 1, without a size)."""
+        wanted = self.arraysize if size is None else size
+        rows: list[tuple[Any, ...]] = []
+        while len(rows) < wanted:
+            row = next(self._rows, None)
+            if row is None:
                 break
+            rows.append(tuple(row.values()))
         return rows
 
     def fetchone(self) -> tuple[Any, ...] | None:
@@ -196,9 +208,12 @@ class BigQueryCursor:
 
 
 class BigQuerySqlClient(SqlClient):
-    """Query jobs on one BigQuery dataset; `?` positional parameters; names are `project.dataset.table`."""
+    """Query jobs on one BigQuery dataset, its default dataset, so unqualified table names
+    resolve to it; `%s` (or BigQuery's `?`) positional parameters; names are
+    `project.dataset.table`."""
 
     param = "?"
+    backslash_escapes = True
 
     def __init__(self, dataset_name: str, capabilities: DestinationCapabilities,
                  settings: BigQuerySettings, query_timeout: float = 600.0) -> None:
@@ -250,9 +265,11 @@ class BigQuerySqlClient(SqlClient):
 
     @contextmanager
     def execute_query(self, sql: str, *args: Any) -> Iterator[BigQueryCursor]:
-        """Run a query job (`?` placeholders take `args`) and yield a cursor on its rows."""
+        """Run a query job (`%s` or `?` placeholders take `args`) and yield a cursor on its rows."""
         client = self._require_client()
-        config = bq.QueryJobConfig(query_parameters=[query_parameter(a) for a in args])
+        config = bq.QueryJobConfig(query_parameters=[query_parameter(a) for a in args],
+                                   default_dataset=f"{self.project_id}.{self.dataset_name}")
+        sql = self.driver_sql(sql, args)
         try:
             job = client.query(sql, job_config=config)
             rows = job.result(timeout=self.query_timeout)
@@ -293,6 +310,14 @@ class BigQuerySqlClient(SqlClient):
     def make_qualified_table_name(self, table_name: str, dataset_name: str | None = None) -> str:
         """`` `project.dataset.table` ``."""
         return f"`{self.project_id}.{dataset_name or self.dataset_name}.{table_name}`"
+
+    def literal(self, value: Any) -> str:
+        """A GoogleSQL literal; datetimes are TIMESTAMP (naive ones taken as UTC)."""
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+            return f"TIMESTAMP {self.escape_string(value.isoformat(sep=' '))}"
+        return super().literal(value)
 
     def table_id(self, table_name: str, dataset_name: str | None = None) -> str:
         """`project.dataset.table` as the API expects it (no quotes)."""

@@ -13,55 +13,40 @@ from contextlib import contextmanager
 from typing import Any
 
 from dlt.destinations.base import DestinationCapabilities, DestinationTerminalError
-from dlt.destinations.sql_client import SqlClient
+from dlt.destinations.sql_client import DBApiCursor, SqlClient
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
 from dlt_destination_redshift.dialect import RedshiftDialect
 from dlt_destination_redshift.errors import connect_error, query_error
 
 
-class RedshiftCursor:
-    """The driver's cursor with binary result columns decoded to `bytes`."""
+class RedshiftCursor(DBApiCursor):
+    """The driver's cursor with binary result columns decoded to `bytes`; dlt's readers
+    (`iter_fetch`, `df`, `arrow`, ...) come from `DBApiCursor`."""
 
     def __init__(self, cursor: Any, dialect: RedshiftDialect) -> None:
-        self.native_cursor = cursor
+        super().__init__(cursor)
         self._dialect = dialect
         description = cursor.description
         self._binary = [i for i, d in enumerate(description or ()) if d[1] in dialect.binary_result_oids]
 
-    @property
-    def description(self) -> Any:
-        """Column descriptions (name first), or None for statements without results."""
-        return self.native_cursor.description
-
-    @property
-    def rowcount(self) -> int:
-        """Rows affected by the last statement (-1 when unknown)."""
-        return self.native_cursor.rowcount
-
-    def _decode(self, row: Any) -> tuple[Any, ...]:
+    def convert_row(self, row: Any) -> tuple[Any, ...]:
+        """A row as a tuple, binary values as `bytes`."""
         values = list(row)
         for i in self._binary:
             values[i] = self._dialect.decode_binary(values[i])
         return tuple(values)
 
-    def fetchone(self) -> tuple[Any, ...] | None:
-        """The next row, or None."""
-        row = self.native_cursor.fetchone()
-        return None if row is None else self._decode(row)
-
-    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
-        """Up to `size` more rows."""
-        rows = self.native_cursor.fetchmany(size) if size else self.native_cursor.fetchmany()
-        return [self._decode(r) for r in rows]
-
     def fetchall(self) -> list[tuple[Any, ...]]:
-        """All remaining rows."""
-        return [self._decode(r) for r in self.native_cursor.fetchall()]
+        """All remaining rows (none for a statement without results)."""
+        if self.native_cursor.description is None:
+            return []
+        return super().fetchall()
 
 
 class RedshiftSqlClient(SqlClient):
-    """SQL on one Redshift dataset through redshift-connector (`%s` placeholders)."""
+    """SQL on one Redshift dataset through redshift-connector (`%s` placeholders); the
+    dataset is first on the connection's `search_path`, so unqualified names resolve to it."""
 
     param = "%s"
 
@@ -103,6 +88,18 @@ class RedshiftSqlClient(SqlClient):
         except (OSError, redshift_connector.Error) as exc:
             raise connect_error(exc, credentials) from exc
         connection.autocommit = True
+        # a schema that does not exist yet is skipped by the search path until it is created
+        search_path = f"SET search_path TO {self.escape_identifier(self.dataset_name)}, public"
+        try:
+            cursor = connection.cursor()
+            cursor.execute(search_path)
+            cursor.close()
+        except (OSError, redshift_connector.Error) as exc:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - the error that matters is the one raised below
+                pass
+            raise query_error(exc, credentials, search_path) from exc
         return connection
 
     def close_connection(self) -> None:
@@ -125,7 +122,7 @@ class RedshiftSqlClient(SqlClient):
 
     @contextmanager
     def execute_query(self, sql: str, *args: Any) -> Iterator[RedshiftCursor]:
-        """Run one statement; yields a cursor (`fetchall`, `fetchmany`, `description`)."""
+        """Run one statement with `%s` parameters; yields a `DBApiCursor` on its result."""
         import redshift_connector
 
         if self._connection is None:

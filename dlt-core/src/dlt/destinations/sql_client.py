@@ -1,23 +1,217 @@
 """`SqlClient`: a connection to a SQL destination, scoped to one dataset.
 
 This is what `pipeline.sql_client()` returns: `execute_sql` for statements, `execute_query`
-for a cursor, transactions, and fully qualified names for the dataset's tables.
+for a cursor, transactions, and fully qualified names for the dataset's tables. Inside
+`with client:` the dataset is the connection's default schema, so unqualified table names
+resolve to the dataset's tables.
+
+The parts every SQL destination shares live here: `%s` parameters translated to the driver's
+placeholder (`to_driver_placeholders`), and `DBApiCursor`, the cursor that `execute_query`
+yields, with dlt's reading methods (`fetchmany`, `iter_fetch`, `df`, `arrow`, `iter_df`,
+`iter_arrow`) on top of a driver's DB-API cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from dlt.destinations.base import DestinationCapabilities
 
 
+def to_driver_placeholders(sql: str, placeholder: str, *, backslash_escapes: bool = False) -> str:
+    """`sql` with every `%s` parameter marker replaced by `placeholder` and `%%` by `%`.
+
+    dlt's paramstyle is `%s` (DB-API "format") on every destination; drivers that take `?`
+    get their own marker. Markers inside quoted strings, quoted identifiers and comments are
+    left alone. A query with no `%s` marker outside quotes is returned unchanged, so queries
+    written with the driver's own markers (`?` on DuckDB) keep working, `%` stays the modulo
+    operator there, and `LIKE 'a%s'` is never touched. `backslash_escapes` is for dialects
+    where a backslash escapes a quote inside a string (BigQuery).
+    """
+    if "%s" not in sql:
+        return sql
+    out: list[str] = []
+    found = False
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"', "`"):
+            end = _closing_quote(sql, i, backslash_escapes)
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("%s", i):
+            out.append(placeholder)
+            found = True
+            i += 2
+        elif sql.startswith("%%", i):
+            out.append("%")
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out) if found else sql
+
+
+def _closing_quote(sql: str, start: int, backslash_escapes: bool) -> int:
+    """The index just past the quote that closes the one at `start` (doubled quotes escape)."""
+    quote = sql[start]
+    i = start + 1
+    while i < len(sql):
+        ch = sql[i]
+        if backslash_escapes and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if i + 1 < len(sql) and sql[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return len(sql)
+
+
+def rows_to_arrow(rows: Sequence[Sequence[Any]], names: Sequence[str]) -> Any:
+    """An Arrow table of `rows` (tuples) with columns `names`; types are inferred per column."""
+    import pyarrow as pa
+
+    columns = [pa.array([row[i] for row in rows]) for i in range(len(names))]
+    return pa.Table.from_arrays(columns, names=list(names))
+
+
+def exact_chunks(tables: Iterable[Any], chunk_size: int) -> Iterator[Any]:
+    """Arrow tables (or record batches) regrouped into tables of exactly `chunk_size` rows
+    (the last one shorter); slices share the buffers, nothing is copied."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    buffered = 0
+    for item in tables:
+        table = item if isinstance(item, pa.Table) else pa.Table.from_batches([item])
+        pending.append(table)
+        buffered += table.num_rows
+        while buffered >= chunk_size:
+            whole = pa.concat_tables(pending)
+            yield whole.slice(0, chunk_size)
+            rest = whole.slice(chunk_size)
+            pending, buffered = [rest], rest.num_rows
+    if buffered:
+        yield pa.concat_tables(pending)
+
+
+class DBApiCursor:
+    """The cursor `execute_query` yields: a driver's DB-API cursor plus dlt's reading methods.
+
+    `fetchone`, `fetchmany(size)` and `fetchall` continue from the same position, as do the
+    chunked readers. `fetchmany()` without a size reads `arraysize` rows (1, as DB-API says).
+    `df()`/`arrow()` return the remaining rows as one pandas DataFrame / Arrow table;
+    `iter_fetch`, `iter_df` and `iter_arrow` yield chunks of `chunk_size` rows. Drivers with a
+    native Arrow reader override `iter_arrow`; the others build Arrow tables from rows.
+    """
+
+    arraysize = 1
+
+    def __init__(self, native_cursor: Any) -> None:
+        self.native_cursor = native_cursor
+
+    def __getattr__(self, name: str) -> Any:
+        # anything else the driver's cursor offers stays reachable
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(self.native_cursor, name)
+
+    # -- DB-API -----------------------------------------------------------------------------
+
+    @property
+    def description(self) -> Any:
+        """Column descriptions (the name first in each), or None for statements without rows."""
+        return self.native_cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        """Rows affected by the last statement (-1 when the driver does not know)."""
+        count = getattr(self.native_cursor, "rowcount", -1)
+        return -1 if count is None else count
+
+    @property
+    def columns(self) -> list[str]:
+        """The names of the result's columns (empty for statements without rows)."""
+        return [d[0] for d in self.description or ()]
+
+    def convert_row(self, row: Any) -> tuple[Any, ...]:
+        """A driver row as a tuple; drivers that return values needing decoding override it."""
+        return tuple(row)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        """The next row, or None when the result is exhausted."""
+        row = self.native_cursor.fetchone()
+        return None if row is None else self.convert_row(row)
+
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        """Up to `size` more rows (`arraysize`, i.e. 1, when no size is given)."""
+        rows = self.native_cursor.fetchmany(self.arraysize if size is None else size)
+        return [self.convert_row(r) for r in rows]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        """All remaining rows."""
+        return [self.convert_row(r) for r in self.native_cursor.fetchall()]
+
+    def close(self) -> None:
+        """Close the driver's cursor."""
+        close = getattr(self.native_cursor, "close", None)
+        if close is not None:
+            close()
+
+    # -- dlt's readers ----------------------------------------------------------------------
+
+    def iter_fetch(self, chunk_size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """Lists of exactly `chunk_size` rows (the last one shorter) until the result ends."""
+        while rows := self.fetchmany(chunk_size):
+            yield rows
+
+    def iter_arrow(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """Arrow tables of `chunk_size` rows; without a size, one table of all remaining rows
+        (with its columns even when there are no rows)."""
+        if not chunk_size:
+            yield rows_to_arrow(self.fetchall(), self.columns)
+            return
+        for rows in self.iter_fetch(chunk_size):
+            yield rows_to_arrow(rows, self.columns)
+
+    def iter_df(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """pandas DataFrames of `chunk_size` rows (made from the Arrow chunks)."""
+        for table in self.iter_arrow(chunk_size):
+            yield table.to_pandas()
+
+    def arrow(self, chunk_size: int | None = None) -> Any:
+        """The remaining rows as one Arrow table (the first chunk with a `chunk_size`)."""
+        return next(iter(self.iter_arrow(chunk_size)), None)
+
+    def df(self, chunk_size: int | None = None) -> Any:
+        """The remaining rows as one pandas DataFrame (the first chunk with a `chunk_size`)."""
+        return next(iter(self.iter_df(chunk_size)), None)
+
+
 class SqlClient:
     """Base of SQL clients; subclasses open the connection and name the dialect's details."""
 
-    #: placeholder for query parameters in this driver
+    #: placeholder for query parameters in this driver; `%s` in user queries becomes this
     param = "?"
+    #: True where a backslash escapes a quote inside a string literal of the dialect
+    backslash_escapes = False
 
     def __init__(self, dataset_name: str, capabilities: DestinationCapabilities) -> None:
         self.dataset_name = dataset_name
@@ -41,6 +235,11 @@ class SqlClient:
     def __exit__(self, *exc: Any) -> None:
         self.close_connection()
 
+    @property
+    def native_connection(self) -> Any:
+        """The driver's connection (None outside `with`)."""
+        raise NotImplementedError
+
     # -- statements -------------------------------------------------------------------------
 
     def execute_sql(self, sql: str, *args: Any) -> list[tuple[Any, ...]] | None:
@@ -51,10 +250,16 @@ class SqlClient:
             return cursor.fetchall()
 
     @contextmanager
-    def execute_query(self, sql: str, *args: Any) -> Iterator[Any]:
-        """Run a query and yield the driver's cursor (`fetchall`, `fetchmany`, `description`)."""
+    def execute_query(self, sql: str, *args: Any) -> Iterator[DBApiCursor]:
+        """Run a query with `%s` parameters and yield a `DBApiCursor` on its result."""
         raise NotImplementedError
         yield  # pragma: no cover
+
+    def driver_sql(self, sql: str, args: Sequence[Any]) -> str:
+        """`sql` in the driver's paramstyle: `%s` markers become `param` when there are args."""
+        if not args or self.param == "%s":
+            return sql
+        return to_driver_placeholders(sql, self.param, backslash_escapes=self.backslash_escapes)
 
     def execute_many(self, statements: Sequence[str]) -> None:
         """Run several statements in order."""
@@ -109,6 +314,40 @@ class SqlClient:
     def make_qualified_table_name(self, table_name: str, dataset_name: str | None = None) -> str:
         """`dataset.table`, quoted (and with a catalog where the dialect needs one)."""
         return f"{self.qualified_dataset_name(dataset_name)}.{self.escape_identifier(table_name)}"
+
+    def escape_string(self, value: str) -> str:
+        """A string literal of the dialect."""
+        if self.backslash_escapes:
+            return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return "'" + value.replace("'", "''") + "'"
+
+    def literal(self, value: Any) -> str:
+        """A SQL literal for a Python value (strings, numbers, booleans, dates, None)."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float, Decimal)):
+            return str(value)
+        if isinstance(value, dt.datetime):
+            return f"TIMESTAMP {self.escape_string(value.isoformat(sep=' '))}"
+        if isinstance(value, dt.date):
+            return f"DATE {self.escape_string(value.isoformat())}"
+        if isinstance(value, dt.time):
+            return f"TIME {self.escape_string(value.isoformat())}"
+        return self.escape_string(str(value))
+
+    # -- tables -----------------------------------------------------------------------------
+
+    def truncate_tables(self, *tables: str) -> None:
+        """Delete every row of the named tables of the dataset (the tables stay)."""
+        for table in tables:
+            self.execute_sql(f"TRUNCATE TABLE {self.make_qualified_table_name(table)}")
+
+    def drop_tables(self, *tables: str) -> None:
+        """Drop the named tables of the dataset when they exist."""
+        for table in tables:
+            self.execute_sql(f"DROP TABLE IF EXISTS {self.make_qualified_table_name(table)}")
 
     # -- datasets ---------------------------------------------------------------------------
 

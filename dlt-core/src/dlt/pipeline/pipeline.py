@@ -555,6 +555,22 @@ class Pipeline:
         """A SQL client on the pipeline's dataset: `with pipeline.sql_client() as c: c.execute_sql(...)`."""
         return self.destination_client(schema_name).sql_client()
 
+    def dataset(self, schema: Schema | str | list[Schema] | None = None) -> Any:
+        """A `dlt.Dataset` to read the pipeline's dataset: `pipeline.dataset().items.df()`.
+
+        `schema` picks the dlt schema (an object, a name of the pipeline's schemas or one stored
+        in the destination, or a list); by default the pipeline's default schema.
+        """
+        from dlt.dataset import Dataset
+
+        destination = self._require_destination()
+        if isinstance(schema, str) and schema in self.schema_names:
+            schema = self.schemas_store.load(schema)
+        elif schema is None and self.default_schema_name:
+            schema = self.default_schema
+        return Dataset(destination, self.dataset_name, schema, pipeline_name=self.pipeline_name,
+                       pipeline_dir=self.working_dir)
+
     def sync_destination(self) -> bool:
         """Restore state and schemas from the destination when it holds newer ones.
 

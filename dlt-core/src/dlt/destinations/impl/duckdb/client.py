@@ -3,6 +3,7 @@ transaction per package."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,14 +18,49 @@ from dlt.destinations.base import (
     DestinationTransientError,
     LoadJobTerminalError,
 )
-from dlt.destinations.sql_client import SqlClient
+from dlt.destinations.sql_client import DBApiCursor, SqlClient, exact_chunks
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.destinations.impl.duckdb import insert_memory
 from dlt.schema.typing import TTableSchema
 
 
+class DuckDBCursor(DBApiCursor):
+    """A DuckDB result read through DuckDB's own pandas and Arrow conversion.
+
+    DuckDB 2 reads Arrow from a DB-API result with `to_arrow_table` / `to_arrow_reader`
+    (1.x's `fetch_arrow_table` and `fetch_record_batch` are gone); both copy the remaining
+    rows, which is what a cursor that may be partly read needs, so their warning about the
+    copy is silenced here.
+    """
+
+    def close(self) -> None:
+        """Nothing to close: a DuckDB result lives on its connection, which the client owns."""
+
+    def iter_arrow(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """Arrow tables of exactly `chunk_size` rows (one table of all rows without a size)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            if not chunk_size:
+                table = self.native_cursor.to_arrow_table()
+            else:
+                reader = self.native_cursor.to_arrow_reader(chunk_size)
+        if not chunk_size:
+            yield table
+            return
+        yield from exact_chunks(reader, chunk_size)
+
+    def iter_df(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """DataFrames of `chunk_size` rows; without a size, DuckDB's own `df()` of all rows."""
+        if not chunk_size:
+            yield self.native_cursor.df()
+            return
+        for table in self.iter_arrow(chunk_size):
+            yield table.to_pandas()
+
+
 class DuckDBSqlClient(SqlClient):
-    """A DuckDB connection; every name is qualified with the database's catalog."""
+    """A DuckDB connection; every name is qualified with the database's catalog, and the
+    dataset is the connection's default schema (`USE`) once it exists."""
 
     param = "?"
 
@@ -55,7 +91,20 @@ class DuckDBSqlClient(SqlClient):
                 ) from exc
             self._owns_connection = True
         self.catalog = self._connection.execute("SELECT current_database()").fetchone()[0]
+        self._use_dataset()
         return self._connection
+
+    def _use_dataset(self) -> None:
+        """Make the dataset the default schema, so unqualified table names resolve to it
+        (DuckDB refuses `USE` of a schema that does not exist yet: then after `create_dataset`)."""
+        if self.has_dataset():
+            self._connection.execute(f"USE {self.qualified_dataset_name()}")
+
+    def create_dataset(self, dataset_name: str | None = None) -> None:
+        """Create the dataset; the client's own dataset becomes the default schema."""
+        super().create_dataset(dataset_name)
+        if dataset_name in (None, self.dataset_name):
+            self._use_dataset()
 
     def close_connection(self) -> None:
         """Close when the outermost `with` ends."""
@@ -71,19 +120,33 @@ class DuckDBSqlClient(SqlClient):
         return self._connection
 
     @contextmanager
-    def execute_query(self, sql: str, *args: Any) -> Iterator[Any]:
-        """Run a query; yields the DuckDB connection acting as cursor."""
+    def execute_query(self, sql: str, *args: Any) -> Iterator[DuckDBCursor]:
+        """Run a query with `%s` (or DuckDB's `?`) parameters; yields a cursor on its result."""
         if self._connection is None:
-            raise DestinationTerminalError("The DuckDB client is not connected; use it inside `with`.")
+            raise DestinationTerminalError(
+                "The DuckDB client is not connected: use it inside `with pipeline.sql_client() as client:`."
+            )
         try:
-            cursor = self._connection.execute(sql, list(args) if args else None)
+            cursor = self._connection.execute(self.driver_sql(sql, args), list(args) if args else None)
         except duckdb_lib.Error as exc:
             raise _translate(exc) from exc
-        yield cursor
+        yield DuckDBCursor(cursor)
 
     def qualified_dataset_name(self, dataset_name: str | None = None) -> str:
         """`"catalog"."dataset"`: DuckDB calls a bare name ambiguous when catalog and schema match."""
+        if not self.catalog:
+            self.catalog = self._catalog_before_connecting()
         return f"{self.escape_identifier(self.catalog)}.{self.escape_identifier(dataset_name or self.dataset_name)}"
+
+    def _catalog_before_connecting(self) -> str:
+        """The catalog name without opening the database: DuckDB names a database file's
+        catalog after the file name without its extension."""
+        if isinstance(self.database, duckdb_lib.DuckDBPyConnection):
+            return self.database.cursor().execute("SELECT current_database()").fetchone()[0]
+        text = str(self.database)
+        if text in ("", ":memory:"):
+            return "memory"
+        return Path(text).name.split(".")[0]
 
     def has_dataset(self, dataset_name: str | None = None) -> bool:
         """True when the schema exists in this database."""

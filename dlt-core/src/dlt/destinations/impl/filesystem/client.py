@@ -127,6 +127,12 @@ class FilesystemJobClient(JobClient):
         newest = max(rows, key=lambda r: (r.get("version", 0), str(r.get("created_at"))))
         return decode_state(newest["state"])
 
+    def sql_client(self) -> Any:
+        """SQL over the dataset's files: DuckDB in memory with a view per table."""
+        from dlt.destinations.impl.filesystem.sql_client import FilesystemSqlClient
+
+        return FilesystemSqlClient(self)
+
     def get_stored_schema(self, schema_name: str) -> dict[str, Any] | None:
         """The newest stored schema document of `schema_name`."""
         folder = self.dataset_path / VERSION_TABLE
