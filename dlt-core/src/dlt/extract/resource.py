@@ -9,11 +9,11 @@ from concurrent.futures import Future
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from dlt.utils.context import active_resource
+from dlt.utils.context import active_metrics, active_resource
 from dlt.utils.exceptions import DltException
 from dlt.extract.hints import TableHints, make_hints
 
-MAP, FILTER, YIELD_MAP = "map", "filter", "yield_map"
+MAP, FILTER, YIELD_MAP, METRICS = "map", "filter", "yield_map", "metrics"
 
 
 class ResourceError(DltException):
@@ -142,6 +142,13 @@ class DltResource:
         """Replace every item with the items `function` yields for it; returns the resource."""
         return self._add_step(YIELD_MAP, function, insert_at)
 
+    def add_metrics(self, metrics_f: Callable[[Any, Any, dict[str, Any]], None],
+                    insert_at: int | None = None) -> DltResource:
+        """Call `metrics_f(items, meta, metrics)` for every item or page the resource yields, to
+        count things into `metrics` (this resource's custom metrics, reported in
+        `ExtractInfo.metrics[load_id][0]["resource_metrics"][name].custom_metrics`)."""
+        return self._add_step(METRICS, metrics_f, insert_at)
+
     def add_limit(self, max_items: int) -> DltResource:
         """Stop after the generator yielded `max_items` times (pages count once)."""
         if max_items is not None and max_items < 0:
@@ -245,7 +252,12 @@ class DltResource:
         for kind, function in self._steps:
             next_items: list[Any] = []
             for current in items:
-                if isinstance(current, list):
+                if kind == METRICS:
+                    collected = active_metrics.get()
+                    if collected is not None:
+                        function(current, None, collected.setdefault(self.name, {}))
+                    next_items.append(current)
+                elif isinstance(current, list):
                     if kind == MAP:
                         next_items.append([function(i) for i in current])
                     elif kind == FILTER:

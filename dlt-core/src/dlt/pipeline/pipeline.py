@@ -97,6 +97,18 @@ def _config_int(path: tuple[str, ...], default: int) -> int:
     return int(found[0]) if found is not None else default
 
 
+def _loadable(data: Any) -> Any:
+    """Step infos and traces (`pipeline.run([load_info])`) load as their `asdict()` rows."""
+    from dlt.pipeline.load_info import _StepInfo
+
+    kinds = (_StepInfo, PipelineTrace, LoadPackageInfo, LoadJobInfo)
+    if isinstance(data, kinds):
+        return [data.asdict()]
+    if isinstance(data, (list, tuple)) and any(isinstance(item, kinds) for item in data):
+        return [item.asdict() if isinstance(item, kinds) else item for item in data]
+    return data
+
+
 def _with_elapsed(jobs: dict[str, list[LoadJobInfo]], loaded: list[LoadJobInfo]) -> dict[str, list[LoadJobInfo]]:
     """Copy the run times the loader measured onto the jobs read from disk."""
     elapsed = {job.job_file: job.elapsed for job in loaded}
@@ -396,6 +408,7 @@ class Pipeline:
             if resources:
                 sources.append(self._wrap(schema, resources))
         else:
+            data = _loadable(data)
             name = table_name if isinstance(table_name, str) else None
             if name is None:
                 name = getattr(data, "__name__", None)
