@@ -106,8 +106,8 @@ def test_big_tables_and_streams_load_every_row():
 def job_formats(pipeline, table: str) -> set[str]:
     """The file formats of the load jobs of `table` in the last loaded package."""
     load_id = pipeline.list_completed_load_packages()[-1]
-    jobs = pipeline.get_load_package_info(load_id)["jobs"]["completed_jobs"]
-    return {job["file"].rsplit(".", 1)[1] for job in jobs if job["table"] == table}
+    jobs = pipeline.get_load_package_info(load_id).jobs["completed_jobs"]
+    return {job.job_file_info.file_format for job in jobs if job.job_file_info.table_name == table}
 
 
 def loaded_ids(pipeline, table: str) -> list[int]:
@@ -129,7 +129,7 @@ def test_an_explicit_parquet_format_turns_arrow_data_into_parquet_jobs_of_full_r
     assert job_formats(pipeline, "numbers") == {"parquet"}
     assert loaded_ids(pipeline, "numbers") == list(range(300_000))
     package = pipeline.get_load_package_info(pipeline.list_completed_load_packages()[-1])
-    job = next(Path(package["path"]).glob("completed_jobs/numbers.*.parquet"))
+    job = next(Path(package.package_path).glob("completed_jobs/numbers.*.parquet"))
     metadata = pq.read_metadata(job)
     groups = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert groups[:2] == [ROW_GROUP_ROWS, ROW_GROUP_ROWS] and sum(groups) == 300_000

@@ -56,7 +56,7 @@ def test_custom_object_fails_normalize_naming_column_and_package_stays_pending()
     assert failure.value.step == "normalize"
     assert "'where'" in str(failure.value) and "Point" in str(failure.value)
     assert pipeline.has_pending_data
-    pipeline.drop_pending_packages()
+    pipeline.abort_packages()
     assert not pipeline.has_pending_data
 
 
@@ -111,13 +111,30 @@ def with_checked_table(pipeline):
                            " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
 
 
-def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
+def test_failed_load_job_keeps_its_package_pending_with_its_error():
     pipeline = dlt.pipeline(pipeline_name="failing", destination="duckdb", dataset_name="ds")
     with_checked_table(pipeline)
     with pytest.raises(PipelineStepFailed) as failure:
         pipeline.run([dlt.resource([{"id": 2, "amount": -1}], name="checked"),
                       dlt.resource([{"id": 9}], name="other")])
     info = failure.value.step_info
+    (package,) = info.load_packages
+    assert package.state == "normalized" and not info.has_failed_jobs
+    (job,) = [j for j in package.jobs["new_jobs"] if j.table_name == "checked"]
+    assert "CHECK" in job.failed_message.upper() and job.job_file_info.retry_count == 1
+    assert "pending retry" in str(info)
+    assert "queued for retry and the package remains pending" in str(failure.value)
+    # the whole package was rolled back: nothing of it is loaded or recorded
+    assert pipeline.has_pending_data
+    assert rows_of(pipeline, "other") == []
+
+
+def test_failed_load_job_with_raise_on_failed_jobs_off_is_reported_and_the_rest_loads(monkeypatch):
+    monkeypatch.setenv("LOAD__RAISE_ON_FAILED_JOBS", "false")
+    pipeline = dlt.pipeline(pipeline_name="failing_lenient", destination="duckdb", dataset_name="ds")
+    with_checked_table(pipeline)
+    info = pipeline.run([dlt.resource([{"id": 2, "amount": -1}], name="checked"),
+                         dlt.resource([{"id": 9}], name="other")])
     assert info.has_failed_jobs
     (job,) = info.failed_jobs
     assert job.table_name == "checked" and "CHECK" in job.error.upper()
@@ -128,6 +145,7 @@ def test_failed_load_job_is_reported_with_its_error_and_the_rest_loads():
 
 
 def test_jobs_loaded_together_are_retried_one_by_one_to_name_the_failing_file(monkeypatch):
+    monkeypatch.setenv("LOAD__RAISE_ON_FAILED_JOBS", "false")
     pipeline = dlt.pipeline(pipeline_name="failing_batch", destination="duckdb", dataset_name="ds")
     with_checked_table(pipeline)
     # two normalize workers write one job file each: the two load in one INSERT first
@@ -136,10 +154,8 @@ def test_jobs_loaded_together_are_retried_one_by_one_to_name_the_failing_file(mo
     monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "1")
     monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "1")
     pages = [[{"id": 2, "amount": 3}], [{"id": 3, "amount": -1}]]
-    with pytest.raises(PipelineStepFailed) as failure:
-        pipeline.run(dlt.resource(pages, name="checked"))
-    info = failure.value.step_info
-    checked = [job for job in info.load_packages[0].jobs if job.table_name == "checked"]
+    info = pipeline.run(dlt.resource(pages, name="checked"))
+    checked = [job for job in info.load_packages[0].all_jobs if job.table_name == "checked"]
     assert sorted(job.state for job in checked) == ["completed_jobs", "failed_jobs"]
     (job,) = info.failed_jobs
     assert "CHECK" in job.error.upper()

@@ -88,8 +88,14 @@ def test_killed_run_is_finished_by_the_next_run_exactly_once(tmp_path, stage):
 def test_pending_package_is_finished_before_new_data(tmp_path):
     killed = run_script(tmp_path, "load", "data")
     assert killed.returncode == -signal.SIGKILL
+    # as in dlt 1.31, a run with a pending package finishes that package and extracts nothing
     resumed = run_script(tmp_path, "none", "data")
     assert resumed.returncode == 0, resumed.stderr
+    assert "does not extract the data passed to it" in resumed.stderr
     ids, _ = loaded_rows(tmp_path)
-    # the interrupted package and the new run's package, each exactly once
+    assert sorted(ids) == list(range(1000))
+    # the next run loads the new data: the interrupted package and the new one, each exactly once
+    again = run_script(tmp_path, "none", "data")
+    assert again.returncode == 0, again.stderr
+    ids, _ = loaded_rows(tmp_path)
     assert sorted(ids) == sorted(list(range(1000)) * 2)

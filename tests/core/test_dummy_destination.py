@@ -25,7 +25,7 @@ def test_a_run_with_completing_jobs_produces_load_info():
     pipeline = dlt.pipeline(pipeline_name="dummy_ok", destination=dlt.destinations.dummy(completed_prob=1.0))
     info = pipeline.run(rows(), table_name="items")
     assert not info.has_failed_jobs and len(info.loads_ids) == 1
-    jobs = [job for package in info.load_packages for job in package.jobs]
+    jobs = [job for package in info.load_packages for job in package.jobs["completed_jobs"]]
     assert {job.table_name for job in jobs} >= {"items", "items__nested"}
     assert all(job.state == "completed_jobs" for job in jobs)
     assert not pipeline.has_pending_data

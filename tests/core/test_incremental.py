@@ -74,7 +74,7 @@ def test_missing_cursor_raises_unless_told_otherwise():
     def partial2(cursor=dlt.sources.incremental("ts", on_cursor_value_missing="include")):
         yield [{"ts": 1}, {"other": 2}]
 
-    pipeline.drop_pending_packages()
+    pipeline.abort_packages()
     assert pipeline.run(partial2()).row_counts == {"partial2": 2}
 
 

@@ -8,7 +8,7 @@ from core_helpers import rows_of
 
 
 def job_files(pipeline, load_id):
-    names = [job["file"] for job in pipeline.get_load_package_info(load_id)["jobs"]["completed_jobs"]]
+    names = [job.job_file for job in pipeline.get_load_package_info(load_id).jobs["completed_jobs"]]
     assert names
     return names
 

@@ -147,8 +147,8 @@ def test_load_package_info_lists_jobs_by_state():
     pipeline = dlt.pipeline(pipeline_name="packages", destination="duckdb")
     info = pipeline.run([{"a": 1}], table_name="t")
     package = pipeline.get_load_package_info(info.loads_ids[0])
-    assert package["status"] == "loaded"
-    assert any(job["table"] == "t" for job in package["jobs"]["completed_jobs"])
+    assert package.state == "loaded"
+    assert any(job.job_file_info.table_name == "t" for job in package.jobs["completed_jobs"])
 
 
 def test_jobs_of_destinations_without_transactions_load_in_parallel(tmp_path, dlt_plugin_manager):

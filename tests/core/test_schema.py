@@ -86,7 +86,7 @@ def test_frozen_columns_contract_fails_with_table_column_and_value(where):
 def test_discard_value_and_discard_row_contracts():
     pipeline = dlt.pipeline(pipeline_name="discard", destination="duckdb")
     pipeline.run([{"id": 1, "v": 1}], table_name="t")
-    pipeline.drop_pending_packages()
+    pipeline.abort_packages()
     pipeline.run([{"id": 2, "new": "x"}], table_name="t", schema_contract={"columns": "discard_value"})
     assert "new" not in pipeline.default_schema.tables["t"]["columns"]
     pipeline.run([{"id": 3, "new": "y"}, {"id": 4}], table_name="t", schema_contract={"columns": "discard_row"})

@@ -319,13 +319,18 @@ def _step_details(step: dict[str, Any]) -> str:
     if not isinstance(info, dict):
         return ""
     counts = info.get("row_counts") or info.get("item_counts") or {}
+    if isinstance(counts, list):  # NormalizeInfo.asdict(): a list of {table_name, count}
+        counts = {entry.get("table_name"): entry.get("count") for entry in counts}
     shown = ", ".join(f"{table}: {count}" for table, count in counts.items() if not table.startswith("_dlt"))
     packages = info.get("loads_ids") or ([info["load_id"]] if info.get("load_id") else [])
     parts = [f"{len(packages)} package(s)"] if packages else []
     if shown:
         parts.append(shown)
-    if info.get("failed_jobs"):
-        parts.append(f"{len(info['failed_jobs'])} failed job(s)")
+    failed = info.get("failed_jobs") or [
+        job for package in info.get("load_packages") or [] for job in package.get("jobs") or []
+        if job.get("state") == "failed_jobs"]
+    if failed:
+        parts.append(f"{len(failed)} failed job(s)")
     return "; ".join(parts)
 
 
@@ -362,14 +367,32 @@ def _load_id_order(load_id: str) -> tuple[float, str]:
         return float("inf"), load_id
 
 
+def _package_summary(pipeline: Pipeline, load_id: str) -> dict[str, Any]:
+    """A load package as plain data: status, schema, row counts, path and jobs by state (each
+    with file, table, size and error)."""
+    package = pipeline.get_load_package_info(load_id)
+    jobs = {
+        state: [{"file": job.job_file, "table": job.table_name, "size": job.file_size, "error": job.failed_message}
+                for job in state_jobs]
+        for state, state_jobs in package.jobs.items() if state_jobs
+    }
+    return {"load_id": load_id, "status": package.state, "schema_name": package.schema_name,
+            "row_counts": package.row_counts, "jobs": jobs, "path": package.package_path}
+
+
 def failed_jobs(ctx: typer.Context, as_json: Annotated[bool, JSON_OPTION] = False) -> None:
-    """Every load job that failed for good, in any package, with its error."""
+    """Every load job that failed for good, in any package, with its error; and jobs of pending
+    packages that failed terminally and wait for a retry (the package is not loaded until they
+    load or `abort_packages()` gives it up)."""
     pipeline = _selection(ctx).attach()
     failed = []
     for load_id in _all_load_ids(pipeline):
-        package = pipeline.get_load_package_info(load_id)
+        package = _package_summary(pipeline, load_id)
         for job in package["jobs"].get("failed_jobs", []):
             failed.append({"load_id": load_id, "package_status": package["status"], **job})
+        for job in package["jobs"].get("new_jobs", []):
+            if job["error"]:
+                failed.append({"load_id": load_id, "package_status": f"{package['status']} (pending retry)", **job})
     if as_json:
         print_json(failed)
         return
@@ -392,7 +415,7 @@ def load_package(
         if not load_ids:
             raise CliError(f"Pipeline {pipeline.pipeline_name} has no load packages yet; run it first.")
         load_id = load_ids[-1]
-    package = pipeline.get_load_package_info(load_id)
+    package = _package_summary(pipeline, load_id)
     if as_json:
         print_json(package)
         return

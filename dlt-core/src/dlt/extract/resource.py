@@ -10,12 +10,12 @@ from concurrent.futures import Future
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from dlt.utils.context import active_resource
+from dlt.utils.context import active_metrics, active_resource
 from dlt.utils.exceptions import DltException
 from dlt.extract.hints import TableHints, make_hints
 from dlt.extract.mark import unwrap
 from dlt.extract.resource_hints import ResourceHints
-from dlt.extract.steps import FILTER, MAP, YIELD_MAP, ItemProcessor, Limit
+from dlt.extract.steps import FILTER, MAP, METRICS, YIELD_MAP, ItemProcessor, Limit
 
 
 class ResourceError(DltException):
@@ -137,6 +137,19 @@ class DltResource(ResourceHints):
     def add_yield_map(self, item_map: Callable[[Any], Iterator[Any]], insert_at: int | None = None) -> DltResource:
         """Replace every item with the items `item_map` yields for it; returns the resource."""
         return self._add_step(YIELD_MAP, item_map, insert_at)
+
+    def add_metrics(self, metrics_f: Callable[[Any, Any, dict[str, Any]], None],
+                    insert_at: int | None = None) -> DltResource:
+        """Call `metrics_f(items, meta, metrics)` for every item or page the resource yields, to
+        count things into `metrics` (this resource's custom metrics, reported in
+        `ExtractInfo.metrics[load_id][0]["resource_metrics"][name].custom_metrics`)."""
+
+        def collect(items: Any) -> None:
+            collected = active_metrics.get()
+            if collected is not None:
+                metrics_f(items, None, collected.setdefault(self.name, {}))
+
+        return self._add_step(METRICS, collect, insert_at)
 
     def add_limit(self, max_items: int | None = None, max_time: float | None = None,
                   count_rows: bool = False) -> DltResource:

@@ -14,7 +14,7 @@ from typing import Any
 
 from dlt.extract.mark import DataItemWithMeta
 
-MAP, FILTER, YIELD_MAP = "map", "filter", "yield_map"
+MAP, FILTER, YIELD_MAP, METRICS = "map", "filter", "yield_map", "metrics"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,11 @@ def count_rows(item: Any) -> int:
 
 
 def apply_step(kind: str, function: Callable[..., Any], item: Any) -> list[Any]:
-    """The items one step makes of `item`; a page (list) is handled element by element."""
+    """The items one step makes of `item`; a page (list) is handled element by element
+    (a metrics step sees the whole page and passes it on unchanged)."""
+    if kind == METRICS:
+        function(item)
+        return [item]
     if isinstance(item, list):
         if kind == MAP:
             return [[function(i) for i in item]]

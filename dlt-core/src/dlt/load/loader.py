@@ -2,8 +2,19 @@
 
 On a transactional destination a package loads in one transaction together with its
 `_dlt_loads` row: a crash before the commit leaves nothing behind, a crash after it is detected
-on the next run by the `_dlt_loads` row. A job that fails for good is set aside (its error kept
-next to it) and the rest of the package is loaded again without it.
+on the next run by the `_dlt_loads` row.
+
+A job that fails for good (a row the database refuses) is handled by the loader's
+`on_terminal_error` policy, as in dlt 1.31:
+
+* `"retry"` (`raise_on_failed_jobs`, the default): the package's transaction is rolled back,
+  the job goes back to `new_jobs` with its error kept, and `LoadClientJobTerminalRetry` is
+  raised. The package stays `normalized`: nothing of it is in the destination and nothing in
+  `_dlt_loads`; the next load retries it until the user aborts it.
+* `"fail"` (`raise_on_failed_jobs=false`): the job is set aside in `failed_jobs` with its
+  error and the rest of the package loads again without it; the package completes.
+* `"abort"` (`load.auto_abort_on_terminal_error`): the job goes to `failed_jobs` and the
+  package is marked aborted; `PackageAborted` tells the pipeline to finish the abort.
 """
 
 from __future__ import annotations
@@ -21,13 +32,23 @@ from dlt.destinations.base import (
     DestinationTransientError,
     LoadJobTerminalError,
 )
+from dlt.load.exceptions import LoadClientError, LoadClientJobFailed, LoadClientJobTerminalRetry
 from dlt.load.jobs import LoadJobInfo
 from dlt.schema import Schema
 from dlt.storage.packages import PackageStorage
 
 
-class LoadClientError(DltException):
-    """The destination failed while loading a package; the package stays pending."""
+TERMINAL_ERROR_POLICIES = ("retry", "fail", "abort")
+
+
+class PackageAborted(DltException):
+    """A job failed terminally under `auto_abort_on_terminal_error`: the package carries the
+    abort marker and the pipeline must finish the abort (restore state, archive the package)."""
+
+    def __init__(self, load_id: str, job_exception: LoadClientJobFailed) -> None:
+        self.load_id = load_id
+        self.job_exception = job_exception
+        super().__init__(str(job_exception))
 
 
 @dataclass
@@ -68,7 +89,11 @@ class Loader:
 
     def __init__(self, storage: PackageStorage, destination: Destination, dataset_name: str,
                  pipeline_name: str, pipeline_dir: Path, hook: Any = None,
-                 transient_retries: int = 3, retry_backoff: float = 1.0) -> None:
+                 transient_retries: int = 3, retry_backoff: float = 1.0,
+                 on_terminal_error: str = "retry") -> None:
+        if on_terminal_error not in TERMINAL_ERROR_POLICIES:
+            raise ValueError(f"on_terminal_error must be one of {TERMINAL_ERROR_POLICIES}, got {on_terminal_error!r}.")
+        self.on_terminal_error = on_terminal_error
         self.storage = storage
         self.destination = destination
         self.dataset_name = dataset_name
@@ -134,6 +159,20 @@ class Loader:
                 continue
             if failed_now is None:
                 break
+            failed_path, message = failed_now
+            job_id = LoadJobInfo.from_path(load_id, failed_path).job_file_info.job_id()
+            if self.on_terminal_error == "retry":
+                retried = self.storage.retry_job(load_id, failed_path, message)
+                job = LoadJobInfo.from_path(load_id, retried, "new_jobs", error=message)
+                self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+                raise LoadClientJobTerminalRetry(load_id, job_id, message)
+            failed_path = self.storage.move_job(load_id, failed_path, "failed_jobs")
+            self.storage.write_job_error(load_id, failed_path, message)
+            job = LoadJobInfo.from_path(load_id, failed_path, "failed_jobs", error=message)
+            self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+            if self.on_terminal_error == "abort":
+                self.storage.request_abort("normalized", load_id)
+                raise PackageAborted(load_id, LoadClientJobFailed(load_id, job_id, message))
         info.jobs = [LoadJobInfo.from_path(load_id, p, state)
                      for state in ("completed_jobs", "failed_jobs")
                      for p in self.storage.jobs(load_id, state) if not p.name.endswith(".exception")]
@@ -215,8 +254,10 @@ class Loader:
         return self.storage.jobs(load_id, "started_jobs")
 
     def _try_package(self, client: Any, load_id: str, pending: list[Path], tables: list[str],
-                     batching: bool) -> Path | None:
-        """Load all pending jobs in one go; on a terminal job error set that job aside.
+                     batching: bool) -> tuple[Path, str] | None:
+        """Load all pending jobs in one go. On a terminal job error roll back, move the other
+        started jobs back to `new_jobs` and return the failed job file (still in
+        `started_jobs`) with its error; the caller applies the policy.
 
         Raises `_BatchFailed` (after rolling back) when jobs run together failed.
         """
@@ -233,12 +274,7 @@ class Loader:
                     self.storage.move_job(load_id, other, "new_jobs")
             if failed is None or not failed.exists():
                 raise
-            failed_path = self.storage.move_job(load_id, failed, "failed_jobs")
-            self.storage.write_job_error(load_id, failed_path, str(exc))
-            job = LoadJobInfo.from_path(load_id, failed_path, "failed_jobs")
-            job.error = str(exc)
-            self._call_hook("on_load_job_complete", load_id=load_id, job=job)
-            return failed_path
+            return failed, str(exc)
         except BaseException:
             client.abort_load()
             for other in self._started(load_id):

@@ -24,7 +24,7 @@ class UnboundColumnException(SchemaError):
             f" any data during this load:\n{listed}\nThis happens when a `primary_key`, `merge_key`"
             " or `columns` hint names a column that is not in the data. Fix the hint (or the data),"
             " then discard this package, which was extracted with the old hint, with"
-            " `pipeline.drop_pending_packages()`, and run again"
+            " `pipeline.abort_packages()`, and run again"
         )
 
 

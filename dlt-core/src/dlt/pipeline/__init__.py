@@ -44,13 +44,25 @@ def pipeline(
 ) -> Pipeline:
     """Create or reopen a pipeline.
 
-    With no arguments: the default pipeline, named after the running script, whose dataset has
-    the same name. A named pipeline without `dataset_name` uses `<pipeline_name>_dataset`.
+    With no arguments: the pipeline created or attached last in this process; when there is none,
+    the default pipeline, named after the running script, whose dataset has the same name. A named pipeline without `dataset_name` uses `<pipeline_name>_dataset`.
     `working_dir` is the pipeline's own folder; `pipelines_dir` (dlt's later name) is the folder
     that holds pipeline folders. `dev_mode` is dlt's later name for `full_refresh`.
     Pipeline options found in configuration (env `PIPELINE_NAME`, `config.toml`) win over
     the values passed here.
     """
+    given = (pipeline_name, working_dir, pipeline_secret, destination, dataset_name, import_schema_path,
+             export_schema_path, full_refresh, pipelines_dir, dev_mode, progress, loader_file_format)
+    if all(value is None for value in given) and not _ignored and registry.last_pipeline() is not None:
+        # as in dlt: with no arguments, the pipeline created or attached last
+        return registry.last_pipeline()
+    if full_refresh is not None:
+        import warnings
+
+        from dlt.utils.warnings import DltDeprecationWarning
+
+        warnings.warn(DltDeprecationWarning("full_refresh is deprecated; use dev_mode", since="0.5.0"),
+                      stacklevel=2)
     explicit_name = pipeline_name
     if pipeline_name is not None:
         validate_pipeline_name(pipeline_name)
@@ -65,14 +77,17 @@ def pipeline(
     name = options["pipeline_name"] or default_pipeline_name()
     validate_pipeline_name(name)
     is_default = explicit_name is None and options["pipeline_name"] is None
-    dataset = options["dataset_name"] or (name if is_default else f"{name}_dataset")
     fresh = bool(options["full_refresh"] or options["dev_mode"])
-    if fresh:
-        dataset = f"{dataset}_{time.strftime('%Y%m%d%H%M%S')}"
     if options["working_dir"]:
         folder = Path(options["working_dir"])
     else:
         folder = Path(options["pipelines_dir"] or default_pipelines_dir()) / name
+    # re-creating a pipeline by name keeps the dataset stored in its working dir
+    stored = None if fresh or options["dataset_name"] else load_state(folder)
+    dataset = options["dataset_name"] or (stored or {}).get("dataset_name") or (
+        name if is_default else f"{name}_dataset")
+    if fresh:
+        dataset = f"{dataset}_{time.strftime('%Y%m%d%H%M%S')}"
     if fresh and folder.exists():
         import shutil
 

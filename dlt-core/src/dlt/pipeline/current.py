@@ -49,3 +49,18 @@ def resource_state(resource_name: str | None = None, source_name: str | None = N
 def state() -> dict[str, Any]:
     """The whole state of the running pipeline."""
     return _state()
+
+
+def resource_metrics() -> dict[str, Any]:
+    """The custom metrics dict of the resource whose code is running: what a resource writes
+    here is reported in `ExtractInfo.metrics[load_id][0]["resource_metrics"][name].custom_metrics`.
+    Outside an extract step it is a scratch dict."""
+    from dlt.utils.context import active_metrics
+
+    name = active_resource.get()
+    if name is None:
+        raise DltException("resource_metrics() is called outside a resource; call it in the resource's code.")
+    collected = active_metrics.get()
+    if collected is None:
+        return {}
+    return collected.setdefault(name, {})

@@ -40,13 +40,17 @@ class PipelineStepFailed(PipelineException):
         where = f" (load package {load_id})" if load_id else ""
         keep = {
             "extract": " Items extracted before the error were kept as a pending load package.",
-            "normalize": " The package stays pending: fix the cause and run again, or drop it"
-                         " with pipeline.drop_pending_packages().",
-            "load": " Pending packages stay on disk and load on the next run.",
+            "normalize": " The package stays pending: fix the cause and run again, or give it up"
+                         " with pipeline.abort_packages().",
+            "load": " The package stays pending and the next run retries it; give it up with"
+                    " pipeline.abort_packages().",
         }.get(step, "")
+        if step == "load" and getattr(exception, "failed_message", None) is not None:
+            # a job error names what happens to its package itself (queued for retry, aborted)
+            keep = ""
         from dlt.configuration.redaction import redact
 
         super().__init__(redact(
             f"Pipeline {pipeline_name} failed at step {step}{where}:"
-            f" {type(exception).__name__}: {exception}.{keep}"
+            f" {type(exception).__name__}: {str(exception).rstrip('.')}.{keep}"
         ))

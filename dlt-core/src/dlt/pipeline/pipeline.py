@@ -27,12 +27,13 @@ from dlt.destinations.base import (
 )
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.extract.decorators import SourceFactory
-from dlt.extract.extractor import ExtractInfo, Extractor
+from dlt.extract.extractor import ExtractInfo as SourceExtractInfo, Extractor
 from dlt.extract.hints import make_hints
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
-from dlt.load.loader import Loader
-from dlt.normalize.normalizer import NormalizeInfo, PackageNormalizer
+from dlt.load.exceptions import LoadClientJobException
+from dlt.load.loader import Loader, PackageAborted
+from dlt.normalize.normalizer import PackageNormalizer
 from dlt.pipeline import state as state_files
 from dlt.pipeline.exceptions import (
     PipelineConfigMissing,
@@ -40,15 +41,52 @@ from dlt.pipeline.exceptions import (
     PipelineStepFailed,
     UnsupportedFileFormat,
 )
-from dlt.pipeline.load_info import LoadInfo
+from dlt.pipeline.load_info import ExtractInfo, LoadInfo, NormalizeInfo, ResourceMetrics
 from dlt.pipeline.progress import ProgressReporter
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace
 from dlt.schema import Schema
 from dlt.schema.typing import STATE_TABLE
-from dlt.storage.packages import PackageStorage, new_load_id
+from dlt.storage.load_package import LoadJobInfo, LoadPackageInfo, schema_update_between
+from dlt.storage.packages import JOB_STATES, PackageStorage, new_load_id
+from dlt.utils.context import active_metrics
+from dlt.utils.warnings import DltDeprecationWarning
 
 logger = logging.getLogger("dlt")
+
+
+class FolderPath(str):
+    """A folder path that compares equal to its text (as dlt's `working_dir` does) and also
+    behaves like a `pathlib.Path` (`/`, `.parent`, `.exists()`, ...)."""
+
+    def __truediv__(self, other: Any) -> Path:
+        return Path(self) / other
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, os.PathLike) and not isinstance(other, str):
+            return Path(self) == Path(other)
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(Path(self), name)
+
+
+def _config_bool(path: tuple[str, ...], default: bool) -> bool:
+    """A boolean setting from configuration (e.g. `LOAD__RAISE_ON_FAILED_JOBS`), or `default`."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([path])
+    if found is None:
+        return default
+    value = found[0]
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def _config_int(path: tuple[str, ...], default: int) -> int:
@@ -57,6 +95,27 @@ def _config_int(path: tuple[str, ...], default: int) -> int:
 
     found = get_resolver().lookup([path])
     return int(found[0]) if found is not None else default
+
+
+def _loadable(data: Any) -> Any:
+    """Step infos and traces (`pipeline.run([load_info])`) load as their `asdict()` rows."""
+    from dlt.pipeline.load_info import _StepInfo
+
+    kinds = (_StepInfo, PipelineTrace, LoadPackageInfo, LoadJobInfo)
+    if isinstance(data, kinds):
+        return [data.asdict()]
+    if isinstance(data, (list, tuple)) and any(isinstance(item, kinds) for item in data):
+        return [item.asdict() if isinstance(item, kinds) else item for item in data]
+    return data
+
+
+def _with_elapsed(jobs: dict[str, list[LoadJobInfo]], loaded: list[LoadJobInfo]) -> dict[str, list[LoadJobInfo]]:
+    """Copy the run times the loader measured onto the jobs read from disk."""
+    elapsed = {job.job_file: job.elapsed for job in loaded}
+    for state_jobs in jobs.values():
+        for job in state_jobs:
+            job.elapsed = elapsed.get(job.job_file, job.elapsed)
+    return jobs
 
 
 class Pipeline:
@@ -72,15 +131,17 @@ class Pipeline:
                  dev_mode: bool = False, progress: Any = None,
                  loader_file_format: str | None = None) -> None:
         self.pipeline_name = pipeline_name
-        self.working_dir = Path(working_dir)
+        self._working_dir = Path(working_dir)
         self.pipeline_secret = pipeline_secret
         self.dev_mode = dev_mode
         self.progress = progress
         self.loader_file_format = loader_file_format
-        self.working_dir.mkdir(parents=True, exist_ok=True)
-        self.storage = PackageStorage(self.working_dir)
-        self.schemas_store = SchemaStore(self.working_dir, import_schema_path, export_schema_path)
-        stored = state_files.load_state(self.working_dir)
+        self._working_dir.mkdir(parents=True, exist_ok=True)
+        self.storage = PackageStorage(self._working_dir)
+        self.schemas_store = SchemaStore(self._working_dir, import_schema_path, export_schema_path)
+        self.import_schema_path = import_schema_path
+        self.export_schema_path = export_schema_path
+        stored = state_files.load_state(self._working_dir)
         self._state = stored or state_files.new_state(pipeline_name, dataset_name)
         self.destination = destination
         if destination is None and self._state.get("destination_name"):
@@ -89,10 +150,11 @@ class Pipeline:
             except DltException:
                 self.destination = None
         self.dataset_name = dataset_name or self._state.get("dataset_name")
-        self.last_trace: PipelineTrace | None = None
+        self.last_trace: PipelineTrace | None = PipelineTrace.load(self._working_dir)
         configure_logging()
         before = state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name")
         self._adopt_package_states()
+        self._finish_aborts()
         changed = before != (state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name"))
         if stored is None or changed or (destination is not None and
                                          self._state.get("destination_name") != destination.name):
@@ -101,9 +163,37 @@ class Pipeline:
     # -- properties -----------------------------------------------------------------------------
 
     @property
-    def pipelines_dir(self) -> Path:
+    def working_dir(self) -> FolderPath:
+        """The pipeline's own folder: state, schemas, load packages and the last trace."""
+        return FolderPath(self._working_dir)
+
+    @property
+    def pipelines_dir(self) -> FolderPath:
         """The folder holding this pipeline's working dir."""
-        return self.working_dir.parent
+        return FolderPath(self._working_dir.parent)
+
+    @property
+    def destination_name(self) -> str | None:
+        """The name of the pipeline's destination, if it has one."""
+        return self.destination.name if self.destination is not None else None
+
+    @property
+    def config(self) -> Any:
+        """The pipeline's settings (`pipeline_name`, `pipelines_dir`, `dataset_name`, ...)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(
+            pipeline_name=self.pipeline_name, pipelines_dir=str(self.pipelines_dir),
+            working_dir=str(self.working_dir), dataset_name=self.dataset_name,
+            destination_name=self.destination_name, dev_mode=self.dev_mode, full_refresh=self.dev_mode,
+            import_schema_path=self.import_schema_path, export_schema_path=self.export_schema_path,
+            progress=self.progress, pipeline_secret=self.pipeline_secret,
+        )
+
+    @property
+    def full_refresh(self) -> bool:
+        """Deprecated name of `dev_mode`."""
+        return self.dev_mode
 
     @property
     def state(self) -> dict[str, Any]:
@@ -151,14 +241,99 @@ class Pipeline:
         return self.storage.list("normalized")
 
     def list_completed_load_packages(self) -> list[str]:
-        """Load ids loaded."""
+        """Load ids of packages that completed: loaded, or aborted."""
         return self.storage.list("loaded")
 
-    def drop_pending_packages(self) -> None:
-        """Delete every package that is extracted or normalized but not loaded."""
-        for state in ("extracted", "normalized"):
-            for load_id in self.storage.list(state):
-                shutil.rmtree(self.storage.path(state, load_id), ignore_errors=True)
+    def list_failed_jobs_in_package(self, load_id: str) -> list[LoadJobInfo]:
+        """The jobs of package `load_id` that failed for good, each with `failed_message`."""
+        return self.get_load_package_info(load_id).jobs["failed_jobs"]
+
+    def drop_pending_packages(self, with_partial_loads: bool = True) -> None:
+        """Deprecated alias of `abort_packages()` (as in dlt 1.30+)."""
+        import warnings
+
+        warnings.warn(DltDeprecationWarning(
+            "drop_pending_packages() is deprecated; use abort_packages(), which it now calls",
+            since="1.30.0"), stacklevel=2)
+        self.abort_packages()
+
+    def abort_packages(self, load_id: str | None = None, dry_run: bool = False) -> dict[str, Any] | None:
+        """Give up pending load packages and put local state and schemas back to where they
+        were before the oldest of them.
+
+        The oldest pending normalized package completes as `aborted` (its jobs that failed
+        terminally move to `failed_jobs`; nothing is recorded in `_dlt_loads`); every other
+        pending package, extracted ones included, is deleted. With `load_id`, only that package
+        and newer ones are given up. Returns the plan (what was aborted and deleted), or None
+        when nothing was pending. With `dry_run` nothing changes.
+        """
+        pending = self._pending_packages()
+        if load_id is not None:
+            if load_id not in {lid for _, lid in pending}:
+                raise PipelineException(
+                    f"Pipeline {self.pipeline_name} has no pending load package {load_id}; pending:"
+                    f" {', '.join(lid for _, lid in pending) or 'none'}."
+                )
+            pending = [(state, lid) for state, lid in pending if lid >= load_id]
+        if not pending:
+            return None
+        plan = self._abort_plan(pending)
+        if dry_run:
+            return plan
+        for state, lid in pending:
+            self.storage.request_abort(state, lid)
+        self._finish_aborts()
+        return plan
+
+    def _pending_packages(self) -> list[tuple[str, str]]:
+        """(state, load id) of every extracted or normalized package, oldest first."""
+        found = [(state, lid) for state in ("extracted", "normalized") for lid in self.storage.list(state)]
+        return sorted(found, key=lambda item: (item[1], item[0]))
+
+    @staticmethod
+    def _abort_plan(pending: list[tuple[str, str]]) -> dict[str, Any]:
+        state, oldest = pending[0]
+        recorded = oldest if state == "normalized" else None
+        return {
+            "package_to_abort": {"load_id": recorded} if recorded else None,
+            "packages_to_delete": [lid for s, lid in pending if s == "normalized" and lid != recorded],
+            "extracted_packages_to_delete": [lid for s, lid in pending if s == "extracted"],
+            "restore_from_load_id": oldest,
+        }
+
+    def _finish_aborts(self) -> None:
+        """Finish every requested abort (also one interrupted by a crash).
+
+        Order matters for crash safety: state and schemas are restored first (from the
+        snapshots the packages carry), then newer packages are deleted, and the oldest is
+        archived as aborted last, so an interrupted abort still finds its restore point.
+        """
+        marked = [(state, lid) for state, lid in self._pending_packages() if self.storage.is_aborted(state, lid)]
+        if not marked:
+            return
+        for state, lid in reversed(marked):
+            package = PackageStorage.read_json(self.storage.path(state, lid) / "package.json")
+            restore = package.get("restore")
+            if restore is None:
+                logger.warning("Package %s has no restore snapshot; local state and schemas stay as"
+                               " they are.", lid)
+                continue
+            self.schemas_store.restore(restore["schema_name"], restore.get("schema"))
+            if lid == marked[0][1]:
+                previous = decode_state(restore["state"])
+                previous["_local"] = dict(self._state.get("_local", {}))
+                self._state = previous
+                self._save_state()
+        oldest_state, oldest = marked[0]
+        for state, lid in reversed(marked[1:]):
+            self.storage.delete_package(state, lid)
+        if oldest_state == "normalized":
+            self.storage.fail_retried_jobs(oldest)
+            self.storage.commit_load(oldest)
+        else:
+            self.storage.delete_package(oldest_state, oldest)
+        logger.info("pipeline %s: aborted load package %s and deleted %d newer pending package(s)",
+                    self.pipeline_name, oldest, len(marked) - 1)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -167,7 +342,7 @@ class Pipeline:
         self._state["dataset_name"] = self.dataset_name
         if self.destination is not None:
             self._state["destination_name"] = self.destination.name
-        state_files.save_state(self.working_dir, self._state)
+        state_files.save_state(self._working_dir, self._state)
 
     def _adopt_package_states(self) -> None:
         """Take the newest state written into a pending package (after a crash)."""
@@ -175,7 +350,7 @@ class Pipeline:
         for status in ("extracted", "normalized"):
             for load_id in self.storage.list(status):
                 package_file = self.storage.path(status, load_id) / "package.json"
-                if not package_file.exists():
+                if not package_file.exists() or self.storage.is_aborted(status, load_id):
                     continue
                 encoded = PackageStorage.read_json(package_file).get("state")
                 package_state = decode_state(encoded) if encoded else None
@@ -213,7 +388,7 @@ class Pipeline:
         trace.resolved_config = list(unique.values())
         self.last_trace = trace
         try:
-            trace.save(self.working_dir / "trace.json")
+            trace.save(self._working_dir)
         except OSError:
             logger.warning("could not save the trace of pipeline %s", self.pipeline_name)
 
@@ -233,6 +408,7 @@ class Pipeline:
             if resources:
                 sources.append(self._wrap(schema, resources))
         else:
+            data = _loadable(data)
             name = table_name if isinstance(table_name, str) else None
             if name is None:
                 name = getattr(data, "__name__", None)
@@ -280,23 +456,50 @@ class Pipeline:
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
                 columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
                 schema_contract: Any = None, _trace: PipelineTrace | None = None) -> ExtractInfo:
-        """Evaluate `data` (a source, resource, list of them, or any iterable) into a load package."""
+        """Evaluate `data` (a source, resource, list of them, or any iterable) into load
+        packages (one per source); returns their `ExtractInfo`."""
         trace = _trace or PipelineTrace(self.pipeline_name)
+        started = datetime.now(timezone.utc)
+        first_run = self.first_run
         with self._step(trace, "extract") as record:
             self.storage.recover()
+            self._finish_aborts()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
                                          schema, schema_contract)
             infos = [self._extract_source(source) for source in sources]
-            record.info = infos[-1] if infos else None
+            record.info = self._extract_info(infos, started, first_run)
         if _trace is None:
             self._save_trace(trace)
         return record.info
+
+    def _extract_info(self, infos: list[SourceExtractInfo], started: datetime, first_run: bool) -> ExtractInfo:
+        """The public `ExtractInfo` of the packages `infos` describe."""
+        metrics: dict[str, list[dict[str, Any]]] = {}
+        packages = []
+        for info in infos:
+            custom = getattr(info, "custom_metrics", {})
+            resource_names = list(dict.fromkeys([*info.resources, *custom]))
+            metrics[info.load_id] = [{
+                "schema_name": info.source_name,
+                "started_at": started,
+                "table_metrics": {t: ResourceMetrics(n) for t, n in info.item_counts.items()},
+                "resource_metrics": {
+                    name: ResourceMetrics(info.item_counts.get(name, 0), dict(custom.get(name, {})))
+                    for name in resource_names
+                },
+            }]
+            if self.storage.package_state(info.load_id) is not None:
+                packages.append(self.get_load_package_info(info.load_id))
+        return ExtractInfo(self, metrics, packages, first_run, started, datetime.now(timezone.utc))
 
     def _extract_source(self, source: DltSource) -> ExtractInfo:
         from dlt.plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
         schema = self._schema_for(source)
+        # what an abort of this package goes back to: the state and this schema before it
+        restore = {"schema_name": schema.name, "schema": self.schemas_store.document(schema.name),
+                   "state": encode_state(self._state)}
         schema = self.schemas_store.apply_import(schema)
         load_id = new_load_id()
         package_dir = self.storage.start_extract(load_id)
@@ -307,7 +510,10 @@ class Pipeline:
         extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter,
                               items_per_file=_config_int(("extract", "items_per_file"), 100_000),
                               buffer_items=_config_int(("extract", "buffer_items"), 5_000))
-        info = ExtractInfo(load_id, source.name)
+        info = SourceExtractInfo(load_id, source.name)
+        custom_metrics: dict[str, dict[str, Any]] = {}
+        info.custom_metrics = custom_metrics  # type: ignore[attr-defined]
+        metrics_token = active_metrics.set(custom_metrics)
         if hook.on_extract_start.get_hookimpls():
             hook.on_extract_start(pipeline_name=self.pipeline_name, source_name=source.name,
                                   resource_names=list(source.selected_resources))
@@ -319,6 +525,7 @@ class Pipeline:
         finally:
             active_state.reset(state_token)
             active_source.reset(source_token)
+            active_metrics.reset(metrics_token)
         reporter.finish(info.item_counts)
         if schema.name not in state.setdefault("schema_names", []):
             state["schema_names"].append(schema.name)
@@ -335,7 +542,7 @@ class Pipeline:
             return info
         PackageStorage.write_json(package_dir / "package.json", {
             "load_id": load_id, "schema_name": schema.name, "state": encode_state(state),
-            "item_counts": info.item_counts, "partial": failure is not None,
+            "item_counts": info.item_counts, "partial": failure is not None, "restore": restore,
         })
         self.schemas_store.save(schema)
         self.storage.commit_extract(load_id)
@@ -394,9 +601,11 @@ class Pipeline:
             self.loader_file_format = loader_file_format
         rows_format, arrow_format = self._file_formats()
         trace = _trace or PipelineTrace(self.pipeline_name)
+        started = datetime.now(timezone.utc)
         with self._step(trace, "normalize") as record:
             self.storage.recover()
-            totals = NormalizeInfo(load_id="")
+            self._finish_aborts()
+            totals = NormalizeInfo(self, first_run=self.first_run, started_at=started)
             worker_count = self._normalize_workers(workers)
             reporter = ProgressReporter(self.progress, "normalize")
             hook = get_plugin_manager().hook
@@ -419,12 +628,13 @@ class Pipeline:
                 if hook.on_normalize_complete.get_hookimpls():
                     hook.on_normalize_complete(pipeline_name=self.pipeline_name, load_id=load_id,
                                                row_counts=dict(info.row_counts))
-                totals.load_id = load_id
+                totals.load_packages.append(self.get_load_package_info(load_id))
                 for table, rows in info.row_counts.items():
                     totals.row_counts[table] = totals.row_counts.get(table, 0) + rows
                 for table, rows in info.row_counts.items():
                     reporter.update(table, rows)
             reporter.finish(totals.row_counts)
+            totals.finished_at = datetime.now(timezone.utc)
             record.info = totals
         release_freed_memory()
         if _trace is None:
@@ -450,42 +660,67 @@ class Pipeline:
         return self.destination
 
     def load(self, destination: Any = None, dataset_name: str | None = None, credentials: Any = None,
-             *, raise_on_failed_jobs: bool = True, _trace: PipelineTrace | None = None) -> LoadInfo:
-        """Load every normalized package into the destination."""
+             *, workers: int | None = None, raise_on_failed_jobs: bool | None = None,
+             _trace: PipelineTrace | None = None) -> LoadInfo:
+        """Load every normalized package into the destination; returns the `LoadInfo`.
+
+        A job that fails for good (`raise_on_failed_jobs`, default `load.raise_on_failed_jobs`
+        or True) raises `PipelineStepFailed` and keeps its package pending: nothing of it is
+        loaded or recorded in `_dlt_loads`, and the next load retries it until
+        `abort_packages()` gives it up (`load.auto_abort_on_terminal_error` does that at once).
+        With `raise_on_failed_jobs=False` the package completes without the failed job, which
+        stays in `failed_jobs` with its error.
+        """
         from dlt.plugins import get_plugin_manager
 
         destination_obj = self._require_destination(destination, dataset_name, credentials)
+        if raise_on_failed_jobs is None:
+            raise_on_failed_jobs = _config_bool(("load", "raise_on_failed_jobs"), True)
+        auto_abort = _config_bool(("load", "auto_abort_on_terminal_error"), False)
+        policy = "abort" if auto_abort else ("retry" if raise_on_failed_jobs else "fail")
         trace = _trace or PipelineTrace(self.pipeline_name)
         hook = get_plugin_manager().hook
         started = datetime.now(timezone.utc)
         with self._step(trace, "load") as record:
+            self._finish_aborts()
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
-                            self.working_dir, hook)
-            packages = []
+                            self._working_dir, hook, on_terminal_error=policy)
             reporter = ProgressReporter(self.progress, "load")
-            first_run = self.first_run
+            info = LoadInfo(self, destination_obj.name, self._destination_location(), self.dataset_name,
+                            started, None, [], self.first_run, destination_type=destination_obj.name)
+            record.info = info
             for load_id in self.storage.list("normalized"):
                 try:
-                    packages.append(loader.load_package(load_id))
+                    result = loader.load_package(load_id)
+                except PackageAborted as exc:
+                    # newer pending packages descend from the aborted one's state: they go too
+                    for state, later in self._pending_packages():
+                        if later > load_id:
+                            self.storage.request_abort(state, later)
+                    self._finish_aborts()
+                    info.load_packages.append(self.get_load_package_info(load_id))
+                    if raise_on_failed_jobs:
+                        raise PipelineStepFailed(self.pipeline_name, "load", exc.job_exception, load_id,
+                                                 info) from exc.job_exception
+                    break
                 except Exception as exc:
-                    raise PipelineStepFailed(self.pipeline_name, "load", exc, load_id) from exc
-                for table, rows in packages[-1].row_counts.items():
+                    info.load_packages.append(self.get_load_package_info(load_id))
+                    raise PipelineStepFailed(self.pipeline_name, "load", exc, load_id, info) from exc
+                package = self.get_load_package_info(load_id)
+                package.already_loaded, package.elapsed = result.already_loaded, result.elapsed
+                package.jobs = _with_elapsed(package.jobs, result.jobs)
+                info.load_packages.append(package)
+                for table, rows in package.row_counts.items():
                     reporter.update(table, rows)
             reporter.finish()
-            info = LoadInfo(self.pipeline_name, destination_obj.name, self._destination_location(),
-                            self.dataset_name, started, datetime.now(timezone.utc), packages, first_run)
-            record.info = info
-            if packages:
+            info.finished_at = datetime.now(timezone.utc)
+            if any(package.state == "loaded" for package in info.load_packages):
                 self._state.setdefault("_local", {})["first_run"] = False
                 self._save_state()
-            for package in packages:
+            for package in info.load_packages:
                 if hook.on_load_complete.get_hookimpls():
                     hook.on_load_complete(pipeline_name=self.pipeline_name, load_id=package.load_id,
                                           load_info=info)
-            if raise_on_failed_jobs and info.has_failed_jobs:
-                failed = info.failed_jobs[0]
-                error = DltException(f"Job {failed.job_file} of table {failed.table_name} failed: {failed.error}")
-                raise PipelineStepFailed(self.pipeline_name, "load", error, failed.load_id, info)
         if _trace is None:
             self._save_trace(trace)
         return info
@@ -501,22 +736,47 @@ class Pipeline:
     def run(self, data: Any = None, *, destination: Any = None, dataset_name: str | None = None,
             credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
             columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
-            loader_file_format: str | None = None, schema_contract: Any = None,
-            refresh: str | None = None) -> LoadInfo:
-        """Finish pending packages, then extract, normalize and load `data`."""
+            loader_file_format: str | None = None, table_format: str | None = None,
+            schema_contract: Any = None, refresh: str | None = None) -> LoadInfo:
+        """Extract, normalize and load `data`; returns the `LoadInfo`.
+
+        As in dlt 1.31, when packages of an earlier run are pending, `run()` finishes them
+        (normalize, then load) and returns without extracting `data` (a warning says so): run
+        again to load it. A package with a failed job stays pending until it loads or is given
+        up with `abort_packages()`.
+        """
         if loader_file_format:
             self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
         # a missing or invalid destination setting fails here, before any data moves
         self.destination.configuration()
         self._file_formats()
+        if table_format is not None:
+            self._check_table_format(table_format)
         trace = PipelineTrace(self.pipeline_name)
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
                              columns=columns, primary_key=primary_key, schema=schema,
                              schema_contract=schema_contract)
 
+    def _check_table_format(self, table_format: str) -> None:
+        """Refuse a `table_format` the destination cannot write, before any data moves."""
+        capabilities = self.destination.capabilities()
+        supported = tuple(getattr(capabilities, "supported_table_formats", None) or ())
+        if table_format not in supported:
+            offer = ", ".join(supported) if supported else "no open table formats"
+            raise UnsupportedFileFormat(
+                f"table_format '{table_format}' is not supported by destination"
+                f" {self.destination.destination_name}: it writes {offer}. Leave table_format out to"
+                " load ordinary tables, or use a destination that writes that format (dlt's"
+                " filesystem destination with delta or iceberg)."
+            )
+
     def _run(self, data: Any, trace: PipelineTrace, **hints: Any) -> LoadInfo:
+        run_step = trace.start("run")
+        trace.steps.remove(run_step)
+        info: LoadInfo | None = None
+        error: BaseException | None = None
         if not self._state.get("_state_version") and not self.has_pending_data:
             # a new or deleted working dir: take state and schemas from the destination
             try:
@@ -524,22 +784,30 @@ class Pipeline:
             except DltException as exc:
                 logger.info("nothing restored from the destination: %s", exc)
         try:
-            pending_info = None
+            self._finish_aborts()
             if self.has_pending_data:
+                if data is not None:
+                    logger.warning(
+                        "Pipeline %s has pending load packages: run() loads them now and does not"
+                        " extract the data passed to it. Run the pipeline again to load that data.",
+                        self.pipeline_name)
                 self.normalize(_trace=trace)
-                pending_info = self.load(_trace=trace)
+                info = self.load(_trace=trace)
+                return info
             if data is None:
-                if pending_info is None:
-                    pending_info = self.load(_trace=trace)
-                return pending_info
+                info = self.load(_trace=trace)
+                return info
             self.extract(data, _trace=trace, **hints)
             self.normalize(_trace=trace)
             info = self.load(_trace=trace)
-            if pending_info is not None:
-                info.load_packages = pending_info.load_packages + info.load_packages
-                info.started_at = pending_info.started_at
             return info
+        except BaseException as exc:
+            error = exc.exception if isinstance(exc, PipelineStepFailed) else exc
+            raise
         finally:
+            trace.steps.append(run_step)
+            trace.finish(run_step, info=info or trace.last_load_info, error=error)
+            trace.finished_at = run_step.finished_at
             self._save_trace(trace)
 
     # -- destination access ---------------------------------------------------------------------
@@ -634,33 +902,67 @@ class Pipeline:
             updated.update_stored_schema()
         return dropped
 
-    def get_load_package_info(self, load_id: str) -> dict[str, Any]:
-        """Where a package is (extracted, normalized, loaded) and its jobs with their errors."""
-        for status in ("extracted", "normalized", "loaded"):
-            folder = self.storage.path(status, load_id)
-            if not folder.exists():
-                continue
-            package = PackageStorage.read_json(folder / "package.json") if (folder / "package.json").exists() else {}
-            jobs: dict[str, list[dict[str, Any]]] = {}
-            for job_state in ("new_jobs", "started_jobs", "completed_jobs", "failed_jobs"):
-                for path in sorted((folder / job_state).glob("*")) if (folder / job_state).exists() else []:
-                    if path.name.endswith(".exception"):
-                        continue
-                    error_file = path.with_name(path.name + ".exception")
-                    jobs.setdefault(job_state, []).append({
-                        "file": path.name, "table": path.name.split(".")[0], "size": path.stat().st_size,
-                        "error": error_file.read_text(encoding="utf-8") if error_file.exists() else None,
-                    })
-            return {"load_id": load_id, "status": status, "schema_name": package.get("schema_name"),
-                    "row_counts": package.get("row_counts", package.get("item_counts", {})),
-                    "jobs": jobs, "path": str(folder)}
-        raise PipelineException(f"Pipeline {self.pipeline_name} has no load package {load_id}.")
+    def get_load_package_info(self, load_id: str) -> LoadPackageInfo:
+        """A load package read from disk: its `state` (`extracted`, `normalized`, `loaded` or
+        `aborted`), schema, `schema_update`, row counts and `jobs` by job state, each job with
+        its error (`failed_message`)."""
+        state = self.storage.package_state(load_id)
+        if state is None:
+            raise PipelineException(f"Pipeline {self.pipeline_name} has no load package {load_id}.")
+        folder_state = "loaded" if state == "aborted" else state
+        folder = self.storage.path(folder_state, load_id)
+        package = PackageStorage.read_json(folder / "package.json") if (folder / "package.json").exists() else {}
+        jobs: dict[str, list[LoadJobInfo]] = {job_state: [] for job_state in JOB_STATES}
+        schema: Any = None
+        if state == "extracted":
+            # extracted packages hold item files per resource table, before nesting
+            for path in sorted((folder / "items").glob("*")) if (folder / "items").exists() else []:
+                if path.name.endswith((".keys", ".tmp")):
+                    continue
+                table, index = path.name.split(".")[0], path.name.split(".")[1]
+                job = LoadJobInfo(load_id, path.name, table, index, path.name.rsplit(".", 1)[-1],
+                                  "new_jobs", file_size=path.stat().st_size, file_path=str(path.absolute()),
+                                  created_at=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+                jobs["new_jobs"].append(job)
+            if package.get("schema_name") in self.schemas_store.names():
+                schema = self.schemas_store.load(package["schema_name"])
+        else:
+            for job_state in JOB_STATES:
+                for path in self.storage_jobs(folder_state, load_id, job_state):
+                    error = self.storage.job_error(folder_state, load_id, path.name, job_state)
+                    jobs[job_state].append(LoadJobInfo.from_path(load_id, path, job_state, error=error))
+            if (folder / "schema.json").exists():
+                schema = Schema.from_dict(PackageStorage.read_json(folder / "schema.json"))
+        restore = package.get("restore") or {}
+        update = schema_update_between(restore.get("schema"), schema) if schema is not None and state != "extracted" else {}
+        completed_at = None
+        if (folder / "completed.json").exists():
+            completed_at = datetime.fromtimestamp(
+                PackageStorage.read_json(folder / "completed.json")["completed_at"], timezone.utc)
+        return LoadPackageInfo(load_id, str(folder.absolute()), state, schema, update, completed_at, jobs,
+                               row_counts=dict(package.get("row_counts", package.get("item_counts", {}))))
 
-    def drop(self) -> Pipeline:
-        """Delete the working dir (state, schemas, pending packages); returns a fresh pipeline."""
-        shutil.rmtree(self.working_dir, ignore_errors=True)
-        return Pipeline(self.pipeline_name, self.working_dir, self.destination, self.dataset_name,
-                        pipeline_secret=self.pipeline_secret, progress=self.progress)
+    def storage_jobs(self, folder_state: str, load_id: str, job_state: str) -> list[Path]:
+        """Job files of package `load_id` in `folder_state` (normalized or loaded) and `job_state`."""
+        folder = self.storage.path(folder_state, load_id) / job_state
+        if not folder.exists():
+            return []
+        return sorted(p for p in folder.iterdir() if not p.name.endswith((".exception", ".tmp")))
+
+    def drop(self, pipeline_name: str | None = None) -> Pipeline:
+        """Delete the local working dir (state, schemas, pending packages, trace) and return a
+        fresh pipeline with the same name, destination and dataset; the destination is left as
+        it is, so `sync_destination()` (or the next run) restores state and schemas from it."""
+        shutil.rmtree(self._working_dir, ignore_errors=True)
+        from dlt.pipeline import registry
+
+        fresh = Pipeline(pipeline_name or self.pipeline_name, self._working_dir, self.destination,
+                         self.dataset_name, pipeline_secret=self.pipeline_secret, progress=self.progress,
+                         import_schema_path=self.import_schema_path,
+                         export_schema_path=self.export_schema_path, dev_mode=self.dev_mode,
+                         loader_file_format=self.loader_file_format)
+        registry.remember(fresh)
+        return fresh
 
     def __repr__(self) -> str:
         destination = self.destination.name if self.destination else None

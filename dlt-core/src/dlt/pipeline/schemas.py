@@ -41,6 +41,19 @@ class SchemaStore:
             self.export_path.mkdir(parents=True, exist_ok=True)
             (self.export_path / f"{schema.name}.schema.yaml").write_text(schema.to_yaml(), encoding="utf-8")
 
+    def restore(self, name: str, document: dict | None) -> None:
+        """Put schema `name` back to a stored document exactly as it was (no version bump),
+        or delete it when `document` is None (the schema did not exist then)."""
+        if document is None:
+            self._file(name).unlink(missing_ok=True)
+            return
+        PackageStorage.write_json(self._file(name), document)
+
+    def document(self, name: str) -> dict | None:
+        """The stored document of schema `name`, or None when there is none."""
+        path = self._file(name)
+        return PackageStorage.read_json(path) if path.exists() else None
+
     def apply_import(self, schema: Schema) -> Schema:
         """Apply the user's edits from the import folder to `schema` (no-op without one)."""
         if self.import_path is None:

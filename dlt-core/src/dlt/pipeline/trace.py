@@ -1,8 +1,15 @@
-"""The run trace: the steps of the last run, their timing, results and errors."""
+"""The run trace: the steps of the last run, their timing, results and errors.
+
+`pipeline.last_trace` is saved in the working dir (`trace.json` for people and tools,
+`trace.pickle` to restore the trace with its step infos in a new process).
+"""
 
 from __future__ import annotations
 
+import logging
+import pickle
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,10 +17,15 @@ from typing import Any
 
 import orjson
 
+logger = logging.getLogger("dlt")
+
+TRACE_FILE = "trace.json"
+TRACE_PICKLE = "trace.pickle"
+
 
 @dataclass
 class StepTrace:
-    """One step (extract, normalize or load) of a run."""
+    """One step (extract, normalize, load, or the whole `run`) of a run."""
 
     step: str
     started_at: datetime
@@ -22,13 +34,32 @@ class StepTrace:
     error: str | None = None
     traceback: str | None = None
 
+    @property
+    def step_info(self) -> Any:
+        """The step's `ExtractInfo` / `NormalizeInfo` / `LoadInfo` (dlt 1.31's name)."""
+        return self.info
+
+    @property
+    def step_exception(self) -> str | None:
+        """The error the step failed with, as text (dlt 1.31's name)."""
+        return self.error
+
     def asdict(self) -> dict[str, Any]:
         """JSON-ready."""
         info = self.info.asdict() if hasattr(self.info, "asdict") else (
             self.info.__dict__ if hasattr(self.info, "__dict__") else self.info)
-        return {"step": self.step, "started_at": self.started_at.isoformat(),
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-                "info": info, "error": self.error, "traceback": self.traceback}
+        return {"step": self.step, "started_at": self.started_at,
+                "finished_at": self.finished_at,
+                "step_info": info, "info": info, "step_exception": self.error, "error": self.error,
+                "traceback": self.traceback}
+
+    def __str__(self) -> str:
+        took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
+        outcome = f"FAILED: {self.error}" if self.error else "COMPLETED"
+        text = f"Step {self.step} {outcome} in {took:.2f} seconds."
+        if self.info is not None and self.step != "run":
+            text += "\n" + str(self.info)
+        return text
 
 
 @dataclass
@@ -39,6 +70,8 @@ class PipelineTrace:
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     steps: list[StepTrace] = field(default_factory=list)
     resolved_config: list[dict[str, Any]] = field(default_factory=list)
+    finished_at: datetime | None = None
+    transaction_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def _last(self, step: str) -> Any:
         for trace in reversed(self.steps):
@@ -48,12 +81,12 @@ class PipelineTrace:
 
     @property
     def last_extract_info(self) -> Any:
-        """The info of the last extract step."""
+        """The `ExtractInfo` of the last extract step."""
         return self._last("extract")
 
     @property
     def last_normalize_info(self) -> Any:
-        """The info of the last normalize step (`row_counts` per table)."""
+        """The `NormalizeInfo` of the last normalize step (`row_counts` per table)."""
         return self._last("normalize")
 
     @property
@@ -77,21 +110,48 @@ class PipelineTrace:
             trace.traceback = "".join(traceback.format_exception(error))
 
     def asdict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"pipeline_name": self.pipeline_name, "started_at": self.started_at.isoformat(),
-                "steps": [s.asdict() for s in self.steps], "resolved_config": self.resolved_config}
+        """JSON-ready; loadable with `pipeline.run([trace])`. As in dlt 1.31 the `run` step is
+        left out (its info repeats the load step's)."""
+        return {"transaction_id": self.transaction_id, "pipeline_name": self.pipeline_name,
+                "started_at": self.started_at, "finished_at": self.finished_at,
+                "steps": [s.asdict() for s in self.steps if s.step != "run"],
+                "resolved_config": self.resolved_config}
 
-    def save(self, path: Path) -> None:
-        """Write the trace as JSON, with secrets redacted."""
+    def save(self, folder: Path) -> None:
+        """Write the trace as JSON and as a pickle into `folder`, with secrets redacted."""
         from dlt.configuration.redaction import redact
 
         text = orjson.dumps(self.asdict(), default=str, option=orjson.OPT_INDENT_2).decode()
-        path.write_text(redact(text), encoding="utf-8")
+        (folder / TRACE_FILE).write_text(redact(text), encoding="utf-8")
+        try:
+            data = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable value in a step info: keep the JSON only
+            logger.debug("the trace of %s could not be pickled: %s", self.pipeline_name, exc)
+            return
+        temp = folder / (TRACE_PICKLE + ".tmp")
+        temp.write_bytes(data)
+        temp.replace(folder / TRACE_PICKLE)
+
+    @staticmethod
+    def load(folder: Path) -> PipelineTrace | None:
+        """The trace saved in `folder` by an earlier process, or None."""
+        path = folder / TRACE_PICKLE
+        if not path.exists():
+            return None
+        try:
+            trace = pickle.loads(path.read_bytes())
+        except Exception as exc:
+            logger.warning("The saved trace %s cannot be read (%s); it is rewritten on the next run.", path, exc)
+            return None
+        return trace if isinstance(trace, PipelineTrace) else None
 
     def __str__(self) -> str:
-        lines = [f"Run trace of pipeline {self.pipeline_name} started at {self.started_at.isoformat()}"]
-        for step in self.steps:
-            took = (step.finished_at - step.started_at).total_seconds() if step.finished_at else 0.0
-            outcome = f"FAILED: {step.error}" if step.error else "COMPLETED"
-            lines.append(f"  {step.step}: {outcome} in {took:.2f}s")
-        return "\n".join(lines)
+        took = ((self.finished_at or datetime.now(timezone.utc)) - self.started_at).total_seconds()
+        failed = any(step.error for step in self.steps)
+        outcome = "FAILED" if failed else "COMPLETED"
+        lines = [f"Run started at {self.started_at} and {outcome} in {took:.2f} seconds with"
+                 f" {len(self.steps)} steps."]
+        lines += [str(step) for step in self.steps]
+        from dlt.configuration.redaction import redact
+
+        return redact("\n".join(lines))

@@ -24,6 +24,12 @@ from typing import Any
 import orjson
 
 JOB_STATES = ("new_jobs", "started_jobs", "completed_jobs", "failed_jobs")
+JOB_ERRORS_FOLDER = "job_errors"
+"""Per package: the error of the last attempt of each job waiting in `new_jobs` for a retry."""
+ABORT_MARKER = "aborted.json"
+"""Per package: written when the package is given up. In a pending package it means "abort
+requested" (an interrupted abort is finished by the next pipeline step); in `loaded/` it makes
+the package's state `aborted`."""
 PACKAGE_STATES = ("extracting", "extracted", "normalizing", "normalized", "loaded")
 
 
@@ -46,6 +52,19 @@ class JobFileName:
         """Split a job file name into its parts."""
         table_name, file_id, retry, file_format = name.rsplit(".", 3)
         return cls(table_name, file_id, int(retry), file_format)
+
+    @property
+    def retry_count(self) -> int:
+        """How many times the job was retried after a terminal error (dlt 1.31's name)."""
+        return self.retry
+
+    def job_id(self) -> str:
+        """The job's id: the file name without the retry count."""
+        return f"{self.table_name}.{self.file_id}.{self.file_format}"
+
+    def with_retry(self, retry: int) -> JobFileName:
+        """The same job with another retry count."""
+        return JobFileName(self.table_name, self.file_id, retry, self.file_format)
 
     def __str__(self) -> str:
         return f"{self.table_name}.{self.file_id}.{self.retry}.{self.file_format}"
@@ -77,6 +96,9 @@ class PackageStorage:
         for load_id in self.list("extracted"):
             if self.path("normalized", load_id).exists() or self.path("loaded", load_id).exists():
                 shutil.rmtree(self.path("extracted", load_id), ignore_errors=True)
+        deleted = self.root / "deleted"
+        if deleted.exists():
+            shutil.rmtree(deleted, ignore_errors=True)
 
     # -- extract ------------------------------------------------------------------------------
 
@@ -113,9 +135,12 @@ class PackageStorage:
     # -- load ---------------------------------------------------------------------------------
 
     def jobs(self, load_id: str, state: str) -> list[Path]:
-        """Job files of a normalized package in a job state, sorted by name."""
+        """Job files of a normalized package in a job state, sorted by name (error files and
+        temp files left out)."""
         folder = self.path("normalized", load_id) / state
-        return sorted(folder.iterdir()) if folder.exists() else []
+        if not folder.exists():
+            return []
+        return sorted(p for p in folder.iterdir() if not p.name.endswith((".exception", ".tmp")))
 
     def move_job(self, load_id: str, job_file: Path, to_state: str) -> Path:
         """Move a job file to another job state (one rename); returns its new path."""
@@ -126,10 +151,84 @@ class PackageStorage:
     def write_job_error(self, load_id: str, job_file: Path, message: str) -> None:
         """Keep the error of a failed job next to it."""
         folder = self.path("normalized", load_id) / "failed_jobs"
-        (folder / (job_file.name + ".exception")).write_text(message, encoding="utf-8")
+        _write_text_atomic(folder / (job_file.name + ".exception"), message)
+
+    def retry_job(self, load_id: str, started_file: Path, message: str) -> Path:
+        """Queue a job that failed terminally for a retry: its error is kept in `job_errors/`,
+        then the file moves back to `new_jobs` with its retry count increased (one rename).
+        Returns the new path."""
+        name = JobFileName.parse(started_file.name)
+        retried = str(name.with_retry(name.retry + 1))
+        errors = self.path("normalized", load_id) / JOB_ERRORS_FOLDER
+        errors.mkdir(exist_ok=True)
+        _write_text_atomic(errors / (retried + ".exception"), message)
+        target = self.path("normalized", load_id) / "new_jobs" / retried
+        os.replace(started_file, target)
+        return target
+
+    def job_error(self, state: str, load_id: str, job_name: str, job_state: str) -> str | None:
+        """The error recorded for a job: its failure in `failed_jobs`, or the last terminal
+        error of a job waiting for a retry in `new_jobs`."""
+        folder = self.path(state, load_id)
+        candidates = [folder / job_state / (job_name + ".exception")]
+        if job_state == "new_jobs":
+            candidates.append(folder / JOB_ERRORS_FOLDER / (job_name + ".exception"))
+        for candidate in candidates:
+            if candidate.exists():
+                return candidate.read_text(encoding="utf-8")
+        return None
+
+    def fail_retried_jobs(self, load_id: str) -> list[Path]:
+        """Move every job waiting for a retry after a terminal error to `failed_jobs`, with its
+        error (error file first, then one rename per job). Returns the failed job files."""
+        folder = self.path("normalized", load_id)
+        moved = []
+        for job_file in self.jobs(load_id, "new_jobs"):
+            error = folder / JOB_ERRORS_FOLDER / (job_file.name + ".exception")
+            if not error.exists():
+                continue
+            self.write_job_error(load_id, job_file, error.read_text(encoding="utf-8"))
+            moved.append(self.move_job(load_id, job_file, "failed_jobs"))
+        return moved
+
+    # -- abort ---------------------------------------------------------------------------------
+
+    def request_abort(self, state: str, load_id: str) -> None:
+        """Write the abort marker into a pending package (atomic)."""
+        target = self.path(state, load_id) / ABORT_MARKER
+        if not target.exists():
+            self.write_json(target, {"aborted_at": time.time()})
+
+    def is_aborted(self, state: str, load_id: str) -> bool:
+        """True when the package carries the abort marker."""
+        return (self.path(state, load_id) / ABORT_MARKER).exists()
+
+    def delete_package(self, state: str, load_id: str) -> None:
+        """Delete a package: one rename out of its state folder, then the files."""
+        source = self.path(state, load_id)
+        if not source.exists():
+            return
+        trash = self.root / "deleted"
+        trash.mkdir(exist_ok=True)
+        target = trash / f"{state}-{load_id}"
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(source, target)
+        shutil.rmtree(target, ignore_errors=True)
+
+    def package_state(self, load_id: str) -> str | None:
+        """`extracted`, `normalized`, `loaded`, `aborted`, or None for an unknown load id."""
+        for state in ("extracted", "normalized", "loaded"):
+            if self.path(state, load_id).exists():
+                if state == "loaded" and self.is_aborted(state, load_id):
+                    return "aborted"
+                return state
+        return None
 
     def commit_load(self, load_id: str) -> None:
-        """Mark a package as loaded (one rename)."""
+        """Mark a package as loaded, or aborted when it carries the abort marker (one rename;
+        the completion time is written into the package just before)."""
+        self.write_json(self.path("normalized", load_id) / "completed.json", {"completed_at": time.time()})
         os.replace(self.path("normalized", load_id), self.path("loaded", load_id))
 
     # -- metadata ------------------------------------------------------------------------------
@@ -145,3 +244,10 @@ class PackageStorage:
     def read_json(path: Path) -> Any:
         """Read a JSON file."""
         return orjson.loads(path.read_bytes())
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file atomically (temp file + rename)."""
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)

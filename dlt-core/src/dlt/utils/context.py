@@ -13,3 +13,5 @@ active_source: ContextVar[str | None] = ContextVar("dlt_active_source", default=
 active_resource: ContextVar[str | None] = ContextVar("dlt_active_resource", default=None)
 #: the pipeline object running a step
 active_pipeline: ContextVar[Any] = ContextVar("dlt_active_pipeline", default=None)
+#: custom metrics of the resources being extracted: resource name -> metrics dict
+active_metrics: ContextVar[dict[str, Any] | None] = ContextVar("dlt_active_metrics", default=None)

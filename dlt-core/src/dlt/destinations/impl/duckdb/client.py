@@ -201,6 +201,16 @@ class DuckDBJobClient(SqlJobClient):
         "binary": "BLOB",
     }
 
+    def to_db_type(self, column: dict[str, Any]) -> str:
+        """As in dlt: a `bigint` with a `precision` in bits is the smallest integer that holds
+        it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT)."""
+        precision = column.get("precision")
+        if column["data_type"] == "bigint" and precision:
+            for bits, db_type in ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER")):
+                if precision <= bits:
+                    return db_type
+        return super().to_db_type(column)
+
     def prepare_staging_tables(self, tables: list[TTableSchema]) -> None:
         """Merge rows are staged in temporary tables of the load's connection: kept in memory
         (spilled to disk past `memory_limit`) instead of compressed into the database file,
