@@ -74,10 +74,10 @@ def resource(
         )
         if inspect.isfunction(target) or inspect.ismethod(target):
             resource_section = section or module_section(target)
-            target = _injecting(target, resource_section, resource_name)
             from dlt.extract.incremental import bind_incremental
 
-            target = bind_incremental(target, hints)
+            # config injection runs first, so an incremental configured as a dict reaches it
+            target = _injecting(bind_incremental(target, hints), resource_section, resource_name)
         else:
             resource_section = section
         return DltResource(target, resource_name, hints, section=resource_section,

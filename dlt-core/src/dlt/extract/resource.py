@@ -269,26 +269,31 @@ class DltResource:
 
         Errors raised by the resource's code are wrapped in `ResourceExtractionError` naming it.
         """
+        from dlt.extract.incremental import incremental_slot
+
         count = 0
         iterator = self._raw_items(parent_item)
-        incremental = self._hints.get("incremental")
-        if incremental is not None:
-            incremental = incremental.bind(self.name)
         try:
+            # the incremental of this evaluation (a hint, or the function argument's, once the
+            # function binds it) filters items after the other steps, as in dlt
+            incremental = incremental_slot(self)
             while self._limit is None or count < self._limit:
                 token = active_resource.set(self.name)
+                slot_token = incremental.enter()
                 try:
                     item = next(iterator)
                 except StopIteration:
                     break
                 finally:
+                    incremental.exit(slot_token)
                     active_resource.reset(token)
                 count += 1
-                if incremental is not None:
-                    item = incremental.filter_item(item)
-                    if item is None:
-                        continue
-                yield from self._apply_steps(item)
+                for out in self._apply_steps(item):
+                    out = incremental.filter(out)
+                    if out is not None:
+                        yield out
+                if incremental.should_close():
+                    break
         except ResourceExtractionError:
             raise
         except DltException:
