@@ -328,3 +328,22 @@ def test_external_scheduler_interval_sets_the_window(monkeypatch):
     pipeline = dlt.pipeline(pipeline_name="inc_scheduler", destination="duckdb")
     pipeline.run(days())
     assert [r["at"].day for r in rows_of(pipeline, "days", order_by='"at"')] == [2, 3]
+
+
+def test_a_transformer_incremental_keeps_its_start_for_every_parent_page():
+    @dlt.resource
+    def parent():
+        yield [{"k": 2}]
+        yield [{"k": 1}]
+
+    @dlt.transformer(data_from=parent)
+    def child(items, cursor=dlt.sources.incremental("n", initial_value=11)):
+        for item in items:
+            yield [{"n": item["k"] * 10 + j} for j in range(3)]
+
+    pipeline = dlt.pipeline(pipeline_name="inc_transformer", destination="duckdb")
+    pipeline.run(child)
+    assert values(pipeline, "child") == [11, 12, 20, 21, 22]
+    assert cursor_state(pipeline, "child", "n")["last_value"] == 22
+    pipeline.run(child)
+    assert values(pipeline, "child") == [11, 12, 20, 21, 22]

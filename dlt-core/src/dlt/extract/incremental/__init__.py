@@ -364,10 +364,10 @@ class Incremental(Generic[TCursorValue]):
             result = window.filter_tabular(item)
         else:
             result = item if window.keep_row(item) else None
-        self._commit()
+        self._commit(result is not None)
         return result
 
-    def _commit(self) -> None:
+    def _commit(self, had_rows: bool) -> None:
         """Write the window's progress to state (a throwaway state with `end_value`)."""
         window = self._window
         state = self._state
@@ -378,7 +378,8 @@ class Incremental(Generic[TCursorValue]):
         if self.lag and stored is not None and last is not None:
             # a lagged window starts behind the stored value: never move the cursor back
             last = self.last_value_func((last, stored))
-        if last is not None and last != stored:
+        if had_rows:
+            # the value this run started from, kept once the run loaded something (as in dlt)
             state["start_value"] = self._raw_start
         state["last_value"] = last
         state["unique_hashes"] = window.flush_hashes()
@@ -402,7 +403,7 @@ class Incremental(Generic[TCursorValue]):
                 shown.pop(key)
         if self.resource_name:
             shown["resource_name"] = self.resource_name
-        return "dlt.sources.incremental(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+        return "<dlt.sources.incremental(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")>"
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:

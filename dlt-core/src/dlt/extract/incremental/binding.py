@@ -58,11 +58,28 @@ class IncrementalSlot:
         return cursor is not None and not self.has_parent and cursor.can_close()
 
 
+_SLOT_ATTRIBUTE = "_dlt_incremental_slot"
+
+
 def incremental_slot(resource: Any) -> IncrementalSlot:
-    """The slot for one evaluation of `resource`, bound to its `incremental` hint if it has one."""
+    """The slot for one evaluation of `resource`, bound to its `incremental` hint if it has one.
+
+    A transformer is evaluated once per parent page; all those evaluations within one extract
+    (one pipeline state object) share a slot, so the window starts where the run started.
+    """
+    from dlt.utils.context import active_state
+
+    state = active_state.get()
+    has_parent = resource.parent is not None
+    if has_parent and state is not None:
+        cached = getattr(resource, _SLOT_ATTRIBUTE, None)
+        if cached is not None and cached[0] is state:
+            return cached[1]
     hints = resource._hints
-    return IncrementalSlot(resource.name, hints.get("incremental"), hints.get("primary_key"),
-                           resource.parent is not None)
+    slot = IncrementalSlot(resource.name, hints.get("incremental"), hints.get("primary_key"), has_parent)
+    if has_parent and state is not None:
+        setattr(resource, _SLOT_ATTRIBUTE, (state, slot))
+    return slot
 
 
 def _is_incremental_annotation(annotation: Any) -> bool:

@@ -51,14 +51,17 @@ def row_hash(value: Any) -> str:
     return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
-def _adapt_timezone(row_value: datetime, value: datetime, name: str, resource: str | None) -> datetime:
+def _adapt_timezone(row_value: datetime, value: datetime, name: str, resource: str | None,
+                    row_text: str | None = None) -> datetime:
     """`value` with the tz-awareness of `row_value` (a naive value is read as UTC)."""
     if (value.tzinfo is None) == (row_value.tzinfo is None):
         return value
-    logger.warning(
-        "In resource %s: %s %s and the row value %s differ in timezone awareness; the %s follows"
-        " the data (a naive value is read as UTC). Check the tz-awareness of initial_value or"
-        " whether the data changed it between runs.", resource, name, value, row_value, name)
+    if resource is not None:
+        logger.warning(
+            "In resource %s: %s %s and %s differ in timezone awareness; the %s follows the data"
+            " (a naive value is read as UTC). Check the tz-awareness of initial_value or whether"
+            " the data changed it between runs.", resource, name, value,
+            row_text or f"the row value {row_value}", name)
     if row_value.tzinfo is None:
         return value.astimezone(timezone.utc).replace(tzinfo=None)
     return value.replace(tzinfo=timezone.utc).astimezone(row_value.tzinfo)
@@ -376,10 +379,11 @@ class CursorWindow:
         if not pa.types.is_timestamp(arrow_type):
             return
         sample = datetime(2000, 1, 1, tzinfo=timezone.utc if arrow_type.tz else None)
+        text = f"the {'tz-aware' if arrow_type.tz else 'naive'} timestamps of column '{self.cursor_path}'"
         if isinstance(self.start, datetime):
-            self.start = self.last = _adapt_timezone(sample, self.start, "start value", self.resource_name)
+            self.start = self.last = _adapt_timezone(sample, self.start, "start value", self.resource_name, text)
         if isinstance(self.end, datetime):
-            self.end = _adapt_timezone(sample, self.end, "end_value", self.resource_name)
+            self.end = _adapt_timezone(sample, self.end, "end_value", self.resource_name, text)
 
     def _scalar(self, value: Any, arrow_type: Any, name: str) -> Any:
         import pyarrow as pa
