@@ -347,3 +347,43 @@ def test_a_transformer_incremental_keeps_its_start_for_every_parent_page():
     assert cursor_state(pipeline, "child", "n")["last_value"] == 22
     pipeline.run(child)
     assert values(pipeline, "child") == [11, 12, 20, 21, 22]
+
+
+@pytest.mark.parametrize("value, lagged", [
+    ("2024-01-01T01:00:00Z", "2024-01-01T00:00:00Z"),
+    ("2024-01-01 01:00:00.123+02:00", "2024-01-01 00:00:00.123+02:00"),
+    ("2024-01-01T01:00", "2024-01-01T00:00"),
+    (datetime(2024, 1, 1, 1, tzinfo=timezone.utc), datetime(2024, 1, 1, tzinfo=timezone.utc)),
+])
+def test_datetime_lag_keeps_the_shape_of_the_cursor_value(value, lagged):
+    from dlt.extract.incremental.lag import lag_value
+
+    assert lag_value(3600, value, max) == lagged
+
+
+def test_date_lag_is_in_days():
+    from datetime import date
+
+    from dlt.extract.incremental.lag import lag_value
+
+    assert lag_value(2, "2024-01-03", max) == "2024-01-01"
+    assert lag_value(2, date(2024, 1, 3), min) == date(2024, 1, 5)
+
+
+def test_an_incremental_configured_as_a_config_value_is_built_from_its_settings():
+    import os
+
+    from dlt.configuration.resolve import reset_resolver
+
+    os.makedirs(".dlt", exist_ok=True)
+    with open(os.path.join(".dlt", "config.toml"), "w", encoding="utf-8") as f:
+        f.write('[sources.since]\ncursor_path = "seq"\ninitial_value = 10\n')
+    reset_resolver()
+
+    @dlt.resource(table_name="records")
+    def records(since: dlt.sources.incremental = dlt.config.value):
+        yield [{"seq": i} for i in range(15)]
+
+    pipeline = dlt.pipeline(pipeline_name="inc_config", destination="duckdb")
+    pipeline.run(records)
+    assert values(pipeline, "records", "seq") == list(range(10, 15))
