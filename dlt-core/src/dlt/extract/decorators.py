@@ -132,7 +132,10 @@ def transformer(
             table_format=table_format,
         )
         transformer_section = section or module_section(function)
-        wrapped = _injecting(function, transformer_section, transformer_name, skip_first=True)
+        from dlt.extract.incremental import bind_incremental
+
+        wrapped = _injecting(bind_incremental(function), transformer_section, transformer_name,
+                             skip_first=True)
         parent = None
         if data_from is not None:
             from dlt.extract.resource import _as_resource

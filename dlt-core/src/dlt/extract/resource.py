@@ -176,9 +176,11 @@ class DltResource(ResourceHints):
 
     def _processor(self) -> ItemProcessor:
         """Fresh processing state (steps, validation, incremental, limit) for one evaluation."""
-        incremental = self._hints.get("incremental")
-        if incremental is not None:
-            incremental = incremental.bind(self.name)
+        from dlt.extract.incremental import incremental_slot
+
+        # the one bound incremental of this evaluation: from the hints now, or from the
+        # function's incremental argument when `_call` runs the function
+        incremental = self._evaluation_slot = incremental_slot(self)
         validator = None
         model = self._hints.get("validator_model")
         if model is not None:
@@ -255,9 +257,22 @@ class DltResource(ResourceHints):
 
     # -- evaluation -------------------------------------------------------------------------
 
+    _evaluation_slot: Any = None
+
     def _call(self, parent_item: Any = None) -> Any:
         """Call the underlying function (with the parent item for a transformer), or return
-        the data itself: the raw result, before it is iterated."""
+        the data itself: the raw result, before it is iterated. An incremental argument of the
+        function binds into the slot of the running evaluation."""
+        slot = self._evaluation_slot
+        if slot is None:
+            return self._call_function(parent_item)
+        token = slot.enter()
+        try:
+            return self._call_function(parent_item)
+        finally:
+            slot.exit(token)
+
+    def _call_function(self, parent_item: Any) -> Any:
         data = self._data
         if self.is_transformer:
             return data(parent_item, *self._args, **self._kwargs)

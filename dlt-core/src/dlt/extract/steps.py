@@ -71,15 +71,22 @@ class ItemProcessor:
 
     def __init__(self, steps: list[tuple[str, Any]], validator: Any, incremental: Any,
                  limit: Limit | None) -> None:
+        """`incremental` is the evaluation's `IncrementalSlot` (its cursor may be bound later,
+        when the resource's function is called)."""
         self.steps = steps
         self.validator = validator
         self.incremental = incremental
         self.limit = limit
-        self.trivial = not steps and validator is None and incremental is None and limit is None
         self.count = 0
         self.started = time.monotonic()
         self.exhausted = False
         """Set when the limit is reached: the resource must stop producing."""
+
+    @property
+    def trivial(self) -> bool:
+        """True when items pass unchanged: no steps, validation, bound incremental or limit."""
+        return (not self.steps and self.validator is None and self.limit is None
+                and (self.incremental is None or self.incremental.cursor is None))
 
     def process(self, item: Any) -> list[Any]:
         """The pages or items to emit for one yielded `item` (possibly none)."""
@@ -92,8 +99,12 @@ class ItemProcessor:
             items = [out for current in items for out in apply_step(kind, function, current)]
         if self.validator is not None:
             items = [self.validator(current) for current in items]
-        if self.incremental is not None:
-            items = [kept for kept in (self.incremental.filter_item(i) for i in items) if kept is not None]
+        incremental = self.incremental
+        if incremental is not None and incremental.cursor is not None:
+            items = [kept for kept in (incremental.filter(i) for i in items) if kept is not None]
+            if incremental.should_close():
+                # ordered data left the window: the resource may stop reading its source
+                self.exhausted = True
         if self.limit is not None:
             items = self._limited(items)
         return items

@@ -1,7 +1,14 @@
-"""The Arrow pass-through: Arrow tables and DataFrames are normalized as columns, never rows."""
+"""The Arrow pass-through: Arrow tables and DataFrames are normalized as columns, never rows.
+
+As in dlt 1.31, Arrow data gets no `_dlt_load_id` / `_dlt_id` columns unless
+`normalize.parquet_normalizer.add_dlt_load_id` / `add_dlt_id` are set
+(`NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID=true`).
+"""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -9,7 +16,55 @@ import pyarrow.compute as pc
 
 from dlt.schema import Schema
 from dlt.schema.inference import to_json_text
-from dlt.schema.typing import LOAD_ID_COLUMN
+from dlt.schema.typing import ID_COLUMN, LOAD_ID_COLUMN
+
+LINEAGE_SECTION = ("normalize", "parquet_normalizer")
+"""Where the options for dlt columns on Arrow data live in configuration, as in dlt."""
+
+
+@dataclass(frozen=True)
+class LineageOptions:
+    """Which dlt columns Arrow data gets in normalize."""
+
+    add_dlt_load_id: bool = False
+    add_dlt_id: bool = False
+
+    @property
+    def any(self) -> bool:
+        """True when at least one column is added."""
+        return self.add_dlt_load_id or self.add_dlt_id
+
+
+def _config_flag(name: str) -> bool | None:
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([LINEAGE_SECTION + (name,)])
+    if found is None:
+        return None
+    value = found[0]
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def lineage_options(schema: Schema) -> LineageOptions:
+    """The dlt column options for Arrow data: configuration, else the schema's settings."""
+    settings = schema.settings
+    load_id = _config_flag("add_dlt_load_id")
+    row_id = _config_flag("add_dlt_id")
+    return LineageOptions(
+        add_dlt_load_id=bool(settings.get("add_dlt_load_id")) if load_id is None else load_id,
+        add_dlt_id=bool(settings.get("add_dlt_id")) if row_id is None else row_id,
+    )
+
+
+def new_row_ids(count: int) -> pa.Array:
+    """`count` unique `_dlt_id` values: a random prefix and a counter, made without Python rows."""
+    prefix = os.urandom(6).hex()
+    if count == 0:
+        return pa.array([], pa.string())
+    counter = pc.cumulative_sum(pc.fill_null(pa.nulls(count, pa.int64()), 1))
+    return pc.binary_join_element_wise(prefix, pc.cast(counter, pa.string()), "")
 
 
 def data_type_of(arrow_type: pa.DataType) -> dict[str, Any]:
@@ -52,7 +107,7 @@ def to_arrow_table(item: Any) -> pa.Table:
 def needs_rewrite(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> bool:
     """True when Arrow data must be rewritten to load: renamed columns, nested values, naive
     timestamps, or a `_dlt_load_id` to add. Otherwise its parquet file loads as it is."""
-    if schema.settings.get("add_dlt_load_id"):
+    if lineage_options(schema).any:
         return True
     existing = schema.tables.get(table_name, {}).get("columns", {})
     for field in arrow_schema:
@@ -80,7 +135,7 @@ def record_arrow_columns(schema: Schema, table_name: str, arrow_schema: pa.Schem
 def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load_id: str) -> pa.Table:
     """Rename columns by the naming convention, record their types, cast to storable types."""
     naming = schema.naming
-    add_load_id = bool(schema.settings.get("add_dlt_load_id"))
+    options = lineage_options(schema)
     names: list[str] = []
     arrays = []
     existing = schema.tables.get(table_name, {}).get("columns", {})
@@ -100,8 +155,13 @@ def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load
         schema.update_column(table_name, column_schema)
         names.append(name)
         arrays.append(column)
-    if add_load_id and LOAD_ID_COLUMN not in names:
+    if options.add_dlt_load_id and LOAD_ID_COLUMN not in names:
         names.append(LOAD_ID_COLUMN)
-        arrays.append(pa.array([load_id] * table.num_rows, type=pa.string()))
+        arrays.append(pa.repeat(pa.scalar(load_id, pa.string()), table.num_rows))
         schema.update_column(table_name, {"name": LOAD_ID_COLUMN, "data_type": "text", "nullable": False})
+    if options.add_dlt_id and ID_COLUMN not in names:
+        names.append(ID_COLUMN)
+        arrays.append(new_row_ids(table.num_rows))
+        schema.update_column(table_name, {"name": ID_COLUMN, "data_type": "text", "nullable": False,
+                                          "unique": True, "row_key": True})
     return pa.Table.from_arrays(arrays, names=names)
