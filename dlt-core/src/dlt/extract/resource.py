@@ -107,6 +107,15 @@ class DltResource:
         return copy.deepcopy(self._hints)
 
     @property
+    def schema_contract(self) -> Any:
+        """The `schema_contract` hint of this resource, as it was given (None when unset)."""
+        return self._hints.get("schema_contract")
+
+    @schema_contract.setter
+    def schema_contract(self, value: Any) -> None:
+        self.apply_hints(schema_contract=value)
+
+    @property
     def incremental(self) -> Any:
         """The incremental cursor of this resource, if it has one."""
         return self._hints.get("incremental")

@@ -15,6 +15,7 @@ from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_t
 from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
+from dlt.normalize.exceptions import NormalizeJobFailed
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
@@ -112,7 +113,17 @@ class PackageNormalizer:
                 writer.write_arrow(normalized)
 
     def normalize(self, load_id: str) -> NormalizeInfo:
-        """Normalize package `load_id`; publishes its jobs atomically at the end."""
+        """Normalize package `load_id`; publishes its jobs atomically at the end.
+
+        Any error is raised as `NormalizeJobFailed` with the original chained as its cause."""
+        try:
+            return self._normalize(load_id)
+        except NormalizeJobFailed:
+            raise
+        except Exception as exc:
+            raise NormalizeJobFailed(load_id, None, f"{type(exc).__name__}: {exc}") from exc
+
+    def _normalize(self, load_id: str) -> NormalizeInfo:
         source = self.storage.path("extracted", load_id)
         package = PackageStorage.read_json(source / "package.json")
         target = self.storage.start_normalize(load_id)
