@@ -14,7 +14,4 @@ class NormalizeJobFailed(DltException):
         self.job_id = job_id
         self.failed_message = failed_message
         where = f" (items file {job_id})" if job_id else ""
-        super().__init__(
-            f"Normalizing load package {load_id}{where} failed: {failed_message} The package stays"
-            " pending and is normalized again on the next run."
-        )
+        super().__init__(f"Normalizing load package {load_id}{where} failed: {failed_message}")
