@@ -97,7 +97,9 @@ def test_hostile_table_and_column_names_are_normalized():
     pipeline = dlt.pipeline(pipeline_name="names", destination="duckdb")
     pipeline.run([{"Some Key": 1, "ÄÖÜ": 2, "1st": 3}], table_name="My Table!")
     (row,) = rows_of(pipeline, "my_tablex")
-    assert row["some_key"] == 1 and row["äöü"] == 2 and row["_1st"] == 3
+    # snake_case keeps ASCII only, as dlt 1.31: a run of other characters becomes `_`, and a
+    # trailing `_` becomes `x`
+    assert row["some_key"] == 1 and row["x"] == 2 and row["_1st"] == 3
 
 
 def with_checked_table(pipeline):

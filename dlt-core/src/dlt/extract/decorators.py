@@ -12,6 +12,7 @@ from dlt.extract.hints import make_hints
 from dlt.extract.resource import DltResource, ResourceError
 from dlt.extract.source import DltSource
 from dlt.schema import Schema
+from dlt.utils.context import active_source_schema
 
 
 def _injecting(function: Callable[..., Any], section: str, name: str,
@@ -170,12 +171,17 @@ class SourceFactory:
 
     def __call__(self, *args: Any, **kwargs: Any) -> DltSource:
         """Call the source function and collect the resources it returns or yields."""
-        result = self._function(*args, **kwargs)
-        if inspect.iscoroutine(result):
-            import asyncio
-
-            result = asyncio.run(result)
         schema = self.schema.clone() if self.schema is not None else Schema(self.name)
+        # the source body may edit its schema through dlt.current.source_schema()
+        schema_token = active_source_schema.set(schema)
+        try:
+            result = self._function(*args, **kwargs)
+            if inspect.iscoroutine(result):
+                import asyncio
+
+                result = asyncio.run(result)
+        finally:
+            active_source_schema.reset(schema_token)
         resources = [self._as_resource(item) for item in _as_list(result)]
         for resource_item in resources:
             if self.parallelized:

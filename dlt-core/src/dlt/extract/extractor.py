@@ -19,6 +19,7 @@ from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
 from dlt.normalize.merge_keys import merge_keys_of, page_keys
 from dlt.schema import Schema
+from dlt.schema.contracts import check_new_table
 from dlt.storage.item_files import append_pickled, keys_file_of
 
 
@@ -120,6 +121,7 @@ class Extractor:
         self._file_index = 0
         self._arrow_files: dict[str, ArrowItemsFile] = {}
         self._known_tables: set[str] = set()
+        self._discarded_tables: set[str] = set()
         self._items_hook = hook is not None and bool(hook.on_extract_items.get_hookimpls())
 
     def extract(self, source: DltSource, load_id: str, info: ExtractInfo | None = None) -> ExtractInfo:
@@ -167,21 +169,27 @@ class Extractor:
             )
         return items_file
 
-    def _table_for(self, source: DltSource, resource: DltResource, raw_name: str) -> str:
-        table = self.schema.naming.normalize_table_identifier(raw_name)
+    def _table_for(self, source: DltSource, resource: DltResource, raw_name: str,
+                   item: Any = None) -> str | None:
+        """The normalized table name for `raw_name`, adding the resource's hints to the schema the
+        first time; None when the `tables` contract discards a new table."""
+        table = self.schema.naming.normalize_tables_path(raw_name)
+        if table in self._discarded_tables:
+            return None
         if table not in self._known_tables:
-            self._known_tables.add(table)
             partial = table_schema_from_hints(resource._hints, table, resource.name)
+            if not check_new_table(self.schema, partial, item):
+                self._discarded_tables.add(table)
+                return None
+            self._known_tables.add(table)
             partial["columns"] = {
-                self.schema.naming.normalize_identifier(name): {
-                    **column, "name": self.schema.naming.normalize_identifier(name)
+                self.schema.naming.normalize_path(name): {
+                    **column, "name": self.schema.naming.normalize_path(name)
                 }
                 for name, column in partial["columns"].items()
             }
             if source.max_table_nesting is not None and "x-max-nesting" not in partial:
                 partial["x-max-nesting"] = source.max_table_nesting
-            if source.schema_contract and "schema_contract" not in partial:
-                partial["schema_contract"] = source.schema_contract
             if table not in self.schema.tables:
                 partial.setdefault("write_disposition", "append")
             self.schema.update_table(partial)
@@ -217,8 +225,9 @@ class Extractor:
         if is_arrow_item(items[0]):
             for item in items:
                 raw_name = fixed_table or resource.compute_table_name(item)
-                table = self._table_for(source, resource, raw_name)
-                self._write_arrow(resource, table, to_arrow_table(item), info)
+                table = self._table_for(source, resource, raw_name, item)
+                if table is not None:
+                    self._write_arrow(resource, table, to_arrow_table(item), info)
             return
         table_name = fixed_table or resource.table_name
         if callable(table_name):
@@ -228,7 +237,9 @@ class Extractor:
         else:
             groups = {table_name: items}
         for raw_name, group in groups.items():
-            table = self._table_for(source, resource, raw_name)
+            table = self._table_for(source, resource, raw_name, group[0])
+            if table is None:
+                continue
             if self._items_hook:
                 group = list(group)
                 self.hook.on_extract_items(pipeline_name=self.pipeline_name,

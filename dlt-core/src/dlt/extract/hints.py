@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dlt.utils.exceptions import DltException
+from dlt.schema.contracts import CONTRACT_ENTITIES, CONTRACT_MODES, InvalidContractError, validate_contract  # noqa: F401
 from dlt.schema.typing import DATA_TYPES, WRITE_DISPOSITIONS, TTableSchema
 
 TableHints = dict[str, Any]
 
-CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
-CONTRACT_ENTITIES = ("tables", "columns", "data_type")
 
 
 class InvalidHintError(DltException):
@@ -85,25 +84,13 @@ def normalize_columns(columns: Any) -> dict[str, dict[str, Any]] | None:
     return result
 
 
-def normalize_contract(contract: Any) -> dict[str, str] | None:
-    """`"freeze"` or `{"columns": "discard_value", ...}` -> a full per-entity dict."""
-    if contract is None:
-        return None
-    if isinstance(contract, str):
-        if contract not in CONTRACT_MODES:
-            raise InvalidHintError(
-                f"schema_contract '{contract}' is unknown; use one of: {', '.join(CONTRACT_MODES)}."
-            )
-        return {entity: contract for entity in CONTRACT_ENTITIES}
-    if isinstance(contract, dict):
-        for entity, mode in contract.items():
-            if entity not in CONTRACT_ENTITIES or mode not in CONTRACT_MODES:
-                raise InvalidHintError(
-                    f"schema_contract entry {entity!r}: {mode!r} is invalid; keys are"
-                    f" {', '.join(CONTRACT_ENTITIES)} and modes {', '.join(CONTRACT_MODES)}."
-                )
-        return dict(contract)
-    raise InvalidHintError(f"schema_contract must be a mode or a dict, got {contract!r}.")
+def normalize_contract(contract: Any) -> Any:
+    """Validate a `schema_contract` hint and return it as given (`"freeze"` stays a string, as
+    `source.schema_contract` and `resource.schema_contract` show it in dlt 1.31)."""
+    try:
+        return validate_contract(contract)
+    except InvalidContractError as exc:
+        raise InvalidHintError(str(exc)) from exc
 
 
 def make_hints(

@@ -86,6 +86,7 @@ class ModelValidator:
 
         self.table_name = table_name
         contract = contract or {}
+        self.contract = contract
         self.columns_mode = contract.get("columns", "discard_value")
         extra = {"evolve": "allow", "freeze": "forbid"}.get(self.columns_mode, "ignore")
         # a subclass with our `extra` setting; validators and aliases of the model stay
@@ -100,7 +101,7 @@ class ModelValidator:
     def _one(self, item: Any) -> Any:
         from pydantic import BaseModel, ValidationError
 
-        from dlt.normalize.relational import DataValidationError
+        from dlt.schema.exceptions import DataValidationError
 
         if isinstance(item, BaseModel):
             item = item.model_dump(by_alias=True)
@@ -110,7 +111,9 @@ class ModelValidator:
             error = exc.errors()[0] if exc.errors() else {}
             column = ".".join(str(part) for part in error.get("loc", ())) or None
             entity = "columns" if error.get("type") == "extra_forbidden" else "data_type"
-            raise DataValidationError(self.table_name, column, entity, item, "freeze") from exc
+            raise DataValidationError(None, self.table_name, column, entity, "freeze",
+                                      schema_contract=self.contract, data_item=item,
+                                      extended_info=str(exc)) from exc
         return validated if self.return_models else validated.model_dump(by_alias=True)
 
 

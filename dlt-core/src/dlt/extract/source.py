@@ -70,7 +70,8 @@ class DltSource:
         self.section = section
         self.resources = DltResourceDict(schema.name)
         self.max_table_nesting = max_table_nesting
-        self.schema_contract = normalize_contract(schema_contract)
+        if schema_contract is not None:
+            self.schema_contract = schema_contract
         self.root_key = root_key
         for resource in resources:
             self.resources.add(resource)
@@ -92,6 +93,15 @@ class DltSource:
     def name(self) -> str:
         """The source's name, which is also its schema's name."""
         return self.schema.name
+
+    @property
+    def schema_contract(self) -> Any:
+        """The contract of the whole source, as given; it lives in the schema's settings."""
+        return self.schema.settings.get("schema_contract")
+
+    @schema_contract.setter
+    def schema_contract(self, contract: Any) -> None:
+        self.schema.set_schema_contract(normalize_contract(contract))
 
     @property
     def selected_resources(self) -> dict[str, DltResource]:

@@ -111,7 +111,7 @@ def needs_rewrite(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> b
         return True
     existing = schema.tables.get(table_name, {}).get("columns", {})
     for field in arrow_schema:
-        if schema.naming.normalize_identifier(field.name) != field.name:
+        if schema.naming.normalize_path(field.name) != field.name:
             return True
         spec = data_type_of(field.type)
         if spec["data_type"] == "json" or (spec["data_type"] == "timestamp" and field.type.tz is None):
@@ -140,7 +140,7 @@ def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load
     arrays = []
     existing = schema.tables.get(table_name, {}).get("columns", {})
     for field, column in zip(table.schema, table.columns):
-        name = naming.normalize_identifier(field.name)
+        name = naming.normalize_path(field.name)
         spec = data_type_of(field.type)
         if spec["data_type"] == "json":
             column = pa.array([None if v is None else to_json_text(v) for v in column.to_pylist()],

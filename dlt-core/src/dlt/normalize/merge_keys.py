@@ -28,7 +28,7 @@ def page_keys(page: list[Any], primary_key: list[str], naming: Any) -> list[Any]
     """The key of every item of a page whose items are dicts of one shape, or None."""
     if not page or type(page[0]) is not dict:
         return None
-    by_column = {naming.normalize_identifier(k): k for k in page[0]}
+    by_column = {naming.normalize_path(k): k for k in page[0]}
     raw = [by_column.get(pk) for pk in primary_key]
     if None in raw:
         return None
@@ -81,7 +81,7 @@ def _file_keys(schema: Schema, item_file: Path, primary_key: list[str], last: di
                 shape = tuple(item)
                 names = raw_keys.get(shape)
                 if names is None:
-                    by_column = {naming.normalize_identifier(k): k for k in shape}
+                    by_column = {naming.normalize_path(k): k for k in shape}
                     names = raw_keys[shape] = tuple(by_column.get(pk) for pk in primary_key)
                 key: Any = item.get(names[0]) if len(names) == 1 else tuple(item.get(n) for n in names)
             else:

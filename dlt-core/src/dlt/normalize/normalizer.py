@@ -16,6 +16,7 @@ from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
+from dlt.normalize.exceptions import NormalizeJobFailed
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
@@ -113,7 +114,17 @@ class PackageNormalizer:
                 writer.write_arrow(normalized)
 
     def normalize(self, load_id: str) -> NormalizeInfo:
-        """Normalize package `load_id`; publishes its jobs atomically at the end."""
+        """Normalize package `load_id`; publishes its jobs atomically at the end.
+
+        Any error is raised as `NormalizeJobFailed` with the original chained as its cause."""
+        try:
+            return self._normalize(load_id)
+        except NormalizeJobFailed:
+            raise
+        except Exception as exc:
+            raise NormalizeJobFailed(load_id, None, f"{type(exc).__name__}: {exc}") from exc
+
+    def _normalize(self, load_id: str) -> NormalizeInfo:
         source = self.storage.path("extracted", load_id)
         package = PackageStorage.read_json(source / "package.json")
         target = self.storage.start_normalize(load_id)

@@ -7,6 +7,7 @@ coerced where that keeps their meaning, and otherwise stored in a variant column
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 from datetime import datetime
@@ -15,6 +16,8 @@ from typing import Any
 
 from dlt.utils.exceptions import DltException
 from dlt.schema import Schema
+from dlt.schema.contracts import table_contract
+from dlt.schema.exceptions import DataValidationError
 from dlt.schema.inference import (
     DATA_TYPE_TO_PY_TYPE,
     is_iso_timestamp,
@@ -32,25 +35,14 @@ from dlt.schema.typing import (
 )
 
 DEFAULT_MAX_NESTING = 1000
-
-
-class DataValidationError(DltException):
-    """Data breaks the schema contract (a frozen table, column or data type)."""
-
-    def __init__(self, table: str, column: str | None, entity: str, value: Any, mode: str) -> None:
-        self.table_name, self.column_name, self.entity, self.value = table, column, entity, value
-        what = {
-            "tables": f"a new table '{table}'",
-            "columns": f"a new column '{column}' in table '{table}'",
-            "data_type": f"a value of another type in column '{column}' of table '{table}'",
-        }[entity]
-        shown = repr(value)
-        if len(shown) > 200:
-            shown = shown[:200] + "..."
-        super().__init__(
-            f"The schema contract for {entity} is '{mode}', but the data has {what} (value"
-            f" {shown}). Change schema_contract on the source, resource or run() to allow it."
-        )
+SYSTEM_COLUMN_HINTS: dict[str, dict[str, bool]] = {
+    ID_COLUMN: {"row_key": True, "unique": True},
+    PARENT_ID_COLUMN: {"parent_key": True},
+    ROOT_ID_COLUMN: {"root_key": True},
+}
+"""Hints of dlt's own columns: `_dlt_id` is the row key, the others link nested rows."""
+EMPTY_KEY = "_empty"
+"""The column name of an empty key."""
 
 
 class UnsupportedValueError(DltException):
@@ -80,6 +72,7 @@ class RowNormalizer:
         self._types: dict[str, dict[str, type | None]] = {}
         # a table counts as existing for contracts once rows were normalized into it (its dlt
         # columns are there), as dlt's "seen-data"; tables that only have hints are still new
+        self._contracts: dict[str, dict[str, str]] = {}
         self._existing_tables = {
             t["name"] for t in schema.data_tables()
             if ID_COLUMN in t["columns"] or LOAD_ID_COLUMN in t["columns"]
@@ -121,21 +114,32 @@ class RowNormalizer:
             key_map = self._base_names[table] = {}
         name = key_map.get(key)
         if name is None:
-            name = self.naming.normalize_identifier(key)
+            # a key is a path as in dlt 1.31: `a__b` keeps its separator, each part normalized
+            name = self.naming.normalize_path(key) if key and key.strip() else ""
+            if not name:
+                # dlt 1.31 names an empty key `_empty` (and fails later); we keep its value
+                name = EMPTY_KEY
             if name in key_map.values():
                 # another key of this table already maps here: keep both, deterministically
-                name = self.naming.normalize_identifier(f"{name}_{_short_hash(key)}")
+                name = self.naming.normalize_path(f"{name}_{_short_hash(key)}")
             key_map[key] = name
         return name
 
     # -- contracts ----------------------------------------------------------------------------
 
     def _contract(self, table: str, entity: str) -> str:
-        root = self.schema.root_table(table) if table in self.schema.tables else {}
-        contract = self.schema.tables.get(table, {}).get("schema_contract") or root.get("schema_contract")
-        if not contract:
-            contract = self.schema.settings.get("schema_contract") or {}
-        return contract.get(entity, "evolve") if isinstance(contract, dict) else contract
+        """The contract mode of `entity` for `table` (asked only when a change is about to happen)."""
+        contract = self._contracts.get(table)
+        if contract is None:
+            contract = self._contracts[table] = table_contract(self.schema.tables, self.schema.settings, table)
+        return contract[entity]
+
+    def _violation(self, table: str, column: str | None, entity: str, row: dict[str, Any]) -> DataValidationError:
+        """The error for data that breaks a frozen contract, with dlt 1.31's context fields."""
+        existing = None if entity == "tables" else copy.deepcopy(self.schema.tables.get(table))
+        return DataValidationError(self.schema.name, table, None if entity == "tables" else column,
+                                   entity, "freeze", existing, dict(self._contracts[table]),
+                                   dict(row))
 
     # -- the walk -----------------------------------------------------------------------------
 
@@ -200,10 +204,8 @@ class RowNormalizer:
         for name in (LOAD_ID_COLUMN, ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ROOT_ID_COLUMN):
             if name in row and not columns.get(name, {}).get("data_type"):
                 data_type = "bigint" if name == LIST_IDX_COLUMN else "text"
-                column = {"name": name, "data_type": data_type, "nullable": False}
-                if name == ROOT_ID_COLUMN:
-                    column["root_key"] = True
-                self.schema.update_column(table, column)
+                self.schema.update_column(table, {"name": name, "data_type": data_type, "nullable": False,
+                                                  **SYSTEM_COLUMN_HINTS.get(name, {})})
                 types[name] = _fast_type(data_type)
                 self.changed_tables.add(table)
 
@@ -251,7 +253,7 @@ class RowNormalizer:
             return key
         name = self._column_name(f"{table}\x00{prefix}" if prefix else table, key)
         if prefix:
-            name = self.naming.make_path(prefix, name)
+            name = self.naming.shorten_fragments(prefix, name)
         names[key] = name
         return name
 
@@ -297,9 +299,9 @@ class RowNormalizer:
                 if level < limit:
                     child_table = self._child_tables.get((table, name))
                     if child_table is None:
-                        child_table = self._child_tables[(table, name)] = self.naming.make_path(table, name)
+                        child_table = self._child_tables[(table, name)] = self.naming.shorten_fragments(table, name)
                     self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id,
-                                     odd is not None)
+                                     odd is not None, table)
                 elif value:
                     row[name] = list(value)
                     if odd is not None:
@@ -320,9 +322,9 @@ class RowNormalizer:
 
     def _child_rows(self, table: str, items: Any, level: int, limit: int,
                     out: list[Any], parent_id: str, root_id: str | None,
-                    fused: bool = False) -> None:
+                    fused: bool = False, parent_table: str | None = None) -> None:
         if table not in self.schema.tables:
-            self._new_child_table(table)
+            self._new_child_table(table, parent_table)
         if fused:
             self._types_of(table)
         append = out.append
@@ -343,14 +345,17 @@ class RowNormalizer:
             elif isinstance(element, dict):
                 self._flatten(table, element, row, "", level, limit, out, child_id, root_id, None, odd)
             elif isinstance(element, (list, tuple)) and level < limit:
-                self._child_rows(self.naming.make_path(table, "value"), element, level + 1,
-                                 limit, out, child_id, root_id, fused)
+                self._child_rows(self.naming.shorten_fragments(table, "value"), element, level + 1,
+                                 limit, out, child_id, root_id, fused, table)
             else:
                 row["value"] = list(element) if isinstance(element, (list, tuple)) else element
                 if odd is not None and element is not None:
                     odd.append("value")
 
-    def _new_child_table(self, table: str) -> None:
+    def _new_child_table(self, table: str, parent: str | None = None) -> None:
+        if parent is not None and parent in self.schema.tables:
+            self.schema.update_table({"name": table, "parent": parent, "columns": {}})
+            return
         parent = table.rsplit(self.naming.path_separator, 1)[0]
         while parent not in self.schema.tables and self.naming.path_separator in parent:
             parent = parent.rsplit(self.naming.path_separator, 1)[0]
@@ -397,6 +402,8 @@ class RowNormalizer:
             if name not in row:
                 return
             new_column = {"name": name, "data_type": value_type, "nullable": True}
+            if name in SYSTEM_COLUMN_HINTS:
+                new_column.update(nullable=False, **SYSTEM_COLUMN_HINTS[name])
             if column is not None:
                 new_column = {**column, "data_type": value_type}
                 new_column.setdefault("nullable", True)
@@ -420,7 +427,8 @@ class RowNormalizer:
         mode = self._contract(table, "data_type")
         if mode != "evolve" and variant not in table_schema["columns"]:
             if mode == "freeze":
-                raise DataValidationError(table, name, "data_type", value, mode)
+                row[name] = value
+                raise self._violation(table, name, "data_type", row)
             if mode == "discard_row":
                 raise _DiscardRow()
             return
@@ -432,12 +440,15 @@ class RowNormalizer:
         row[variant] = coerce_value(value_type, value)
 
     def _check_new(self, table: str, name: str, value: Any, entity: str, row: dict[str, Any]) -> None:
+        """Apply the contract to a new column (`columns`) or a column of a new table (`tables`):
+        evolve keeps it, freeze raises, discard_row drops the row, discard_value drops the value
+        (a new table is dropped with its rows under either discard mode)."""
         mode = self._contract(table, entity)
         if mode == "evolve":
             return
         if mode == "freeze":
-            raise DataValidationError(table, name, entity, value, mode)
-        if mode == "discard_row":
+            raise self._violation(table, name, entity, row)
+        if mode == "discard_row" or entity == "tables":
             raise _DiscardRow()
         del row[name]
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.utils.context import active_pipeline, active_resource, active_source, active_state
+from dlt.utils.context import (
+    active_pipeline,
+    active_resource,
+    active_source,
+    active_source_schema,
+    active_state,
+)
 from dlt.utils.exceptions import DltException
 
 _detached_state: dict[str, Any] = {}
@@ -44,6 +50,18 @@ def resource_state(resource_name: str | None = None, source_name: str | None = N
     if name is None:
         raise DltException("resource_state() is called outside a resource; pass resource_name.")
     return source_state(source_name).setdefault("resources", {}).setdefault(name, {})
+
+
+def source_schema() -> Any:
+    """The schema of the source whose function is running: edit it in the source body, e.g.
+    `dlt.current.source_schema().remove_type_detection("iso_timestamp")`."""
+    schema = active_source_schema.get()
+    if schema is None:
+        raise DltException(
+            "dlt.current.source_schema() is called outside a source function; call it in the body"
+            " of a function decorated with @dlt.source."
+        )
+    return schema
 
 
 def state() -> dict[str, Any]:

@@ -45,7 +45,7 @@ from dlt.pipeline.load_info import ExtractInfo, LoadInfo, NormalizeInfo, Resourc
 from dlt.pipeline.progress import ProgressReporter
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace
-from dlt.schema import Schema
+from dlt.schema import DataValidationError, Schema
 from dlt.schema.typing import STATE_TABLE
 from dlt.storage.load_package import LoadJobInfo, LoadPackageInfo, schema_update_between
 from dlt.storage.packages import JOB_STATES, PackageStorage, new_load_id
@@ -422,6 +422,10 @@ class Pipeline:
         if schema is not None:
             for source in sources:
                 source.schema = schema
+        if schema_contract is not None:
+            # as in dlt 1.31: run(schema_contract=...) also replaces the sources' own contract
+            for source in sources:
+                source.schema_contract = schema_contract
         return sources
 
     def _wrap(self, schema: Schema | None, resources: list[DltResource]) -> DltSource:
@@ -436,6 +440,9 @@ class Pipeline:
                 if not table["name"].startswith("_dlt"):
                     schema.update_table(table)
             schema.settings.update({k: v for k, v in source.schema.settings.items() if k != "detections"})
+            if "schema_contract" not in source.schema.settings:
+                # the source's contract replaces the stored one, also when it has none
+                schema.settings.pop("schema_contract", None)
         else:
             schema = source.schema.clone()
         return self._apply_destination_naming(schema)
@@ -526,6 +533,10 @@ class Pipeline:
             active_state.reset(state_token)
             active_source.reset(source_token)
             active_metrics.reset(metrics_token)
+        if isinstance(failure, DataValidationError):
+            # a frozen `tables` contract rejects the data before anything is kept (dlt 1.31)
+            self.storage.discard_extract(load_id)
+            raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info) from failure
         reporter.finish(info.item_counts)
         if schema.name not in state.setdefault("schema_names", []):
             state["schema_names"].append(schema.name)

@@ -1,5 +1,6 @@
 """Schemas: tables, columns, data types, naming conventions and inference."""
 
-from dlt.schema.schema import Schema, SchemaError
+from dlt.schema.exceptions import DataValidationError, SchemaError
+from dlt.schema.schema import Schema
 
-__all__ = ["Schema", "SchemaError"]
+__all__ = ["DataValidationError", "Schema", "SchemaError"]

@@ -1,23 +1,29 @@
-"""Errors about data that does not fit the schema (exposed as `dlt.common.schema.exceptions`)."""
+"""Errors raised by schemas and schema contracts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dlt.schema.schema import SchemaError
+from dlt.utils.exceptions import DltException
+
+
+class SchemaError(DltException):
+    """A schema, table or column definition is invalid."""
 
 
 class DataValidationError(SchemaError):
-    """An item violates the schema contract (`contract_mode`) on `schema_entity`.
+    """Data breaks a schema contract: a new table, a new column or a variant under `freeze`.
 
-    The fields are dlt 1.31's: `schema_name`, `table_name`, `column_name`, `schema_entity`
-    (`tables`, `columns` or `data_type`), `contract_mode` (`freeze`, ...), `table_schema`,
-    `schema_contract` and the offending `data_item`.
+    The fields say where and why, as in dlt 1.31: `schema_name`, `table_name`, `column_name`
+    (None for a new table), `schema_entity` (`tables`, `columns` or `data_type`),
+    `contract_mode`, the `table_schema` as it was before, the full `schema_contract` and the
+    offending `data_item`.
     """
 
     def __init__(self, schema_name: str | None, table_name: str, column_name: str | None,
-                 schema_entity: str, contract_mode: str, table_schema: Any,
-                 schema_contract: Any, data_item: Any = None, extended_info: str | None = None) -> None:
+                 schema_entity: str, contract_mode: str, table_schema: Any = None,
+                 schema_contract: Any = None, data_item: Any = None,
+                 extended_info: str | None = None) -> None:
         self.schema_name = schema_name
         self.table_name = table_name
         self.column_name = column_name
@@ -26,17 +32,20 @@ class DataValidationError(SchemaError):
         self.table_schema = table_schema
         self.schema_contract = schema_contract
         self.data_item = data_item
-        where = f"table `{table_name}`" + (f", column `{column_name}`" if column_name else "")
-        what = {
-            "tables": "a new table",
-            "columns": "a new column",
-            "data_type": "a value of another data type",
-        }.get(schema_entity, f"a change of {schema_entity}")
-        message = (
-            f"In schema `{schema_name}`, {where}: the contract on `{schema_entity}` is"
-            f" `{contract_mode}`, but the data has {what}."
+        self.extended_info = extended_info
+        what = extended_info or {
+            "tables": f"Table '{table_name}' is new.",
+            "columns": f"Column '{column_name}' is new in table '{table_name}'.",
+            "data_type": f"A value of column '{column_name}' of table '{table_name}' does not fit"
+                         " its data type and would need a variant column.",
+        }.get(schema_entity, f"Table '{table_name}' would change.")
+        shown = repr(data_item)
+        if len(shown) > 200:
+            shown = shown[:200] + "..."
+        schema = f"schema '{schema_name}'" if schema_name else "the schema"
+        super().__init__(
+            f"{what} The contract of {schema} sets {schema_entity} to '{contract_mode}', so the"
+            f" data is rejected (offending item: {shown}). To accept or drop such data, set"
+            f" schema_contract={{'{schema_entity}': 'evolve'}} (or 'discard_row' / 'discard_value')"
+            " on the source, the resource or run()."
         )
-        if extended_info:
-            message += f" {extended_info}"
-        message += " Change schema_contract on the source, resource or run() to allow it."
-        super().__init__(message)

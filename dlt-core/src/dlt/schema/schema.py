@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 import yaml
 
-from dlt.utils.exceptions import DltException
+from dlt.schema.exceptions import DataValidationError, SchemaError
+from dlt.schema.contracts import expand_contract, table_contract, validate_contract
 from dlt.schema.naming import get_naming_convention
 from dlt.schema.typing import (
     COLUMN_HINTS,
@@ -25,10 +26,6 @@ from dlt.schema.typing import (
 )
 
 ENGINE_VERSION = 1
-
-
-class SchemaError(DltException):
-    """A schema, table or column definition is invalid."""
 
 
 def _system_tables() -> dict[str, TTableSchema]:
@@ -78,6 +75,15 @@ def _system_tables() -> dict[str, TTableSchema]:
     }
 
 
+def configured_naming() -> str | None:
+    """The naming convention set in configuration (`[schema] naming=`, env `SCHEMA__NAMING`), or
+    None for the destination's default."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([("schema", "naming")])
+    return str(found[0]) if found is not None and found[0] else None
+
+
 def validate_column(table_name: str, column: TColumnSchema) -> None:
     """Raise `SchemaError` when `column` has an unknown data type."""
     data_type = column.get("data_type")
@@ -98,14 +104,98 @@ class Schema:
     def __init__(self, name: str, naming: str | None = None) -> None:
         if not name:
             raise SchemaError("A schema needs a name.")
+        if naming is None:
+            naming = configured_naming()
+        self._init(name, naming)
+
+    def _init(self, name: str, naming: str | None) -> None:
         self.naming = get_naming_convention(naming)
-        self.name: str = self.naming.normalize_identifier(name)
-        self.version = 0
-        self.version_hash = ""
+        # schema names follow snake_case whatever the convention of the tables is
+        self.name: str = get_naming_convention().normalize_identifier(name)
+        self._stored_version = 0
+        self._stored_version_hash = ""
         self.previous_hashes: list[str] = []
+        #: the content hash of the import schema file applied last (see dlt.pipeline.schemas)
+        self.imported_version_hash: str | None = None
         self.settings: dict[str, Any] = {"detections": ["iso_timestamp"]}
+        if naming:
+            self.settings["naming"] = naming
         self.tables: dict[str, TTableSchema] = _system_tables()
         self.bump_version()
+
+    # -- versions -----------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """The content version: the stored one, plus one when the content changed since."""
+        return self._stored_version + (1 if self.is_modified else 0)
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._stored_version = int(value)
+
+    @property
+    def version_hash(self) -> str:
+        """The hash of the current content (changes with every table, column or setting)."""
+        return self.content_hash()
+
+    @version_hash.setter
+    def version_hash(self, value: str) -> None:
+        self._stored_version_hash = value
+
+    @property
+    def stored_version(self) -> int:
+        """The version as of the last save or load."""
+        return self._stored_version
+
+    @property
+    def stored_version_hash(self) -> str:
+        """The version hash as of the last save or load."""
+        return self._stored_version_hash
+
+    @property
+    def is_modified(self) -> bool:
+        """True when the content changed since the schema was last saved or loaded."""
+        return self.content_hash() != self._stored_version_hash
+
+    @property
+    def is_new(self) -> bool:
+        """True for a schema that was never saved (version 1 without previous hashes)."""
+        return self._stored_version <= 1 and not self.previous_hashes
+
+    # -- settings -----------------------------------------------------------------------------
+
+    def set_schema_contract(self, settings: Any) -> None:
+        """Set the contract of the whole schema (what a source's `schema_contract` sets); a falsy
+        value removes it."""
+        settings = validate_contract(settings)
+        if not settings:
+            self.settings.pop("schema_contract", None)
+        else:
+            self.settings["schema_contract"] = settings
+
+    def resolve_contract_settings_for_table(self, table_name: str,
+                                            new_table_schema: TTableSchema | None = None) -> dict[str, str]:
+        """The full contract applying to `table_name` (its own or inherited hint, else the
+        schema's setting, else evolve)."""
+        return table_contract(self.tables, self.settings, table_name, new_table_schema)
+
+    @staticmethod
+    def expand_schema_contract_settings(settings: Any, default: dict[str, str] | None = None) -> dict[str, str]:
+        """A shorthand or partial contract as a full per-entity dict."""
+        return expand_contract(settings, default)
+
+    def add_type_detection(self, detection: str) -> None:
+        """Detect `detection` (e.g. `iso_timestamp`) in values of new columns."""
+        detections = self.settings.setdefault("detections", [])
+        if detection not in detections:
+            detections.append(detection)
+
+    def remove_type_detection(self, detection: str) -> None:
+        """Stop detecting `detection` (`remove_type_detection("iso_timestamp")` keeps ISO strings text)."""
+        detections = self.settings.setdefault("detections", [])
+        if detection in detections:
+            detections.remove(detection)
 
     # -- tables -----------------------------------------------------------------------------
 
@@ -133,6 +223,26 @@ class Schema:
         it has a typed column, which is what `data_tables()` already requires.
         """
         return [t["name"] for t in self.data_tables(include_incomplete=include_incomplete)]
+
+    def get_table_columns(self, table_name: str, include_incomplete: bool = False) -> dict[str, TColumnSchema]:
+        """The columns of `table_name` by name, in the order they were added. Without
+        `include_incomplete`, only columns with a data type (declared hints without one are left
+        out). An unknown table is a `KeyError` naming the known ones."""
+        table = self.tables.get(table_name)
+        if table is None:
+            raise KeyError(
+                f"Table '{table_name}' is not in schema '{self.name}'; its tables are:"
+                f" {', '.join(self.tables)}."
+            )
+        return {
+            name: column for name, column in table["columns"].items()
+            if include_incomplete or column.get("data_type")
+        }
+
+    def is_new_table(self, table_name: str) -> bool:
+        """True when `table_name` is unknown or has no column with a data type yet (no data seen)."""
+        table = self.tables.get(table_name)
+        return table is None or not any(c.get("data_type") for c in table["columns"].values())
 
     def dlt_tables(self) -> list[TTableSchema]:
         """The `_dlt_*` system tables (loads, versions, pipeline state)."""
@@ -217,37 +327,54 @@ class Schema:
         return base64.b64encode(hashlib.sha256(blob).digest()).decode()[:44]
 
     def bump_version(self) -> bool:
-        """Recompute the hash; when content changed, increase the version. True if it changed."""
+        """Recompute the hash; when content changed, increase the stored version and remember the
+        old hash in `previous_hashes`. True if it changed."""
         new_hash = self.content_hash()
-        if new_hash == self.version_hash:
+        if new_hash == self._stored_version_hash:
             return False
-        if self.version_hash:
-            self.previous_hashes.insert(0, self.version_hash)
+        if self._stored_version_hash:
+            self.previous_hashes.insert(0, self._stored_version_hash)
             del self.previous_hashes[10:]
-        self.version += 1
-        self.version_hash = new_hash
+        self._stored_version += 1
+        self._stored_version_hash = new_hash
         return True
 
-    def to_dict(self) -> dict[str, Any]:
-        """The schema as a plain dict (the format of exported YAML and JSON files)."""
-        self.bump_version()
-        return {
-            "version": self.version,
-            "version_hash": self.version_hash,
+    def to_dict(self, remove_defaults: bool = False, bump_version: bool = True) -> dict[str, Any]:
+        """The schema as a plain dict (the format of stored, exported and imported files).
+
+        With `remove_defaults`, the `name` keys that repeat the table and column keys are left
+        out, as in dlt's exported YAML and JSON.
+        """
+        if bump_version:
+            self.bump_version()
+        tables = copy.deepcopy(self.tables)
+        if remove_defaults:
+            for table in tables.values():
+                table.pop("name", None)
+                for column in table.get("columns", {}).values():
+                    column.pop("name", None)
+        document: dict[str, Any] = {
+            "version": self._stored_version,
+            "version_hash": self._stored_version_hash,
             "engine_version": ENGINE_VERSION,
             "name": self.name,
-            "previous_hashes": list(self.previous_hashes),
+            "tables": tables,
             "settings": copy.deepcopy(self.settings),
-            "tables": copy.deepcopy(self.tables),
+            "previous_hashes": list(self.previous_hashes),
         }
+        if self.imported_version_hash and not remove_defaults:
+            document["imported_version_hash"] = self.imported_version_hash
+        return document
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Schema:
         """Build a schema from `to_dict()` output or an edited export; validates types."""
         if not isinstance(data, dict) or "name" not in data:
             raise SchemaError("A schema document needs at least a 'name' and 'tables'.")
-        schema = cls(data["name"])
-        schema.settings.update(data.get("settings") or {})
+        settings = data.get("settings") or {}
+        schema = cls.__new__(cls)
+        schema._init(data["name"], settings.get("naming"))
+        schema.settings.update(settings)
         for name, table in (data.get("tables") or {}).items():
             table = dict(table)
             table["name"] = name
@@ -270,17 +397,27 @@ class Schema:
         schema.version = int(data.get("version") or 0)
         schema.version_hash = data.get("version_hash") or ""
         schema.previous_hashes = list(data.get("previous_hashes") or [])
+        schema.imported_version_hash = data.get("imported_version_hash")
         schema.bump_version()
         return schema
 
-    def to_json(self, pretty: bool = True) -> str:
+    def to_json(self, pretty: bool = True, remove_defaults: bool = False) -> str:
         """The schema as JSON text."""
         option = orjson.OPT_INDENT_2 if pretty else 0
-        return orjson.dumps(self.to_dict(), option=option | orjson.OPT_SORT_KEYS).decode()
+        return orjson.dumps(self.to_dict(remove_defaults=remove_defaults), option=option).decode()
 
-    def to_yaml(self) -> str:
+    def to_yaml(self, remove_defaults: bool = False) -> str:
         """The schema as YAML text, for humans to read and edit."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        return yaml.safe_dump(self.to_dict(remove_defaults=remove_defaults), sort_keys=False,
+                              allow_unicode=True)
+
+    def to_pretty_json(self, remove_defaults: bool = True) -> str:
+        """The schema as indented JSON (the format of `<name>.schema.json` exports)."""
+        return self.to_json(pretty=True, remove_defaults=remove_defaults)
+
+    def to_pretty_yaml(self, remove_defaults: bool = True) -> str:
+        """The schema as YAML (the format of `<name>.schema.yaml` exports)."""
+        return self.to_yaml(remove_defaults=remove_defaults)
 
     @classmethod
     def from_text(cls, text: str, source: str = "<string>") -> Schema:

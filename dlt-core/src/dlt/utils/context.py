@@ -9,6 +9,8 @@ from typing import Any
 active_state: ContextVar[dict[str, Any] | None] = ContextVar("dlt_active_state", default=None)
 #: the name of the source being extracted
 active_source: ContextVar[str | None] = ContextVar("dlt_active_source", default=None)
+#: the schema of the source whose function is running (`dlt.current.source_schema()`)
+active_source_schema: ContextVar[Any] = ContextVar("dlt_active_source_schema", default=None)
 #: the name of the resource whose code is running
 active_resource: ContextVar[str | None] = ContextVar("dlt_active_resource", default=None)
 #: the pipeline object running a step
