@@ -15,7 +15,8 @@ from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_t
 from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
-from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
+from dlt.destinations.strategies import MergeHintError, dedup_sort, links_root_key, uses_stable_row_id
+from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_function, stamp_row_ids
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
@@ -95,6 +96,13 @@ class PackageNormalizer:
         already in the job format and needs no change; otherwise it is rewritten batch by batch
         (or gathered for merge de-duplication)."""
         arrow_schema = arrow_file_schema(item_file)
+        table_schema = self.schema.tables.get(table, {})
+        if uses_stable_row_id(table_schema) and table_schema.get("x-merge-strategy") == "scd2":
+            raise MergeHintError(
+                f"Table '{table}' uses the scd2 merge strategy with the row hash in _dlt_id, which"
+                " dlt computes for rows but not for Arrow tables or DataFrames. Add a column holding"
+                " a row version to the data and name it with row_version_column_name."
+            )
         is_merge = bool(merge_keys_of(self.schema, table))
         if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
             record_arrow_columns(self.schema, table, arrow_schema)
@@ -176,7 +184,8 @@ class PackageNormalizer:
         for table, tables in arrow_merge.items():
             # last one wins within a load, as for rows: one table per key
             writer_for(table).write_arrow(dedupe_last(pa.concat_tables(tables, promote_options="default"),
-                                                      merge_keys_of(self.schema, table)))
+                                                      merge_keys_of(self.schema, table),
+                                                      dedup_sort(self.schema.tables[table])))
         info = NormalizeInfo(load_id)
         for table, writer in writers.items():
             writer.close(self.schema.tables[table]["columns"])
@@ -221,14 +230,15 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         table = item_file.name.rsplit(".", 2)[0]
         root = schema.root_table(table) if table in schema.tables else {}
         max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
-        is_merge = root.get("write_disposition") == "merge"
+        is_merge = links_root_key(root)
+        row_id = row_id_function(root) if root and root.get("name") == table else None
         kept = keep.get(table)
         for page in read_pickled_pages(item_file):
             if kept is not None:
                 start = positions.get(table, 0)
                 positions[table] = start + len(page)
                 page = [item for position, item in enumerate(page, start) if position in kept]
-            if columnar:
+            if columnar and row_id is None:
                 columns = page_columns(rows, table, page)
                 if columns is not None:
                     write_columns(table, columns, len(page))
@@ -238,14 +248,22 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
             for start in range(0, len(page), ROW_SLICE_ITEMS):
                 batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for item in page[start:start + ROW_SLICE_ITEMS]:
-                    for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
+                    produced = unpack(table, item, max_nesting, merge_root=is_merge)
+                    if row_id is not None:
+                        stamp_row_ids(produced, table, row_id)
+                    for table_name, row in produced:
                         batch[table_name].append(row)
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
 
 
-def dedupe_last(table: pa.Table, keys: list[str]) -> pa.Table:
-    """Keep the last row for each key, in Arrow (no Python rows)."""
+def dedupe_last(table: pa.Table, keys: list[str], sort: tuple[str, str] | None = None) -> pa.Table:
+    """Keep the last row for each key, in Arrow (no Python rows); with `sort` (column,
+    'asc' | 'desc') the row with the lowest or highest value of that column."""
+    if sort is not None and sort[0] in table.column_names:
+        # a stable sort that puts the wanted row of every key last
+        order = "descending" if sort[1] == "asc" else "ascending"
+        table = table.take(pa.compute.sort_indices(table, [(sort[0], order)], null_placement="at_start"))
     index = "__dlt_row_index"
     indexed = table.append_column(index, pa.array(range(table.num_rows), pa.int64()))
     last = indexed.group_by(keys, use_threads=False).aggregate([(index, "max")])
