@@ -253,6 +253,12 @@ class JobClient:
         """Create and alter tables to match the schema; returns the statements or changes made."""
         return []
 
+    def refresh_plan(self) -> dict[str, list[str]]:
+        """The tables the package's `refresh=` run drops (`dropped_tables`) and empties
+        (`truncated_tables`), as the loader put them in the context; `update_stored_schema`
+        drops, `begin_load` empties."""
+        return (self.context.config or {}).get("refresh") or {}
+
     def is_load_recorded(self, load_id: str) -> bool:
         """True when `_dlt_loads` has `load_id` (the package was loaded before)."""
         return False

@@ -295,10 +295,6 @@ class SqlJobClient(JobClient):
         """SQL removing every row of `table` inside the load's transaction."""
         return f"DELETE FROM {self.sql.make_qualified_table_name(table, dataset_name)}"
 
-    def refresh_plan(self) -> dict[str, list[str]]:
-        """The tables this package's `refresh=` run drops and truncates (from the loader)."""
-        return (self.context.config or {}).get("refresh") or {}
-
     def prepare_staging_tables(self, tables: list[TTableSchema]) -> None:
         """Create (or bring up to date) and empty the staging tables of the package's merge
         and staged replace tables, in the `<dataset>_staging` dataset, as dlt 1.31 does. They
@@ -395,8 +391,10 @@ class SqlJobClient(JobClient):
                       alias: str = "s") -> str:
         """`INSERT INTO table (cols) SELECT cols FROM source AS alias [WHERE where]`."""
         columns = ", ".join(self.columns_of(table))
-        return (f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns})"
-                f" SELECT {columns} FROM {source} AS {alias}{' WHERE ' + where if where else ''}")
+        select = f" SELECT {columns} FROM {source}"
+        if where:
+            select += f" AS {alias} WHERE {where}"
+        return f"INSERT INTO {self.sql.make_qualified_table_name(table['name'])} ({columns}){select}"
 
     # -- merge strategies ------------------------------------------------------------------
 

@@ -188,3 +188,24 @@ def verify_replace_strategy(strategy: str, supported: tuple[str, ...], destinati
             f"Destination {destination} does not support replace strategy '{strategy}'; it supports"
             f" {', '.join(supported)}. Set destination.replace_strategy to one of them."
         )
+
+
+def verify_resource_strategies(resources: dict[str, Any], capabilities: Any, destination: str) -> None:
+    """Raise `WriteDispositionNotSupported` before extract when a resource asks for a merge
+    strategy (or merge at all) that the destination's capabilities do not list.
+
+    `resources` maps resource names to their hints (`DltResource.hints`)."""
+    if not capabilities.supports_merge:
+        return  # merge tables are appended to, as in dlt 1.31 (the filesystem destination)
+    supported = tuple(capabilities.supported_merge_strategies)
+    problems = []
+    for name, hints in resources.items():
+        if hints.get("write_disposition") != "merge":
+            continue
+        strategy = (hints.get("merge_strategy") or {}).get("strategy") or "delete-insert"
+        if strategy in MERGE_STRATEGIES and strategy not in supported:
+            problems.append(f"Resource '{name}' uses merge strategy '{strategy}', which destination"
+                            f" {destination} does not support (it supports: {', '.join(supported) or 'no merge'}).")
+    if problems:
+        raise WriteDispositionNotSupported(
+            " ".join(problems) + " Choose a supported strategy or another write disposition.")

@@ -15,7 +15,7 @@ from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_t
 from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
-from dlt.destinations.strategies import MergeHintError, dedup_sort, links_root_key, uses_stable_row_id
+from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_function, stamp_row_ids
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
@@ -193,6 +193,9 @@ class PackageNormalizer:
         for table, count in extra_counts.items():
             info.row_counts[table] = info.row_counts.get(table, 0) + count
         info.tables = sorted(info.row_counts)
+        # merge hints that cannot work (a dedup_sort column the data lacks, ...) fail here,
+        # leaving the package extracted, before any job is published
+        verify_merge_tables(self.schema, info.tables, MERGE_STRATEGIES)
         if self._has_hook("on_normalize_table_schema"):
             for table in sorted(rows.changed_tables):
                 self.hook.on_normalize_table_schema(pipeline_name=self.pipeline_name,

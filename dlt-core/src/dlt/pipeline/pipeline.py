@@ -26,6 +26,7 @@ from dlt.destinations.base import (
     arrow_file_format_for,
 )
 from dlt.destinations.sql_job_client import decode_state, encode_state
+from dlt.destinations.strategies import verify_resource_strategies
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo, Extractor
 from dlt.extract.hints import make_hints
@@ -42,6 +43,7 @@ from dlt.pipeline.exceptions import (
 )
 from dlt.pipeline.load_info import LoadInfo
 from dlt.pipeline.progress import ProgressReporter
+from dlt.pipeline.refresh import apply_refresh, check_refresh_mode
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace
 from dlt.schema import Schema
@@ -70,13 +72,14 @@ class Pipeline:
                  dataset_name: str | None, *, pipeline_secret: str | None = None,
                  import_schema_path: str | None = None, export_schema_path: str | None = None,
                  dev_mode: bool = False, progress: Any = None,
-                 loader_file_format: str | None = None) -> None:
+                 loader_file_format: str | None = None, refresh: str | None = None) -> None:
         self.pipeline_name = pipeline_name
         self.working_dir = Path(working_dir)
         self.pipeline_secret = pipeline_secret
         self.dev_mode = dev_mode
         self.progress = progress
         self.loader_file_format = loader_file_format
+        self.refresh = check_refresh_mode(refresh)
         self.working_dir.mkdir(parents=True, exist_ok=True)
         self.storage = PackageStorage(self.working_dir)
         self.schemas_store = SchemaStore(self.working_dir, import_schema_path, export_schema_path)
@@ -279,28 +282,37 @@ class Pipeline:
 
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
                 columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
-                schema_contract: Any = None, _trace: PipelineTrace | None = None) -> ExtractInfo:
-        """Evaluate `data` (a source, resource, list of them, or any iterable) into a load package."""
+                schema_contract: Any = None, refresh: str | None = None,
+                _trace: PipelineTrace | None = None) -> ExtractInfo:
+        """Evaluate `data` (a source, resource, list of them, or any iterable) into a load package.
+
+        `refresh` (or the pipeline's own `refresh`) starts sources over: see `dlt.pipeline.refresh`."""
+        refresh = check_refresh_mode(refresh) or self.refresh
         trace = _trace or PipelineTrace(self.pipeline_name)
         with self._step(trace, "extract") as record:
             self.storage.recover()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
                                          schema, schema_contract)
-            infos = [self._extract_source(source) for source in sources]
+            infos = [self._extract_source(source, refresh) for source in sources]
             record.info = infos[-1] if infos else None
         if _trace is None:
             self._save_trace(trace)
         return record.info
 
-    def _extract_source(self, source: DltSource) -> ExtractInfo:
+    def _extract_source(self, source: DltSource, refresh: str | None = None) -> ExtractInfo:
         from dlt.plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
+        if self.destination is not None:
+            # a merge strategy the destination cannot carry out fails before any item is read
+            verify_resource_strategies({n: r.hints for n, r in source.selected_resources.items()},
+                                       self.destination.capabilities(), self.destination.name)
         schema = self._schema_for(source)
         schema = self.schemas_store.apply_import(schema)
         load_id = new_load_id()
         package_dir = self.storage.start_extract(load_id)
         state = copy.deepcopy(self._state)
+        refreshed = apply_refresh(refresh, source, schema, state)
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
         reporter = ProgressReporter(self.progress, "extract")
@@ -327,7 +339,7 @@ class Pipeline:
         if state_changed:
             extractor.write_items(STATE_TABLE, [state_files.state_row(state)], info)
             extractor._files[STATE_TABLE].close()
-        if not info.item_counts and failure is None:
+        if not info.item_counts and failure is None and not refreshed:
             self.storage.discard_extract(load_id)
             self._state = state
             self.schemas_store.save(schema)
@@ -336,6 +348,7 @@ class Pipeline:
         PackageStorage.write_json(package_dir / "package.json", {
             "load_id": load_id, "schema_name": schema.name, "state": encode_state(state),
             "item_counts": info.item_counts, "partial": failure is not None,
+            **({"refresh": refreshed} if refreshed else {}),
         })
         self.schemas_store.save(schema)
         self.storage.commit_extract(load_id)
@@ -503,7 +516,10 @@ class Pipeline:
             columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
             loader_file_format: str | None = None, schema_contract: Any = None,
             refresh: str | None = None) -> LoadInfo:
-        """Finish pending packages, then extract, normalize and load `data`."""
+        """Finish pending packages, then extract, normalize and load `data`.
+
+        `refresh` is `drop_sources`, `drop_resources` or `drop_data` (see `dlt.pipeline.refresh`)."""
+        check_refresh_mode(refresh)
         if loader_file_format:
             self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
@@ -514,7 +530,7 @@ class Pipeline:
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
                              columns=columns, primary_key=primary_key, schema=schema,
-                             schema_contract=schema_contract)
+                             schema_contract=schema_contract, refresh=refresh)
 
     def _run(self, data: Any, trace: PipelineTrace, **hints: Any) -> LoadInfo:
         if not self._state.get("_state_version") and not self.has_pending_data:
