@@ -212,7 +212,7 @@ def test_merge_on_arrow_tables_upserts_and_dedupes_within_a_load():
     assert sorted((r["id"], r["v"]) for r in rows_of(pipeline, "t")) == [(1, "a"), (2, "B"), (3, "C2"), (4, "D")]
 
 
-def test_duckdb_stages_merge_rows_in_temporary_tables_that_follow_schema_changes():
+def test_duckdb_stages_merge_rows_in_the_staging_dataset_that_follows_schema_changes():
     pipeline = dlt.pipeline(pipeline_name="temp_staging", destination="duckdb")
 
     def items(rows):
@@ -228,4 +228,9 @@ def test_duckdb_stages_merge_rows_in_temporary_tables_that_follow_schema_changes
         schemas = {r[0] for r in client.execute_sql(
             "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()")}
     assert pipeline.dataset_name in schemas
-    assert f"{pipeline.dataset_name}_staging" not in schemas
+    # as in dlt 1.31: merge rows pass through <dataset>_staging, which keeps the last staged rows
+    assert f"{pipeline.dataset_name}_staging" in schemas
+    with pipeline.sql_client() as client:
+        staged = client.execute_sql(
+            f"SELECT id FROM {client.make_qualified_table_name('items', f'{pipeline.dataset_name}_staging')} ORDER BY id")
+    assert staged == [(2,), (3,)]

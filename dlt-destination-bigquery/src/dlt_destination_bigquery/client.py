@@ -33,6 +33,7 @@ from dlt.destinations.base import (
     DestinationTransientError,
     LoadJobTerminalError,
 )
+from dlt.destinations.strategies import verify_merge_tables
 from dlt.destinations.sql_job_client import SqlJobClient, decode_state
 from dlt.schema.typing import LOADS_TABLE, STATE_TABLE, TTableSchema
 from dlt_destination_bigquery.sql_client import (
@@ -191,6 +192,17 @@ class BigQueryJobClient(SqlJobClient):
 
     # -- staging ------------------------------------------------------------------------------
 
+    destination_name = "bigquery"
+
+    def keys_in(self, keys: list[str], source: str, where: str = "") -> str:
+        """BigQuery has no row-value IN: several key columns compare as STRUCTs."""
+        if len(keys) == 1:
+            return super().keys_in(keys, source, where)
+        q = self.sql.escape_identifier
+        columns = ", ".join(q(k) for k in keys)
+        return (f"STRUCT({columns}) IN (SELECT AS STRUCT {columns} FROM {source}"
+                f"{' WHERE ' + where if where else ''})")
+
     def staging_table_name(self, table_name: str, load_id: str | None = None) -> str:
         """The staging table of `table_name` for one package: `<table>__<load id>`."""
         return f"{table_name}__{_safe(load_id or self._load_id or '')}"
@@ -217,6 +229,8 @@ class BigQueryJobClient(SqlJobClient):
         """Create this package's staging tables for merge and replace tables (kept if they exist)."""
         self._load_id = load_id
         self._load_tables = list(tables)
+        # bad merge hints fail here, before any load job starts
+        verify_merge_tables(self.schema, tables, self.capabilities.supported_merge_strategies)
         self._staged_roots = set(self._roots(tables, "merge")) | set(self._roots(tables, "replace"))
         if not self._staged_roots:
             return

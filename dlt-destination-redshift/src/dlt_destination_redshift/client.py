@@ -178,36 +178,21 @@ class RedshiftJobClient(SqlJobClient):
 
     # -- merge ----------------------------------------------------------------------------------
 
-    def merge_statements(self, root: str) -> list[str]:
-        """`DELETE ... USING` the staged keys (children first), then INSERT the staged rows."""
-        schema = self.schema
-        staging = self.sql.staging_dataset_name()
-        root_table = schema.tables[root]
+    destination_name = "redshift"
+
+    def delete_matched_statement(self, target: str, staged: str, key_sets: list[list[str]]) -> str:
+        """`DELETE ... USING` the staged keys; Redshift's DELETE takes no alias for its target,
+        so the target is referred to by its qualified name."""
+        match = " OR ".join(f"({self.key_match(keys, 's', target)})" for keys in key_sets)
+        return f"DELETE FROM {target} USING {staged} AS s WHERE {match}"
+
+    def delete_nested_statement(self, nested: str, root: str, staged_root: str,
+                                key_sets: list[list[str]]) -> str:
+        """`DELETE ... USING` the root table and the staged keys: nested rows of matched roots."""
         q = self.sql.escape_identifier
-        qualified = self.sql.make_qualified_table_name
-        dest_root = qualified(root)
-        stage_root = qualified(root, staging)
-        primary = [n for n, c in root_table["columns"].items() if c.get("primary_key")]
-        merge = [n for n, c in root_table["columns"].items() if c.get("merge_key")]
-        conditions = [" AND ".join(f"s.{q(k)} = d.{q(k)}" for k in keys) for keys in (primary, merge) if keys]
-        children = [t for t in schema.child_tables(root)
-                    if any(c.get("data_type") for c in t["columns"].values())]
-        statements = []
-        if conditions:
-            match = " OR ".join(f"({c})" for c in conditions)
-            for child in children:
-                dest_child = qualified(child["name"])
-                statements.append(
-                    f"DELETE FROM {dest_child} USING {dest_root} AS d, {stage_root} AS s"
-                    f" WHERE {dest_child}.{q(ROOT_ID_COLUMN)} = d.{q(ID_COLUMN)} AND ({match})"
-                )
-            # Redshift's DELETE takes no alias for its target: refer to it by its qualified name
-            root_match = " OR ".join(
-                "(" + " AND ".join(f"s.{q(k)} = {dest_root}.{q(k)}" for k in keys) + ")"
-                for keys in (primary, merge) if keys
-            )
-            statements.append(f"DELETE FROM {dest_root} USING {stage_root} AS s WHERE {root_match}")
-        return statements + self.insert_staged_statements([root_table, *children])
+        match = " OR ".join(f"({self.key_match(keys, 's', 'd')})" for keys in key_sets)
+        return (f"DELETE FROM {nested} USING {root} AS d, {staged_root} AS s"
+                f" WHERE {nested}.{q(ROOT_ID_COLUMN)} = d.{q(ID_COLUMN)} AND ({match})")
 
 
 # -- values ---------------------------------------------------------------------------------------

@@ -60,6 +60,10 @@ class DestinationCapabilities:
     `preferred_arrow_file_format` is the job format of Arrow tables and DataFrames when the
     user chose none: parquet, or `arrow` (Arrow IPC files, written and read without encoding)
     for destinations that load Arrow data natively.
+
+    `supported_merge_strategies` and `supported_replace_strategies` name the strategies of
+    `dlt.destinations.strategies` the destination carries out; a table asking for another one
+    fails before extract.
     """
 
     preferred_loader_file_format: str = "parquet"
@@ -70,6 +74,9 @@ class DestinationCapabilities:
     supports_transactions: bool = True
     supports_merge: bool = True
     supports_replace: bool = True
+    supported_merge_strategies: tuple[str, ...] = ("delete-insert", "upsert", "insert-only", "scd2")
+    supported_replace_strategies: tuple[str, ...] = (
+        "truncate-and-insert", "insert-from-staging", "staging-optimized")
     max_query_length: int = 32 * 1024 * 1024
     max_parallel_load_jobs: int = 1
     naming_convention: str = "snake_case"
@@ -77,9 +84,23 @@ class DestinationCapabilities:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+def configured_replace_strategy(destination_name: str = "") -> str:
+    """`destination.<destination_name>.replace_strategy`, else `destination.replace_strategy`,
+    else `truncate-and-insert` (the default of dlt 1.31)."""
+    candidates = [("destination", "replace_strategy")]
+    if destination_name:
+        candidates.insert(0, ("destination", destination_name, "replace_strategy"))
+    found = get_resolver().lookup(candidates)
+    return str(found[0]).strip() if found is not None else "truncate-and-insert"
+
+
 @dataclass
 class ClientContext:
-    """Everything a job client needs to know about the pipeline it loads for."""
+    """Everything a job client needs to know about the pipeline it loads for.
+
+    `config["refresh"]` (set by the loader from the package) holds the tables a `refresh=` run
+    drops (`dropped_tables`) or empties (`truncated_tables`) before its data loads.
+    """
 
     schema: Schema
     dataset_name: str
@@ -119,6 +140,12 @@ class Destination:
     def capabilities(self) -> DestinationCapabilities:
         """What this destination supports."""
         return DestinationCapabilities()
+
+    def replace_strategy(self) -> str:
+        """The replace strategy from `destination.<name>.replace_strategy` or
+        `destination.replace_strategy` (env `DESTINATION__REPLACE_STRATEGY`), by default
+        `truncate-and-insert`."""
+        return configured_replace_strategy(self.name)
 
     def configuration(self) -> dict[str, Any]:
         """Settings with explicit arguments first, then values from configuration."""
@@ -225,6 +252,12 @@ class JobClient:
     def update_stored_schema(self) -> list[str]:
         """Create and alter tables to match the schema; returns the statements or changes made."""
         return []
+
+    def refresh_plan(self) -> dict[str, list[str]]:
+        """The tables the package's `refresh=` run drops (`dropped_tables`) and empties
+        (`truncated_tables`), as the loader put them in the context; `update_stored_schema`
+        drops, `begin_load` empties."""
+        return (self.context.config or {}).get("refresh") or {}
 
     def is_load_recorded(self, load_id: str) -> bool:
         """True when `_dlt_loads` has `load_id` (the package was loaded before)."""

@@ -93,6 +93,38 @@ def normalize_contract(contract: Any) -> Any:
         raise InvalidHintError(str(exc)) from exc
 
 
+MERGE_STRATEGY_OPTIONS = (
+    "validity_column_names", "active_record_timestamp", "boundary_timestamp",
+    "row_version_column_name", "retire_absent_rows", "natural_key",
+)
+"""Keys of a merge `write_disposition` dict besides `disposition` and `strategy` (scd2 settings)."""
+
+
+def parse_write_disposition(write_disposition: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Split `write_disposition` into the disposition and its merge strategy settings.
+
+    `"merge"` gives `("merge", None)`; `{"disposition": "merge", "strategy": "scd2",
+    "boundary_timestamp": ...}` gives `("merge", {"strategy": "scd2", "boundary_timestamp": ...})`.
+    Strategy names are checked later, where the table is known (`table_schema_from_hints`).
+    """
+    if not isinstance(write_disposition, dict):
+        return write_disposition, None
+    unknown = set(write_disposition) - {"disposition", "strategy", *MERGE_STRATEGY_OPTIONS}
+    if unknown:
+        raise InvalidHintError(
+            f"write_disposition has unknown keys: {', '.join(sorted(unknown))}; a merge disposition"
+            f" takes 'disposition', 'strategy' and {', '.join(MERGE_STRATEGY_OPTIONS)}."
+        )
+    disposition = write_disposition.get("disposition")
+    settings = {k: v for k, v in write_disposition.items() if k != "disposition" and v is not None}
+    if settings and disposition != "merge":
+        raise InvalidHintError(
+            f"write_disposition {write_disposition!r} sets a merge strategy but its disposition is"
+            f" {disposition!r}; use {{'disposition': 'merge', 'strategy': ...}}."
+        )
+    return disposition, settings or None
+
+
 def make_hints(
     table_name: Any = None,
     write_disposition: Any = None,
@@ -105,17 +137,21 @@ def make_hints(
     incremental: Any = None,
     table_format: str | None = None,
     nested_hints: Any = None,
+    merge_strategy: dict[str, Any] | None = None,
     _partial: bool = False,
 ) -> TableHints:
     """Validate hints and return them as a dict; with `_partial`, only the given ones.
 
     A pydantic model as `columns` also sets `validator_model` (items are validated against it
     in extract) and, unless `schema_contract` is given, the contract such a model implies.
+    `merge_strategy` is the parsed form of a merge `write_disposition` dict (see
+    `parse_write_disposition`), as stored in the returned hints.
     """
-    strategy = None
-    if isinstance(write_disposition, dict):
-        strategy = write_disposition.get("strategy")
-        write_disposition = write_disposition.get("disposition")
+    write_disposition, strategy = parse_write_disposition(write_disposition)
+    if strategy is None:
+        strategy = merge_strategy
+    elif write_disposition is None:
+        write_disposition = "merge"
     if write_disposition is not None and write_disposition not in WRITE_DISPOSITIONS:
         raise InvalidHintError(
             f"write_disposition '{write_disposition}' is unknown; use one of: append, replace, merge."
@@ -161,8 +197,8 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
     table: TTableSchema = {"name": table_name, "resource": resource_name, "columns": columns}
     if hints.get("write_disposition"):
         table["write_disposition"] = hints["write_disposition"]
-    if hints.get("merge_strategy"):
-        table["x-merge-strategy"] = hints["merge_strategy"]
+    if hints.get("merge_strategy") and hints.get("write_disposition") in (None, "merge"):
+        _apply_merge_strategy(table, columns, hints["merge_strategy"], resource_name)
     if hints.get("max_table_nesting") is not None:
         table["x-max-nesting"] = hints["max_table_nesting"]
     if hints.get("schema_contract"):
@@ -170,3 +206,67 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
     if hints.get("file_format"):
         table["file_format"] = hints["file_format"]
     return table
+
+
+def _apply_merge_strategy(table: TTableSchema, columns: dict[str, dict[str, Any]],
+                          settings: dict[str, Any], resource_name: str) -> None:
+    """Write a merge strategy and its scd2 settings into a table schema as dlt 1.31 stores
+    them: `x-merge-strategy` on the table, validity and row version hints on columns."""
+    from dlt.destinations.strategies import DEFAULT_VALIDITY_COLUMNS, MERGE_STRATEGIES
+
+    strategy = settings.get("strategy") or "delete-insert"
+    where = f"resource '{resource_name}' (table '{table['name']}')"
+    if strategy not in MERGE_STRATEGIES:
+        raise InvalidHintError(
+            f"The write_disposition of {where} asks for merge strategy '{strategy}'; use one of:"
+            f" {', '.join(MERGE_STRATEGIES)}."
+        )
+    table["x-merge-strategy"] = strategy
+    if strategy != "scd2":
+        extra = sorted(set(settings) - {"strategy"})
+        if extra:
+            raise InvalidHintError(
+                f"The write_disposition of {where} sets {', '.join(extra)}, which only the scd2"
+                f" strategy takes; its strategy is '{strategy}'."
+            )
+        return
+    names = settings.get("validity_column_names") or DEFAULT_VALIDITY_COLUMNS
+    if isinstance(names, str) or len(names) != 2 or not all(isinstance(n, str) and n for n in names):
+        raise InvalidHintError(
+            f"validity_column_names of {where} must be two column names [valid_from, valid_to],"
+            f" got {names!r}."
+        )
+    valid_from, valid_to = names
+    # the validity columns come first in the table, as in dlt 1.31
+    validity = {
+        valid_from: {**columns.get(valid_from, {}), "name": valid_from, "data_type": "timestamp",
+                     "nullable": True, "x-valid-from": True},
+        valid_to: {**columns.get(valid_to, {}), "name": valid_to, "data_type": "timestamp",
+                   "nullable": True, "x-valid-to": True,
+                   "x-active-record-timestamp": settings.get("active_record_timestamp")},
+    }
+    if settings.get("active_record_timestamp") is not None:
+        from dlt.destinations.strategies import as_utc_datetime
+
+        as_utc_datetime(settings["active_record_timestamp"])  # a clear error now, not at load
+    rest = {n: c for n, c in columns.items() if n not in validity}
+    columns.clear()
+    columns.update(validity)
+    columns.update(rest)
+    version = settings.get("row_version_column_name")
+    if version:
+        columns.setdefault(version, {"name": version})["x-row-version"] = True
+    else:
+        # the row hash is the row key: versions of a record share it, so it is not unique
+        columns.setdefault("_dlt_id", {"name": "_dlt_id"}).update(
+            {"x-row-version": True, "unique": False, "row_key": False})
+    if settings.get("boundary_timestamp") is not None:
+        from dlt.destinations.strategies import as_utc_datetime
+
+        as_utc_datetime(settings["boundary_timestamp"])
+        table["x-boundary-timestamp"] = settings["boundary_timestamp"]
+    if settings.get("retire_absent_rows") is not None:
+        table["x-retire-absent-rows"] = bool(settings["retire_absent_rows"])
+    if settings.get("natural_key"):
+        column = columns.setdefault(settings["natural_key"], {"name": settings["natural_key"]})
+        column["x-natural-key"] = True

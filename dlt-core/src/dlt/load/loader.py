@@ -114,7 +114,9 @@ class Loader:
         schema = Schema.from_dict(PackageStorage.read_json(folder / "schema.json"))
         package = PackageStorage.read_json(folder / "package.json")
         info = PackageLoadInfo(load_id, schema.name, row_counts=dict(package.get("row_counts", {})))
-        context = ClientContext(schema, self.dataset_name, self.pipeline_name, self.pipeline_dir)
+        # tables a refresh= run drops or empties, done by the job client in this load
+        context = ClientContext(schema, self.dataset_name, self.pipeline_name, self.pipeline_dir,
+                                config={"refresh": package.get("refresh") or {}})
         client = self.destination.client(context)
         attempt = 0
         while True:

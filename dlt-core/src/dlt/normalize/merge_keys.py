@@ -1,25 +1,35 @@
 """The last item per primary key of a merge table within one load.
 
-Root tables with the merge disposition and a primary key keep only the last item of every key.
-A first pass over the table's pages finds the position of each key's last item, so memory
-holds one integer per key, not the rows; the key sidecars that extract writes make that pass
-read only the keys.
+Root tables with the merge disposition and a primary key keep only the last item of every key
+(or, with a `dedup_sort` column, the item with the highest or lowest value in it). A first pass
+over the table's pages finds the position of each key's kept item, so memory holds one integer
+per key, not the rows; the key sidecars that extract writes make that pass read only the keys.
+
+Also here: the `_dlt_id` of root rows of upsert tables (derived from the primary key) and of
+scd2 tables (the row hash), which `stamp_row_ids` puts in place of the random ids.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from dlt.destinations.strategies import dedup_sort, merge_strategy, uses_stable_row_id
 from dlt.schema import Schema
+from dlt.schema.typing import ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN, TTableSchema
 from dlt.storage.item_files import keys_file_of, read_pickled_pages
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:
-    """Primary key columns of a root table with the merge disposition ([] otherwise)."""
+    """Primary key columns of a root table with the merge disposition whose rows are
+    de-duplicated by key ([] otherwise; scd2 tables keep every row)."""
     table_schema = schema.tables.get(table, {})
     if table_schema.get("parent") or table_schema.get("write_disposition") != "merge":
+        return []
+    if merge_strategy(table_schema) == "scd2":
         return []
     return [n for n, c in table_schema.get("columns", {}).items() if c.get("primary_key")]
 
@@ -51,11 +61,55 @@ def last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
             continue
         last: dict[Any, int] = {}
         position = 0
+        sort = dedup_sort(schema.tables[table])
+        best: dict[Any, Any] = {}
         for item_file in files:
             if item_file.name.rsplit(".", 2)[0] == table:
-                position = _file_keys(schema, item_file, primary_key, last, position)
+                if sort is None:
+                    position = _file_keys(schema, item_file, primary_key, last, position)
+                else:
+                    position = _file_keys_sorted(schema, item_file, primary_key, sort, last, best, position)
         result[table] = set(last.values())
     return result
+
+
+def _file_keys_sorted(schema: Schema, item_file: Path, primary_key: list[str], sort: tuple[str, str],
+                      kept: dict[Any, int], best: dict[Any, Any], position: int) -> int:
+    """Like `_file_keys`, keeping per key the item whose `dedup_sort` column value is highest
+    (`desc`) or lowest (`asc`); a missing value never wins over a present one, and among
+    equal values the later item wins."""
+    column, order = sort
+    descending = order == "desc"
+    naming = schema.naming
+    for page in read_pickled_pages(item_file):
+        for item in page:
+            if not isinstance(item, dict):
+                kept[("__position__", position)] = position
+                position += 1
+                continue
+            by_column = {naming.normalize_identifier(k): k for k in item}
+            values = [item.get(by_column.get(pk)) for pk in primary_key]
+            key: Any = values[0] if len(values) == 1 else tuple(values)
+            value = item.get(by_column.get(column))
+            try:
+                hash(key)
+            except TypeError:
+                key = ("__position__", position)
+            if key in kept and value is None and best.get(key) is not None:
+                position += 1
+                continue
+            if key in kept and value is not None and best.get(key) is not None:
+                try:
+                    better = value >= best[key] if descending else value <= best[key]
+                except TypeError:
+                    better = True
+                if not better:
+                    position += 1
+                    continue
+            kept[key] = position
+            best[key] = value
+            position += 1
+    return position
 
 
 def _file_keys(schema: Schema, item_file: Path, primary_key: list[str], last: dict[Any, int],
@@ -105,3 +159,44 @@ def _sidecar_keys(item_file: Path, primary_key: list[str]) -> list[list[Any]] | 
         return None
     pages = list(values)
     return None if any(keys is None for keys in pages) else pages
+
+
+def _digest(text: str) -> str:
+    """A 128-bit digest as 22 URL-safe characters (the length of dlt's row ids)."""
+    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()).decode()[:22]
+
+
+def row_id_function(table: TTableSchema) -> Any:
+    """The function giving a root row its `_dlt_id` in upsert tables (from the primary key)
+    and scd2 tables (a hash of the row's data columns), or None for random ids."""
+    if not uses_stable_row_id(table):
+        return None
+    if merge_strategy(table) == "upsert":
+        primary_key = [n for n, c in table["columns"].items() if c.get("primary_key")]
+        return lambda row: _digest(repr(tuple(row.get(pk) for pk in primary_key)))
+
+    def row_hash(row: dict[str, Any]) -> str:
+        # None and a missing key hash the same; dlt's own columns are not part of the data
+        return _digest(repr(sorted((k, v) for k, v in row.items()
+                                   if v is not None and not k.startswith("_dlt"))))
+
+    return row_hash
+
+
+def stamp_row_ids(rows: list[tuple[str, dict[str, Any]]], table: str, row_id: Any) -> None:
+    """Give the root row of one item's rows `row_id(root row)` as `_dlt_id` and carry the new
+    id into the ids, parent ids and root ids of its nested rows (they start with the old id)."""
+    if not rows or rows[0][0] != table:
+        return
+    root = rows[0][1]
+    old = root.get(ID_COLUMN)
+    if old is None:
+        return
+    new = row_id(root)
+    root[ID_COLUMN] = new
+    cut = len(old)
+    for _, row in rows[1:]:
+        for column in (ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN):
+            value = row.get(column)
+            if value is not None and value.startswith(old):
+                row[column] = new + value[cut:]

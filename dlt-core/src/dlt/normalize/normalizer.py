@@ -16,8 +16,9 @@ from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
+from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
 from dlt.normalize.exceptions import NormalizeJobFailed
-from dlt.normalize.merge_keys import last_occurrences, merge_keys_of
+from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_function, stamp_row_ids
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
@@ -97,6 +98,13 @@ class PackageNormalizer:
         already in the job format and needs no change; otherwise it is rewritten batch by batch
         (or gathered for merge de-duplication)."""
         arrow_schema = arrow_file_schema(item_file)
+        table_schema = self.schema.tables.get(table, {})
+        if uses_stable_row_id(table_schema) and table_schema.get("x-merge-strategy") == "scd2":
+            raise MergeHintError(
+                f"Table '{table}' uses the scd2 merge strategy with the row hash in _dlt_id, which"
+                " dlt computes for rows but not for Arrow tables or DataFrames. Add a column holding"
+                " a row version to the data and name it with row_version_column_name."
+            )
         is_merge = bool(merge_keys_of(self.schema, table))
         if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
             record_arrow_columns(self.schema, table, arrow_schema)
@@ -188,7 +196,8 @@ class PackageNormalizer:
         for table, tables in arrow_merge.items():
             # last one wins within a load, as for rows: one table per key
             writer_for(table).write_arrow(dedupe_last(pa.concat_tables(tables, promote_options="default"),
-                                                      merge_keys_of(self.schema, table)))
+                                                      merge_keys_of(self.schema, table),
+                                                      dedup_sort(self.schema.tables[table])))
         info = NormalizeInfo(load_id)
         for table, writer in writers.items():
             writer.close(self.schema.tables[table]["columns"])
@@ -197,6 +206,9 @@ class PackageNormalizer:
             info.row_counts[table] = info.row_counts.get(table, 0) + count
         info.tables = sorted(info.row_counts)
         check_bound_columns(self.schema, info.tables)
+        # merge hints that cannot work (a dedup_sort column the data lacks, ...) fail here,
+        # leaving the package extracted, before any job is published
+        verify_merge_tables(self.schema, info.tables, MERGE_STRATEGIES)
         if self._has_hook("on_normalize_table_schema"):
             for table in sorted(rows.changed_tables):
                 self.hook.on_normalize_table_schema(pipeline_name=self.pipeline_name,
@@ -235,14 +247,15 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         root = schema.root_table(table) if table in schema.tables else {}
         max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
         # nested rows carry _dlt_root_id on merge tables and when the source asks for it
-        is_merge = root.get("write_disposition") == "merge" or bool(schema.settings.get("root_key_propagation"))
+        is_merge = links_root_key(root) or bool(schema.settings.get("root_key_propagation"))
+        row_id = row_id_function(root) if root and root.get("name") == table else None
         kept = keep.get(table)
         for page in read_pickled_pages(item_file):
             if kept is not None:
                 start = positions.get(table, 0)
                 positions[table] = start + len(page)
                 page = [item for position, item in enumerate(page, start) if position in kept]
-            if columnar:
+            if columnar and row_id is None:
                 columns = page_columns(rows, table, page)
                 if columns is not None:
                     write_columns(table, columns, len(page))
@@ -252,14 +265,22 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
             for start in range(0, len(page), ROW_SLICE_ITEMS):
                 batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for item in page[start:start + ROW_SLICE_ITEMS]:
-                    for table_name, row in unpack(table, item, max_nesting, merge_root=is_merge):
+                    produced = unpack(table, item, max_nesting, merge_root=is_merge)
+                    if row_id is not None:
+                        stamp_row_ids(produced, table, row_id)
+                    for table_name, row in produced:
                         batch[table_name].append(row)
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
 
 
-def dedupe_last(table: pa.Table, keys: list[str]) -> pa.Table:
-    """Keep the last row for each key, in Arrow (no Python rows)."""
+def dedupe_last(table: pa.Table, keys: list[str], sort: tuple[str, str] | None = None) -> pa.Table:
+    """Keep the last row for each key, in Arrow (no Python rows); with `sort` (column,
+    'asc' | 'desc') the row with the lowest or highest value of that column."""
+    if sort is not None and sort[0] in table.column_names:
+        # a stable sort that puts the wanted row of every key last
+        order = "descending" if sort[1] == "asc" else "ascending"
+        table = table.take(pa.compute.sort_indices(table, [(sort[0], order)], null_placement="at_start"))
     index = "__dlt_row_index"
     indexed = table.append_column(index, pa.array(range(table.num_rows), pa.int64()))
     last = indexed.group_by(keys, use_threads=False).aggregate([(index, "max")])

@@ -40,6 +40,7 @@ def pipeline(
     dev_mode: bool | None = None,
     progress: Any = None,
     loader_file_format: str | None = None,
+    refresh: str | None = None,
     **_ignored: Any,
 ) -> Pipeline:
     """Create or reopen a pipeline.
@@ -97,7 +98,7 @@ def pipeline(
         pipeline_secret=options["pipeline_secret"],
         import_schema_path=options["import_schema_path"],
         export_schema_path=options["export_schema_path"], dev_mode=fresh,
-        progress=options["progress"], loader_file_format=loader_file_format,
+        progress=options["progress"], loader_file_format=loader_file_format, refresh=refresh,
     )
     registry.remember(instance)
     return instance
@@ -129,13 +130,14 @@ def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
 def run(data: Any, *, destination: Any = None, dataset_name: str | None = None,
         credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
         columns: Any = None, primary_key: Any = None, schema: Any = None,
-        loader_file_format: str | None = None, schema_contract: Any = None) -> LoadInfo:
+        loader_file_format: str | None = None, schema_contract: Any = None,
+        refresh: str | None = None) -> LoadInfo:
     """Load `data` with the last configured pipeline, or the default pipeline if there is none."""
     current = registry.last_pipeline() or pipeline()
     return current.run(
         data, destination=destination, dataset_name=dataset_name, credentials=credentials,
         table_name=table_name, write_disposition=write_disposition, columns=columns,
         primary_key=primary_key, schema=schema, loader_file_format=loader_file_format,
-        schema_contract=schema_contract,
+        schema_contract=schema_contract, refresh=refresh,
     )
 

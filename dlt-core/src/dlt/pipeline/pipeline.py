@@ -26,6 +26,7 @@ from dlt.destinations.base import (
     arrow_file_format_for,
 )
 from dlt.destinations.sql_job_client import decode_state, encode_state
+from dlt.destinations.strategies import verify_resource_strategies
 from dlt.extract.decorators import SourceFactory
 from dlt.extract.extractor import ExtractInfo as SourceExtractInfo, Extractor
 from dlt.extract.hints import make_hints
@@ -43,6 +44,7 @@ from dlt.pipeline.exceptions import (
 )
 from dlt.pipeline.load_info import ExtractInfo, LoadInfo, NormalizeInfo, ResourceMetrics
 from dlt.pipeline.progress import ProgressReporter
+from dlt.pipeline.refresh import apply_refresh, check_refresh_mode
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace
 from dlt.schema import DataValidationError, Schema
@@ -129,7 +131,7 @@ class Pipeline:
                  dataset_name: str | None, *, pipeline_secret: str | None = None,
                  import_schema_path: str | None = None, export_schema_path: str | None = None,
                  dev_mode: bool = False, progress: Any = None,
-                 loader_file_format: str | None = None) -> None:
+                 loader_file_format: str | None = None, refresh: str | None = None) -> None:
         self.pipeline_name = pipeline_name
         self._working_dir = Path(working_dir)
         self.pipeline_secret = pipeline_secret
@@ -142,6 +144,7 @@ class Pipeline:
         self.import_schema_path = import_schema_path
         self.export_schema_path = export_schema_path
         stored = state_files.load_state(self._working_dir)
+        self.refresh = check_refresh_mode(refresh)
         self._state = stored or state_files.new_state(pipeline_name, dataset_name)
         self.destination = destination
         if destination is None and self._state.get("destination_name"):
@@ -462,9 +465,13 @@ class Pipeline:
 
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
                 columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
-                schema_contract: Any = None, _trace: PipelineTrace | None = None) -> ExtractInfo:
+                schema_contract: Any = None, refresh: str | None = None,
+                _trace: PipelineTrace | None = None) -> ExtractInfo:
         """Evaluate `data` (a source, resource, list of them, or any iterable) into load
-        packages (one per source); returns their `ExtractInfo`."""
+        packages (one per source); returns their `ExtractInfo`.
+
+        `refresh` (or the pipeline's own `refresh`) starts sources over: see `dlt.pipeline.refresh`."""
+        refresh = check_refresh_mode(refresh) or self.refresh
         trace = _trace or PipelineTrace(self.pipeline_name)
         started = datetime.now(timezone.utc)
         first_run = self.first_run
@@ -473,7 +480,7 @@ class Pipeline:
             self._finish_aborts()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
                                          schema, schema_contract)
-            infos = [self._extract_source(source) for source in sources]
+            infos = [self._extract_source(source, refresh) for source in sources]
             record.info = self._extract_info(infos, started, first_run)
         if _trace is None:
             self._save_trace(trace)
@@ -499,10 +506,14 @@ class Pipeline:
                 packages.append(self.get_load_package_info(info.load_id))
         return ExtractInfo(self, metrics, packages, first_run, started, datetime.now(timezone.utc))
 
-    def _extract_source(self, source: DltSource) -> ExtractInfo:
+    def _extract_source(self, source: DltSource, refresh: str | None = None) -> ExtractInfo:
         from dlt.plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
+        if self.destination is not None:
+            # a merge strategy the destination cannot carry out fails before any item is read
+            verify_resource_strategies({n: r.hints for n, r in source.selected_resources.items()},
+                                       self.destination.capabilities(), self.destination.name)
         schema = self._schema_for(source)
         # what an abort of this package goes back to: the state and this schema before it
         restore = {"schema_name": schema.name, "schema": self.schemas_store.document(schema.name),
@@ -511,6 +522,7 @@ class Pipeline:
         load_id = new_load_id()
         package_dir = self.storage.start_extract(load_id)
         state = copy.deepcopy(self._state)
+        refreshed = apply_refresh(refresh, source, schema, state)
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
         reporter = ProgressReporter(self.progress, "extract")
@@ -545,7 +557,7 @@ class Pipeline:
         if state_changed:
             extractor.write_items(STATE_TABLE, [state_files.state_row(state)], info)
             extractor._files[STATE_TABLE].close()
-        if not info.item_counts and failure is None:
+        if not info.item_counts and failure is None and not refreshed:
             self.storage.discard_extract(load_id)
             self._state = state
             self.schemas_store.save(schema)
@@ -554,6 +566,7 @@ class Pipeline:
         PackageStorage.write_json(package_dir / "package.json", {
             "load_id": load_id, "schema_name": schema.name, "state": encode_state(state),
             "item_counts": info.item_counts, "partial": failure is not None, "restore": restore,
+            **({"refresh": refreshed} if refreshed else {}),
         })
         self.schemas_store.save(schema)
         self.storage.commit_extract(load_id)
@@ -754,8 +767,10 @@ class Pipeline:
         As in dlt 1.31, when packages of an earlier run are pending, `run()` finishes them
         (normalize, then load) and returns without extracting `data` (a warning says so): run
         again to load it. A package with a failed job stays pending until it loads or is given
-        up with `abort_packages()`.
+        up with `abort_packages()`. `refresh` is `drop_sources`, `drop_resources` or `drop_data`
+        (see `dlt.pipeline.refresh`).
         """
+        check_refresh_mode(refresh)
         if loader_file_format:
             self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
@@ -768,7 +783,7 @@ class Pipeline:
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
                              columns=columns, primary_key=primary_key, schema=schema,
-                             schema_contract=schema_contract)
+                             schema_contract=schema_contract, refresh=refresh)
 
     def _check_table_format(self, table_format: str) -> None:
         """Refuse a `table_format` the destination cannot write, before any data moves."""

@@ -10,7 +10,9 @@ providing a `destination` fixture that returns a configured destination instance
         def destination(self, tmp_path):
             return dlt.destinations.my_destination(credentials=...)
 
-Scenarios: every data type round trips; nested child tables; append, replace and merge;
+Scenarios: every data type round trips; nested child tables; append, replace and merge; the
+merge strategies (delete-insert with dedup_sort and hard_delete, upsert, insert-only, scd2),
+the insert-from-staging replace strategy and refresh;
 schema evolution; variant columns; state and schema restore from the destination; resume after
 a crash mid-load; hostile identifiers; system tables. Where a destination lacks a capability
 (say, merge), the scenario is skipped with the reason from its capabilities.
@@ -203,6 +205,99 @@ class DestinationConformance:
                      columns={"day": {"merge_key": True}})
         rows = sorted((r["day"], r["n"]) for r in self.read_rows(pipeline, "by_day"))
         assert rows == [("d1", 10), ("d2", 3)]
+
+    def skip_unless_strategy(self, pipeline: Pipeline, kind: str, strategy: str) -> None:
+        """Skip the scenario when the destination does not list `strategy` among its
+        `supported_<kind>_strategies` (kind: merge or replace)."""
+        caps = pipeline.destination.capabilities()
+        if kind == "merge":
+            self.skip_unless(pipeline, "supports_merge")
+        if strategy not in getattr(caps, f"supported_{kind}_strategies"):
+            pytest.skip(f"{pipeline.destination.name}: no {kind} strategy {strategy}")
+
+    def test_merge_dedup_sort_and_hard_delete(self, pipeline: Pipeline) -> None:
+        self.skip_unless_strategy(pipeline, "merge", "delete-insert")
+
+        @dlt.resource(primary_key="id", write_disposition="merge", table_name="deduped",
+                      columns={"lsn": {"dedup_sort": "desc"}, "deleted": {"hard_delete": True}})
+        def deduped(rows: list[dict[str, Any]]) -> Any:
+            yield rows
+
+        pipeline.run(deduped([{"id": 1, "lsn": 1, "deleted": False, "tags": ["a"]},
+                              {"id": 2, "lsn": 1, "deleted": False, "tags": ["b"]}]))
+        pipeline.run(deduped([{"id": 1, "lsn": 3, "v": "kept", "deleted": False, "tags": ["c"]},
+                              {"id": 1, "lsn": 2, "v": "dropped", "deleted": False, "tags": []},
+                              {"id": 2, "deleted": True}]))
+        rows = self.read_rows(pipeline, "deduped")
+        assert [(r["id"], r["v"]) for r in rows] == [(1, "kept")]
+        assert [r["value"] for r in self.read_rows(pipeline, "deduped__tags")] == ["c"]
+
+    def test_merge_without_keys_appends(self, pipeline: Pipeline) -> None:
+        self.skip_unless_strategy(pipeline, "merge", "delete-insert")
+        pipeline.run([{"a": 1}], table_name="keyless", write_disposition="merge")
+        pipeline.run([{"a": 1}], table_name="keyless", write_disposition="merge")
+        assert len(self.read_rows(pipeline, "keyless")) == 2
+
+    def test_merge_upsert_keeps_row_ids_and_replaces_nested_rows(self, pipeline: Pipeline) -> None:
+        self.skip_unless_strategy(pipeline, "merge", "upsert")
+        disposition = {"disposition": "merge", "strategy": "upsert"}
+        pipeline.run([{"id": 1, "v": "a", "tags": ["x", "y"]}], table_name="upserted",
+                     write_disposition=disposition, primary_key="id")
+        (before,) = self.read_rows(pipeline, "upserted")
+        pipeline.run([{"id": 1, "v": "b", "tags": ["z"]}, {"id": 2, "v": "c", "tags": []}],
+                     table_name="upserted", write_disposition=disposition, primary_key="id")
+        rows = {r["id"]: r for r in self.read_rows(pipeline, "upserted")}
+        assert {k: r["v"] for k, r in rows.items()} == {1: "b", 2: "c"}
+        assert rows[1]["_dlt_id"] == before["_dlt_id"]
+        assert [r["value"] for r in self.read_rows(pipeline, "upserted__tags")] == ["z"]
+
+    def test_merge_insert_only_keeps_existing_rows(self, pipeline: Pipeline) -> None:
+        self.skip_unless_strategy(pipeline, "merge", "insert-only")
+        disposition = {"disposition": "merge", "strategy": "insert-only"}
+        pipeline.run([{"id": 1, "v": "first"}], table_name="inserted", write_disposition=disposition,
+                     primary_key="id")
+        pipeline.run([{"id": 1, "v": "changed"}, {"id": 2, "v": "new"}], table_name="inserted",
+                     write_disposition=disposition, primary_key="id")
+        assert sorted((r["id"], r["v"]) for r in self.read_rows(pipeline, "inserted")) == [
+            (1, "first"), (2, "new")]
+
+    def test_merge_scd2_retires_changed_and_absent_records(self, pipeline: Pipeline) -> None:
+        self.skip_unless_strategy(pipeline, "merge", "scd2")
+
+        def versions(rows: list[dict[str, Any]], boundary: str) -> Any:
+            disposition = {"disposition": "merge", "strategy": "scd2", "boundary_timestamp": boundary}
+            return dlt.resource(rows, name="history", write_disposition=disposition)
+
+        pipeline.run(versions([{"k": 1, "v": "a", "tags": ["t"]}, {"k": 2, "v": "b"}], "2024-01-01"))
+        pipeline.run(versions([{"k": 1, "v": "a2", "tags": ["t"]}], "2024-02-01"))
+        jan, feb = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
+        rows = sorted(
+            ((self.decode("timestamp", r["_dlt_valid_from"]), self.decode("timestamp", r["_dlt_valid_to"]),
+              r["k"], r["v"]) for r in self.read_rows(pipeline, "history")),
+            key=lambda r: (r[0], r[2]))
+        assert rows == [(jan, feb, 1, "a"), (jan, feb, 2, "b"), (feb, None, 1, "a2")]
+        # nested rows are insert-only and follow the row version (the row hash in _dlt_id)
+        assert len(self.read_rows(pipeline, "history__tags")) == 2
+
+    def test_replace_insert_from_staging_swaps_rows(self, pipeline: Pipeline,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+        self.skip_unless_strategy(pipeline, "replace", "insert-from-staging")
+        monkeypatch.setenv("DESTINATION__REPLACE_STRATEGY", "insert-from-staging")
+        pipeline.run([{"id": 1, "items": [1, 2]}], table_name="staged_replace", write_disposition="replace")
+        pipeline.run([{"id": 2, "items": []}], table_name="staged_replace", write_disposition="replace")
+        assert [r["id"] for r in self.read_rows(pipeline, "staged_replace")] == [2]
+        assert self.read_rows(pipeline, "staged_replace__items") == []
+
+    def test_refresh_drop_resources_starts_a_resource_over(self, pipeline: Pipeline) -> None:
+        @dlt.resource(name="refreshed")
+        def refreshed(n: int) -> Any:
+            state = dlt.current.resource_state()
+            state["runs"] = state.get("runs", 0) + 1
+            yield {"n": n, "runs": state["runs"]}
+
+        pipeline.run(refreshed(1))
+        pipeline.run(refreshed(2), refresh="drop_resources")
+        assert [(r["n"], r["runs"]) for r in self.read_rows(pipeline, "refreshed")] == [(2, 1)]
 
     def test_new_columns_are_added(self, pipeline: Pipeline) -> None:
         pipeline.run([{"id": 1}], table_name="evolving")

@@ -187,6 +187,7 @@ class DuckDBJobClient(SqlJobClient):
     _restore_memory_limit: str | None = None
     raise_default_memory_limit = False
     """True when the connection has dlt's default cap, which may grow for a load that needs more."""
+    destination_name = "duckdb"
 
     type_mapping = {
         "text": "VARCHAR",
@@ -210,19 +211,6 @@ class DuckDBJobClient(SqlJobClient):
                 if precision <= bits:
                     return db_type
         return super().to_db_type(column)
-
-    def prepare_staging_tables(self, tables: list[TTableSchema]) -> None:
-        """Merge rows are staged in temporary tables of the load's connection: kept in memory
-        (spilled to disk past `memory_limit`) instead of compressed into the database file,
-        and gone with the connection."""
-        for table in tables:
-            qualified = self.qualified_staging_table(table["name"])
-            self.sql.execute_sql(f"CREATE OR REPLACE TEMP TABLE {qualified} (\n  {self.columns_ddl(table)}\n)")
-
-    def qualified_staging_table(self, table_name: str) -> str:
-        """The temporary staging table of `table_name`, prefixed with the dataset's name."""
-        name = f"{self.sql.dataset_name}__{self.staging_table_name(table_name)}"
-        return f"temp.main.{self.sql.escape_identifier(name)}"
 
     def catalog_filter(self) -> str:
         """Limit information_schema to this database file."""

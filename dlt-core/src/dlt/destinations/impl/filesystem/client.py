@@ -75,16 +75,25 @@ class FilesystemJobClient(JobClient):
         return (self.dataset_path / LOADS_TABLE / f"{load_id}.jsonl").exists()
 
     def begin_load(self, load_id: str, tables: list[str]) -> None:
-        """Delete files of replaced tables that earlier loads wrote."""
+        """Delete files of replaced tables, and of tables a `refresh=` run drops or empties,
+        that earlier loads wrote (a retried package keeps the files it wrote itself)."""
         replaced = {self.schema.root_table(t)["name"] for t in tables
                     if self.schema.write_disposition(t) == "replace" and not t.startswith("_dlt")}
+        plan = self.refresh_plan()
+        refreshed = [*plan.get("dropped_tables", []), *plan.get("truncated_tables", [])]
+        for table in refreshed:
+            self._delete_earlier_files(table, load_id)
         for root in replaced:
             for table in [root, *(t["name"] for t in self.schema.child_tables(root))]:
-                folder = self.dataset_path / table
-                if folder.is_dir():
-                    for file in folder.iterdir():
-                        if not file.name.startswith(load_id + "."):
-                            file.unlink()
+                self._delete_earlier_files(table, load_id)
+
+    def _delete_earlier_files(self, table: str, load_id: str) -> None:
+        """Delete the files of `table` that loads other than `load_id` wrote."""
+        folder = self.dataset_path / table
+        if folder.is_dir():
+            for file in folder.iterdir():
+                if not file.name.startswith(load_id + "."):
+                    file.unlink()
 
     def run_job(self, job: Any, path: Path) -> None:
         """Copy the job file into its table folder (idempotent: same name on a retry)."""

@@ -39,6 +39,7 @@ class filesystem(Destination):  # noqa: N801 - the public name users write
             supported_loader_file_formats=("jsonl", "parquet"),
             supports_transactions=False,
             supports_merge=False,
+            supported_merge_strategies=(),
             max_parallel_load_jobs=4,
             notes={"merge": "the filesystem destination appends rows of merge tables"},
         )
