@@ -30,7 +30,7 @@ class ResourceExtractionError(DltException):
         self.original = error
         super().__init__(
             f"Resource '{resource_name}' raised {type(error).__name__} during {stage}: {error}."
-            " Items it produced before the error were kept; fix the resource and run again."
+            " Fix the resource and run again."
         )
 
 

@@ -31,7 +31,10 @@ class PipelineStepFailed(PipelineException):
     """A step (extract, normalize, load) failed; the original error is chained as `exception`."""
 
     def __init__(self, pipeline_name: str, step: str, exception: BaseException,
-                 load_id: str | None = None, step_info: Any = None) -> None:
+                 load_id: str | None = None, step_info: Any = None, *,
+                 package_kept: bool = True) -> None:
+        """`package_kept=False` says an extract kept no package (nothing was extracted, or a
+        contract rejected the data), so the message does not promise one."""
         self.pipeline_name = pipeline_name
         self.step = step
         self.exception = exception
@@ -45,6 +48,9 @@ class PipelineStepFailed(PipelineException):
             "load": " The package stays pending and the next run retries it; give it up with"
                     " pipeline.abort_packages().",
         }.get(step, "")
+        if step == "extract" and not package_kept:
+            keep = " No load package was kept: nothing was extracted before the error."
+            where = ""
         if step == "load" and getattr(exception, "failed_message", None) is not None:
             # a job error names what happens to its package itself (queued for retry, aborted)
             keep = ""

@@ -545,10 +545,12 @@ class Pipeline:
             active_state.reset(state_token)
             active_source.reset(source_token)
             active_metrics.reset(metrics_token)
-        if isinstance(failure, DataValidationError):
-            # a frozen `tables` contract rejects the data before anything is kept (dlt 1.31)
+        if isinstance(failure, DataValidationError) or (failure is not None and not info.item_counts):
+            # a frozen `tables` contract rejects the data, or the error came before any item:
+            # there is nothing to keep, and no package is left pending (as in dlt 1.31)
             self.storage.discard_extract(load_id)
-            raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info) from failure
+            raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info,
+                                     package_kept=False) from failure
         reporter.finish(info.item_counts)
         if schema.name not in state.setdefault("schema_names", []):
             state["schema_names"].append(schema.name)
@@ -853,7 +855,8 @@ class Pipeline:
         """A `dlt.Dataset` to read the pipeline's dataset: `pipeline.dataset().items.df()`.
 
         `schema` picks the dlt schema (an object, a name of the pipeline's schemas or one stored
-        in the destination, or a list); by default the pipeline's default schema.
+        in the destination, or a list); by default every schema of the pipeline, the default
+        one first, as in dlt 1.31.
         """
         from dlt.dataset import Dataset
 
@@ -861,7 +864,9 @@ class Pipeline:
         if isinstance(schema, str) and schema in self.schema_names:
             schema = self.schemas_store.load(schema)
         elif schema is None and self.default_schema_name:
-            schema = self.default_schema
+            others = [self.schemas_store.load(name) for name in self.schema_names
+                      if name != self.default_schema_name]
+            schema = [self.default_schema, *others] if others else self.default_schema
         return Dataset(destination, self.dataset_name, schema, pipeline_name=self.pipeline_name,
                        pipeline_dir=self.working_dir)
 
