@@ -30,8 +30,13 @@ class RegisterDestination(Protocol):
 class RegisterSource(Protocol):
     """The `register` callable handed to `register_sources`."""
 
-    def __call__(self, name: str, source: Any) -> None:
-        """Register `source` (a function decorated with `dlt.source`) under `name`."""
+    def __call__(self, name: str, source: Any = None, *, module: str | None = None) -> None:
+        """Register `source` (a function decorated with `dlt.source`) under `name`.
+
+        With `module` (an importable module name), `import dlt.sources.<name>` (and its
+        submodules) resolves to that module, as dlt 1.31's built-in sources do; `source` may
+        then be None to register only the import path (e.g. `name="helpers.rest_client"`).
+        """
 
 
 class RegisterConfigProvider(Protocol):
@@ -70,7 +75,8 @@ def register_sources(register: RegisterSource) -> None:
 
     Runs once, when the plugin is loaded. Call `register(name, source_function)` with functions
     decorated by `dlt.source`; they resolve as `dlt.sources.<name>` and are offered by
-    `dlt init`. Returns nothing.
+    `dlt init`. `register(name, source_function, module="pkg.module")` also makes
+    `from dlt.sources.<name> import ...` import from `pkg.module`. Returns nothing.
     """
 
 

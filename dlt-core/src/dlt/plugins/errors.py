@@ -13,6 +13,13 @@ FIRST_PARTY_DISTRIBUTIONS = {
         "redshift": "dlt-destination-redshift",
     },
     "source": {},
+    "source_module": {
+        "rest_api": "dlt-source-rest-api",
+        "helpers.rest_client": "dlt-source-rest-api",
+        "helpers.requests": "dlt-source-rest-api",
+        "sql_database": "dlt-source-sql-database",
+        "filesystem": "dlt-source-filesystem",
+    },
 }
 
 

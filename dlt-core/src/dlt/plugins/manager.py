@@ -87,7 +87,7 @@ class PluginManager:
         self._environ = environ if environ is not None else os.environ
         # kind -> name -> list of (provided object, record)
         self._provided: dict[str, dict[str, list[tuple[Any, PluginRecord]]]] = {
-            kind: {} for kind in REGISTRARS.values()
+            kind: {} for kind in (*REGISTRARS.values(), "source_module")
         }
         if load_entry_points:
             self.load_entry_points()
@@ -216,9 +216,15 @@ class PluginManager:
                     if impl.plugin is not plugin:
                         continue
 
-                    def register(name: str, obj: Any = None, *, _kind: str = kind) -> None:
+                    def register(name: str, obj: Any = None, *, module: str | None = None,
+                                 _kind: str = kind) -> None:
                         if _kind == "config_provider":
                             name, obj = getattr(name, "name", type(name).__name__), name
+                        if _kind == "source" and module is not None:
+                            # `dlt.sources.<name>` imports as this module (see dlt.sources)
+                            provided.append(("source_module", name, module))
+                            if obj is None:
+                                return
                         provided.append((_kind, name, obj))
 
                     arguments = {"register": register}

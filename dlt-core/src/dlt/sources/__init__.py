@@ -1,6 +1,8 @@
 """Sources resolved by name through the plugin registry, and `incremental`.
 
-`dlt.sources.<name>` returns the source function a plugin registered as `<name>`.
+`dlt.sources.<name>` returns the source function a plugin registered as `<name>`, or the
+module it registered for that name (`from dlt.sources.rest_api import rest_api_source`; see
+`dlt.sources.plugin_modules`).
 """
 
 from __future__ import annotations
@@ -8,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from dlt.extract.incremental import Incremental
+from dlt.sources import plugin_modules
+
+plugin_modules.install()
 
 incremental = Incremental
 _MODULE_ATTRIBUTES = {"incremental", "Incremental"}
@@ -18,6 +23,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from dlt.plugins import get_plugin_manager
 
+    if name in plugin_modules.registered_modules():
+        import importlib
+
+        return importlib.import_module(f"dlt.sources.{name}")
     return get_plugin_manager().source(name)
 
 

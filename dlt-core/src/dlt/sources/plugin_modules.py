@@ -1,0 +1,94 @@
+"""`import dlt.sources.<name>` for modules that source plugins register.
+
+A plugin calls `register(name, source, module="dlt_source_x.module")` in `register_sources`;
+this finder, consulted after the regular import machinery, then imports `dlt.sources.<name>`
+(and `dlt.sources.<name>.<sub>`) as that module. A known first-party name whose plugin is not
+installed raises `ModuleNotFoundError` with the `pip install` that provides it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from types import ModuleType
+from typing import Any
+
+PREFIX = "dlt.sources."
+
+
+def registered_modules() -> dict[str, str]:
+    """`dlt.sources` suffix -> module name, for every import path plugins registered."""
+    from dlt.plugins import get_plugin_manager
+
+    return get_plugin_manager().provided("source_module")
+
+
+def target_module(suffix: str) -> str | None:
+    """The real module for `dlt.sources.<suffix>`: an exact registration, else the longest
+    registered prefix with the rest of the dotted path appended."""
+    modules = registered_modules()
+    if suffix in modules:
+        return modules[suffix]
+    parts = suffix.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:cut])
+        if prefix in modules:
+            return ".".join([modules[prefix], *parts[cut:]])
+    return None
+
+
+def missing_distribution(suffix: str) -> str | None:
+    """The first-party distribution that provides `dlt.sources.<suffix>`, if one does."""
+    from dlt.plugins.errors import FIRST_PARTY_DISTRIBUTIONS
+
+    known = FIRST_PARTY_DISTRIBUTIONS.get("source_module", {})
+    parts = suffix.split(".")
+    for cut in range(len(parts), 0, -1):
+        distribution = known.get(".".join(parts[:cut]))
+        if distribution:
+            return distribution
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Loads a module name as another, already importable module (the same object)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the target module was executed when it was imported."""
+
+
+class PluginModuleFinder(importlib.abc.MetaPathFinder):
+    """Resolves `dlt.sources.<name>` to the module a source plugin registered."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        """A spec aliasing `fullname` to a plugin's module; None for names no plugin has."""
+        if not fullname.startswith(PREFIX):
+            return None
+        suffix = fullname[len(PREFIX):]
+        module = target_module(suffix)
+        if module is None:
+            distribution = missing_distribution(suffix)
+            if distribution:
+                raise ModuleNotFoundError(
+                    f"No module named '{fullname}': it is provided by the plugin distribution"
+                    f" {distribution}, which is not installed (or did not load; see `dlt plugins"
+                    f" list`). To use it, run: pip install {distribution}",
+                    name=fullname,
+                )
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+
+
+def install() -> None:
+    """Put the finder at the end of `sys.meta_path` (once): real modules are found first."""
+    if not any(isinstance(finder, PluginModuleFinder) for finder in sys.meta_path):
+        sys.meta_path.append(PluginModuleFinder())
