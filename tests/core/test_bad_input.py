@@ -9,7 +9,7 @@ import pytest
 import dlt
 from dlt.extract.hints import InvalidHintError
 from dlt.pipeline.exceptions import InvalidPipelineName, PipelineStepFailed
-from core_helpers import rows_of
+from core_helpers import rows_of, with_checked_table
 
 
 def test_exception_in_resource_names_it_keeps_traceback_and_extracted_items():
@@ -100,17 +100,6 @@ def test_hostile_table_and_column_names_are_normalized():
     # snake_case keeps ASCII only, as dlt 1.31: a run of other characters becomes `_`, and a
     # trailing `_` becomes `x`
     assert row["some_key"] == 1 and row["x"] == 2 and row["_1st"] == 3
-
-
-def with_checked_table(pipeline):
-    """Give `pipeline` a table `checked` whose CHECK constraint refuses amounts <= 0: rows that
-    break it make a terminal load job error."""
-    pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name("checked")
-        client.execute_sql(f"DROP TABLE {table}")
-        client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
-                           " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
 
 
 def test_failed_load_job_keeps_its_package_pending_with_its_error():

@@ -11,6 +11,7 @@ import pytest
 import dlt
 from dlt.common.exceptions import TerminalException
 from dlt.pipeline.exceptions import PipelineStepFailed
+from core_helpers import with_checked_table
 
 
 def chain(exc):
@@ -44,23 +45,13 @@ def failing_merge_pipeline(name):
     return pipeline, users
 
 
-def make_failing_table(pipeline):
-    """Table `checked` refuses amounts <= 0 with a CHECK constraint."""
-    pipeline.run([{"id": 1, "amount": 5}], table_name="checked")
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name("checked")
-        client.execute_sql(f"DROP TABLE {table}")
-        client.execute_sql(f"CREATE TABLE {table} (id BIGINT, amount BIGINT CHECK (amount > 0),"
-                           " _dlt_load_id VARCHAR, _dlt_id VARCHAR)")
-
-
 def bad_and_good():
     return [dlt.resource([{"id": 2, "amount": -1}], name="checked"), dlt.resource([{"id": 9}], name="other")]
 
 
 def test_a_refused_job_raises_at_load_with_a_terminal_error_and_keeps_the_package_pending():
     pipeline = dlt.pipeline(pipeline_name="keeps_package", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     recorded = loads(pipeline)
     with pytest.raises(PipelineStepFailed) as failure:
         pipeline.run(bad_and_good())
@@ -78,7 +69,7 @@ def test_a_refused_job_raises_at_load_with_a_terminal_error_and_keeps_the_packag
 
 def test_the_next_run_retries_the_package_and_loads_it_once_the_cause_is_fixed():
     pipeline = dlt.pipeline(pipeline_name="retries", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     with pytest.raises(PipelineStepFailed):
         pipeline.run(bad_and_good())
     (load_id,) = pipeline.list_normalized_load_packages()
@@ -112,7 +103,7 @@ def test_a_null_merge_key_fails_the_job_and_the_rows_survive_until_aborted():
 
 def test_abort_packages_gives_up_the_package_and_restores_local_state_and_schema():
     pipeline = dlt.pipeline(pipeline_name="aborts", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     state_before = pipeline.state.get("_state_version")
     schema_version_before = pipeline.default_schema.version
 
@@ -146,7 +137,7 @@ def test_abort_packages_gives_up_the_package_and_restores_local_state_and_schema
 
 def test_abort_survives_a_new_process(tmp_path):
     pipeline = dlt.pipeline(pipeline_name="abort_reopen", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     with pytest.raises(PipelineStepFailed):
         pipeline.run(bad_and_good())
     (load_id,) = pipeline.list_normalized_load_packages()
@@ -171,7 +162,7 @@ def test_drop_pending_packages_is_a_deprecated_alias_of_abort_packages():
 def test_auto_abort_on_terminal_error_aborts_at_once(monkeypatch):
     monkeypatch.setenv("LOAD__AUTO_ABORT_ON_TERMINAL_ERROR", "true")
     pipeline = dlt.pipeline(pipeline_name="auto_abort", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     with pytest.raises(PipelineStepFailed) as failure:
         pipeline.run(bad_and_good())
     assert "The package is aborted and cannot be retried" in str(failure.value)
@@ -185,7 +176,7 @@ def test_auto_abort_on_terminal_error_aborts_at_once(monkeypatch):
 def test_with_raise_on_failed_jobs_off_the_package_loads_without_the_failed_job(monkeypatch):
     monkeypatch.setenv("LOAD__RAISE_ON_FAILED_JOBS", "false")
     pipeline = dlt.pipeline(pipeline_name="lenient", destination="duckdb", dataset_name="data")
-    make_failing_table(pipeline)
+    with_checked_table(pipeline)
     info = pipeline.run(bad_and_good())
     package = info.load_packages[0]
     assert info.has_failed_jobs and package.state == "loaded"
