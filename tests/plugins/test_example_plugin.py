@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from importlib.metadata import version
 from pathlib import Path
@@ -18,9 +19,11 @@ EXPECTED_ROWS = [{"n": i, "square": i * i} for i in range(7)]
 
 def read_jsonl_rows(folder: Path) -> list[dict[str, Any]]:
     """Every row of every jsonl file in `folder`, without dlt's own columns, sorted by `n`."""
-    files = sorted(folder.glob("*.jsonl"))
+    # the filesystem destination gzips jsonl files (`.jsonl.gz`) unless compression is disabled
+    files = sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.gz")])
     assert files, f"no jsonl files in {folder}"
-    rows = [json.loads(line) for file in files for line in file.read_text().splitlines() if line]
+    texts = [gzip.decompress(f.read_bytes()).decode() if f.suffix == ".gz" else f.read_text() for f in files]
+    rows = [json.loads(line) for text in texts for line in text.splitlines() if line]
     return sorted(
         ({k: v for k, v in row.items() if not k.startswith("_dlt")} for row in rows),
         key=lambda row: row["n"],

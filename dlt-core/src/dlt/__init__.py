@@ -20,6 +20,7 @@ from dlt.pipeline import Pipeline, attach, run
 from dlt.pipeline import pipeline as _pipeline_function
 from dlt.pipeline import current
 from dlt import destinations, sources
+from dlt.destinations.impl.sink.decorator import destination
 from dlt.dataset import Dataset, Relation
 from dlt.dataset import dataset as _dataset_function
 
@@ -30,6 +31,6 @@ dataset = _dataset_function
 __all__ = [
     "Dataset", "DltResource", "DltSource", "Pipeline", "Relation", "Schema", "TCredentials",
     "TSecretStrValue", "TSecretValue", "__version__", "attach", "config", "current", "dataset",
-    "defer", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
+    "defer", "destination", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
     "source", "sources", "transformer",
 ]

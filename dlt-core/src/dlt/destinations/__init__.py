@@ -40,6 +40,9 @@ def resolve_destination(destination: Any) -> Destination | None:
         return destination()
     if callable(destination) and hasattr(destination, "client"):
         return destination()
+    if callable(destination) and getattr(destination, "destination_factory", None) is not None:
+        # a function made into a destination by @dlt.destination
+        return destination()
     raise DestinationError(
         f"destination must be a name like 'duckdb' or a destination object, got {type(destination).__name__}."
     )

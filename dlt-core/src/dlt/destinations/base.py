@@ -80,6 +80,8 @@ class DestinationCapabilities:
     max_query_length: int = 32 * 1024 * 1024
     max_parallel_load_jobs: int = 1
     naming_convention: str = "snake_case"
+    #: nesting depth the destination imposes over the source's (None: the source decides)
+    max_table_nesting: int | None = None
     decimal_precision: tuple[int, int] = (38, 9)
     notes: dict[str, str] = field(default_factory=dict)
 

@@ -19,8 +19,20 @@ from dlt.schema.inference import parse_timestamp, to_json_text
 from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
-ARROW_TABLE_FORMATS = ("parquet", "arrow")
-"""Job file formats written from Arrow tables: parquet and Arrow IPC."""
+ARROW_TABLE_FORMATS = ("parquet", "arrow", "csv")
+"""Job file formats written from Arrow tables: parquet, Arrow IPC and csv."""
+JSON_LINES_FORMATS = ("jsonl", "typed-jsonl")
+"""Job file formats written as JSON lines: `typed-jsonl` is jsonl whose readers restore each
+value's type from the table schema (datetimes, dates, times, decimals, bytes)."""
+BASE_JOB_FORMATS = ("parquet", "jsonl", "arrow")
+
+
+def table_job_format(hinted: str | None, default: str) -> str | None:
+    """The job format of a table whose `file_format` hint is `hinted`: the hint when every
+    destination loads it or it is the run's format, else None (the run's format)."""
+    if hinted and (hinted in BASE_JOB_FORMATS or hinted == default):
+        return hinted
+    return None
 
 
 def arrow_type(column: dict[str, Any]) -> pa.DataType:
@@ -234,18 +246,23 @@ class TableJobWriter:
         if self._table_writer is None:
             path = self._next_path(file_format)
             self.files.append(path)
-            open_writer = open_ipc_writer if file_format == "arrow" else open_parquet_writer
-            self._table_writer = open_writer(path, table.schema)
+            if file_format == "csv":
+                self._table_writer = open_csv_writer(path, table.schema)
+            else:
+                open_writer = open_ipc_writer if file_format == "arrow" else open_parquet_writer
+                self._table_writer = open_writer(path, table.schema)
             self._table_format = file_format
             self._schema = table.schema
-        if file_format == "arrow":
+        if file_format == "csv":
+            self._table_writer.write_table(csv_ready(table))
+        elif file_format == "arrow":
             write_batches(self._table_writer, table)
         else:
             write_row_groups(self._table_writer, table)
 
     def _write_jsonl(self, rows: list[dict[str, Any]], typed: list[dict[str, Any]]) -> None:
         if self._jsonl is None:
-            path = self._next_path("jsonl")
+            path = self._next_path(self.file_format if self.file_format in JSON_LINES_FORMATS else "jsonl")
             self.files.append(path)
             self._jsonl = open(path, "wb")  # noqa: SIM115 - closed in _close_file
         names = [c["name"] for c in typed]
@@ -269,3 +286,22 @@ class TableJobWriter:
         self.flush(columns)
         self._close_file()
         return self.files
+
+
+def csv_ready(table: pa.Table) -> pa.Table:
+    """`table` with binary columns as base64 text, which csv can hold."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+            values = [None if v is None else base64.b64encode(v).decode() for v in table.column(index).to_pylist()]
+            table = table.set_column(index, pa.field(field.name, pa.string()), pa.array(values, pa.string()))
+    return table
+
+
+def open_csv_writer(path: Path, schema: pa.Schema) -> Any:
+    """A csv writer with a header row, as dlt 1.31 writes csv load files (comma delimited,
+    text quoted where needed, nulls as empty fields)."""
+    import pyarrow.csv as pa_csv
+
+    fields = [pa.field(f.name, pa.string()) if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
+              else f for f in schema]
+    return pa_csv.CSVWriter(str(path), pa.schema(fields), write_options=pa_csv.WriteOptions(include_header=True))

@@ -459,6 +459,9 @@ class Pipeline:
             caps = self.destination.capabilities()
             schema.naming = get_naming_convention(convention or caps.naming_convention,
                                                   caps.max_column_identifier_length)
+            if caps.max_table_nesting is not None:
+                # a destination that limits nesting (a custom destination) overrides the source
+                schema.settings["max_table_nesting"] = caps.max_table_nesting
         elif convention:
             schema.naming = get_naming_convention(convention)
         return schema
@@ -587,7 +590,8 @@ class Pipeline:
         the format is `arrow` (Arrow IPC), as for rows."""
         capabilities = self.destination.capabilities() if self.destination is not None else None
         chosen = self.loader_file_format
-        if chosen in FORMATS_LOADED_AS_PREFERRED:
+        if chosen in FORMATS_LOADED_AS_PREFERRED and (
+                capabilities is None or chosen not in capabilities.supported_loader_file_formats):
             logger.warning("loader_file_format '%s' is not written by this dlt; the destination's"
                            " preferred format loads the same rows", chosen)
             chosen = None

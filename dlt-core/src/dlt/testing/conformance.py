@@ -21,6 +21,7 @@ a crash mid-load; hostile identifiers; system tables. Where a destination lacks 
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import shutil
 import uuid
@@ -77,7 +78,7 @@ def read_sql_rows(pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
 
 
 def read_filesystem_rows(pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
-    """All rows of `table` written by a filesystem-like destination (jsonl or parquet files)."""
+    """All rows of `table` written by a filesystem-like destination (jsonl, gzip or not, or parquet files)."""
     import pyarrow.parquet as pq
 
     from dlt.destinations.impl.filesystem.client import local_path
@@ -87,8 +88,10 @@ def read_filesystem_rows(pipeline: Pipeline, table: str) -> list[dict[str, Any]]
     if not root.is_dir():
         return rows
     for file in sorted(root.iterdir()):
-        if file.suffix == ".jsonl":
-            rows += [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+        if file.name.endswith((".jsonl", ".jsonl.gz")):
+            # jsonl files are gzip-compressed unless data_writer.disable_compression is set
+            data = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+            rows += [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
         elif file.suffix == ".parquet":
             rows += pq.read_table(file).to_pylist()
     return rows

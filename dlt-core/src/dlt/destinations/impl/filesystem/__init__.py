@@ -1,1 +1,1 @@
-"""The built-in filesystem destination: jsonl and parquet files in a local folder."""
+"""The built-in filesystem destination: jsonl, parquet and csv files in a local folder, placed by a layout."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,33 +10,48 @@ from dlt.destinations.base import ClientContext, Destination, DestinationCapabil
 
 
 class FilesystemSpec(BaseModel):
-    """Settings of the filesystem destination."""
+    """Settings of the filesystem destination (the names of dlt 1.31's `FilesystemDestinationClientConfiguration`)."""
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
     bucket_url: str
+    layout: Optional[str] = None
+    """Path template of data files relative to the dataset folder; see `layout.py`."""
+    extra_placeholders: Optional[dict[str, Any]] = None
+    """More layout placeholders: values, or callables `(schema_name, table_name, load_id, file_id, ext)`."""
+    current_datetime: Any = None
+    """The datetime (or a callable returning one) of the date placeholders; default: the package's time."""
+    max_state_files: int = 100
+    """State files kept per pipeline (below 1: all)."""
 
 
 class filesystem(Destination):  # noqa: N801 - the public name users write
-    """Write each table's rows as jsonl or parquet files under `<bucket_url>/<dataset>/<table>/`.
+    """Write each table's rows as jsonl, parquet or csv files under `<bucket_url>/<dataset>/`,
+    placed by `layout` (default `{table_name}/{load_id}.{file_id}.{ext}`).
 
     `bucket_url` is a local folder or a `file://` URL, given here or as
-    `DESTINATION__FILESYSTEM__BUCKET_URL`. Supports append and replace; merge appends.
+    `DESTINATION__FILESYSTEM__BUCKET_URL`; `layout` may come from configuration too
+    (`DESTINATION__FILESYSTEM__LAYOUT`). Supports append and replace; merge appends, as in
+    dlt 1.31 for files that are not a table format.
     """
 
     destination_name = "filesystem"
-    config_fields = {"bucket_url": (True, False), "credentials": (False, True)}
+    config_fields = {"bucket_url": (True, False), "credentials": (False, True), "layout": (False, False),
+                     "extra_placeholders": (False, False), "max_state_files": (False, False)}
     spec = FilesystemSpec
 
     def __init__(self, bucket_url: str | None = None, credentials: Any = None,
                  destination_name: str | None = None, environment: str | None = None,
-                 **settings: Any) -> None:
-        super().__init__(credentials, destination_name, environment, bucket_url=bucket_url, **settings)
+                 layout: str | None = None, extra_placeholders: dict[str, Any] | None = None,
+                 current_datetime: Any = None, **settings: Any) -> None:
+        super().__init__(credentials, destination_name, environment, bucket_url=bucket_url, layout=layout,
+                         extra_placeholders=extra_placeholders, current_datetime=current_datetime,
+                         **settings)
 
     def capabilities(self) -> DestinationCapabilities:
-        """jsonl preferred, parquet supported; no transactions and no merge."""
+        """jsonl preferred, parquet and csv supported; no transactions and no merge."""
         return DestinationCapabilities(
             preferred_loader_file_format="jsonl",
-            supported_loader_file_formats=("jsonl", "parquet"),
+            supported_loader_file_formats=("jsonl", "parquet", "csv"),
             supports_transactions=False,
             supports_merge=False,
             supported_merge_strategies=(),
@@ -48,4 +63,4 @@ class filesystem(Destination):  # noqa: N801 - the public name users write
         """A job client writing into the configured folder."""
         from dlt.destinations.impl.filesystem.client import FilesystemJobClient
 
-        return FilesystemJobClient(context, self.capabilities(), self.configuration()["bucket_url"])
+        return FilesystemJobClient(context, self.capabilities(), self.configuration())

@@ -1,0 +1,1 @@
+"""The built-in `destination` plugin: `@dlt.destination` sinks, a Python function per table batch."""
