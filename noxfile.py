@@ -58,7 +58,8 @@ def cli(session: nox.Session) -> None:
 @nox.session
 def redshift(session: nox.Session) -> None:
     """dlt-destination-redshift against a throwaway PostgreSQL that the fixtures start."""
-    install_local(session, "./dlt-core", "./dlt-destination-redshift")
+    # the pandas extra: the tests read results back with cursor.df()
+    install_local(session, "./dlt-core", "./dlt-destination-redshift", extras=("./dlt-core[pandas]",))
     session.run("pytest", "tests/redshift", *session.posargs)
 
 
@@ -75,6 +76,5 @@ def compat(session: nox.Session) -> None:
 
     `DLT_COMPAT_ROOT` points at another folder holding `compat/` and `compat-ecosystem/`.
     """
-    # pendulum: scripts written for dlt 1.31 import it (dlt 1.31 installs it), e.g. for current_datetime
-    install_local(session, "./dlt-core", extras=("./dlt-core[pandas]", "pydantic>=2", "pendulum"))
+    install_local(session, "./dlt-core", extras=("./dlt-core[pandas]", "pydantic>=2"))
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")

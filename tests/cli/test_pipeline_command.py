@@ -115,7 +115,7 @@ def test_trace_shows_where_secrets_came_from_but_never_their_values(project: Pro
 
     assert table.returncode == 0, table.stderr
     config = json.loads(as_json.stdout)["resolved_config"]
-    assert config == [{"field": "destination.duckdb.credentials", "provider": "environment variables",
+    assert config == [{"field": "destination.duckdb.credentials", "provider": "Environment Variables",
                        "key": "DESTINATION__DUCKDB__CREDENTIALS", "secret": True}]
     assert "DESTINATION__DUCKDB__CREDENTIALS" in table.stdout
     for output in (table.stdout, table.stderr, as_json.stdout):
