@@ -34,16 +34,18 @@ class ConfigValueError(ConfigurationValueError):
 class ConfigValueCannotBeCoercedException(ConfigValueError):  # noqa: N818 - dlt 1.31 name
     """A value from a provider cannot be converted to the type its field declares."""
 
-    def __init__(self, field_name: str, field_value: Any, hint: Any) -> None:
+    def __init__(self, field_name: str, field_value: Any, hint: Any, message: str | None = None) -> None:
+        """`message` replaces the default text (which does not show the value, as it may be a
+        secret), e.g. for a setting that is never secret."""
         self.field_name = field_name
         self.field_value = field_value
         self.hint = hint
         type_name = getattr(hint, "__name__", str(hint))
-        super().__init__(
+        super().__init__(message or (
             f"The configured value of `{field_name}` cannot be converted to {type_name}"
             f" (it is a {type(field_value).__name__}; the value is not shown as it may be a"
             " secret). Fix the value in your environment or .dlt/*.toml files."
-        )
+        ))
 
 
 class ValueNotSecretException(ConfigurationException):  # noqa: N818 - dlt 1.31 name

@@ -1,16 +1,38 @@
 """Keeping secrets out of logs, errors, traces and output.
 
-Every value resolved from a secret (an argument defaulting to `dlt.secrets.value`, destination
-credentials) is remembered for the process; `redact()` replaces those values in any text.
+Two kinds of secret are redacted from any text we produce:
+
+- values known to be secret: every value resolved from a secret (an argument defaulting to
+  `dlt.secrets.value`, destination credentials) is remembered for the process;
+- secrets recognisable by their shape, known or not: the password of a URL
+  (`https://user:***@host`), secret-named parameters (`api_key=***`, `access_token=***`,
+  `password=***`, `?key=***`) and bearer tokens (`Bearer ***`).
+
+`redact()` does it for one text, `redact_data()` for a JSON-like structure (a trace loaded into
+the destination), and `redact_exception()` for the text of every exception of a chain, so that
+`traceback.format_exception()` of an error we raise prints no secret either.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 REDACTED = "***"
 _secrets: set[str] = set()
+
+# `scheme://user:password@` -> `scheme://user:***@`
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@\s'\"]*:)(?P<secret>[^@/?#\s'\"]+)(?=@)")
+# `api_key=...`, `x-api-key=...`, `access_token=...`, `client_secret=...`, `password=...`
+_SECRET_PARAM = re.compile(
+    r"(?i)(?P<head>(?<![\w-])(?:[\w-]*[_-])?(?:api[_-]?key|apikey|access[_-]?key|private[_-]?key"
+    r"|token|secret|password|passwd|pwd|credentials?)(?:=|%3D))"
+    r"(?P<secret>[^&\s'\"<>,;)\]}]+)")
+# short query parameter names that are secret only in a query string: `?key=`, `&sig=`
+_SECRET_QUERY = re.compile(r"(?i)(?P<head>[?&](?:key|sig|signature|auth|code)=)(?P<secret>[^&\s#'\"<>]+)")
+_BEARER = re.compile(r"(?P<head>\bBearer\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})")
+_PATTERNS = (_URL_PASSWORD, _SECRET_PARAM, _SECRET_QUERY, _BEARER)
 
 
 def remember_secret(value: Any) -> None:
@@ -25,20 +47,74 @@ def remember_secret(value: Any) -> None:
             _secrets.add(text)
 
 
+def _mask(match: re.Match[str]) -> str:
+    secret = match.group("secret")
+    return match.group("head") + (secret if secret == REDACTED else REDACTED)
+
+
 def redact(text: str) -> str:
-    """`text` with every remembered secret replaced by `***`."""
+    """`text` with every remembered secret and every secret-shaped value replaced by `***`."""
+    if not isinstance(text, str) or not text:
+        return text
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, REDACTED)
+    for pattern in _PATTERNS:
+        text = pattern.sub(_mask, text)
     return text
 
 
+def redact_data(value: Any) -> Any:
+    """A copy of a JSON-like structure (dicts, lists, strings) with every string redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_data(item) for item in value) if isinstance(value, list) else \
+            tuple(redact_data(item) for item in value)
+    return value
+
+
+_TEXT_ATTRIBUTES = ("msg", "message", "strerror", "filename", "filename2", "reason", "doc")
+
+
+def redact_exception(error: BaseException | None) -> None:
+    """Redact, in place, the text of `error` and of every exception chained to it (`__cause__`,
+    `__context__`): their string arguments and the usual text attributes (`msg`, `strerror`,
+    `filename`). Done where an error leaves dlt, so a printed traceback holds no secret."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        try:
+            args = tuple(redact(a) if isinstance(a, str) else a for a in error.args)
+            if args != error.args:
+                error.args = args
+        except Exception:  # an exception class with unusual `args`: leave it as it is
+            pass
+        for name in _TEXT_ATTRIBUTES:
+            value = getattr(error, name, None)
+            if isinstance(value, str):
+                redacted = redact(value)
+                if redacted != value:
+                    try:
+                        setattr(error, name, redacted)
+                    except Exception:
+                        pass
+        error = error.__cause__ or error.__context__
+
+
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts secrets from messages and their arguments."""
+    """A logging filter that redacts secrets from messages, their arguments and tracebacks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the formatted message in place; always keep the record."""
-        if _secrets:
-            record.msg = redact(record.getMessage())
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg = redacted
             record.args = ()
+        if record.exc_info and record.exc_info[1] is not None:
+            redact_exception(record.exc_info[1])
+            record.exc_text = None
         return True

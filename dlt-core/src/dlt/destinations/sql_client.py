@@ -21,6 +21,26 @@ from typing import Any
 
 from dlt.destinations.base import DestinationCapabilities
 
+import logging
+
+logger = logging.getLogger("dlt")
+SQL_LOG_CHARS = 500
+"""How much of a statement a DEBUG line shows (INSERT ... VALUES statements can be megabytes)."""
+
+
+def log_statement(destination: str, sql: str, args: Sequence[Any], elapsed: float,
+                  rows: int | None = None) -> None:
+    """DEBUG line for one executed statement: its text (cut to `SQL_LOG_CHARS`, secrets redacted
+    by the `dlt` logger), the number of parameters (never their values) and the time it took."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    text = " ".join(sql.split())
+    if len(text) > SQL_LOG_CHARS:
+        text = text[:SQL_LOG_CHARS] + f"... ({len(sql)} chars)"
+    params = f", {len(args)} parameters" if args else ""
+    affected = f", {rows} rows" if rows is not None and rows >= 0 else ""
+    logger.debug("%s sql (%.3fs%s%s): %s", destination, elapsed, params, affected, text)
+
 
 def to_driver_placeholders(sql: str, placeholder: str, *, backslash_escapes: bool = False) -> str:
     """`sql` with every `%s` parameter marker replaced by `placeholder` and `%%` by `%`.

@@ -44,7 +44,7 @@ from dlt.schema.typing import (
 )
 
 
-logger = logging.getLogger("dlt.load")
+logger = logging.getLogger("dlt")
 
 
 def encode_state(state: dict[str, Any]) -> str:

@@ -26,8 +26,11 @@ class ResourceExtractionError(DltException):
     """A resource raised while it was producing data; the original error is chained."""
 
     def __init__(self, resource_name: str, error: BaseException, stage: str = "extract") -> None:
+        from dlt.configuration.redaction import redact_exception
+
         self.resource_name = resource_name
         self.original = error
+        redact_exception(error)  # the resource's own error is printed in the chain too
         super().__init__(
             f"Resource '{resource_name}' raised {type(error).__name__} during {stage}: {error}."
             " Fix the resource and run again."

@@ -19,6 +19,7 @@ A job that fails for good (a row the database refuses) is handled by the loader'
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ from dlt.load.exceptions import LoadClientError, LoadClientJobFailed, LoadClient
 from dlt.load.jobs import LoadJobInfo
 from dlt.schema import Schema
 from dlt.storage.packages import PackageStorage
+
+logger = logging.getLogger("dlt")
 
 
 TERMINAL_ERROR_POLICIES = ("retry", "fail", "abort")
@@ -126,6 +129,8 @@ class Loader:
                 break
             except DestinationTransientError as exc:
                 attempt += 1
+                logger.warning("load: package %s, attempt %d of %d failed with a transient error: %s",
+                               load_id, attempt, self.transient_retries + 1, exc)
                 if attempt > self.transient_retries:
                     raise LoadClientError(
                         f"Loading package {load_id} into {self.destination.name} failed"
@@ -135,6 +140,14 @@ class Loader:
                 time.sleep(self.retry_backoff * 2 ** (attempt - 1))
         info.elapsed = time.perf_counter() - started_at
         self.storage.commit_load(load_id)
+        failed = [job for job in info.jobs if job.state == "failed_jobs"]
+        rows = {t: n for t, n in info.row_counts.items() if not t.startswith("_dlt")}
+        logger.info("load: package %s%s into %s dataset %s: %d jobs%s, %d rows in %d tables (%s)"
+                    " in %.2fs", load_id, " (already loaded before)" if info.already_loaded else "",
+                    self.destination.name, self.dataset_name, len(info.jobs),
+                    f", {len(failed)} failed" if failed else "", sum(rows.values()), len(rows),
+                    ", ".join(f"{t}: {n}" for t, n in sorted(rows.items())) or "no tables",
+                    info.elapsed)
         return info
 
     def _load_with_client(self, client: Any, schema: Schema, load_id: str, info: PackageLoadInfo) -> None:
@@ -162,6 +175,8 @@ class Loader:
             if failed_now is None:
                 break
             failed_path, message = failed_now
+            logger.warning("load: job %s of package %s failed for good (%s): %s", failed_path.name,
+                           load_id, self.on_terminal_error, message)
             job_id = LoadJobInfo.from_path(load_id, failed_path).job_file_info.job_id()
             if self.on_terminal_error == "retry":
                 retried = self.storage.retry_job(load_id, failed_path, message)
@@ -193,9 +208,12 @@ class Loader:
             client.run_job(job, started_file)
         except LoadJobTerminalError as exc:
             exc.started_file = started_file  # type: ignore[attr-defined]
+            logger.debug("load: job %s of package %s failed: %s", job_file.name, load_id, exc)
             raise
         job.elapsed = time.perf_counter() - job_start
         job.state = "completed_jobs"
+        logger.debug("load: job %s of package %s (table %s) completed in %.3fs", job_file.name,
+                     load_id, job.table_name, job.elapsed)
         self._call_hook("on_load_job_complete", load_id=load_id, job=job)
         return started_file
 
@@ -244,8 +262,14 @@ class Loader:
         try:
             client.run_jobs(jobs, started)
         except LoadJobTerminalError as exc:
+            logger.debug("load: %d jobs of table %s in package %s failed together (%s); loading"
+                         " them one by one to find the failing file", len(jobs), jobs[0].table_name,
+                         load_id, exc)
             raise _BatchFailed() from exc
         elapsed = (time.perf_counter() - batch_start) / len(jobs)
+        logger.debug("load: %d jobs of table %s in package %s completed together in %.3fs (%s)",
+                     len(jobs), jobs[0].table_name, load_id, elapsed * len(jobs),
+                     ", ".join(job_file.name for job_file in job_files))
         for job in jobs:
             job.elapsed = elapsed
             job.state = "completed_jobs"

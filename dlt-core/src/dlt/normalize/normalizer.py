@@ -29,7 +29,7 @@ from dlt.storage.packages import PackageStorage
 EXTRACTED_ITEMS = "items"
 ARROW_FILE_SUFFIXES = (ARROW_ITEM_SUFFIX, ".parquet")
 """Extracted Arrow data: Arrow IPC files (and parquet, from packages extracted before)."""
-logger = logging.getLogger("dlt.normalize")
+logger = logging.getLogger("dlt")
 
 
 @dataclass

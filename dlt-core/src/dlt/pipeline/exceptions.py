@@ -32,9 +32,10 @@ class PipelineStepFailed(PipelineException):
 
     def __init__(self, pipeline_name: str, step: str, exception: BaseException,
                  load_id: str | None = None, step_info: Any = None, *,
-                 package_kept: bool = True) -> None:
+                 package_kept: bool | None = True) -> None:
         """`package_kept=False` says an extract kept no package (nothing was extracted, or a
-        contract rejected the data), so the message does not promise one."""
+        contract rejected the data), so the message does not promise one; `None` says nothing
+        about packages (an error outside the evaluation of a source)."""
         self.pipeline_name = pipeline_name
         self.step = step
         self.exception = exception
@@ -48,14 +49,17 @@ class PipelineStepFailed(PipelineException):
             "load": " The package stays pending and the next run retries it; give it up with"
                     " pipeline.abort_packages().",
         }.get(step, "")
-        if step == "extract" and not package_kept:
+        if step == "extract" and package_kept is None:
+            keep = ""
+        elif step == "extract" and not package_kept:
             keep = " No load package was kept: nothing was extracted before the error."
             where = ""
         if step == "load" and getattr(exception, "failed_message", None) is not None:
             # a job error names what happens to its package itself (queued for retry, aborted)
             keep = ""
-        from dlt.configuration.redaction import redact
+        from dlt.configuration.redaction import redact, redact_exception
 
+        redact_exception(exception)  # every error of the chain prints in a traceback
         super().__init__(redact(
             f"Pipeline {pipeline_name} failed at step {step}{where}:"
             f" {type(exception).__name__}: {str(exception).rstrip('.')}.{keep}"

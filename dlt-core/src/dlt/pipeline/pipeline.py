@@ -14,6 +14,7 @@ from typing import Any
 
 from dlt.utils.context import active_pipeline, active_source, active_state
 from dlt.utils.logging_setup import configure_logging
+from dlt.storage.exceptions import StorageFullError, explain_os_error
 from dlt.utils.memory import release_freed_memory
 from dlt.utils.signals import delayed_signals, raise_if_signalled
 from dlt.utils.exceptions import DltException
@@ -91,12 +92,45 @@ def _config_bool(path: tuple[str, ...], default: bool) -> bool:
     return bool(value)
 
 
+#: the integer settings of the steps, checked before a run extracts anything
+STEP_INT_SETTINGS: tuple[tuple[str, ...], ...] = (
+    ("extract", "items_per_file"), ("extract", "buffer_items"), ("normalize", "workers"),
+    ("normalize", "parallel_min_bytes"), ("normalize", "buffer_rows"),
+)
+
+
 def _config_int(path: tuple[str, ...], default: int) -> int:
-    """An integer setting from configuration (e.g. `NORMALIZE__WORKERS`), or `default`."""
+    """An integer setting from configuration (e.g. `NORMALIZE__WORKERS`), or `default`; a value
+    that is not a whole number raises `ConfigValueCannotBeCoercedException` naming the key, where
+    it was found and the value."""
+    from dlt.configuration.exceptions import ConfigValueCannotBeCoercedException
     from dlt.configuration.resolve import get_resolver
 
     found = get_resolver().lookup([path])
-    return int(found[0]) if found is not None else default
+    if found is None:
+        return default
+    value, provider = found[0], found[1]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        key = ".".join(path)
+        where = provider.key_for(path) if hasattr(provider, "key_for") else key
+        source = getattr(provider, "name", type(provider).__name__)
+        raise ConfigValueCannotBeCoercedException(path[-1], value, int, message=(
+            f"The setting `{key}` must be a whole number, but {where} in {source} is {value!r}."
+            f" Set it to an integer (e.g. {key.upper().replace('.', '__')}=4) or remove it to use"
+            " the default."
+        )) from None
+
+
+def check_step_settings() -> None:
+    """Fail before any data moves when an integer setting of a step is not an integer."""
+    for path in STEP_INT_SETTINGS:
+        _config_int(path, 0)
 
 
 def _loadable(data: Any) -> Any:
@@ -375,10 +409,11 @@ class Pipeline:
             self._save_trace(trace)
             raise
         except Exception as exc:
+            exc = explain_os_error(exc, self._working_dir)
             trace.finish(record, error=exc)
             self._save_trace(trace)
             logger.error("pipeline %s failed at step %s: %s", self.pipeline_name, step, exc)
-            raise PipelineStepFailed(self.pipeline_name, step, exc) from exc
+            raise PipelineStepFailed(self.pipeline_name, step, exc, package_kept=None) from exc
         finally:
             active_pipeline.reset(token)
         if record.finished_at is None:
@@ -475,6 +510,7 @@ class Pipeline:
 
         `refresh` (or the pipeline's own `refresh`) starts sources over: see `dlt.pipeline.refresh`."""
         refresh = check_refresh_mode(refresh) or self.refresh
+        check_step_settings()
         trace = _trace or PipelineTrace(self.pipeline_name)
         started = datetime.now(timezone.utc)
         first_run = self.first_run
@@ -523,6 +559,9 @@ class Pipeline:
                    "state": encode_state(self._state)}
         schema = self.schemas_store.apply_import(schema)
         load_id = new_load_id()
+        extract_started = datetime.now(timezone.utc)
+        logger.debug("extract: source %s, resources %s into load package %s", source.name,
+                     ", ".join(source.selected_resources), load_id)
         package_dir = self.storage.start_extract(load_id)
         state = copy.deepcopy(self._state)
         refreshed = apply_refresh(refresh, source, schema, state)
@@ -548,10 +587,16 @@ class Pipeline:
             active_state.reset(state_token)
             active_source.reset(source_token)
             active_metrics.reset(metrics_token)
-        if isinstance(failure, DataValidationError) or (failure is not None and not info.item_counts):
+        if failure is not None:
+            failure = explain_os_error(failure, self._working_dir)
+        if isinstance(failure, (DataValidationError, StorageFullError)) or (
+                failure is not None and not info.item_counts):
             # a frozen `tables` contract rejects the data, or the error came before any item:
             # there is nothing to keep, and no package is left pending (as in dlt 1.31)
             self.storage.discard_extract(load_id)
+            if isinstance(failure, StorageFullError):  # its message says what was kept
+                raise PipelineStepFailed(self.pipeline_name, "extract", failure, None, info,
+                                         package_kept=None) from failure
             raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info,
                                      package_kept=False) from failure
         reporter.finish(info.item_counts)
@@ -577,6 +622,12 @@ class Pipeline:
         self.storage.commit_extract(load_id)
         self._state = state
         self._save_state()
+        counts = {t: n for t, n in info.item_counts.items() if not t.startswith("_dlt")}
+        logger.info("extract: source %s: %d items in %d tables (%s) into load package %s%s in %.2fs",
+                    source.name, sum(counts.values()), len(counts),
+                    ", ".join(f"{t}: {n}" for t, n in sorted(counts.items())) or "no tables", load_id,
+                    " (partial: the source failed)" if failure is not None else "",
+                    (datetime.now(timezone.utc) - extract_started).total_seconds())
         if hook.on_extract_complete.get_hookimpls():
             hook.on_extract_complete(pipeline_name=self.pipeline_name, load_id=load_id,
                                      row_counts=dict(info.item_counts))
@@ -619,7 +670,7 @@ class Pipeline:
 
         found = get_resolver().lookup([("normalize", "workers")])
         if found is not None:
-            return max(1, int(found[0]))
+            return max(1, _config_int(("normalize", "workers"), 1))
         return max(1, min(4, os.cpu_count() or 1))
 
     def normalize(self, workers: int | None = None, loader_file_format: str | None = None,
@@ -649,12 +700,21 @@ class Pipeline:
                                                    ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024),
                                                buffer_rows=_config_int(("normalize", "buffer_rows"), 10_000),
                                                arrow_file_format=arrow_format)
+                package_started = datetime.now(timezone.utc)
+                logger.debug("normalize: package %s (schema %s) to %s files, %d workers at most",
+                             load_id, schema.name, rows_format, worker_count)
                 try:
                     info = normalizer.normalize(load_id)
                 except Exception as exc:
+                    exc = explain_os_error(exc, self._working_dir)
                     raise PipelineStepFailed(self.pipeline_name, "normalize", exc, load_id) from exc
                 self.schemas_store.save(schema)
                 self.storage.commit_normalize(load_id)
+                counts = {t: n for t, n in info.row_counts.items() if not t.startswith("_dlt")}
+                logger.info("normalize: package %s: %d rows in %d tables (%s) in %.2fs", load_id,
+                            sum(counts.values()), len(counts),
+                            ", ".join(f"{t}: {n}" for t, n in sorted(counts.items())) or "no tables",
+                            (datetime.now(timezone.utc) - package_started).total_seconds())
                 if hook.on_normalize_complete.get_hookimpls():
                     hook.on_normalize_complete(pipeline_name=self.pipeline_name, load_id=load_id,
                                                row_counts=dict(info.row_counts))
@@ -783,6 +843,7 @@ class Pipeline:
         # a missing or invalid destination setting fails here, before any data moves
         self.destination.configuration()
         self._file_formats()
+        check_step_settings()
         if table_format is not None:
             self._check_table_format(table_format)
         trace = PipelineTrace(self.pipeline_name)
@@ -840,6 +901,9 @@ class Pipeline:
             trace.steps.append(run_step)
             trace.finish(run_step, info=info or trace.last_load_info, error=error)
             trace.finished_at = run_step.finished_at
+            took = (run_step.finished_at - run_step.started_at).total_seconds()
+            logger.info("run: pipeline %s %s in %.2fs", self.pipeline_name,
+                        "failed" if error is not None else "completed", took)
             self._save_trace(trace)
 
     # -- destination access ---------------------------------------------------------------------

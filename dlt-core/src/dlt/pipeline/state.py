@@ -35,7 +35,18 @@ def load_state(pipeline_dir: Path) -> dict[str, Any] | None:
     path = pipeline_dir / STATE_FILE
     if not path.exists():
         return None
-    return typed_json.loads(path.read_bytes())
+    data = path.read_bytes()
+    try:
+        return typed_json.loads(data)
+    except ValueError as exc:  # orjson's JSONDecodeError is a ValueError
+        from dlt.storage.exceptions import CorruptedFileError
+
+        problem = "it is empty" if not data.strip() else f"it is not valid JSON ({exc})"
+        raise CorruptedFileError(path, problem, (
+            "Restore it from a backup, or delete it and run again: the pipeline then restores"
+            " the state stored in the destination (incremental cursors included) when it has"
+            " loaded before, or starts from a fresh state."
+        )) from None
 
 
 def save_state(pipeline_dir: Path, state: dict[str, Any]) -> None:

@@ -45,13 +45,15 @@ class StepTrace:
         return self.error
 
     def asdict(self) -> dict[str, Any]:
-        """JSON-ready."""
+        """JSON-ready, secrets redacted."""
+        from dlt.configuration.redaction import redact_data
+
         info = self.info.asdict() if hasattr(self.info, "asdict") else (
             self.info.__dict__ if hasattr(self.info, "__dict__") else self.info)
-        return {"step": self.step, "started_at": self.started_at,
-                "finished_at": self.finished_at,
-                "step_info": info, "info": info, "step_exception": self.error, "error": self.error,
-                "traceback": self.traceback}
+        return redact_data({"step": self.step, "started_at": self.started_at,
+                            "finished_at": self.finished_at,
+                            "step_info": info, "info": info, "step_exception": self.error,
+                            "error": self.error, "traceback": self.traceback})
 
     def __str__(self) -> str:
         took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
@@ -59,7 +61,9 @@ class StepTrace:
         text = f"Step {self.step} {outcome} in {took:.2f} seconds."
         if self.info is not None and self.step != "run":
             text += "\n" + str(self.info)
-        return text
+        from dlt.configuration.redaction import redact
+
+        return redact(text)
 
 
 @dataclass
@@ -106,16 +110,21 @@ class PipelineTrace:
         trace.finished_at = datetime.now(timezone.utc)
         trace.info = info
         if error is not None:
-            trace.error = f"{type(error).__name__}: {error}"
-            trace.traceback = "".join(traceback.format_exception(error))
+            from dlt.configuration.redaction import redact, redact_exception
+
+            redact_exception(error)
+            trace.error = redact(f"{type(error).__name__}: {error}")
+            trace.traceback = redact("".join(traceback.format_exception(error)))
 
     def asdict(self) -> dict[str, Any]:
         """JSON-ready; loadable with `pipeline.run([trace])`. As in dlt 1.31 the `run` step is
-        left out (its info repeats the load step's)."""
-        return {"transaction_id": self.transaction_id, "pipeline_name": self.pipeline_name,
+        left out (its info repeats the load step's). Secrets are redacted."""
+        from dlt.configuration.redaction import redact_data
+
+        return redact_data({"transaction_id": self.transaction_id, "pipeline_name": self.pipeline_name,
                 "started_at": self.started_at, "finished_at": self.finished_at,
                 "steps": [s.asdict() for s in self.steps if s.step != "run"],
-                "resolved_config": self.resolved_config}
+                "resolved_config": self.resolved_config})
 
     def save(self, folder: Path) -> None:
         """Write the trace as JSON and as a pickle into `folder`, with secrets redacted."""

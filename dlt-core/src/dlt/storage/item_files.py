@@ -36,10 +36,26 @@ def append_pickled(file: Any, value: Any) -> None:
 
 
 def read_pickled_pages(path: Path) -> Iterator[Any]:
-    """The values appended one after another into an item file or a key sidecar."""
+    """The values appended one after another into an item file or a key sidecar. A file that
+    is cut short or garbled raises `CorruptedFileError` naming it (never a silent loss of the
+    pages after the damage)."""
+    size = path.stat().st_size
     with open(path, "rb") as file:
         while True:
+            start = file.tell()
             try:
-                yield pickle.load(file)
+                value = pickle.load(file)
             except EOFError:
-                return
+                if start >= size:
+                    return
+                _corrupted(path, f"it is cut short after {start} of {size} bytes")
+            except (pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError,
+                    MemoryError) as exc:
+                _corrupted(path, f"it cannot be unpickled at byte {start} ({exc})")
+            yield value
+
+
+def _corrupted(path: Path, problem: str) -> None:
+    from dlt.storage.exceptions import CorruptedFileError, package_file_advice
+
+    raise CorruptedFileError(path, problem, package_file_advice(path))

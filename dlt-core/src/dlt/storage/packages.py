@@ -242,8 +242,21 @@ class PackageStorage:
 
     @staticmethod
     def read_json(path: Path) -> Any:
-        """Read a JSON file."""
-        return orjson.loads(path.read_bytes())
+        """Read a JSON file; one that is not valid JSON raises `CorruptedFileError` naming it and
+        saying what to do."""
+        data = path.read_bytes()
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            from dlt.storage.exceptions import CorruptedFileError, package_file_advice
+
+            problem = "it is empty" if not data.strip() else f"it is not valid JSON ({exc})"
+            if path.name.endswith(".schema.json"):
+                advice = ("Restore it from a backup or delete it: the next run then restores the"
+                          " schema stored in the destination, or infers it again from the data.")
+            else:
+                advice = package_file_advice(path)
+            raise CorruptedFileError(path, problem, advice) from None
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 
 class DltException(Exception):
-    """Base of every error dlt raises on purpose; its message is a sentence for the user."""
+    """Base of every error dlt raises on purpose; its message is a sentence for the user.
+
+    Its text never holds a secret: `str()` (and so every printed traceback) is redacted, also
+    of a secret that became known after the error was raised."""
+
+    def __str__(self) -> str:
+        from dlt.configuration.redaction import redact
+
+        return redact(super().__str__())
 
 
 class TerminalException(BaseException):  # noqa: N818 - the name dlt 1.31 users import

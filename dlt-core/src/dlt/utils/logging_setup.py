@@ -9,6 +9,8 @@ from dlt.configuration.redaction import RedactingFilter
 
 LOG_FORMAT = "%(asctime)s|%(levelname)s|%(name)s|%(message)s"
 _configured = False
+#: the loggers dlt writes to: everything goes to `dlt`, progress lines to `dlt.progress`
+REDACTED_LOGGERS = ("dlt", "dlt.progress")
 
 
 def configure_logging() -> logging.Logger:
@@ -26,8 +28,12 @@ def configure_logging() -> logging.Logger:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(RedactingFilter())
-        handler.setLevel(logging.WARNING if level == "INFO" else logger.level)
+        # quiet by default (warnings only, as dlt 1.31); RUNTIME__LOG_LEVEL=INFO or DEBUG prints more
+        handler.setLevel(logger.level if found else logging.WARNING)
         logger.addHandler(handler)
-    logger.addFilter(RedactingFilter())
+    # a logger filter redacts a record before any handler sees it, also handlers of the root
+    # logger the record propagates to (an application's own logging, pytest's caplog)
+    for name in REDACTED_LOGGERS:
+        logging.getLogger(name).addFilter(RedactingFilter())
     _configured = True
     return logger

@@ -30,7 +30,7 @@ from dlt.extract.incremental.exceptions import (
 from dlt.extract.incremental.lag import lagged_start
 from dlt.extract.incremental.window import CursorWindow, compile_cursor_path
 
-logger = logging.getLogger("dlt.extract")
+logger = logging.getLogger("dlt")
 
 TCursorValue = TypeVar("TCursorValue")
 

@@ -26,7 +26,7 @@ from dlt.extract.incremental.exceptions import (
     IncrementalPrimaryKeyMissing,
 )
 
-logger = logging.getLogger("dlt.extract")
+logger = logging.getLogger("dlt")
 
 _MISSING = object()
 

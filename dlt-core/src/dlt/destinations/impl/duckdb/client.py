@@ -3,6 +3,9 @@ transaction per package."""
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +21,42 @@ from dlt.destinations.base import (
     DestinationTransientError,
     LoadJobTerminalError,
 )
-from dlt.destinations.sql_client import DBApiCursor, SqlClient, exact_chunks
+from dlt.destinations.sql_client import (
+    SQL_LOG_CHARS,
+    DBApiCursor,
+    SqlClient,
+    exact_chunks,
+    log_statement,
+)
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.destinations.impl.duckdb import insert_memory
 from dlt.schema.typing import TTableSchema
 
+logger = logging.getLogger("dlt")
+
+
+def _open_error(database: Path, exc: Exception) -> Exception:
+    """The error for a DuckDB file that cannot be opened: a lock held by another process may
+    go away (transient); a folder that is not writable or does not exist will not (terminal)."""
+    text = str(exc)
+    if "lock" in text.lower():
+        return DestinationTransientError(
+            f"Could not open the DuckDB database {database}: another process holds a lock on it"
+            f" ({text}). Close that process (or its connection) and run again."
+        )
+    folder = database.parent
+    if not folder.is_dir():
+        return DestinationTerminalError(
+            f"Could not open the DuckDB database {database}: the folder {folder} does not exist."
+            " Create it, or point the destination at a path in an existing folder."
+        )
+    if "read-only" in text.lower() or "permission denied" in text.lower() or not os.access(folder, os.W_OK):
+        return DestinationTerminalError(
+            f"Could not open the DuckDB database {database}: the folder {folder} is not writable"
+            f" ({text}). Point the destination at a writable path, e.g."
+            " dlt.destinations.duckdb('/writable/path/file.duckdb'), or make the folder writable."
+        )
+    return DestinationTerminalError(f"Could not open the DuckDB database {database}: {text}.")
 
 class DuckDBCursor(DBApiCursor):
     """A DuckDB result read through DuckDB's own pandas and Arrow conversion.
@@ -85,11 +119,9 @@ class DuckDBSqlClient(SqlClient):
             try:
                 self._connection = duckdb_lib.connect(str(self.database), config=dict(self.settings))
             except duckdb_lib.IOException as exc:
-                raise DestinationTransientError(
-                    f"Could not open the DuckDB database {self.database}: {exc}. Another process"
-                    " may hold it open; close it and run again."
-                ) from exc
+                raise _open_error(Path(str(self.database)), exc) from exc
             self._owns_connection = True
+            logger.debug("duckdb: opened database %s", self.database)
         self.catalog = self._connection.execute("SELECT current_database()").fetchone()[0]
         self._use_dataset()
         return self._connection
@@ -126,10 +158,14 @@ class DuckDBSqlClient(SqlClient):
             raise DestinationTerminalError(
                 "The DuckDB client is not connected: use it inside `with pipeline.sql_client() as client:`."
             )
+        started = time.perf_counter()
         try:
             cursor = self._connection.execute(self.driver_sql(sql, args), list(args) if args else None)
         except duckdb_lib.Error as exc:
+            logger.debug("duckdb sql failed after %.3fs: %s: %s", time.perf_counter() - started,
+                         " ".join(sql.split())[:SQL_LOG_CHARS], exc)
             raise _translate(exc) from exc
+        log_statement("duckdb", sql, args, time.perf_counter() - started)
         yield DuckDBCursor(cursor)
 
     def qualified_dataset_name(self, dataset_name: str | None = None) -> str:
