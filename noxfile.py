@@ -11,7 +11,7 @@ from __future__ import annotations
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["core", "cli", "redshift", "bigquery", "compat"]
+nox.options.sessions = ["core", "cli", "redshift", "bigquery", "rest-api", "compat"]
 nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
@@ -70,11 +70,18 @@ def bigquery(session: nox.Session) -> None:
     session.run("pytest", "tests/bigquery", *session.posargs)
 
 
+@nox.session(name="rest-api")
+def rest_api(session: nox.Session) -> None:
+    """dlt-source-rest-api against a real HTTP server on 127.0.0.1 that the fixtures start."""
+    install_local(session, "./dlt-core", "./dlt-source-rest-api")
+    session.run("pytest", "tests/rest_api", *session.posargs)
+
+
 @nox.session
 def compat(session: nox.Session) -> None:
     """The dlt 1.31 corpora (`../shared/compat*/`) run unchanged; the ratchet lists what must pass.
 
     `DLT_COMPAT_ROOT` points at another folder holding `compat/` and `compat-ecosystem/`.
     """
-    install_local(session, "./dlt-core", extras=("./dlt-core[pandas]", "pydantic>=2"))
+    install_local(session, "./dlt-core", "./dlt-source-rest-api", extras=("./dlt-core[pandas]", "pydantic>=2"))
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")

@@ -51,6 +51,15 @@ def test_submodules_of_a_registered_module_import_too(manager):
     assert aliased is email.mime
 
 
+def test_a_submodule_imported_through_the_alias_is_the_real_module_not_a_copy(manager):
+    import email.mime.text
+
+    from dlt.sources.paths.mime.text import MIMEText
+
+    assert MIMEText is email.mime.text.MIMEText
+    assert sys.modules["dlt.sources.paths.mime.text"] is email.mime.text
+
+
 def test_the_source_function_is_still_resolvable_by_name(manager):
     assert manager.source("fancy").__name__ == "fancy"
     assert "source_module" in {kind for kind in manager.records["module_plugin"].provides}

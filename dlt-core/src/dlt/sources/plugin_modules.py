@@ -88,7 +88,28 @@ class PluginModuleFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 
 
+class AliasSubmoduleFinder(importlib.abc.MetaPathFinder):
+    """Resolves a submodule of an aliased package (`dlt.sources.helpers.rest_client.auth`) to
+    the real submodule. It must run before the path finder, which would otherwise find the file
+    through the real package's `__path__` and execute it a second time under the alias name
+    (two copies of every class, so `except` clauses and `isinstance` checks fail)."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        """A spec aliasing `fullname` to `<real parent>.<leaf>` when its parent is an alias."""
+        if not fullname.startswith(PREFIX):
+            return None
+        parent_name, _, leaf = fullname.rpartition(".")
+        parent = sys.modules.get(parent_name)
+        real_parent = getattr(parent, "__name__", parent_name)
+        if parent is None or real_parent == parent_name:
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(f"{real_parent}.{leaf}"))
+
+
 def install() -> None:
-    """Put the finder at the end of `sys.meta_path` (once): real modules are found first."""
+    """Put the finder at the end of `sys.meta_path` (once): real modules are found first; the
+    submodule finder goes first, as it only answers below an already aliased package."""
     if not any(isinstance(finder, PluginModuleFinder) for finder in sys.meta_path):
         sys.meta_path.append(PluginModuleFinder())
+    if not any(isinstance(finder, AliasSubmoduleFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, AliasSubmoduleFinder())

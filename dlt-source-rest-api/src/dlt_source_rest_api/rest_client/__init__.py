@@ -1,0 +1,9 @@
+"""`dlt.sources.helpers.rest_client`: `RESTClient`, `paginate`, `PageData`, and the
+`paginators`, `auth` and `exceptions` modules."""
+
+from __future__ import annotations
+
+from dlt_source_rest_api.rest_client.client import PageData, RESTClient, join_url, paginate
+from dlt_source_rest_api.rest_client.paginators import BasePaginator
+
+__all__ = ["BasePaginator", "PageData", "RESTClient", "join_url", "paginate"]

@@ -1,0 +1,172 @@
+"""Authentication for the REST client: `requests` auth objects that are also dlt config specs,
+so their secrets can come from `.dlt/secrets.toml` and never show in reprs."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any, Optional
+
+from requests import PreparedRequest
+from requests.auth import AuthBase
+
+from dlt.common.configuration import configspec
+from dlt.configuration.specs import CredentialsConfiguration
+from dlt.configuration.typing import TSecretStrValue
+
+
+@configspec
+class AuthConfigBase(AuthBase, CredentialsConfiguration):
+    """Base of REST client auth: a `requests` auth (`__call__(request)`) and a credentials spec.
+
+    Subclass it (decorated with `@configspec`) for a custom scheme and implement `__call__`.
+    """
+
+    def __bool__(self) -> bool:
+        # a spec is a mapping of its fields; an auth object is always "set", even without fields
+        return True
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Add credentials to `request`; the base class adds none."""
+        return request
+
+
+@configspec
+class BearerTokenAuth(AuthConfigBase):
+    """`Authorization: Bearer <token>`."""
+
+    token: TSecretStrValue = None
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the bearer token header."""
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+@configspec
+class APIKeyAuth(AuthConfigBase):
+    """An API key in a header (`location="header"`, the default) or a query parameter
+    (`location="query"`) named `name`."""
+
+    name: str = "Authorization"
+    api_key: TSecretStrValue = None
+    location: str = "header"
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Put the key where it belongs."""
+        if self.location == "header":
+            request.headers[self.name] = str(self.api_key)
+        elif self.location == "query":
+            request.prepare_url(request.url, {self.name: self.api_key})
+        else:
+            raise ValueError(
+                f"APIKeyAuth location is {self.location!r}; use 'header' or 'query' (cookies are not supported yet)."
+            )
+        return request
+
+
+@configspec
+class HttpBasicAuth(AuthConfigBase):
+    """HTTP basic authentication with `username` and `password`."""
+
+    username: str = None  # type: ignore[assignment]
+    password: TSecretStrValue = None
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the basic `Authorization` header."""
+        encoded = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        request.headers["Authorization"] = f"Basic {encoded}"
+        return request
+
+
+@configspec
+class OAuth2AuthBase(AuthConfigBase):
+    """An OAuth 2 access token sent as a bearer token."""
+
+    access_token: Optional[TSecretStrValue] = None
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the bearer header from the access token."""
+        request.headers["Authorization"] = f"Bearer {self.access_token}"
+        return request
+
+
+@configspec
+class OAuth2ClientCredentials(OAuth2AuthBase):
+    """The OAuth 2 client credentials flow: a token from `access_token_url` (form-encoded
+    `grant_type=client_credentials`, `client_id`, `client_secret` and
+    `access_token_request_data`), reused until it expires and then fetched again.
+
+    Override `build_access_token_request()` for servers that want the credentials elsewhere
+    (e.g. in a basic `Authorization` header) and `parse_expiration_in_seconds()` /
+    `parse_access_token()` for unusual token responses.
+    """
+
+    access_token_url: str = None  # type: ignore[assignment]
+    client_id: TSecretStrValue = None
+    client_secret: TSecretStrValue = None
+    access_token_request_data: Optional[dict[str, Any]] = None
+    default_token_expiration: int = 3600
+    session: Optional[Any] = None
+
+    def __post_init__(self) -> None:
+        if self.access_token_request_data is None:
+            self.access_token_request_data = {}
+        self.__dict__["_token_expiry"] = 0.0
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the bearer header, fetching a token first when there is none or it expired."""
+        if self.access_token is None or self.is_token_expired():
+            self.obtain_token()
+        request.headers["Authorization"] = f"Bearer {self.access_token}"
+        return request
+
+    def is_token_expired(self) -> bool:
+        """True once the token's lifetime has passed."""
+        return time.monotonic() >= self.__dict__.get("_token_expiry", 0.0)
+
+    def build_access_token_request(self) -> dict[str, Any]:
+        """Keyword arguments of the token POST request (`headers`, `data`, ...)."""
+        return {
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            "data": {
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "grant_type": "client_credentials",
+                **(self.access_token_request_data or {}),
+            },
+        }
+
+    def obtain_token(self) -> None:
+        """Request a new access token and remember when it expires."""
+        session = self.session
+        if session is None:
+            from dlt_source_rest_api.requests import client
+
+            session = client.session
+        response = session.post(self.access_token_url, **self.build_access_token_request())
+        if response.status_code >= 400:
+            from dlt_source_rest_api.rest_client.redaction import http_error
+
+            raise http_error(response, "The OAuth2 token request failed")
+        body = response.json()
+        self.access_token = self.parse_access_token(body)
+        expires_in = self.parse_expiration_in_seconds(body)
+        self.__dict__["_token_expiry"] = time.monotonic() + expires_in
+
+    def parse_access_token(self, response_json: Any) -> str:
+        """The token in the token response (`access_token`)."""
+        return str(response_json.get("access_token"))
+
+    def parse_expiration_in_seconds(self, response_json: Any) -> int:
+        """The token lifetime in the token response (`expires_in`), else the default."""
+        return int(response_json.get("expires_in", self.default_token_expiration))
+
+
+__all__ = [
+    "APIKeyAuth", "AuthConfigBase", "BearerTokenAuth", "HttpBasicAuth", "OAuth2AuthBase",
+    "OAuth2ClientCredentials",
+]
