@@ -587,7 +587,8 @@ class Pipeline:
         the format is `arrow` (Arrow IPC), as for rows."""
         capabilities = self.destination.capabilities() if self.destination is not None else None
         chosen = self.loader_file_format
-        if chosen in FORMATS_LOADED_AS_PREFERRED:
+        if chosen in FORMATS_LOADED_AS_PREFERRED and (
+                capabilities is None or chosen not in capabilities.supported_loader_file_formats):
             logger.warning("loader_file_format '%s' is not written by this dlt; the destination's"
                            " preferred format loads the same rows", chosen)
             chosen = None
