@@ -11,7 +11,7 @@ from __future__ import annotations
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["core", "cli", "redshift", "bigquery", "rest-api", "compat"]
+nox.options.sessions = ["core", "cli", "redshift", "bigquery", "postgres", "sqlalchemy", "rest-api", "compat"]
 nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
@@ -64,6 +64,22 @@ def redshift(session: nox.Session) -> None:
 
 
 @nox.session
+def postgres(session: nox.Session) -> None:
+    """dlt-destination-postgres against a throwaway PostgreSQL that the fixtures start."""
+    # pandas: the tests read results with cursor.df(), as users do
+    install_local(session, "./dlt-core", "./dlt-destination-postgres", extras=("./dlt-core[pandas]",))
+    session.run("pytest", "tests/postgres", *session.posargs)
+
+
+@nox.session
+def sqlalchemy(session: nox.Session) -> None:
+    """dlt-destination-sqlalchemy on SQLite database files (the driver is in the stdlib)."""
+    # pandas: the tests read results with cursor.df(), as users do
+    install_local(session, "./dlt-core", "./dlt-destination-sqlalchemy", extras=("./dlt-core[pandas]",))
+    session.run("pytest", "tests/sqlalchemy", *session.posargs)
+
+
+@nox.session
 def bigquery(session: nox.Session) -> None:
     """dlt-destination-bigquery against a BigQuery emulator server that the fixtures start."""
     install_local(session, "./dlt-core", "./dlt-destination-bigquery")
@@ -83,5 +99,8 @@ def compat(session: nox.Session) -> None:
 
     `DLT_COMPAT_ROOT` points at another folder holding `compat/` and `compat-ecosystem/`.
     """
-    install_local(session, "./dlt-core", "./dlt-source-rest-api", extras=("./dlt-core[pandas]", "pydantic>=2"))
+    # the plugins the corpus scripts use; psycopg2-binary is what the PostgreSQL scripts check
+    # their results with
+    install_local(session, "./dlt-core", "./dlt-destination-postgres", "./dlt-destination-sqlalchemy",
+                  "./dlt-source-rest-api", extras=("./dlt-core[pandas]", "pydantic>=2", "psycopg2-binary"))
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")

@@ -1,17 +1,23 @@
 """Fixtures for the Redshift destination tests: a real server reached through redshift-connector.
 
 ``redshift_stand_in`` (session scope) starts a throwaway PostgreSQL behind a small wire-protocol
-proxy on 127.0.0.1 (see ``pg_server.py``) and always stops it at the end of the session, also
+proxy on 127.0.0.1 (see ``tests/support/pg_server.py``) and always stops it at the end of the session, also
 when tests fail or the session is interrupted.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+# the PostgreSQL server helper is shared with tests/postgres
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+
 from pg_server import StandIn, start_stand_in
 from stand_in_dialect import STAND_IN
 

@@ -25,8 +25,9 @@ from dlt.destinations.base import (
     DestinationTerminalError,
     LoadJobTerminalError,
 )
+from dlt.destinations.postgres_dialect import PostgresDialectMixin
 from dlt.destinations.sql_job_client import SqlJobClient
-from dlt.schema.typing import ID_COLUMN, ROOT_ID_COLUMN, TTableSchema
+from dlt.schema.typing import TTableSchema
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
 from dlt_destination_redshift.dialect import REDSHIFT, RedshiftDialect
@@ -39,8 +40,9 @@ READ_BATCH_ROWS = 10_000
 PARAMETER_OVERHEAD = 8
 
 
-class RedshiftJobClient(SqlJobClient):
-    """Loads a package into one Redshift dataset in one transaction."""
+class RedshiftJobClient(PostgresDialectMixin, SqlJobClient):
+    """Loads a package into one Redshift dataset in one transaction; merges use the
+    `DELETE ... USING` statements shared with PostgreSQL (`dlt.destinations.postgres_dialect`)."""
 
     def __init__(self, context: ClientContext, capabilities: DestinationCapabilities,
                  config: dict[str, Any], dialect: RedshiftDialect = REDSHIFT) -> None:
@@ -179,20 +181,6 @@ class RedshiftJobClient(SqlJobClient):
     # -- merge ----------------------------------------------------------------------------------
 
     destination_name = "redshift"
-
-    def delete_matched_statement(self, target: str, staged: str, key_sets: list[list[str]]) -> str:
-        """`DELETE ... USING` the staged keys; Redshift's DELETE takes no alias for its target,
-        so the target is referred to by its qualified name."""
-        match = " OR ".join(f"({self.key_match(keys, 's', target)})" for keys in key_sets)
-        return f"DELETE FROM {target} USING {staged} AS s WHERE {match}"
-
-    def delete_nested_statement(self, nested: str, root: str, staged_root: str,
-                                key_sets: list[list[str]]) -> str:
-        """`DELETE ... USING` the root table and the staged keys: nested rows of matched roots."""
-        q = self.sql.escape_identifier
-        match = " OR ".join(f"({self.key_match(keys, 's', 'd')})" for keys in key_sets)
-        return (f"DELETE FROM {nested} USING {root} AS d, {staged_root} AS s"
-                f" WHERE {nested}.{q(ROOT_ID_COLUMN)} = d.{q(ID_COLUMN)} AND ({match})")
 
 
 # -- values ---------------------------------------------------------------------------------------

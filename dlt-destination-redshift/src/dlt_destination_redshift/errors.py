@@ -15,19 +15,17 @@ from dlt.destinations.base import (
     DestinationTerminalError,
     DestinationTransientError,
 )
+from dlt.destinations.postgres_dialect import (
+    AUTH_SQLSTATES,
+    NO_RETRY_HINT,
+    PRIVILEGE_SQLSTATE,
+    RETRY_HINT,
+    UNKNOWN_DATABASE_SQLSTATE,
+    abbreviate_sql,
+    is_transient_sqlstate,
+)
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
-
-#: SQLSTATE classes and codes a retry may fix: connection failures, serialization failures,
-#: deadlocks, lack of resources, server shutdown, lock timeouts, cancelled statements
-TRANSIENT_SQLSTATE_PREFIXES = ("08", "53", "57P")
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
-AUTH_SQLSTATES = frozenset({"28P01", "28000"})
-PRIVILEGE_SQLSTATE = "42501"
-UNKNOWN_DATABASE_SQLSTATE = "3D000"
-RETRY_HINT = "A retry may help; dlt retries the load and the package stays pending otherwise."
-NO_RETRY_HINT = "Retrying will not help until this is fixed."
-
 
 def server_error(exc: BaseException) -> tuple[str | None, str]:
     """(SQLSTATE, message) of a driver error carrying the server's error fields, else (None, text)."""
@@ -59,9 +57,7 @@ def is_transient(sqlstate: str | None, message: str) -> bool:
     """True for server errors that a retry may fix."""
     if "serializable isolation violation" in message.lower():  # Redshift error 1023
         return True
-    if sqlstate is None:
-        return False
-    return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+    return is_transient_sqlstate(sqlstate)
 
 
 def connect_error(exc: BaseException, credentials: RedshiftCredentials) -> DestinationError:
@@ -137,9 +133,7 @@ def query_error(exc: BaseException, credentials: RedshiftCredentials, sql: str) 
     return DestinationTerminalError(f"{text} {NO_RETRY_HINT}")
 
 
-def _abbreviate(sql: str, limit: int = 300) -> str:
-    text = " ".join(sql.split())
-    return text if len(text) <= limit else text[:limit] + " ..."
+_abbreviate = abbreviate_sql
 
 
 def _is_interface_error(exc: BaseException) -> bool:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from dlt.destinations.base import DestinationCapabilities, DestinationTerminalError
+from dlt.destinations.postgres_dialect import HAS_SCHEMA_SQL, search_path_sql
 from dlt.destinations.sql_client import DBApiCursor, SqlClient
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
@@ -89,7 +90,7 @@ class RedshiftSqlClient(SqlClient):
             raise connect_error(exc, credentials) from exc
         connection.autocommit = True
         # a schema that does not exist yet is skipped by the search path until it is created
-        search_path = f"SET search_path TO {self.escape_identifier(self.dataset_name)}, public"
+        search_path = search_path_sql(self.escape_identifier(self.dataset_name))
         try:
             cursor = connection.cursor()
             cursor.execute(search_path)
@@ -156,5 +157,5 @@ class RedshiftSqlClient(SqlClient):
     def has_dataset(self, dataset_name: str | None = None) -> bool:
         """True when the schema exists (pg_namespace lists it whatever the privileges)."""
         name = self.dialect.normalize_identifier(dataset_name or self.dataset_name)
-        rows = self.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", name)
+        rows = self.execute_sql(HAS_SCHEMA_SQL, name)
         return bool(rows)

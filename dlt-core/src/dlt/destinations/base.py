@@ -44,13 +44,14 @@ LOADER_FILE_FORMATS = ("parquet", "jsonl", "arrow")
 
 def arrow_file_format_for(rows_format: str) -> str:
     """The job format of Arrow data when the user chose `rows_format`: Arrow IPC for `arrow`,
-    parquet for every other format (Arrow data is never written as jsonl)."""
-    return "arrow" if rows_format == "arrow" else "parquet"
+    csv for `csv`, parquet for every other format (Arrow data is never written as jsonl)."""
+    return rows_format if rows_format in ("arrow", "csv") else "parquet"
 
 
 FORMATS_LOADED_AS_PREFERRED = ("insert_values", "csv", "typed-jsonl")
-"""Loader file formats of upstream dlt that this dlt does not write: a script that names one
-loads with the destination's preferred format instead (the rows loaded are the same)."""
+"""Loader file formats of upstream dlt that a destination may not load: a script that names
+one loads with the destination's preferred format instead (the rows loaded are the same),
+unless the destination lists it among its `supported_loader_file_formats` (csv on PostgreSQL)."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Job writers: buffered per-table writers of parquet, Arrow IPC and jsonl load jobs."""
+"""Job writers: buffered per-table writers of parquet, Arrow IPC, csv and jsonl load jobs."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from dlt.storage.packages import JobFileName
 
 DEFAULT_DECIMAL = (38, 9)
 ARROW_TABLE_FORMATS = ("parquet", "arrow", "csv")
-"""Job file formats written from Arrow tables: parquet, Arrow IPC and csv."""
+"""Job file formats written from Arrow tables: parquet, Arrow IPC and csv (for destinations
+that list csv among their loader file formats: the filesystem, PostgreSQL's COPY)."""
 JSON_LINES_FORMATS = ("jsonl", "typed-jsonl")
 """Job file formats written as JSON lines: `typed-jsonl` is jsonl whose readers restore each
 value's type from the table schema (datetimes, dates, times, decimals, bytes)."""
@@ -82,6 +83,38 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode()
     return str(value)
+
+
+class CsvTableWriter:
+    """Writes Arrow tables to one csv file with a header row (pyarrow's C++ writer): nulls are
+    empty fields, empty strings quoted, binary values `\\x`-prefixed hex as PostgreSQL reads."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        import pyarrow.csv as pa_csv
+
+        self._schema = _csv_schema(schema)
+        self._writer = pa_csv.CSVWriter(str(path), self._schema)
+
+    def write_table(self, table: pa.Table) -> None:
+        """Append the rows of `table`."""
+        columns = []
+        for field, column in zip(table.schema, table.columns):
+            if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+                column = pa.array([None if v is None else "\\x" + v.hex() for v in column.to_pylist()],
+                                  type=pa.string())
+            columns.append(column)
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self._schema))
+
+    def close(self) -> None:
+        """Finish the file."""
+        self._writer.close()
+
+
+def _csv_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([
+        pa.field(f.name, pa.string()) if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) else f
+        for f in schema
+    ])
 
 
 class TableJobWriter:
@@ -246,17 +279,14 @@ class TableJobWriter:
         if self._table_writer is None:
             path = self._next_path(file_format)
             self.files.append(path)
-            if file_format == "csv":
-                self._table_writer = open_csv_writer(path, table.schema)
-            else:
-                open_writer = open_ipc_writer if file_format == "arrow" else open_parquet_writer
-                self._table_writer = open_writer(path, table.schema)
+            open_writer = {"arrow": open_ipc_writer, "csv": CsvTableWriter}.get(file_format, open_parquet_writer)
+            self._table_writer = open_writer(path, table.schema)
             self._table_format = file_format
             self._schema = table.schema
-        if file_format == "csv":
-            self._table_writer.write_table(csv_ready(table))
-        elif file_format == "arrow":
+        if file_format == "arrow":
             write_batches(self._table_writer, table)
+        elif file_format == "csv":
+            self._table_writer.write_table(table)
         else:
             write_row_groups(self._table_writer, table)
 
@@ -288,20 +318,3 @@ class TableJobWriter:
         return self.files
 
 
-def csv_ready(table: pa.Table) -> pa.Table:
-    """`table` with binary columns as base64 text, which csv can hold."""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
-            values = [None if v is None else base64.b64encode(v).decode() for v in table.column(index).to_pylist()]
-            table = table.set_column(index, pa.field(field.name, pa.string()), pa.array(values, pa.string()))
-    return table
-
-
-def open_csv_writer(path: Path, schema: pa.Schema) -> Any:
-    """A csv writer with a header row, as dlt 1.31 writes csv load files (comma delimited,
-    text quoted where needed, nulls as empty fields)."""
-    import pyarrow.csv as pa_csv
-
-    fields = [pa.field(f.name, pa.string()) if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
-              else f for f in schema]
-    return pa_csv.CSVWriter(str(path), pa.schema(fields), write_options=pa_csv.WriteOptions(include_header=True))

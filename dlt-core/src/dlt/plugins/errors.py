@@ -11,6 +11,8 @@ FIRST_PARTY_DISTRIBUTIONS = {
     "destination": {
         "bigquery": "dlt-destination-bigquery",
         "redshift": "dlt-destination-redshift",
+        "postgres": "dlt-destination-postgres",
+        "sqlalchemy": "dlt-destination-sqlalchemy",
     },
     "source": {},
     "source_module": {

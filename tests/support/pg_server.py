@@ -2,7 +2,10 @@
 
 No pytest dependency: the test fixtures import it, and it runs on its own::
 
-    python tests/redshift/pg_server.py          # prints the connection string, Ctrl-C stops it
+    python tests/support/pg_server.py          # prints the connection string, Ctrl-C stops it
+
+Shared by the Redshift suite (through the proxy) and the PostgreSQL suite (which connects to
+``pg_port`` directly and starts it with ``proxy=False``; ``postgres_url`` is its URL).
 
 What it does
 ------------
@@ -571,6 +574,16 @@ class StandIn:
             f"{urllib.parse.quote(self.database, safe='')}?sslmode=disable"
         )
 
+    @property
+    def postgres_url(self) -> str:
+        """``postgresql://user:password@127.0.0.1:<pg_port>/database``: PostgreSQL itself."""
+        user = urllib.parse.quote(self.user, safe="")
+        password = urllib.parse.quote(self.password, safe="")
+        return (
+            f"postgresql://{user}:{password}@{LOOPBACK}:{self.pg_port}/"
+            f"{urllib.parse.quote(self.database, safe='')}"
+        )
+
     def connect_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``redshift_connector.connect`` (``ssl=False``, ``timeout=10``)."""
         kwargs: dict[str, Any] = dict(
@@ -881,12 +894,14 @@ def start_stand_in(
     password: str | None = None,
     install: bool = True,
     server_version: str = REDSHIFT_SERVER_VERSION,
+    proxy: bool = True,
 ) -> StandIn:
     """Start PostgreSQL + the proxy and return the running :class:`StandIn`.
 
     ``workdir``: a directory in which a fresh temp dir is made (default: the system temp dir);
     it must be traversable by the ``postgres`` system user when running as root. The temp dir
     is removed by ``stop()``. ``install``: install PostgreSQL with apt-get when it is missing.
+    ``proxy=False`` starts PostgreSQL alone (for clients that speak plain PostgreSQL).
     On any failure during start-up, everything started so far is stopped again.
     """
     t0 = time.monotonic()
@@ -909,10 +924,13 @@ def start_stand_in(
         stand_in._initdb()
         stand_in._start_postgres()
         stand_in._bootstrap_sql()
-        stand_in.proxy = RedshiftWireProxy(
-            LOOPBACK, stand_in.pg_port, server_version=server_version
-        ).start()
-        stand_in.port = stand_in.proxy.port
+        if proxy:
+            stand_in.proxy = RedshiftWireProxy(
+                LOOPBACK, stand_in.pg_port, server_version=server_version
+            ).start()
+            stand_in.port = stand_in.proxy.port
+        else:
+            stand_in.port = stand_in.pg_port
     except BaseException:
         stand_in.stop()
         raise

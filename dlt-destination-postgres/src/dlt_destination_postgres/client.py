@@ -1,0 +1,277 @@
+"""`PostgresJobClient`: schema migration, binary COPY loading, merge and replace on PostgreSQL.
+
+Job files (parquet, Arrow IPC or jsonl) are read in record batches and streamed into the table
+with `COPY ... FROM STDIN (FORMAT BINARY)`: psycopg encodes each value with the binary format of
+its column's type, so nothing is rendered as text or parsed again by the server. CSV jobs
+(`loader_file_format="csv"`) stream their bytes with `COPY ... (FORMAT CSV)`. Merge and replace
+strategies are the shared ones of `SqlJobClient`, with PostgreSQL's `DELETE ... USING`.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dlt.destinations.base import (
+    ClientContext,
+    DestinationCapabilities,
+    DestinationTerminalError,
+    LoadJobTerminalError,
+)
+from dlt.destinations.postgres_dialect import PostgresDialectMixin
+from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.schema.typing import TTableSchema
+
+from dlt_destination_postgres.credentials import PostgresCredentials
+from dlt_destination_postgres.sql_client import JsonText, PostgresSqlClient
+
+#: rows read from a job file at a time
+READ_BATCH_ROWS = 50_000
+
+#: dlt data type -> PostgreSQL column type (as dlt 1.31 creates them)
+POSTGRES_TYPES: dict[str, str] = {
+    "text": "varchar",
+    "bigint": "bigint",
+    "double": "double precision",
+    "bool": "boolean",
+    "timestamp": "timestamp with time zone",
+    "date": "date",
+    "time": "time without time zone",
+    "decimal": "numeric(38,9)",
+    "json": "jsonb",
+    "binary": "bytea",
+}
+
+#: dlt data type -> the type whose binary format COPY writes
+COPY_TYPES: dict[str, str] = {
+    "text": "text", "bigint": "int8", "double": "float8", "bool": "bool",
+    "timestamp": "timestamptz", "date": "date", "time": "time", "decimal": "numeric",
+    "json": "jsonb", "binary": "bytea",
+}
+
+
+class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
+    """Loads a package into one PostgreSQL dataset (schema) in one transaction."""
+
+    destination_name = "postgres"
+    type_mapping = POSTGRES_TYPES
+
+    def __init__(self, context: ClientContext, capabilities: DestinationCapabilities,
+                 config: dict[str, Any]) -> None:
+        credentials: PostgresCredentials = config["credentials"]
+        sql = PostgresSqlClient(context.dataset_name, capabilities, credentials)
+        super().__init__(context, capabilities, sql)
+        self.sql: PostgresSqlClient = sql
+        self.config = config
+        self.create_indexes = bool(config.get("create_indexes", True))
+
+    def __repr__(self) -> str:
+        return f"<PostgresJobClient {self.sql.credentials.location()} dataset={self.dataset_name}>"
+
+    # -- schema migration -----------------------------------------------------------------------
+
+    def to_db_type(self, column: dict[str, Any]) -> str:
+        """The PostgreSQL type of a column, with the precision, scale and timezone hints:
+        `numeric(p,s)`, `varchar(n)`, `timestamp (p) without time zone`, `time (p)`."""
+        data_type = column["data_type"]
+        precision = column.get("precision")
+        if data_type == "decimal" and precision:
+            return f"numeric({precision},{column.get('scale') or 0})"
+        if data_type == "text" and precision:
+            return f"varchar({precision})"
+        if data_type == "binary" and precision:
+            return "bytea"
+        if data_type == "timestamp":
+            zone = "with" if column.get("timezone", True) else "without"
+            width = f" ({precision})" if precision is not None else ""
+            return f"timestamp{width} {zone} time zone"
+        if data_type == "time" and precision is not None:
+            return f"time ({precision}) without time zone"
+        if data_type == "bigint" and precision:
+            return "smallint" if precision <= 16 else "integer" if precision <= 32 else "bigint"
+        return self.type_mapping[data_type]
+
+    def column_definition(self, column: dict[str, Any]) -> str:
+        """`"name" TYPE [NOT NULL] [UNIQUE]`: columns with the `unique` hint (`_dlt_id`) get a
+        unique index unless `create_indexes` is off, as in dlt 1.31."""
+        definition = super().column_definition(column)
+        if self.create_indexes and column.get("unique"):
+            definition += " UNIQUE"
+        return definition
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
+        """Stream the rows of a job file into `qualified_table` with COPY."""
+        if file_format == "csv":
+            self.copy_csv(path, table, qualified_table)
+            return
+        if file_format in ("parquet", "arrow"):
+            names, batches = read_arrow_file(path, file_format)
+        elif file_format == "jsonl":
+            names, batches = read_jsonl(path, table)
+        else:
+            raise LoadJobTerminalError(
+                path.name, f"PostgreSQL loads parquet, arrow, jsonl or csv job files, not '{file_format}'.")
+        columns = [self.job_column(table, name, path) for name in names]
+        if not columns:
+            return
+        q = self.sql.escape_identifier
+        statement = (f"COPY {qualified_table} ({', '.join(q(c['name']) for c in columns)})"
+                     " FROM STDIN (FORMAT BINARY)")
+        types = [copy_type(c) for c in columns]
+        converters = [copy_converter(c) for c in columns]
+
+        def rows() -> Iterator[Any]:
+            for batch in batches:
+                values = [v if convert is None else [None if x is None else convert(x) for x in v]
+                          for convert, v in zip(converters, batch)]
+                yield zip(*values)
+
+        self._copy(lambda: self.sql.copy_rows(statement, types, rows(), table["name"]), path)
+
+    def copy_csv(self, path: Path, table: TTableSchema, qualified_table: str) -> None:
+        """`COPY ... (FORMAT CSV, HEADER)` with the columns named in the file's header."""
+        with open(path, encoding="utf-8", newline="") as file:
+            header = next(csv.reader(file), [])
+        columns = [self.job_column(table, name, path) for name in header]
+        if not columns:
+            return
+        q = self.sql.escape_identifier
+        statement = (f"COPY {qualified_table} ({', '.join(q(c['name']) for c in columns)})"
+                     " FROM STDIN (FORMAT CSV, HEADER true)")
+        self._copy(lambda: self.sql.copy_file(statement, path, table["name"]), path)
+
+    def job_column(self, table: TTableSchema, name: str, path: Path) -> dict[str, Any]:
+        """The schema column of a job file's column; a column the schema lacks fails the job."""
+        column = table["columns"].get(name)
+        if not column or not column.get("data_type"):
+            raise LoadJobTerminalError(
+                path.name, f"The column {name} of the job file is not in table {table['name']} of the schema.")
+        return column
+
+    @staticmethod
+    def _copy(run: Callable[[], None], path: Path) -> None:
+        try:
+            run()
+        except DestinationTerminalError as exc:
+            if isinstance(exc, LoadJobTerminalError):
+                raise
+            raise LoadJobTerminalError(path.name, str(exc)) from exc
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+def copy_type(column: dict[str, Any]) -> str:
+    """The type whose binary format COPY sends for a column."""
+    if column["data_type"] == "timestamp" and column.get("timezone", True) is False:
+        return "timestamp"
+    if column["data_type"] == "bigint" and column.get("precision"):
+        precision = column["precision"]
+        return "int2" if precision <= 16 else "int4" if precision <= 32 else "int8"
+    return COPY_TYPES[column["data_type"]]
+
+
+def _naive_utc(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _json(value: Any) -> Any:
+    return JsonText(value) if isinstance(value, str) else value
+
+
+def copy_converter(column: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """The function bringing a non-null job file value to what COPY's dumper takes, or None
+    when the value is already right."""
+    data_type = column["data_type"]
+    if data_type == "json":
+        return _json
+    if data_type == "timestamp" and column.get("timezone", True) is False:
+        return _naive_utc
+    if data_type == "double":
+        return float
+    return None
+
+
+def read_arrow_file(path: Path, file_format: str) -> tuple[list[str], Iterator[list[list[Any]]]]:
+    """Column names and column-wise batches (lists of Python values) of a parquet or Arrow IPC
+    job file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if file_format == "parquet":
+        parquet = pq.ParquetFile(path)
+        names = list(parquet.schema_arrow.names)
+        record_batches: Any = parquet.iter_batches(batch_size=READ_BATCH_ROWS)
+    else:
+        reader = pa.ipc.open_file(pa.memory_map(str(path)))
+        names = list(reader.schema.names)
+        record_batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+
+    def batches() -> Iterator[list[list[Any]]]:
+        for batch in record_batches:
+            yield [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+
+    return names, batches()
+
+
+def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:
+    def timestamp(v: Any) -> Any:
+        return datetime.fromisoformat(v.replace("Z", "+00:00")) if isinstance(v, str) else v
+
+    def parse(kind: Any) -> Callable[[Any], Any]:
+        return lambda v: kind.fromisoformat(v) if isinstance(v, str) else v
+
+    return {
+        "timestamp": timestamp,
+        "date": parse(date),
+        "time": parse(time),
+        "decimal": lambda v: Decimal(str(v)),
+        "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
+        "double": float,
+        # a JSON value read from the file, serialized again for jsonb
+        "json": lambda v: JsonText(orjson.dumps(v).decode()),
+    }.get(data_type)
+
+
+def read_jsonl(path: Path, table: TTableSchema) -> tuple[list[str], Iterator[list[list[Any]]]]:
+    """Column names and column-wise batches of a jsonl job file, values converted to their types."""
+    columns = table["columns"]
+    names: list[str] = []
+    with open(path, "rb") as file:
+        for line in file:
+            if line.strip():
+                for name in orjson.loads(line):
+                    if name not in names:
+                        names.append(name)
+    parse = [_from_jsonl(columns.get(n, {}).get("data_type", "text")) for n in names]
+
+    def batches() -> Iterator[list[list[Any]]]:
+        batch: list[list[Any]] = [[] for _ in names]
+        count = 0
+        with open(path, "rb") as file:
+            for line in file:
+                if not line.strip():
+                    continue
+                record = orjson.loads(line)
+                for values, name, convert in zip(batch, names, parse):
+                    value = record.get(name)
+                    values.append(value if value is None or convert is None else convert(value))
+                count += 1
+                if count >= READ_BATCH_ROWS:
+                    yield batch
+                    batch, count = [[] for _ in names], 0
+        if count:
+            yield batch
+
+    return names, batches()

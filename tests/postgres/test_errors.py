@@ -1,0 +1,69 @@
+"""Bad input is a clear error that names the destination and table, never shows the password,
+and loses nothing already extracted."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+import dlt
+from dlt.destinations.base import DestinationTerminalError, DestinationTransientError
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    found = []
+    while exc is not None:
+        found.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return found
+
+
+def run_and_fail(destination: Any, tmp_path: Any, rows: Any = ({"x": 1},), **kwargs: Any) -> PipelineStepFailed:
+    pipeline = dlt.pipeline(pipeline_name="errors", destination=destination, dataset_name="errors_ds",
+                            pipelines_dir=str(tmp_path))
+    with pytest.raises(PipelineStepFailed) as error:
+        pipeline.run(list(rows), table_name="things", **kwargs)
+    return error.value
+
+
+def test_wrong_password_is_terminal_and_never_shows_the_password(postgres_server: Any, tmp_path: Any) -> None:
+    url = postgres_server.postgres_url.replace(postgres_server.password, "Wr0ngSecretValue")
+    error = run_and_fail(dlt.destinations.postgres(url), tmp_path)
+    errors = chain(error)
+    assert any(isinstance(e, DestinationTerminalError) for e in errors)
+    text = " ".join(str(e) for e in errors)
+    assert "refused the login of user 'loader'" in text
+    assert "Wr0ngSecretValue" not in text and postgres_server.password not in text
+
+
+def test_server_down_is_transient_and_keeps_the_package(tmp_path: Any) -> None:
+    url = f"postgresql://loader:pw@127.0.0.1:{free_port()}/dlt_data?connect_timeout=2"
+    error = run_and_fail(dlt.destinations.postgres(url), tmp_path)
+    transient = [e for e in chain(error) if isinstance(e, DestinationTransientError)]
+    assert transient and "Could not connect to PostgreSQL at 127.0.0.1" in str(transient[0])
+    pipeline = dlt.pipeline(pipeline_name="errors", pipelines_dir=str(tmp_path))
+    assert pipeline.has_pending_data
+
+
+def test_value_the_column_cannot_hold_names_the_table_and_keeps_the_package(
+        postgres_url: str, postgres_server: Any, tmp_path: Any) -> None:
+    rows = [{"code": "far too long for ten"}]
+    destination = dlt.destinations.postgres(postgres_url)
+    try:
+        error = run_and_fail(destination, tmp_path, rows, columns={"code": {"data_type": "text", "precision": 10}})
+        text = " ".join(str(e) for e in chain(error))
+        assert "into table things" in text and "value too long" in text
+        assert postgres_server.password not in text
+        pipeline = dlt.pipeline(pipeline_name="errors", pipelines_dir=str(tmp_path))
+        assert pipeline.has_pending_data
+    finally:
+        postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")
