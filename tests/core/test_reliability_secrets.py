@@ -103,3 +103,12 @@ def test_redact_masks_secret_shapes_and_keeps_ordinary_text():
     assert redact("Authorization: Bearer abcdefghijkl") == "Authorization: Bearer ***"
     ordinary = "primary_key=id on table users: 3 rows, https://example.com/docs?page=2"
     assert redact(ordinary) == ordinary
+
+
+def test_a_short_known_secret_is_redacted_where_it_stands_alone_not_inside_words():
+    from dlt.configuration.redaction import redact, remember_secret
+
+    remember_secret("qzvload")
+    assert redact("postgresql://qzvload:qzvload@localhost/db") == "postgresql://***:***@localhost/db"
+    assert redact("qzvload_file_format 'csv' is not supported") == "qzvload_file_format 'csv' is not supported"
+    assert redact("password is qzvload.") == "password is ***."

@@ -47,6 +47,19 @@ def remember_secret(value: Any) -> None:
             _secrets.add(text)
 
 
+_known_patterns: dict[str, re.Pattern[str]] = {}
+
+
+def _known_secret_pattern(secret: str) -> re.Pattern[str]:
+    """Matches `secret` where it stands alone: not inside a longer word, so that a short
+    password such as `loader` leaves `loader_file_format` as it is."""
+    pattern = _known_patterns.get(secret)
+    if pattern is None:
+        pattern = _known_patterns[secret] = re.compile(
+            r"(?<![A-Za-z0-9_])" + re.escape(secret) + r"(?![A-Za-z0-9_])")
+    return pattern
+
+
 def _mask(match: re.Match[str]) -> str:
     secret = match.group("secret")
     return match.group("head") + (secret if secret == REDACTED else REDACTED)
@@ -58,7 +71,7 @@ def redact(text: str) -> str:
         return text
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
-            text = text.replace(secret, REDACTED)
+            text = _known_secret_pattern(secret).sub(REDACTED, text)
     for pattern in _PATTERNS:
         text = pattern.sub(_mask, text)
     return text
