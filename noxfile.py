@@ -11,7 +11,9 @@ from __future__ import annotations
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["core", "cli", "redshift", "bigquery", "compat"]
+nox.options.sessions = [
+    "core", "cli", "redshift", "bigquery", "sql-database", "compat",
+]
 nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
@@ -69,11 +71,27 @@ def bigquery(session: nox.Session) -> None:
     session.run("pytest", "tests/bigquery", *session.posargs)
 
 
+@nox.session(name="sql-database")
+def sql_database(session: nox.Session) -> None:
+    """dlt-source-sql-database on SQLite files and a throwaway PostgreSQL (started by
+    tests/redshift/pg_server.py), loading into DuckDB."""
+    # the [pandas] extra brings the Arrow and pandas backends; psycopg2 is the PostgreSQL driver
+    install_local(session, "./dlt-core", "./dlt-source-sql-database",
+                  extras=("./dlt-source-sql-database[pandas]", "psycopg2-binary>=2.9"))
+    session.run("pytest", "tests/sql_database", *session.posargs)
+
+
 @nox.session
 def compat(session: nox.Session) -> None:
     """The dlt 1.31 corpora (`../shared/compat*/`) run unchanged; the ratchet lists what must pass.
 
     `DLT_COMPAT_ROOT` points at another folder holding `compat/` and `compat-ecosystem/`.
     """
-    install_local(session, "./dlt-core", extras=("./dlt-core[pandas]", "pydantic>=2"))
+    # the source plugins make the compat-ecosystem source scripts importable; pandas and
+    # psycopg2 are what those scripts themselves import to check their results
+    install_local(
+        session, "./dlt-core", "./dlt-source-sql-database",
+        extras=("./dlt-core[pandas]", "./dlt-source-sql-database[pandas]", "pydantic>=2",
+                "psycopg2-binary>=2.9"),
+    )
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")
