@@ -12,7 +12,7 @@ import nox
 
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = [
-    "core", "cli", "redshift", "bigquery", "sql-database", "compat",
+    "core", "cli", "redshift", "bigquery", "sql-database", "filesystem-source", "compat",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -81,6 +81,15 @@ def sql_database(session: nox.Session) -> None:
     session.run("pytest", "tests/sql_database", *session.posargs)
 
 
+@nox.session(name="filesystem-source")
+def filesystem_source(session: nox.Session) -> None:
+    """dlt-source-filesystem on real files in temp folders, loading into DuckDB."""
+    # the [readers] extra brings pandas (read_csv) and pyarrow (read_parquet)
+    install_local(session, "./dlt-core", "./dlt-source-filesystem",
+                  extras=("./dlt-source-filesystem[readers]",))
+    session.run("pytest", "tests/filesystem_source", *session.posargs)
+
+
 @nox.session
 def compat(session: nox.Session) -> None:
     """The dlt 1.31 corpora (`../shared/compat*/`) run unchanged; the ratchet lists what must pass.
@@ -90,8 +99,9 @@ def compat(session: nox.Session) -> None:
     # the source plugins make the compat-ecosystem source scripts importable; pandas and
     # psycopg2 are what those scripts themselves import to check their results
     install_local(
-        session, "./dlt-core", "./dlt-source-sql-database",
-        extras=("./dlt-core[pandas]", "./dlt-source-sql-database[pandas]", "pydantic>=2",
+        session, "./dlt-core", "./dlt-source-sql-database", "./dlt-source-filesystem",
+        extras=("./dlt-core[pandas]", "./dlt-source-sql-database[pandas]",
+                "./dlt-source-filesystem[readers]", "pydantic>=2",
                 "psycopg2-binary>=2.9"),
     )
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")

@@ -56,7 +56,9 @@ def test_the_source_function_is_still_resolvable_by_name(manager):
     assert "source_module" in {kind for kind in manager.records["module_plugin"].provides}
 
 
-def test_a_missing_first_party_source_module_names_its_distribution():
+def test_a_missing_first_party_source_module_names_its_distribution(monkeypatch):
+    # the real plugin may be installed and already imported by an earlier test
+    monkeypatch.delitem(sys.modules, "dlt.sources.sql_database", raising=False)
     with use_plugin_manager(PluginManager(load_entry_points=False)):
         with pytest.raises(ModuleNotFoundError) as missing:
             import dlt.sources.sql_database  # noqa: F401

@@ -56,12 +56,6 @@ def pipeline(tmp_path: Path) -> Any:
     )
 
 
-def rows(pipeline: Any, sql: str) -> list[tuple[Any, ...]]:
-    """The rows of a query on the pipeline's dataset."""
-    with pipeline.sql_client() as client:
-        return [tuple(r) for r in client.execute_sql(sql)]
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Any]:
     """A running throwaway PostgreSQL on 127.0.0.1 (its `pg_port`, `user`, `password`, ...)."""

@@ -10,11 +10,16 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from conftest import rows
 
 import dlt
 from dlt.sources.sql_database import sql_database, sql_table
 
+
+
+def rows(pipeline, sql):
+    """The rows of a query on the pipeline's dataset."""
+    with pipeline.sql_client() as client:
+        return [tuple(r) for r in client.execute_sql(sql)]
 
 @pytest.fixture
 def pg_schema(pg_url):

@@ -10,12 +10,17 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from conftest import rows
 
 import dlt
 from dlt.sources.credentials import ConnectionStringCredentials
 from dlt.sources.sql_database import remove_nullability_adapter, sql_database, sql_table
 
+
+
+def rows(pipeline, sql):
+    """The rows of a query on the pipeline's dataset."""
+    with pipeline.sql_client() as client:
+        return [tuple(r) for r in client.execute_sql(sql)]
 
 def test_every_table_is_a_resource_and_views_come_on_request(shop_db):
     assert set(sql_database(shop_db).resources) == {"customers", "orders", "items"}
