@@ -11,7 +11,10 @@ from __future__ import annotations
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["core", "cli", "redshift", "bigquery", "postgres", "sqlalchemy", "rest-api", "compat"]
+nox.options.sessions = [
+    "core", "cli", "redshift", "bigquery", "postgres", "sqlalchemy", "rest-api", "sql-database",
+    "filesystem-source", "compat",
+]
 nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
@@ -93,14 +96,37 @@ def rest_api(session: nox.Session) -> None:
     session.run("pytest", "tests/rest_api", *session.posargs)
 
 
+@nox.session(name="sql-database")
+def sql_database(session: nox.Session) -> None:
+    """dlt-source-sql-database on SQLite files and a throwaway PostgreSQL (started by
+    tests/support/pg_server.py), loading into DuckDB."""
+    # the [pandas] extra brings the Arrow and pandas backends; psycopg2 is the PostgreSQL driver
+    install_local(session, "./dlt-core", "./dlt-source-sql-database",
+                  extras=("./dlt-source-sql-database[pandas]", "psycopg2-binary>=2.9"))
+    session.run("pytest", "tests/sql_database", *session.posargs)
+
+
+@nox.session(name="filesystem-source")
+def filesystem_source(session: nox.Session) -> None:
+    """dlt-source-filesystem on real files in temp folders, loading into DuckDB."""
+    # the [readers] extra brings pandas (read_csv) and pyarrow (read_parquet)
+    install_local(session, "./dlt-core", "./dlt-source-filesystem",
+                  extras=("./dlt-source-filesystem[readers]",))
+    session.run("pytest", "tests/filesystem_source", *session.posargs)
+
+
 @nox.session
 def compat(session: nox.Session) -> None:
     """The dlt 1.31 corpora (`../shared/compat*/`) run unchanged; the ratchet lists what must pass.
 
     `DLT_COMPAT_ROOT` points at another folder holding `compat/` and `compat-ecosystem/`.
     """
-    # the plugins the corpus scripts use; psycopg2-binary is what the PostgreSQL scripts check
-    # their results with
-    install_local(session, "./dlt-core", "./dlt-destination-postgres", "./dlt-destination-sqlalchemy",
-                  "./dlt-source-rest-api", extras=("./dlt-core[pandas]", "pydantic>=2", "psycopg2-binary"))
+    # the plugins the corpus scripts use; pandas and psycopg2-binary are what those scripts
+    # themselves import to check their results
+    install_local(
+        session, "./dlt-core", "./dlt-destination-postgres", "./dlt-destination-sqlalchemy",
+        "./dlt-source-rest-api", "./dlt-source-sql-database", "./dlt-source-filesystem",
+        extras=("./dlt-core[pandas]", "./dlt-source-sql-database[pandas]",
+                "./dlt-source-filesystem[readers]", "pydantic>=2", "psycopg2-binary>=2.9"),
+    )
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")

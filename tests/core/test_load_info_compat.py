@@ -31,6 +31,17 @@ def test_load_packages_have_jobs_by_state_with_file_details():
         assert job.failed_message is None
 
 
+def test_is_empty_says_whether_a_step_processed_any_package():
+    pipeline = dlt.pipeline(pipeline_name="info_empty", destination="duckdb", dataset_name="data")
+
+    @dlt.resource(name="ids")
+    def ids(cursor=dlt.sources.incremental("id")):
+        yield from [{"id": 1}, {"id": 2}]
+
+    assert pipeline.run(ids()).is_empty is False
+    assert pipeline.run(ids()).is_empty is True
+
+
 def test_schema_update_lists_new_tables_then_nothing_then_the_new_column():
     pipeline = dlt.pipeline(pipeline_name="info_update", destination="duckdb", dataset_name="data")
     first = pipeline.run([{"id": 1}], table_name="things").load_packages[0].schema_update

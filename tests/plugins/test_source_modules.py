@@ -65,15 +65,17 @@ def test_the_source_function_is_still_resolvable_by_name(manager):
     assert "source_module" in {kind for kind in manager.records["module_plugin"].provides}
 
 
-def test_a_missing_first_party_source_module_names_its_distribution():
-    with use_plugin_manager(PluginManager()):
+def test_a_missing_first_party_source_module_names_its_distribution(monkeypatch):
+    # the real plugin may be installed and already imported by an earlier test
+    monkeypatch.delitem(sys.modules, "dlt.sources.sql_database", raising=False)
+    with use_plugin_manager(PluginManager(load_entry_points=False)):
         with pytest.raises(ModuleNotFoundError) as missing:
             import dlt.sources.sql_database  # noqa: F401
     assert "pip install dlt-source-sql-database" in str(missing.value)
 
 
 def test_an_unknown_module_is_an_ordinary_module_not_found():
-    with use_plugin_manager(PluginManager()):
+    with use_plugin_manager(PluginManager(load_entry_points=False)):
         with pytest.raises(ModuleNotFoundError) as missing:
             import dlt.sources.no_such_thing  # noqa: F401
     assert "pip install" not in str(missing.value)

@@ -731,7 +731,7 @@ class StandIn:
         )
         # Own pg_hba.conf: superuser over the socket (peer), everyone else md5 on 127.0.0.1 only.
         hba = (
-            "# written by tests/redshift/pg_server.py\n"
+            "# written by tests/support/pg_server.py\n"
             "local   all   all                 peer\n"
             "host    all   all   127.0.0.1/32  md5\n"
         )
@@ -940,7 +940,7 @@ def start_stand_in(
 
 
 # --------------------------------------------------------------------------------------------
-# python tests/redshift/pg_server.py
+# python tests/support/pg_server.py
 # --------------------------------------------------------------------------------------------
 
 

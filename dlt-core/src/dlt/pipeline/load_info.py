@@ -55,6 +55,11 @@ class _StepInfo:
         return [package.load_id for package in self.load_packages]
 
     @property
+    def is_empty(self) -> bool:
+        """True when the step processed no load package (as dlt 1.31's `StepInfo.is_empty`)."""
+        return not self.load_packages
+
+    @property
     def elapsed(self) -> float:
         """Seconds the step took."""
         if self.finished_at is None:

@@ -1,0 +1,3 @@
+"""Version of dlt-source-filesystem."""
+
+__version__ = "0.1.0"
