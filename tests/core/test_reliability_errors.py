@@ -116,3 +116,13 @@ def test_empty_table_name_is_a_clear_error():
     with pytest.raises(PipelineStepFailed) as failure:
         pipeline.run([{"id": 1}], table_name="")
     assert "OSError" not in str(failure.value) and "name" in str(failure.value)
+
+
+def test_a_table_name_too_long_for_file_names_is_a_clear_error_before_any_file():
+    pipeline = dlt.pipeline(pipeline_name="long_table_name", destination="duckdb")
+    with pytest.raises(PipelineStepFailed) as failure:
+        pipeline.run([{"id": 1}], table_name="t" * 300)
+    message = str(failure.value)
+    assert "300 bytes long" in message and "table_name=" in message
+    assert "OSError" not in message
+    assert not pipeline.has_pending_data

@@ -12,7 +12,7 @@ import pyarrow as pa
 from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
-from dlt.extract.hints import table_schema_from_hints
+from dlt.extract.hints import InvalidHintError, table_schema_from_hints
 from dlt.extract.mark import DataItemWithMeta, HintsMeta, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
@@ -177,6 +177,7 @@ class Extractor:
         if table in self._discarded_tables:
             return None
         if table not in self._known_tables:
+            _check_table_name_fits_files(table, resource.name)
             partial = table_schema_from_hints(resource._hints, table, resource.name)
             if not check_new_table(self.schema, partial, item):
                 self._discarded_tables.add(table)
@@ -266,3 +267,20 @@ class Extractor:
             arrow_file = self._arrow_files[table] = ArrowItemsFile(self.items_dir, table, self._next_file_index)
         arrow_file.add(data)
         info.item_counts[table] = info.item_counts.get(table, 0) + data.num_rows
+
+
+MAX_TABLE_NAME_BYTES = 200
+"""Longest table name (UTF-8 bytes) a load package can hold: its files are named after their
+table, and file systems allow 255 bytes per file name, suffixes included."""
+
+
+def _check_table_name_fits_files(table: str, resource_name: str) -> None:
+    """Refuse a table name too long for the package's file names, with what to do instead."""
+    size = len(table.encode("utf-8"))
+    if size > MAX_TABLE_NAME_BYTES:
+        raise InvalidHintError(
+            f"Resource '{resource_name}' writes to a table whose name is {size} bytes long"
+            f" ('{table[:40]}...'); dlt stores a table's data in files named after it, and names"
+            f" longer than {MAX_TABLE_NAME_BYTES} bytes do not fit a file name. Give the table a"
+            " shorter name with table_name= or resource.apply_hints(table_name=...)."
+        )
