@@ -21,15 +21,19 @@ DATA_FILE = Path(__file__).parent / "data" / "earthquakes.json"
 
 
 @dlt.source(name="usgs")
-def usgs_earthquakes(path: str = str(DATA_FILE)):
-    """Earthquake features from a GeoJSON file."""
+def usgs_earthquakes(geojson_file: str = str(DATA_FILE)):
+    """Earthquake features from a GeoJSON file (`SOURCES__USGS__GEOJSON_FILE` overrides it).
+
+    As in dlt 1.31, arguments of a source are looked up in configuration down to the bare key,
+    so an argument named `path` would take the `PATH` environment variable.
+    """
 
     # magnitudes are sometimes whole numbers in the feed: declare the column as double so the
     # first value does not make it bigint (which would send 2.5 to a variant column)
     @dlt.resource(primary_key="id", write_disposition="merge",
                   columns={"properties__mag": {"data_type": "double"}})
     def earthquakes():
-        features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
+        features = json.loads(Path(geojson_file).read_text(encoding="utf-8"))["features"]
         for page_start in range(0, len(features), 500):
             yield features[page_start:page_start + 500]
 
