@@ -112,3 +112,20 @@ def test_a_short_known_secret_is_redacted_where_it_stands_alone_not_inside_words
     assert redact("postgresql://qzvload:qzvload@localhost/db") == "postgresql://***:***@localhost/db"
     assert redact("qzvload_file_format 'csv' is not supported") == "qzvload_file_format 'csv' is not supported"
     assert redact("password is qzvload.") == "password is ***."
+
+
+def test_a_secret_mapping_keeps_who_and_where_readable_and_hides_the_password():
+    from dlt.configuration.redaction import redact, remember_secret
+
+    remember_secret({"username": "qzvuser", "host": "qzvhost.example", "password": "qzvpass-123",
+                     "query": {"sslmode": "qzvmode"}})
+    assert redact("user 'qzvuser' at qzvhost.example with qzvpass-123 (sslmode=qzvmode)") == (
+        "user 'qzvuser' at qzvhost.example with *** (sslmode=qzvmode)")
+
+
+def test_an_example_url_with_a_placeholder_password_stays_readable():
+    from dlt.configuration.redaction import redact
+
+    assert redact("expected postgresql://user:password@host:5432/db") == (
+        "expected postgresql://user:password@host:5432/db")
+    assert redact("got postgresql://user:s3cr3t-value@host/db") == "got postgresql://user:***@host/db"

@@ -66,7 +66,7 @@ def test_identifiers_are_lower_case_and_at_most_127_bytes() -> None:
     sql = make_client(Schema("s")).sql
     assert sql.escape_identifier("CamelCase") == '"camelcase"'
     long_name = sql.escape_identifier("ü" * 100)  # 200 bytes
-    assert len(long_name.strip('"').encode()) == 127
+    assert 120 <= len(long_name.strip('"').encode()) <= 127
     assert long_name != sql.escape_identifier("ü" * 99 + "x")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from dlt.destinations.base import DestinationCapabilities, DestinationTerminalError
 from dlt.destinations.postgres_dialect import HAS_SCHEMA_SQL, search_path_sql
 from dlt.destinations.sql_client import DBApiCursor, SqlClient
-from dlt.schema.naming import shorten
+from dlt.schema.naming import shorten_to_bytes
 
 from dlt_destination_postgres.credentials import PostgresCredentials
 from dlt_destination_postgres.errors import connect_error, query_error
@@ -171,10 +171,10 @@ class PostgresSqlClient(SqlClient):
 
     def escape_identifier(self, name: str) -> str:
         """Quote an identifier, shortened to PostgreSQL's 63 byte limit the way dlt does."""
-        return super().escape_identifier(shorten(name, MAX_IDENTIFIER_BYTES))
+        return super().escape_identifier(shorten_to_bytes(name, MAX_IDENTIFIER_BYTES))
 
     def has_dataset(self, dataset_name: str | None = None) -> bool:
         """True when the schema exists (pg_namespace lists it whatever the privileges)."""
-        rows = self.execute_sql(HAS_SCHEMA_SQL, shorten(dataset_name or self.dataset_name,
+        rows = self.execute_sql(HAS_SCHEMA_SQL, shorten_to_bytes(dataset_name or self.dataset_name,
                                                        MAX_IDENTIFIER_BYTES))
         return bool(rows)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from dlt.schema.naming import shorten
+from dlt.schema.naming import shorten_to_bytes
 
 #: dlt data type -> Redshift column type (`decimal` with a precision becomes NUMERIC(p,s)).
 REDSHIFT_TYPES: Mapping[str, str] = MappingProxyType({
@@ -53,7 +53,7 @@ class RedshiftDialect:
 
     def normalize_identifier(self, name: str) -> str:
         """The name as the server stores it: folded to lower case, shortened to the byte limit."""
-        return shorten(name.lower(), self.max_identifier_bytes)
+        return shorten_to_bytes(name.lower(), self.max_identifier_bytes)
 
     def decode_binary(self, value: object) -> object:
         """A binary result value as `bytes` (the server sends hex text, maybe `\\x`-prefixed)."""

@@ -35,11 +35,24 @@ _BEARER = re.compile(r"(?P<head>\bBearer\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})")
 _PATTERNS = (_URL_PASSWORD, _SECRET_PARAM, _SECRET_QUERY, _BEARER)
 
 
+NOT_SECRET_FIELDS = frozenset({
+    "username", "user", "host", "hostname", "port", "database", "dbname", "drivername",
+    "driver", "scheme", "sslmode", "query", "project_id", "client_email", "client_id",
+    "location", "region", "region_name", "dataset", "dataset_name", "schema", "warehouse",
+    "role", "account", "authenticator", "connect_timeout", "timeout", "endpoint_url",
+    "api_endpoint", "type", "auth_uri", "token_uri",
+})
+"""Fields of a secret mapping (credentials) that name where and who, not how to get in: they
+are not remembered, so an error can still say which user failed to log in to which host."""
+
+
 def remember_secret(value: Any) -> None:
-    """Remember a secret value (and its string fields) so it can be redacted later."""
+    """Remember a secret value (and the string fields of a secret mapping, but for the
+    `NOT_SECRET_FIELDS` that identify a user or server) so it can be redacted later."""
     if isinstance(value, dict):
-        for item in value.values():
-            remember_secret(item)
+        for key, item in value.items():
+            if str(key).lower() not in NOT_SECRET_FIELDS:
+                remember_secret(item)
         return
     if isinstance(value, (str, bytes)):
         text = value.decode(errors="ignore") if isinstance(value, bytes) else value
@@ -60,9 +73,15 @@ def _known_secret_pattern(secret: str) -> re.Pattern[str]:
     return pattern
 
 
+PLACEHOLDERS = frozenset({REDACTED, "password", "<password>", "pass", "pwd", "secret", "<secret>",
+                          "token", "<token>", "...", "xxx"})
+"""Words that stand where a secret goes in an example (`postgresql://user:password@host`):
+not secrets themselves, so messages that show the expected form stay readable."""
+
+
 def _mask(match: re.Match[str]) -> str:
     secret = match.group("secret")
-    return match.group("head") + (secret if secret == REDACTED else REDACTED)
+    return match.group("head") + (secret if secret.lower() in PLACEHOLDERS else REDACTED)
 
 
 def redact(text: str) -> str:

@@ -72,6 +72,19 @@ def shorten(identifier: str, max_length: int | None) -> str:
     return shorten_identifier(identifier, identifier, max_length)
 
 
+def shorten_to_bytes(identifier: str, max_bytes: int | None) -> str:
+    """Shorten an identifier so its UTF-8 form fits `max_bytes` (databases such as Redshift and
+    PostgreSQL limit identifiers in bytes, not characters), with the same stable tag."""
+    if not max_bytes or len(identifier.encode("utf-8")) <= max_bytes:
+        return identifier
+    length = max_bytes
+    shortened = shorten_identifier(identifier, identifier, length)
+    while len(shortened.encode("utf-8")) > max_bytes and length > 1:
+        length -= 1
+        shortened = shorten_identifier(identifier, identifier, length)
+    return shortened
+
+
 class NamingConvention:
     """Base of naming conventions: strips identifiers and joins nested names with `path_separator`.
 
