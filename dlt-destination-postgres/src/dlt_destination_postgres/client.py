@@ -26,6 +26,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.postgres_dialect import PostgresDialectMixin
+from dlt.destinations.job_files import read_arrow_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
@@ -114,7 +115,7 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
             self.copy_csv(path, table, qualified_table)
             return
         if file_format in ("parquet", "arrow"):
-            names, batches = read_arrow_file(path, file_format)
+            names, batches = read_arrow_file(path, file_format, READ_BATCH_ROWS)
         elif file_format == "jsonl":
             names, batches = read_jsonl(path, table)
         else:
@@ -201,28 +202,6 @@ def copy_converter(column: dict[str, Any]) -> Callable[[Any], Any] | None:
     if data_type == "double":
         return float
     return None
-
-
-def read_arrow_file(path: Path, file_format: str) -> tuple[list[str], Iterator[list[list[Any]]]]:
-    """Column names and column-wise batches (lists of Python values) of a parquet or Arrow IPC
-    job file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if file_format == "parquet":
-        parquet = pq.ParquetFile(path)
-        names = list(parquet.schema_arrow.names)
-        record_batches: Any = parquet.iter_batches(batch_size=READ_BATCH_ROWS)
-    else:
-        reader = pa.ipc.open_file(pa.memory_map(str(path)))
-        names = list(reader.schema.names)
-        record_batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-
-    def batches() -> Iterator[list[list[Any]]]:
-        for batch in record_batches:
-            yield [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-
-    return names, batches()
 
 
 def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:

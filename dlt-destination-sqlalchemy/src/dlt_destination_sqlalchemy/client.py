@@ -26,6 +26,7 @@ from dlt.destinations.base import (
     DestinationTerminalError,
     LoadJobTerminalError,
 )
+from dlt.destinations.job_files import read_arrow_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
@@ -157,7 +158,7 @@ class SqlAlchemyJobClient(SqlJobClient):
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """Insert the rows of a parquet, Arrow IPC or jsonl job file in batches."""
         if file_format in ("parquet", "arrow"):
-            names, batches = read_arrow_file(path, file_format)
+            names, batches = read_arrow_file(path, file_format, INSERT_BATCH_ROWS)
         elif file_format == "jsonl":
             names, batches = read_jsonl(path, table)
         else:
@@ -200,28 +201,6 @@ def bind_converter(column: dict[str, Any], dialect_name: str = "") -> Callable[[
     if data_type == "double":
         return float
     return None
-
-
-def read_arrow_file(path: Path, file_format: str) -> tuple[list[str], Iterator[list[list[Any]]]]:
-    """Column names and column-wise batches (lists of Python values) of a parquet or Arrow IPC
-    job file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if file_format == "parquet":
-        parquet = pq.ParquetFile(path)
-        names = list(parquet.schema_arrow.names)
-        record_batches: Any = parquet.iter_batches(batch_size=INSERT_BATCH_ROWS)
-    else:
-        reader = pa.ipc.open_file(pa.memory_map(str(path)))
-        names = list(reader.schema.names)
-        record_batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-
-    def batches() -> Iterator[list[list[Any]]]:
-        for batch in record_batches:
-            yield [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-
-    return names, batches()
 
 
 def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:
