@@ -26,7 +26,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.postgres_dialect import PostgresDialectMixin
-from dlt.destinations.job_files import read_arrow_file
+from dlt.destinations.job_files import read_arrow_file, read_jsonl_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
@@ -225,32 +225,4 @@ def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:
 
 def read_jsonl(path: Path, table: TTableSchema) -> tuple[list[str], Iterator[list[list[Any]]]]:
     """Column names and column-wise batches of a jsonl job file, values converted to their types."""
-    columns = table["columns"]
-    names: list[str] = []
-    with open(path, "rb") as file:
-        for line in file:
-            if line.strip():
-                for name in orjson.loads(line):
-                    if name not in names:
-                        names.append(name)
-    parse = [_from_jsonl(columns.get(n, {}).get("data_type", "text")) for n in names]
-
-    def batches() -> Iterator[list[list[Any]]]:
-        batch: list[list[Any]] = [[] for _ in names]
-        count = 0
-        with open(path, "rb") as file:
-            for line in file:
-                if not line.strip():
-                    continue
-                record = orjson.loads(line)
-                for values, name, convert in zip(batch, names, parse):
-                    value = record.get(name)
-                    values.append(value if value is None or convert is None else convert(value))
-                count += 1
-                if count >= READ_BATCH_ROWS:
-                    yield batch
-                    batch, count = [[] for _ in names], 0
-        if count:
-            yield batch
-
-    return names, batches()
+    return read_jsonl_file(path, table, READ_BATCH_ROWS, _from_jsonl)
