@@ -61,10 +61,24 @@ def test_corrupted_package_json_names_the_file_and_the_package_folder():
     [load_id] = pipeline.list_extracted_load_packages()
     package_json = _working_dir(pipeline) / "packages" / "extracted" / load_id / "package.json"
     package_json.write_text("{garbled")
-    with pytest.raises(CorruptedFileError) as failure:
-        dlt.pipeline(pipeline_name="garbled_package", destination="duckdb").run()
+    reopened = dlt.pipeline(pipeline_name="garbled_package", destination="duckdb")  # still opens
+    with pytest.raises(PipelineStepFailed) as failure:
+        reopened.run()
+    assert isinstance(failure.value.exception, CorruptedFileError)
     assert str(package_json) in str(failure.value)
     assert f"delete the folder {package_json.parent}" in str(failure.value)
+
+
+def test_a_corrupted_package_can_be_given_up_and_the_next_run_loads():
+    pipeline = dlt.pipeline(pipeline_name="garbled_given_up", destination="duckdb")
+    pipeline.extract([{"id": 1}], table_name="t")
+    [load_id] = pipeline.list_extracted_load_packages()
+    (_working_dir(pipeline) / "packages" / "extracted" / load_id / "package.json").write_text("{garbled")
+    reopened = dlt.pipeline(pipeline_name="garbled_given_up", destination="duckdb")
+    reopened.abort_packages()
+    reopened.run([{"id": 2}], table_name="t")
+    with reopened.sql_client() as client:
+        assert client.execute_sql("SELECT id FROM t") == [(2,)]
 
 
 def test_corrupted_item_file_names_the_file():

@@ -14,7 +14,7 @@ from typing import Any
 
 from dlt.utils.context import active_pipeline, active_source, active_state
 from dlt.utils.logging_setup import configure_logging
-from dlt.storage.exceptions import StorageFullError, explain_os_error
+from dlt.storage.exceptions import CorruptedFileError, StorageFullError, explain_os_error
 from dlt.utils.memory import release_freed_memory
 from dlt.utils.signals import delayed_signals, raise_if_signalled
 from dlt.utils.exceptions import DltException
@@ -349,11 +349,14 @@ class Pipeline:
         if not marked:
             return
         for state, lid in reversed(marked):
-            package = PackageStorage.read_json(self.storage.path(state, lid) / "package.json")
-            restore = package.get("restore")
+            try:
+                restore = PackageStorage.read_json(self.storage.path(state, lid) / "package.json").get("restore")
+            except CorruptedFileError as exc:
+                logger.warning("%s", exc)
+                restore = None
             if restore is None:
-                logger.warning("Package %s has no restore snapshot; local state and schemas stay as"
-                               " they are.", lid)
+                logger.warning("Package %s has no readable restore snapshot; local state and schemas"
+                               " stay as they are.", lid)
                 continue
             self.schemas_store.restore(restore["schema_name"], restore.get("schema"))
             if lid == marked[0][1]:
@@ -389,7 +392,13 @@ class Pipeline:
                 package_file = self.storage.path(status, load_id) / "package.json"
                 if not package_file.exists() or self.storage.is_aborted(status, load_id):
                     continue
-                encoded = PackageStorage.read_json(package_file).get("state")
+                try:
+                    encoded = PackageStorage.read_json(package_file).get("state")
+                except CorruptedFileError as exc:
+                    # the pipeline must still open, so that the package can be inspected or
+                    # dropped; processing it raises the same error at the next run
+                    logger.warning("pipeline %s: %s", self.pipeline_name, exc)
+                    continue
                 package_state = decode_state(encoded) if encoded else None
                 if package_state and package_state.get("_state_version", 0) > (newest or {}).get("_state_version", -1):
                     newest = package_state
