@@ -129,3 +129,33 @@ def test_an_example_url_with_a_placeholder_password_stays_readable():
     assert redact("expected postgresql://user:password@host:5432/db") == (
         "expected postgresql://user:password@host:5432/db")
     assert redact("got postgresql://user:s3cr3t-value@host/db") == "got postgresql://user:***@host/db"
+
+
+class _ClientError(Exception):
+    """Like many client libraries' errors: the text is built from attributes, not from args."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("request failed")
+        self.url = url
+
+    def __str__(self) -> str:
+        return f"request to {self.url} failed"
+
+
+def test_an_exception_with_its_own_str_is_redacted_and_keeps_its_class(monkeypatch):
+    @dlt.resource
+    def calls():
+        yield {"id": 1}
+        raise _ClientError(f"https://api.example.com/v1/items?api_key={QUERY_KEY}")
+
+    pipeline = dlt.pipeline(pipeline_name="custom_str_secret", destination="duckdb")
+    with pytest.raises(Exception) as failure:
+        pipeline.run(calls())
+    chain, error = [], failure.value
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    client_error = chain[-1]
+    assert isinstance(client_error, _ClientError) and type(client_error).__name__ == "_ClientError"
+    assert str(client_error) == "request to https://api.example.com/v1/items?api_key=*** failed"
+    assert _leaks("".join(traceback.format_exception(failure.value))) == []

@@ -133,7 +133,36 @@ def redact_exception(error: BaseException | None) -> None:
                         setattr(error, name, redacted)
                     except Exception:
                         pass
+        _redact_custom_text(error)
         error = error.__cause__ or error.__context__
+
+
+_redacting_classes: dict[type, type] = {}
+
+
+def _redact_custom_text(error: BaseException) -> None:
+    """An exception whose `__str__` builds its text from other attributes (not `args`) still
+    shows a secret after its arguments were redacted: give it a subclass of its own class (same
+    name and module, so `except` clauses and tracebacks read the same) whose `__str__` redacts."""
+    try:
+        text = str(error)
+    except Exception:
+        return
+    if redact(text) == text:
+        return
+    cls = type(error)
+    redacting = _redacting_classes.get(cls)
+    if redacting is None:
+        def __str__(self: BaseException) -> str:
+            return redact(super(redacting, self).__str__())  # type: ignore[arg-type]
+
+        redacting = type(cls.__name__, (cls,), {"__str__": __str__, "__module__": cls.__module__,
+                                                 "__qualname__": cls.__qualname__})
+        _redacting_classes[cls] = redacting
+    try:
+        error.__class__ = redacting
+    except TypeError:  # a built-in layout that cannot change class: its args were redacted
+        pass
 
 
 class RedactingFilter(logging.Filter):
