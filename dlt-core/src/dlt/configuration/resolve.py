@@ -486,7 +486,9 @@ def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tup
                     spec[key] = item
             elif isinstance(spec, CredentialsConfiguration):
                 spec.parse_native_representation(explicit)
-            if secret and isinstance(explicit, str):
+            if secret and isinstance(explicit, str) and not isinstance(spec, CredentialsConfiguration):
+                # credentials parsed from a string remember their secret fields below (the
+                # password of a URL, not the DuckDB path or host)
                 remember_secret(explicit)
         # what the explicit value set stays; what it left out comes from configuration
         defaults = spec_type()
