@@ -379,7 +379,7 @@ class FilesystemJobClient(JobClient):
                   else "read_json('{path}', format = 'newline_delimited', columns = {{{spec}}})")
         with duckdb.connect() as connection:
             return connection.sql("SELECT * FROM " + reader.format(path=str(path).replace("'", "''"), spec=spec)
-                                  ).fetch_arrow_table()
+                                  ).to_arrow_table()
 
     # ---- reading back ----------------------------------------------------------------------
     def get_stored_state(self, pipeline_name: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ dlt 1.31 does when no catalog is configured. Both are optional extras of dlt-cor
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pyarrow as pa
@@ -217,7 +218,9 @@ class IcebergTables:
         if disposition == "merge":
             self._merge(table, data, merge_keys(table_schema), strategy)
         elif disposition == "replace":
-            table.overwrite(data)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Delete operation did not match any records")
+                table.overwrite(data)
         else:
             table.append(data)
 
@@ -238,7 +241,9 @@ class IcebergTables:
             if data.num_rows:
                 table.append(data)
             return
-        with table.transaction() as transaction:
+        with table.transaction() as transaction, warnings.catch_warnings():
+            # pyiceberg warns when no stored row has a loaded key: new keys are expected here
+            warnings.filterwarnings("ignore", message="Delete operation did not match any records")
             transaction.delete(delete_filter=filter_)
             transaction.append(data)
 
@@ -248,7 +253,9 @@ class IcebergTables:
         if table is not None:
             from pyiceberg.expressions import AlwaysTrue
 
-            table.delete(delete_filter=AlwaysTrue())
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Delete operation did not match any records")
+                table.delete(delete_filter=AlwaysTrue())
 
     def arrow_table(self, table_name: str, folder: str) -> pa.Table | None:
         """The table's current snapshot as an Arrow table, or None."""
