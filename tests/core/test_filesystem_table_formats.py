@@ -205,3 +205,49 @@ def test_a_missing_table_format_package_names_the_extra(tmp_path, monkeypatch, t
     with pytest.raises(Exception, match=rf"needs the `{module}` package.*pip install \"dlt-core\[{extra}\]\""):
         pipeline.run([{"id": 1}], table_name="t", table_format=table_format)
     assert not (tmp_path / "bucket" / "lake" / "t").exists()
+
+
+@pytest.mark.parametrize("table_format", TABLE_FORMATS)
+def test_replace_empties_nested_tables_that_get_no_rows(tmp_path, table_format):
+    _needs(table_format)
+    pipeline = _pipeline(tmp_path, f"replace_nested_{table_format}")
+    pipeline.run([{"id": 1, "kids": [{"k": 1}, {"k": 2}]}], table_name="family",
+                 write_disposition="replace", table_format=table_format)
+    pipeline.run([{"id": 2}], table_name="family", write_disposition="replace", table_format=table_format)
+    lake = tmp_path / "bucket" / "lake"
+    assert read_with_library(table_format, lake / "family").column("id").to_pylist() == [2]
+    assert read_with_library(table_format, lake / "family__kids").num_rows == 0
+
+
+@pytest.mark.parametrize("table_format", TABLE_FORMATS)
+def test_typed_values_round_trip_through_the_table_format(tmp_path, table_format):
+    _needs(table_format)
+    import datetime
+    import decimal
+
+    row = {"id": 1, "at": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+           "day": datetime.date(2024, 1, 2), "amount": decimal.Decimal("1.25"), "raw": b"xy",
+           "doc": {"a": [1, 2]}, "ratio": 0.5, "flag": True}
+    pipeline = _pipeline(tmp_path, f"types_{table_format}")
+    pipeline.run([row], table_name="typed", table_format=table_format, columns={"doc": {"data_type": "json"}})
+    stored = read_with_library(table_format, tmp_path / "bucket" / "lake" / "typed").to_pylist()[0]
+    assert stored["at"] == row["at"] and stored["day"] == row["day"]
+    assert stored["amount"] == row["amount"] and stored["raw"] == b"xy"
+    assert stored["ratio"] == 0.5 and stored["flag"] is True
+    assert json.loads(stored["doc"]) == {"a": [1, 2]}
+
+
+def test_partition_hints_partition_delta_tables(tmp_path):
+    _needs("delta")
+    from deltalake import DeltaTable
+
+    @dlt.resource(table_format="delta", columns={"region": {"partition": True}})
+    def sales():
+        yield [{"id": 1, "region": "eu"}, {"id": 2, "region": "us"}]
+
+    pipeline = _pipeline(tmp_path, "partitioned")
+    pipeline.run(sales())
+    folder = tmp_path / "bucket" / "lake" / "sales"
+    assert DeltaTable(str(folder)).metadata().partition_columns == ["region"]
+    assert (folder / "region=eu").is_dir() and (folder / "region=us").is_dir()
+    assert sorted(pipeline.dataset().sales.df()["region"].tolist()) == ["eu", "us"]
