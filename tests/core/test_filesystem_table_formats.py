@@ -251,3 +251,33 @@ def test_partition_hints_partition_delta_tables(tmp_path):
     assert DeltaTable(str(folder)).metadata().partition_columns == ["region"]
     assert (folder / "region=eu").is_dir() and (folder / "region=us").is_dir()
     assert sorted(pipeline.dataset().sales.df()["region"].tolist()) == ["eu", "us"]
+
+
+@pytest.mark.parametrize("table_format", TABLE_FORMATS)
+def test_a_retried_package_does_not_write_a_table_twice(tmp_path, table_format):
+    _needs(table_format)
+
+    @dlt.source
+    def two_tables():
+        @dlt.resource(table_format=table_format)
+        def alpha():
+            yield [{"id": 1}, {"id": 2}]
+
+        @dlt.resource(table_format=table_format)
+        def beta():
+            yield [{"id": 10}]
+
+        return alpha, beta
+
+    pipeline = _pipeline(tmp_path, f"retry_{table_format}")
+    lake = tmp_path / "bucket" / "lake"
+    lake.mkdir(parents=True)
+    (lake / "beta").write_text("a file where the beta table would go: its write fails")
+    with pytest.raises(Exception):
+        pipeline.run(two_tables())
+    assert read_with_library(table_format, lake / "alpha").num_rows == 2  # written before beta failed
+    (lake / "beta").unlink()
+    pipeline.run()  # finishes the pending package
+    assert read_with_library(table_format, lake / "alpha").num_rows == 2  # not appended again
+    assert read_with_library(table_format, lake / "beta").column("id").to_pylist() == [10]
+    assert len(list((lake / "_dlt_loads").glob("*.jsonl"))) == 1

@@ -37,7 +37,7 @@ from dlt.destinations.base import (
 )
 from dlt.destinations.impl.filesystem import layout as layouts
 from dlt.destinations.impl.filesystem import table_formats
-from dlt.destinations.impl.filesystem.bucket import Bucket, fsspec_options
+from dlt.destinations.impl.filesystem.bucket import Bucket, fsspec_options, split_protocol
 from dlt.destinations.sql_job_client import decode_state
 from dlt.destinations.strategies import merge_strategy
 from dlt.schema.typing import LOADS_TABLE, STATE_TABLE, VERSION_TABLE
@@ -54,10 +54,27 @@ _WARNED_LAYOUTS: set[str] = set()
 
 def local_path(bucket_url: str) -> Path:
     """A local folder from a path or `file://` URL (other URLs are not local: an error)."""
-    bucket = Bucket(bucket_url) if "://" not in str(bucket_url) or str(bucket_url).startswith("file://") else None
-    if bucket is None:
+    if split_protocol(bucket_url)[0] not in ("file", "local"):
         raise DestinationTerminalError(f"'{bucket_url}' is not a local path or file:// URL.")
-    return Path(bucket.root)
+    return Path(Bucket(bucket_url).root)
+
+
+OBJECT_STORE_OPTIONS = {"region_name": "aws_region", "endpoint_url": "aws_endpoint_url"}
+OBJECT_STORE_NAMES = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+                      "azure_storage_account_name", "azure_storage_account_key", "azure_storage_sas_token",
+                      "azure_client_id", "azure_client_secret", "azure_tenant_id")
+
+
+def deltalake_options(credentials: Any, storage_options: dict[str, Any] | None) -> dict[str, str]:
+    """deltalake's `storage_options`: the credential fields delta-rs knows by dlt 1.31's names
+    (`region_name` and `endpoint_url` renamed), then `deltalake_storage_options`."""
+    options: dict[str, str] = {}
+    if isinstance(credentials, dict):
+        for name, value in credentials.items():
+            if value is not None and (name in OBJECT_STORE_NAMES or name in OBJECT_STORE_OPTIONS):
+                options[OBJECT_STORE_OPTIONS.get(name, name)] = str(value)
+    options.update({k: str(v) for k, v in (storage_options or {}).items()})
+    return options
 
 
 def compression_disabled() -> bool:
@@ -101,7 +118,8 @@ class FilesystemJobClient(JobClient):
         self.extra_placeholders = config.get("extra_placeholders") or None
         self.current_datetime = config.get("current_datetime")
         self.max_state_files = int(config.get("max_state_files") or DEFAULT_MAX_STATE_FILES)
-        self.deltalake_storage_options = dict(config.get("deltalake_storage_options") or {})
+        self.deltalake_storage_options = deltalake_options(config.get("credentials"),
+                                                           config.get("deltalake_storage_options"))
         self.compress = not compression_disabled()
         self._open_table_jobs: dict[str, list[tuple[Any, Path]]] = {}
         self._jobs_lock = threading.Lock()
@@ -153,8 +171,13 @@ class FilesystemJobClient(JobClient):
         return found if found in table_formats.TABLE_FORMATS else None
 
     def table_location(self, table_name: str) -> str:
-        """The folder of a table-format table: `<dataset>/<table_name>`."""
+        """The folder of a table-format table: `<dataset>/<table_name>` (a path in the bucket)."""
         return self.bucket.join(self.dataset_path, table_name)
+
+    def delta_location(self, table_name: str) -> str:
+        """Where deltalake opens the table: the local folder, or its URL in a remote bucket."""
+        location = self.table_location(table_name)
+        return location if self.bucket.is_local else self.bucket.url(location)
 
     def table_prefix(self, table_name: str) -> str:
         """The path prefix of the table's files (a folder ends with the separator): dlt's own
@@ -295,7 +318,7 @@ class FilesystemJobClient(JobClient):
     def complete_load(self, load_id: str, tables: list[str]) -> None:
         """Write the table-format tables, then the `_dlt_loads` record last: its presence marks
         the package loaded."""
-        self._write_open_tables()
+        self._write_open_tables(load_id)
         folder = self.bucket.join(self.dataset_path, LOADS_TABLE)
         record = {"load_id": load_id, "schema_name": self.schema.name, "status": 0,
                   "inserted_at": datetime.now(timezone.utc).isoformat(),
@@ -308,8 +331,7 @@ class FilesystemJobClient(JobClient):
         """The Delta writer and reader of this dataset (needs `deltalake`)."""
         if self._delta is None:
             self._require_table_format_bucket("delta")
-            self._delta = table_formats.DeltaTables({**self.bucket.options, **self.deltalake_storage_options}
-                                                    if not self.bucket.is_local else self.deltalake_storage_options)
+            self._delta = table_formats.DeltaTables(self.deltalake_storage_options)
         return self._delta
 
     def iceberg_tables(self) -> table_formats.IcebergTables:
@@ -326,9 +348,10 @@ class FilesystemJobClient(JobClient):
                 f" {table_format} library keeps its own storage and does not see fsspec's memory"
                 " filesystem. Use a local folder (or a cloud bucket URL) for table formats.")
 
-    def _write_open_tables(self) -> None:
-        """Write the gathered jobs of each table-format table in one commit per table; empty
-        replaced tables that got no rows."""
+    def _write_open_tables(self, load_id: str) -> None:
+        """Write the gathered jobs of each table-format table in one commit per table (skipped
+        for a table the package `load_id` wrote already: a retry); empty replaced tables that
+        got no rows."""
         jobs = self._open_table_jobs
         replaced_tables = [name for root in getattr(self, "_replaced", set()) if self.table_format(root)
                            for name in [root, *(t["name"] for t in self.schema.child_tables(root))]]
@@ -342,22 +365,23 @@ class FilesystemJobClient(JobClient):
             table_schema = {**self.schema.tables[table_name], "table_format": root.get("table_format")}
             partition_by = [n for n, c in table_schema.get("columns", {}).items() if c.get("partition")]
             if self.table_format(table_name) == "delta":
-                self.delta_tables().write(self.table_location(table_name), data, disposition, strategy,
-                                          table_schema, partition_by)
+                self.delta_tables().write(self.delta_location(table_name), data, disposition, strategy,
+                                          table_schema, partition_by, load_id)
             else:
                 self.iceberg_tables().write(table_name, self.table_location(table_name), data,
-                                            disposition, strategy, table_schema)
+                                            disposition, strategy, table_schema, load_id)
         for table_name in replaced_tables:
             if table_name not in jobs:
                 self._truncate_open_table(table_name)
         self._open_table_jobs = {}
 
     def _truncate_open_table(self, table_name: str) -> None:
+        """Empty a table-format table (no-op when it does not exist yet)."""
         location = self.table_location(table_name)
         if not self.bucket.exists(location):
             return
         if self.table_format(table_name) == "delta":
-            self.delta_tables().truncate(location)
+            self.delta_tables().truncate(self.delta_location(table_name))
         else:
             self.iceberg_tables().truncate(table_name, location)
 

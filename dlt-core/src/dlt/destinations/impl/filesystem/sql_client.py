@@ -84,7 +84,7 @@ class FilesystemSqlClient(DuckDBSqlClient):
         if not client.bucket.exists(location):
             return None
         if client.table_format(table_name) == "delta":
-            data = client.delta_tables().arrow_dataset(location)
+            data = client.delta_tables().arrow_dataset(client.delta_location(table_name))
         else:
             data = client.iceberg_tables().arrow_table(table_name, location)
         if data is None:

@@ -5,7 +5,9 @@ folder `<dataset>/<table_name>/`. The load jobs of a table are gathered during t
 written in one commit per table when the package completes: `append` appends, `replace`
 overwrites, `merge` upserts by the primary key (nested tables by `_dlt_id`) or inserts only new
 keys (`insert-only`), as dlt 1.31 does on these formats. New columns are added to the table
-(schema evolution). Delta goes through the `deltalake` package, Iceberg through `pyiceberg` with
+(schema evolution). Each commit carries the load id (`dlt.load_id` in the Delta commit info
+and the Iceberg snapshot summary), so a package retried after a partial completion does not write
+a table twice. Delta goes through the `deltalake` package, Iceberg through `pyiceberg` with
 a SQLite catalog in memory that registers the newest metadata file of each table it opens, as
 dlt 1.31 does when no catalog is configured. Both are optional extras of dlt-core.
 """
@@ -20,6 +22,10 @@ import pyarrow as pa
 from dlt.destinations.base import DestinationTerminalError
 
 TABLE_FORMATS = ("delta", "iceberg")
+LOAD_ID_PROPERTY = "dlt.load_id"
+"""The commit / snapshot property holding the load id of the package that wrote it."""
+RECENT_COMMITS = 20
+"""Delta commits looked at for the load id of a retried package (one commit per table and load)."""
 TABLE_FORMAT_MERGE_STRATEGIES = {"delta": ("upsert", "insert-only"), "iceberg": ("upsert", "insert-only")}
 """The merge strategies dlt 1.31 carries out on each table format (the first is the default)."""
 EXTRAS = {"delta": ("deltalake", "deltalake"), "iceberg": ("pyiceberg", "pyiceberg")}
@@ -111,17 +117,28 @@ class DeltaTables:
             return None
         return deltalake.DeltaTable(location, storage_options=self.storage_options)
 
+    def _commit(self, load_id: str) -> Any:
+        return self.deltalake.CommitProperties(custom_metadata={LOAD_ID_PROPERTY: load_id})
+
+    @staticmethod
+    def has_load(table: Any, load_id: str) -> bool:
+        """True when one of the table's recent commits was made by the package `load_id`."""
+        return any(entry.get(LOAD_ID_PROPERTY) == load_id for entry in table.history(limit=RECENT_COMMITS))
+
     def write(self, location: str, data: pa.Table, disposition: str, strategy: str,
-              table_schema: dict[str, Any], partition_by: list[str]) -> None:
-        """Append, overwrite or merge `data` into the Delta table at `location` (made if missing)."""
+              table_schema: dict[str, Any], partition_by: list[str], load_id: str) -> None:
+        """Append, overwrite or merge `data` into the Delta table at `location` (made if missing),
+        unless the package `load_id` wrote it already."""
         data = compatible_arrow(data, "delta")
         existing = self.open(location)
+        if existing is not None and self.has_load(existing, load_id):
+            return
         if disposition == "merge" and existing is not None:
             self._add_columns(existing, data.schema)
             keys = merge_keys(table_schema)
             predicate = " AND ".join(f"target.`{k}` = source.`{k}`" for k in keys)
             merger = existing.merge(source=data, predicate=predicate, source_alias="source",
-                                    target_alias="target")
+                                    target_alias="target", commit_properties=self._commit(load_id))
             if strategy == "upsert":
                 merger = merger.when_matched_update_all()
             merger.when_not_matched_insert_all().execute()
@@ -129,7 +146,8 @@ class DeltaTables:
         mode = "overwrite" if disposition == "replace" else "append"
         self.deltalake.write_deltalake(existing if existing is not None else location, data, mode=mode,
                                        schema_mode="merge", partition_by=partition_by or None,
-                                       storage_options=self.storage_options)
+                                       storage_options=self.storage_options,
+                                       commit_properties=self._commit(load_id))
 
     def _add_columns(self, table: Any, schema: pa.Schema) -> None:
         known = set(table.schema().to_arrow().names)
@@ -138,7 +156,9 @@ class DeltaTables:
             table.alter.add_columns(new)
 
     def truncate(self, location: str) -> None:
-        """Delete every row of the Delta table at `location` (a new version; no-op when absent)."""
+        """Delete every row of the Delta table at `location` (a new version; no-op when absent).
+        Not marked with a load id: emptying again on a retry changes nothing, and the package's
+        own write that follows must not be taken as done."""
         table = self.open(location)
         if table is not None:
             table.delete()
@@ -202,11 +222,21 @@ class IcebergTables:
         return self.catalog.register_table(
             identifier, self.bucket.location_url(self.bucket.join(metadata, files[-1])))
 
+    @staticmethod
+    def has_load(table: Any, load_id: str) -> bool:
+        """True when one of the table's snapshots was made by the package `load_id`."""
+        return any(snapshot.summary is not None and snapshot.summary.get(LOAD_ID_PROPERTY) == load_id
+                   for snapshot in table.snapshots())
+
     def write(self, table_name: str, folder: str, data: pa.Table, disposition: str, strategy: str,
-              table_schema: dict[str, Any]) -> None:
-        """Append, overwrite or merge `data` into the table (created in `folder` if missing)."""
+              table_schema: dict[str, Any], load_id: str) -> None:
+        """Append, overwrite or merge `data` into the table (created in `folder` if missing),
+        unless the package `load_id` wrote it already."""
         data = compatible_arrow(data, "iceberg")
         table = self.open(table_name, folder)
+        properties = {LOAD_ID_PROPERTY: load_id}
+        if table is not None and self.has_load(table, load_id):
+            return
         if table is None:
             table = self.catalog.create_table(self._identifier(table_name), schema=data.schema,
                                               location=self.bucket.location_url(folder))
@@ -216,16 +246,16 @@ class IcebergTables:
             table = table.refresh()
         data = _aligned(data, table.schema().as_arrow())
         if disposition == "merge":
-            self._merge(table, data, merge_keys(table_schema), strategy)
+            self._merge(table, data, merge_keys(table_schema), strategy, properties)
         elif disposition == "replace":
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Delete operation did not match any records")
-                table.overwrite(data)
+                table.overwrite(data, snapshot_properties=properties)
         else:
-            table.append(data)
+            table.append(data, snapshot_properties=properties)
 
     @staticmethod
-    def _merge(table: Any, data: pa.Table, keys: list[str], strategy: str) -> None:
+    def _merge(table: Any, data: pa.Table, keys: list[str], strategy: str, properties: dict[str, str]) -> None:
         """Upsert (replace the stored rows of the loaded keys) or insert only rows of new keys,
         in one snapshot. Done as delete + append: pyiceberg's own `upsert` fails when the
         table's columns grew since its data files were written."""
@@ -238,17 +268,17 @@ class IcebergTables:
             if known:
                 fresh = [tuple(row) not in known for row in zip(*(data.column(k).to_pylist() for k in keys))]
                 data = data.filter(pa.array(fresh, pa.bool_()))
-            if data.num_rows:
-                table.append(data)
+            table.append(data, snapshot_properties=properties)  # an empty append still records the load
             return
         with table.transaction() as transaction, warnings.catch_warnings():
             # pyiceberg warns when no stored row has a loaded key: new keys are expected here
             warnings.filterwarnings("ignore", message="Delete operation did not match any records")
-            transaction.delete(delete_filter=filter_)
-            transaction.append(data)
+            transaction.delete(delete_filter=filter_, snapshot_properties=properties)
+            transaction.append(data, snapshot_properties=properties)
 
     def truncate(self, table_name: str, folder: str) -> None:
-        """Delete every row of the table (a new snapshot; no-op when absent)."""
+        """Delete every row of the table (a new snapshot; no-op when absent; not marked with a
+        load id, as for Delta)."""
         table = self.open(table_name, folder)
         if table is not None:
             from pyiceberg.expressions import AlwaysTrue
