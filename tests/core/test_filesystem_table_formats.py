@@ -281,3 +281,19 @@ def test_a_retried_package_does_not_write_a_table_twice(tmp_path, table_format):
     assert read_with_library(table_format, lake / "alpha").num_rows == 2  # not appended again
     assert read_with_library(table_format, lake / "beta").column("id").to_pylist() == [10]
     assert len(list((lake / "_dlt_loads").glob("*.jsonl"))) == 1
+
+
+@pytest.mark.parametrize("table_format", TABLE_FORMATS)
+def test_refresh_drop_resources_starts_the_table_over(tmp_path, table_format):
+    _needs(table_format)
+
+    @dlt.resource(table_format=table_format)
+    def readings(rows):
+        yield rows
+
+    pipeline = _pipeline(tmp_path, f"refresh_{table_format}")
+    pipeline.run(readings([{"id": 1, "old": "x"}]))
+    pipeline.run(readings([{"id": 2}]), refresh="drop_resources")
+    stored = read_with_library(table_format, tmp_path / "bucket" / "lake" / "readings")
+    assert stored.column("id").to_pylist() == [2]
+    assert "old" not in stored.column_names  # dropped with the table, not carried over

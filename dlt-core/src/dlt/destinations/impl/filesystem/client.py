@@ -234,6 +234,7 @@ class FilesystemJobClient(JobClient):
                     f"Table '{name}' asks for table_format '{found}': the filesystem destination writes"
                     f" {', '.join(table_formats.TABLE_FORMATS)} tables (or plain files without a table format).")
             table_formats.require(found, name)
+            self._require_table_format_bucket(found)
             if table.get("write_disposition") == "merge":
                 strategy = merge_strategy(table)
                 allowed = table_formats.TABLE_FORMAT_MERGE_STRATEGIES[found]
