@@ -84,6 +84,8 @@ class DestinationCapabilities:
     #: nesting depth the destination imposes over the source's (None: the source decides)
     max_table_nesting: int | None = None
     decimal_precision: tuple[int, int] = (38, 9)
+    #: open table formats the destination writes for `table_format=` (e.g. delta, iceberg)
+    supported_table_formats: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
 
 

@@ -36,8 +36,10 @@ class WriteDispositionNotSupported(DestinationTerminalError):
 
 
 def merge_strategy(table: TTableSchema) -> str:
-    """The merge strategy of a root table: its `x-merge-strategy`, `delete-insert` by default."""
-    return table.get("x-merge-strategy") or "delete-insert"
+    """The merge strategy of a root table: its `x-merge-strategy`, by default `delete-insert`,
+    or `upsert` for Delta and Iceberg tables (the first strategy dlt 1.31 offers for them)."""
+    default = "upsert" if table.get("table_format") in ("delta", "iceberg") else "delete-insert"
+    return table.get("x-merge-strategy") or default
 
 
 def columns_with(table: TTableSchema, hint: str, typed_only: bool = False) -> list[str]:

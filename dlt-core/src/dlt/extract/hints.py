@@ -205,6 +205,8 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
         table["schema_contract"] = hints["schema_contract"]
     if hints.get("file_format"):
         table["file_format"] = hints["file_format"]
+    if hints.get("table_format"):
+        table["table_format"] = hints["table_format"]
     return table
 
 

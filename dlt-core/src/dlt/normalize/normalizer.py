@@ -13,7 +13,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute used in dedupe_last
 
 from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_tables
 from dlt.destinations.base import arrow_file_format_for
-from dlt.normalize.writers import table_job_format
+from dlt.normalize.writers import table_file_format_hint, table_job_format
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
 from dlt.normalize.columnar import page_columns
@@ -145,7 +145,7 @@ class PackageNormalizer:
         def writer_for(table: str) -> TableJobWriter:
             writer = writers.get(table)
             if writer is None:
-                hinted = table_job_format(self.schema.tables.get(table, {}).get("file_format"), self.file_format)
+                hinted = table_job_format(table_file_format_hint(self.schema.tables, table), self.file_format)
                 # a table's own format decides for its Arrow data too
                 arrow_format = arrow_file_format_for(hinted) if hinted else self.arrow_file_format
                 writer = writers[table] = TableJobWriter(

@@ -25,7 +25,7 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
     """Worker body: normalize `files`, return schema changes, name maps, counts and job files."""
     from dlt.normalize.normalizer import normalize_row_files
     from dlt.normalize.relational import RowNormalizer
-    from dlt.normalize.writers import TableJobWriter, table_job_format
+    from dlt.normalize.writers import TableJobWriter, table_file_format_hint, table_job_format
 
     schema = Schema.from_dict(schema_document)
     rows = RowNormalizer(schema, load_id)
@@ -34,7 +34,7 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
     def writer_for(table: str) -> TableJobWriter:
         writer = writers.get(table)
         if writer is None:
-            fmt = table_job_format(schema.tables.get(table, {}).get("file_format"), file_format) or file_format
+            fmt = table_job_format(table_file_format_hint(schema.tables, table), file_format) or file_format
             writer = writers[table] = TableJobWriter(Path(jobs_folder), table, fmt, f"w{index}_",
                                                      buffer_rows=buffer_rows)
         return writer

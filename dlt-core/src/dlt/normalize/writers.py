@@ -36,6 +36,18 @@ def table_job_format(hinted: str | None, default: str) -> str | None:
     return None
 
 
+def table_file_format_hint(tables: dict[str, Any], table: str) -> str | None:
+    """The `file_format` hint of `table`; `parquet` for the tables of a Delta or Iceberg table
+    chain, which dlt 1.31 always writes as parquet before its library takes the rows."""
+    hinted = tables.get(table, {}).get("file_format")
+    root = tables.get(table)
+    while root is not None and root.get("parent"):
+        root = tables.get(root["parent"])
+    if root is not None and root.get("table_format") in ("delta", "iceberg"):
+        return "parquet"
+    return hinted
+
+
 def arrow_type(column: dict[str, Any]) -> pa.DataType:
     """The Arrow type that holds values of a column."""
     data_type = column.get("data_type")

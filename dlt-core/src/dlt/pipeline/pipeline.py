@@ -440,9 +440,11 @@ class Pipeline:
             logger.warning("could not save the trace of pipeline %s", self.pipeline_name)
 
     def _sources_from(self, data: Any, table_name: str | None, write_disposition: Any, columns: Any,
-                      primary_key: Any, schema: Schema | None, schema_contract: Any) -> list[DltSource]:
+                      primary_key: Any, schema: Schema | None, schema_contract: Any,
+                      table_format: str | None = None) -> list[DltSource]:
         hints = make_hints(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                           primary_key=primary_key, schema_contract=schema_contract, _partial=True)
+                           primary_key=primary_key, schema_contract=schema_contract,
+                           table_format=table_format, _partial=True)
         if isinstance(data, SourceFactory):
             data = data()
         if isinstance(data, DltSource):
@@ -513,7 +515,7 @@ class Pipeline:
     def extract(self, data: Any, *, table_name: str | None = None, write_disposition: Any = None,
                 columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
                 schema_contract: Any = None, refresh: str | None = None,
-                _trace: PipelineTrace | None = None) -> ExtractInfo:
+                table_format: str | None = None, _trace: PipelineTrace | None = None) -> ExtractInfo:
         """Evaluate `data` (a source, resource, list of them, or any iterable) into load
         packages (one per source); returns their `ExtractInfo`.
 
@@ -527,7 +529,7 @@ class Pipeline:
             self.storage.recover()
             self._finish_aborts()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
-                                         schema, schema_contract)
+                                         schema, schema_contract, table_format)
             infos = [self._extract_source(source, refresh) for source in sources]
             record.info = self._extract_info(infos, started, first_run)
         if _trace is None:
@@ -859,7 +861,7 @@ class Pipeline:
         with delayed_signals():
             return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
                              columns=columns, primary_key=primary_key, schema=schema,
-                             schema_contract=schema_contract, refresh=refresh)
+                             schema_contract=schema_contract, refresh=refresh, table_format=table_format)
 
     def _check_table_format(self, table_format: str) -> None:
         """Refuse a `table_format` the destination cannot write, before any data moves."""
