@@ -12,6 +12,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -95,9 +96,9 @@ class Dashboard:
         assert status == 200, body
         return body
 
-    def interrupt(self, timeout: float = 30) -> tuple[int, str, str]:
-        """Send SIGINT (Ctrl-C); the exit code and the rest of stdout and stderr."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, timeout: float = 30, signum: int = signal.SIGINT) -> tuple[int, str, str]:
+        """Send SIGINT (Ctrl-C), or `signum`; the exit code and the rest of stdout and stderr."""
+        self.process.send_signal(signum)
         out, err = self.process.communicate(timeout=timeout)
         return self.process.returncode, out, err
 
@@ -148,7 +149,7 @@ class Tables(HTMLParser):
     def rows(self, table_id: str) -> list[dict[str, str]]:
         """The body rows of table `table_id` as {header: cell}."""
         header, *body = self.tables[table_id]
-        return [dict(zip(header, row)) for row in body if len(row) == len(header)]
+        return [dict(zip(header, row, strict=True)) for row in body if len(row) == len(header)]
 
 
 def artifacts_dir() -> Path:
@@ -182,7 +183,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.fixture(scope="module")
-def dashboard(shop: Project) -> Dashboard:
+def dashboard(shop: Project) -> Iterator[Dashboard]:
     """The dashboard of `shop`, served for the tests of this module."""
     running = Dashboard(shop)
     yield running
@@ -414,8 +415,12 @@ def test_show_text_and_json_still_print_the_row_counts(shop: Project) -> None:
     assert any(line.split()[:2] == ["orders", "-"] for line in as_text.stdout.splitlines())
 
 
-def test_ctrl_c_answers_within_seconds(shop: Project) -> None:
+def test_sigterm_stops_the_dashboard_within_seconds_with_exit_code_0(shop: Project) -> None:
     running = Dashboard(shop)
     started = time.monotonic()
-    code, _, _ = running.interrupt()
-    assert code == 0 and time.monotonic() - started < 10
+
+    code, _, err = running.interrupt(signum=signal.SIGTERM)
+
+    assert code == 0, err
+    assert time.monotonic() - started < 10
+    assert not port_is_open(running.port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import webbrowser
 from typing import Any
@@ -40,14 +41,23 @@ def serve(app: Any, port: int, *, title: str, open_browser: bool) -> None:
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
                             server_header=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
-    typer.echo(f"{title}: {url}")
-    note("Press Ctrl-C to stop.")
-    if open_browser and not webbrowser.open(url):
-        note(f"No browser could be opened here; open {url} yourself.")
+    # uvicorn stops gracefully on SIGINT and SIGTERM, then re-raises the signal with the handler
+    # that was there before: SIGINT raises KeyboardInterrupt, and so does SIGTERM with this one.
+    # Both are caught from the moment the URL is printed, as a client may act on it at once.
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
+        typer.echo(f"{title}: {url}")
+        note("Press Ctrl-C to stop.")
+        if open_browser and not webbrowser.open(url):
+            note(f"No browser could be opened here; open {url} yourself.")
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it stopped on, once it has stopped
+    except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     note("Dashboard stopped.")
+
+
+def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
