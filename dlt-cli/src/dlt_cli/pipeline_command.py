@@ -208,8 +208,8 @@ def show(
     """Serve a dashboard of the pipeline on 127.0.0.1 until Ctrl-C: tables, columns and hints,
     row counts, loads, the last run, load packages and a preview of any table's data.
 
-    Needs `pip install 'dlt-cli[dashboard]'`. With --text or --json, print the tables with
-    their row counts instead.
+    Needs the dashboard extra: pip install 'dlt-cli\\[dashboard]'. With --text or --json,
+    print the tables with their row counts instead.
     """
     selection = _selection(ctx)
     if text or as_json:
