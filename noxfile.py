@@ -50,7 +50,11 @@ def core_oldest_python(session: nox.Session) -> None:
 
 @nox.session
 def cli(session: nox.Session) -> None:
-    """dlt-cli, run as the real `dlt` console script, with every first-party plugin installed."""
+    """dlt-cli, run as the real `dlt` console script, with every first-party plugin installed.
+
+    The `dashboard` extra brings the web libraries of `dlt pipeline NAME show`; its tests load the
+    page in Debian's headless Chromium, which their fixture installs with apt-get when missing.
+    """
     install_local(
         session,
         "./dlt-core",
@@ -58,6 +62,7 @@ def cli(session: nox.Session) -> None:
         "./dlt-destination-bigquery",
         "./dlt-destination-redshift",
         EXAMPLE_PLUGIN,
+        extras=("./dlt-cli[dashboard]",),
     )
     session.run("pytest", "tests/cli", *session.posargs)
 

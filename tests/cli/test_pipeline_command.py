@@ -74,8 +74,8 @@ def test_pipeline_name_without_a_command_shows_info(shop: Project) -> None:
     assert result.stdout.startswith("Pipeline:         shop")
 
 
-def test_show_counts_rows_of_every_table_in_the_destination(shop: Project) -> None:
-    table = shop.dlt("pipeline", "shop", "show")
+def test_show_text_counts_rows_of_every_table_in_the_destination(shop: Project) -> None:
+    table = shop.dlt("pipeline", "shop", "show", "--text")
 
     assert table.returncode == 0, table.stderr
     assert counts(shop) == {"orders": 3, "orders__items": 3, "customers": 2}
@@ -84,10 +84,10 @@ def test_show_counts_rows_of_every_table_in_the_destination(shop: Project) -> No
     assert rows["orders"][-1] == "merge"
 
 
-def test_show_in_another_directory_says_where_the_database_was_expected(shop: Project, tmp_path) -> None:
+def test_show_text_in_another_directory_says_where_the_database_was_expected(shop: Project, tmp_path) -> None:
     elsewhere = Project(tmp_path / "elsewhere", shop.pipelines_dir, shop.site)
 
-    result = elsewhere.dlt("pipeline", "shop", "show")
+    result = elsewhere.dlt("pipeline", "shop", "show", "--text")
 
     assert result.returncode == 1
     assert str(elsewhere.path / "shop.duckdb") in result.stderr

@@ -1,7 +1,8 @@
 """`dlt pipeline`: list pipelines and inspect or manage one by name.
 
 `dlt pipeline --list`, and `dlt pipeline NAME info|show|trace|schema|failed-jobs|sync|drop|
-load-package`. Read commands take `--json`. Commands that reach the destination (show, sync,
+load-package`. Read commands take `--json`; `show` serves a web dashboard (`dlt_cli.dashboard`)
+unless `--text` or `--json` asks for the table counts. Commands that reach the destination (show, sync,
 drop) resolve it as the pipeline's script does, from `.dlt/` and the environment of the current
 directory, so run them where the pipeline runs.
 """
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 JSON_OPTION = typer.Option("--json", help="Print JSON instead of tables.")
 PACKAGE_STATES = ("extracted", "normalized", "loaded")
+#: the port `show` serves the dashboard on (kept here so `dlt pipeline --help` needs no web library)
+DASHBOARD_PORT = 8765
 
 
 @dataclass
@@ -194,10 +197,33 @@ def _last_run_text(last_run: dict[str, Any] | None) -> str | None:
 def show(
     ctx: typer.Context,
     schema_name: Annotated[str | None, typer.Option("--schema", help="A schema other than the default.")] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="The port on 127.0.0.1 to serve the dashboard on (0: a free one).")
+                    ] = DASHBOARD_PORT,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser; only print the URL.")] = False,
+    text: Annotated[bool, typer.Option("--text", help="Print the tables with row counts instead of serving the dashboard.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tables with row counts as JSON instead of"
+                                                         " serving the dashboard.")] = False,
 ) -> None:
-    """The pipeline's tables with their row counts, queried from the destination."""
-    pipeline = _selection(ctx).attach()
+    """Serve a dashboard of the pipeline on 127.0.0.1 until Ctrl-C: tables, columns and hints,
+    row counts, loads, the last run, load packages and a preview of any table's data.
+
+    Needs the dashboard extra: pip install 'dlt-cli\\[dashboard]'. With --text or --json,
+    print the tables with their row counts instead.
+    """
+    selection = _selection(ctx)
+    if text or as_json:
+        _print_table_counts(selection, schema_name, as_json)
+        return
+    from dlt_cli.dashboard.launch import show_dashboard
+
+    show_dashboard(selection.name, selection.working_dir, schema_name=schema_name, port=port,
+                   open_browser=not no_browser)
+
+
+def _print_table_counts(selection: Selection, schema_name: str | None, as_json: bool) -> None:
+    """`show --text` and `show --json`: the tables with their row counts, queried from the destination."""
+    pipeline = selection.attach()
     destination = require_destination(pipeline)
     schema = _schema_of(pipeline, schema_name)
     with progress(f"Counting rows in {destination.name} dataset {pipeline.dataset_name}"):
