@@ -102,21 +102,21 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    script: Annotated[Path, typer.Argument(help="The pipeline script, e.g. github_pipeline.py.")],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="The pipeline script, e.g. github_pipeline.py.")],
     script_args: Annotated[
-        list[str] | None, typer.Argument(help="Arguments for the script (after --).")
+        list[str] | None, typer.Argument(metavar="SCRIPT_ARGS", help="Arguments for the script, after --.")
     ] = None,
     schedule: Annotated[
         str | None,
-        typer.Option("--schedule", callback=schedule_callback,
+        typer.Option("--schedule", metavar="CRON", callback=schedule_callback,
                      help='Run again and again at these times, a cron expression, e.g. "*/15 * * * *".'),
     ] = None,
     max_runs: Annotated[
-        int | None, typer.Option("--max-runs", min=1, help="With --schedule: stop after this many runs.")
+        int | None, typer.Option("--max-runs", metavar="N", min=1, help="With --schedule: stop after this many runs.")
     ] = None,
     progress: Annotated[
         ProgressChoice | None,
-        typer.Option("--progress",
+        typer.Option("--progress", metavar="log|tqdm|enlighten|alive_progress",
                      help="Show the progress of every pipeline the script runs: log lines on stdout,"
                           " or tqdm, enlighten or alive_progress bars (pip install"
                           ' "dlt-core[tqdm]" and so on).'),
