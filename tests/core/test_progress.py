@@ -215,3 +215,15 @@ def test_log_collector_counts_with_totals_and_labels():
     text = stream.getvalue()
     assert "Jobs: 3/4 (75.0%)" in text and "items (jobs): 1" in text
     assert text.count("Load x") == 1
+
+
+def test_system_stats_without_psutil_warn_how_to_install_it_and_the_lines_go_on(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psutil", None)
+    stream = io.StringIO()
+
+    with pytest.warns(UserWarning, match=r'pip install "dlt-core\[psutil\]"'):
+        collector = LogCollector(logger=stream, dump_system_stats=True)
+    with collector("Extract x"):
+        collector.update("items", 2)
+
+    assert "items: 2 |" in stream.getvalue() and "Memory" not in stream.getvalue()

@@ -31,8 +31,9 @@ class LogCollector(Collector):
     writing), `"dlt_logger"` (the `dlt.progress` logger), a `logging.Logger`, or any text
     stream. A background timer writes them also while nothing is counted (a resource waiting on
     an API, a long load job), so a long step shows a line at least every `log_period` seconds.
-    `dump_system_stats` adds the memory and CPU use of the process (needs `psutil`; by default
-    added when psutil is installed).
+    `dump_system_stats` adds the memory and CPU use of the process (needs `psutil`, the
+    `dlt-core[psutil]` extra; by default added when psutil is installed, and asked for without
+    it a warning says how to install it).
     """
 
     def __init__(self, log_period: float = 1.0, logger: TLogTarget | None = "stdout",
@@ -44,10 +45,13 @@ class LogCollector(Collector):
         if dump_system_stats is None:
             dump_system_stats = _has_psutil()
         elif dump_system_stats and not _has_psutil():
-            from dlt.utils.exceptions import MissingDependencyException
+            import warnings
 
-            raise MissingDependencyException("LogCollector(dump_system_stats=True)", ["psutil"],
-                                             "Or pass dump_system_stats=False.")
+            # as dlt 1.31: the lines come without memory and CPU use
+            warnings.warn('dump_system_stats needs psutil, which is not installed: progress lines'
+                          ' show no memory and CPU use. Install it with: pip install'
+                          ' "dlt-core[psutil]", or pass dump_system_stats=False.', stacklevel=2)
+            dump_system_stats = False
         self.dump_system_stats = dump_system_stats
         self.counters: dict[str, int] | None = None
         self.counter_info: dict[str, _CounterInfo] = {}
