@@ -36,9 +36,9 @@ def core(session: nox.Session) -> None:
     # the pandas extra is what DataFrame users install; the DataFrame tests need it. The
     # filesystem, deltalake and pyiceberg extras: the filesystem destination tests on memory://
     # buckets and real Delta / Iceberg tables (17-80 s more to install into a fresh venv,
-    # measured on the shared 2-core machine)
+    # measured on the shared 2-core machine). The tqdm extra: the progress bar tests draw real bars
     install_local(session, "./dlt-core", EXAMPLE_PLUGIN,
-                  extras=("./dlt-core[pandas,filesystem,deltalake,pyiceberg]",))
+                  extras=("./dlt-core[pandas,tqdm,filesystem,deltalake,pyiceberg]",))
     session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
 
 

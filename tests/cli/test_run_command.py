@@ -99,3 +99,27 @@ def test_run_of_a_missing_script_is_an_error(project: Project) -> None:
 
     assert result.returncode == 1
     assert result.stderr.strip() == f"Error: The script missing.py does not exist in {project.path}."
+
+
+def test_run_with_progress_log_shows_the_counts_of_every_step(project: Project) -> None:
+    project.write("shop_pipeline.py", SHOP_PIPELINE)
+
+    result = project.dlt("run", "shop_pipeline.py", "--progress", "log")
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # the script passes no progress=: the option reaches its pipeline through configuration
+    assert "Extract shop" in out and "orders: 3 |" in out and "customers: 2 |" in out
+    assert "Normalize shop in" in out and "orders__items: 3 |" in out
+    assert "Load shop in" in out and "Jobs: 4/4 (100.0%)" in out and "orders (jobs): 1/1" in out
+    assert "Rows loaded" in out
+
+
+def test_run_refuses_an_unknown_progress_name(project: Project) -> None:
+    project.write("tick.py", TICK_SCRIPT)
+
+    result = project.dlt("run", "tick.py", "--progress", "bar")
+
+    assert result.returncode == 2
+    assert "'bar' is not one of 'log', 'tqdm', 'enlighten', 'alive_progress'" in result.stderr
+    assert not (project.path / "ticks.txt").exists()

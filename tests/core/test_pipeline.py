@@ -110,18 +110,6 @@ def test_filesystem_destination_writes_files(tmp_path):
     assert sorted(n.split(".", 3)[-1] for n in names) == ["jsonl.gz", "parquet"], names
 
 
-def test_progress_log_reports_rows_and_rate_per_table(caplog):
-    import logging
-
-    caplog.set_level(logging.INFO, logger="dlt.progress")
-    pipeline = dlt.pipeline(pipeline_name="progressing", destination="duckdb", progress="log")
-    pipeline.run([{"i": i} for i in range(50)], table_name="numbers")
-    lines = [r.getMessage() for r in caplog.records if r.name == "dlt.progress"]
-    assert any(line.startswith("[extract]") and "numbers: 50 rows" in line and "rows/s" in line for line in lines)
-    assert any(line.startswith("[normalize]") for line in lines)
-    assert any(line.startswith("[load]") for line in lines)
-
-
 def test_drop_tables_removes_them_and_resets_resource_state():
     @dlt.resource(name="docs")
     def docs():

@@ -48,15 +48,15 @@ def register(app: typer.Typer) -> None:
 
 
 def deploy(
-    script: Annotated[Path, typer.Argument(help="The pipeline script to run, e.g. github_pipeline.py.")],
-    target: Annotated[Target, typer.Argument(help="Where to run it.", case_sensitive=False)],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="The pipeline script to run, e.g. github_pipeline.py.")],
+    target: Annotated[Target, typer.Argument(metavar="TARGET", help="Where to run it.", case_sensitive=False)],
     schedule: Annotated[
-        str, typer.Option("--schedule", callback=schedule_callback,
+        str, typer.Option("--schedule", metavar="CRON", callback=schedule_callback,
                      help='When to run, as a cron expression, e.g. "0 3 * * *".')
     ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite a file that already exists.")] = False,
     python_version: Annotated[
-        str, typer.Option("--python-version", help="The Python of the GitHub Actions runner.")
+        str, typer.Option("--python-version", metavar="VERSION", help="The Python of the GitHub Actions runner.")
     ] = PYTHON_VERSION,
 ) -> None:
     """Generate a GitHub Actions workflow, an Airflow DAG or a crontab entry running SCRIPT.

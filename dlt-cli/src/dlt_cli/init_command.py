@@ -129,6 +129,15 @@ def config_fields(factory: Any) -> dict[str, tuple[bool, bool]]:
     return dict(getattr(factory, "config_fields", None) or {})
 
 
+def config_default(factory: Any, name: str) -> Any:
+    """The default of a destination setting from the factory's settings model (`spec`), or
+    None when it has none worth writing (no model, no default, or not a plain value)."""
+    fields = getattr(getattr(factory, "spec", None), "model_fields", None) or {}
+    info = fields.get(name)
+    default = getattr(info, "default", None)
+    return default if isinstance(default, (str, int, float, bool)) and default != "" else None
+
+
 # -- the project ---------------------------------------------------------------------------------
 
 
@@ -204,7 +213,12 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
     required_config: list[str] = []
     for name, (required, secret) in config_fields(factory).items():
         note = ("required" if required else "optional") + (", secret" if secret else "")
-        stub = templates.Stub(destination_section, name, note=note)
+        default = None if secret else config_default(factory, name)
+        if default is not None:
+            stub = templates.Stub(destination_section, name, templates.toml_literal(default),
+                                  note=f"{note}, this is the default")
+        else:
+            stub = templates.Stub(destination_section, name, note=note)
         (secret_stubs if secret else config_stubs).append(stub)
         if required:
             (required_secrets if secret else required_config).append(f"{destination_section}.{name}")

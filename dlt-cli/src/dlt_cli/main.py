@@ -60,6 +60,9 @@ def build_app(*, with_plugins: bool = True) -> typer.Typer:
     """The root typer application with the built-in commands and, optionally, plugin commands."""
     app = typer.Typer(
         name="dlt",
+        # plain help text (click's layout): docstrings are re-wrapped as paragraphs, flags show
+        # no "<bool>", and brackets in help texts ("dlt-core[tqdm]") are not read as markup
+        rich_markup_mode=None,
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -72,7 +75,16 @@ def build_app(*, with_plugins: bool = True) -> typer.Typer:
         manager = load_plugin_manager()
         if manager is not None:
             register_plugin_commands(app, manager)
+    _plain_help(app)
     return app
+
+
+def _plain_help(app: typer.Typer) -> None:
+    """Give every command group (built-in or a plugin's) the root's plain help layout."""
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            group.typer_instance.rich_markup_mode = app.rich_markup_mode
+            _plain_help(group.typer_instance)
 
 
 def wants_traceback(args: Sequence[str]) -> bool:

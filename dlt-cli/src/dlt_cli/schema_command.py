@@ -27,13 +27,14 @@ def register(app: typer.Typer) -> None:
 
 
 def schema(
-    file: Annotated[Path, typer.Argument(help="A schema file in YAML or JSON.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A schema file in YAML or JSON.")],
     output_format: Annotated[
-        SchemaFormat, typer.Option("--format", help="The format to print.", case_sensitive=False)
+        SchemaFormat, typer.Option("--format", metavar="yaml|json", help="The format to print.",
+                                   case_sensitive=False)
     ] = SchemaFormat.yaml,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
     """Validate the schema FILE and print it as YAML or JSON (a conversion when the formats differ)."""

@@ -19,6 +19,7 @@ from dlt.schema import Schema
 from dlt.pipeline import Pipeline, attach, run
 from dlt.pipeline import pipeline as _pipeline_function
 from dlt.pipeline import current
+from dlt.pipeline import progress
 from dlt import destinations, sources
 from dlt.destinations.impl.sink.decorator import destination
 from dlt.dataset import Dataset, Relation
@@ -31,6 +32,6 @@ dataset = _dataset_function
 __all__ = [
     "Dataset", "DltResource", "DltSource", "Pipeline", "Relation", "Schema", "TCredentials",
     "TSecretStrValue", "TSecretValue", "__version__", "attach", "config", "current", "dataset",
-    "defer", "destination", "destinations", "hookimpl", "mark", "pipeline", "resource", "run", "secrets",
+    "defer", "destination", "destinations", "hookimpl", "mark", "pipeline", "progress", "resource", "run", "secrets",
     "source", "sources", "transformer",
 ]

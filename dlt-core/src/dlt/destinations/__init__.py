@@ -20,6 +20,10 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 
+from dlt.destinations import missing as _missing
+
+_missing.install()
+
 _MODULE_ATTRIBUTES = {
     "ClientContext", "Destination", "DestinationCapabilities", "DestinationError",
     "DestinationTerminalError", "DestinationTransientError", "JobClient",

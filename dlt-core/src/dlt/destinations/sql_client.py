@@ -213,6 +213,9 @@ class DBApiCursor:
 
     def iter_df(self, chunk_size: int | None = None) -> Iterator[Any]:
         """pandas DataFrames of `chunk_size` rows (made from the Arrow chunks)."""
+        from dlt.utils.dependencies import require_pandas
+
+        require_pandas("cursor.df() and iter_df()")
         for table in self.iter_arrow(chunk_size):
             yield table.to_pandas()
 

@@ -267,6 +267,8 @@ class Extractor:
             arrow_file = self._arrow_files[table] = ArrowItemsFile(self.items_dir, table, self._next_file_index)
         arrow_file.add(data)
         info.item_counts[table] = info.item_counts.get(table, 0) + data.num_rows
+        if self.progress is not None:
+            self.progress.update(table, data.num_rows)
 
 
 MAX_TABLE_NAME_BYTES = 200

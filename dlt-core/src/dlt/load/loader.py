@@ -93,10 +93,14 @@ class Loader:
     def __init__(self, storage: PackageStorage, destination: Destination, dataset_name: str,
                  pipeline_name: str, pipeline_dir: Path, hook: Any = None,
                  transient_retries: int = 3, retry_backoff: float = 1.0,
-                 on_terminal_error: str = "retry") -> None:
+                 on_terminal_error: str = "retry", collector: Any = None) -> None:
         if on_terminal_error not in TERMINAL_ERROR_POLICIES:
             raise ValueError(f"on_terminal_error must be one of {TERMINAL_ERROR_POLICIES}, got {on_terminal_error!r}.")
         self.on_terminal_error = on_terminal_error
+        from dlt.collectors.base import NULL_COLLECTOR
+
+        #: shows the jobs done per package and table (`dlt.pipeline(progress=...)`)
+        self.collector = collector if collector is not None else NULL_COLLECTOR
         self.storage = storage
         self.destination = destination
         self.dataset_name = dataset_name
@@ -124,7 +128,7 @@ class Loader:
         attempt = 0
         while True:
             try:
-                with client:
+                with client, self.collector(f"Load {schema.name} in {load_id}"):
                     self._load_with_client(client, schema, load_id, info)
                 break
             except DestinationTransientError as exc:
@@ -166,6 +170,7 @@ class Loader:
         while True:
             pending = sorted(self.storage.jobs(load_id, "new_jobs"), key=lambda p: _job_order(schema, p))
             tables = sorted({p.name.split(".")[0] for p in pending})
+            self._count_pending(pending)
             try:
                 failed_now = self._try_package(client, load_id, pending, tables, batching)
             except _BatchFailed:
@@ -214,6 +219,7 @@ class Loader:
         job.state = "completed_jobs"
         logger.debug("load: job %s of package %s (table %s) completed in %.3fs", job_file.name,
                      load_id, job.table_name, job.elapsed)
+        self._count_done([job.table_name])
         self._call_hook("on_load_job_complete", load_id=load_id, job=job)
         return started_file
 
@@ -274,7 +280,25 @@ class Loader:
             job.elapsed = elapsed
             job.state = "completed_jobs"
             self._call_hook("on_load_job_complete", load_id=load_id, job=job)
+        self._count_done([job.table_name for job in jobs])
         return started
+
+    def _count_pending(self, pending: list[Path]) -> None:
+        """Show the jobs about to run: in all and per table (a second round after a rollback
+        starts the counters again)."""
+        per_table: dict[str, int] = {}
+        for job_file in pending:
+            table = job_file.name.split(".")[0]
+            per_table[table] = per_table.get(table, 0) + 1
+        self.collector.update("Jobs", 0, total=len(pending))
+        for table, count in per_table.items():
+            self.collector.update(table, 0, total=count, label="jobs")
+
+    def _count_done(self, tables: list[str]) -> None:
+        """Count finished jobs, in all and per table."""
+        self.collector.update("Jobs", len(tables))
+        for table in tables:
+            self.collector.update(table, 1, label="jobs")
 
     def _started(self, load_id: str) -> list[Path]:
         return self.storage.jobs(load_id, "started_jobs")

@@ -47,8 +47,10 @@ class PackageNormalizer:
     def __init__(self, storage: PackageStorage, schema: Schema, file_format: str,
                  pipeline_name: str, hook: Any = None, buffer_rows: int = 10_000,
                  workers: int = 1, parallel_min_bytes: int = 16 * 1024 * 1024,
-                 arrow_file_format: str = "parquet") -> None:
+                 arrow_file_format: str = "parquet", counter: Any = None) -> None:
         self.storage = storage
+        # a dlt.collectors.rows.CollectorRowCounter when the pipeline shows progress
+        self.counter = counter
         self.schema = schema
         self.file_format = file_format
         self.arrow_file_format = arrow_file_format
@@ -77,7 +79,8 @@ class PackageNormalizer:
 
         try:
             results = normalize_files_in_pool(self.schema, load_id, files, jobs_folder,
-                                              self.file_format, self.buffer_rows, self.workers)
+                                              self.file_format, self.buffer_rows, self.workers,
+                                              self.counter)
         except WorkerFailed as exc:
             logger.info("normalizing %s in one process: %s", load_id, exc)
             return None
@@ -168,6 +171,8 @@ class PackageNormalizer:
         def write_columns(table: str, values: dict[str, list[Any]], count: int) -> None:
             writer_for(table).write_columns(values, count, self.schema.tables[table]["columns"])
 
+        if self.counter is not None:
+            write, write_columns = self.counter.wrap_rows(write), self.counter.wrap_columns(write_columns)
         arrow_merge: dict[str, list[pa.Table]] = {}
         row_files: list[Path] = []
         extra_counts: dict[str, int] = {}
@@ -187,6 +192,8 @@ class PackageNormalizer:
             if not rows_hook and self._worth_workers(row_files):
                 parallel = self._normalize_in_workers(load_id, row_files, jobs_folder)
             if parallel is None:
+                if self.counter is not None:
+                    self.counter.start_over()
                 normalize_row_files(self.schema, rows, row_files, write, rows_hook, write_columns)
             else:
                 worker_counts, worker_changed = parallel

@@ -21,8 +21,11 @@ from dlt.schema import Schema
 
 
 def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list[str],
-                      jobs_folder: str, file_format: str, buffer_rows: int, index: int) -> dict[str, Any]:
-    """Worker body: normalize `files`, return schema changes, name maps, counts and job files."""
+                      jobs_folder: str, file_format: str, buffer_rows: int, index: int,
+                      counter: Any = None) -> dict[str, Any]:
+    """Worker body: normalize `files`, return schema changes, name maps, counts and job files.
+
+    `counter` (a `dlt.collectors.rows.RowCounter`) counts the rows as they are written."""
     from dlt.normalize.normalizer import normalize_row_files
     from dlt.normalize.relational import RowNormalizer
     from dlt.normalize.writers import TableJobWriter, table_file_format_hint, table_job_format
@@ -45,6 +48,8 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
     def write_columns(table: str, values: dict[str, list[Any]], count: int) -> None:
         writer_for(table).write_columns(values, count, schema.tables[table]["columns"])
 
+    if counter is not None:
+        write, write_columns = counter.wrap_rows(write), counter.wrap_columns(write_columns)
     normalize_row_files(schema, rows, [Path(f) for f in files], write, False, write_columns)
     job_files: list[str] = []
     counts: dict[str, int] = {}
@@ -61,8 +66,12 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
 
 
 def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], jobs_folder: Path,
-                            file_format: str, buffer_rows: int, workers: int) -> list[dict[str, Any]]:
+                            file_format: str, buffer_rows: int, workers: int,
+                            counter: Any = None) -> list[dict[str, Any]]:
     """Split `files` over `workers` processes (balanced by size) and run them.
+
+    With `counter` (a `dlt.collectors.rows.CollectorRowCounter`) the workers report their row
+    counts through their stdout while they run, and `counter` reports them with its own.
 
     Workers are fresh interpreters (`python -m dlt.normalize.workers`) that import only dlt,
     never the user's script, so scripts need no `if __name__ == "__main__"` guard. Raises
@@ -84,20 +93,25 @@ def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], job
         task.write_bytes(orjson.dumps({
             "schema": document, "load_id": load_id, "files": share, "jobs_folder": str(jobs_folder),
             "file_format": file_format, "buffer_rows": buffer_rows, "index": index,
-            "result": str(result),
+            "result": str(result), "report_progress": counter.period if counter is not None else None,
         }))
         process = subprocess.Popen([sys.executable, "-m", "dlt.normalize.workers", str(task)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   stdout=subprocess.DEVNULL if counter is None else subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
         processes.append((process, task, result))
+    readers = [] if counter is None else _start_progress_readers(counter, processes)
     results = []
     failures = []
     try:
         results.append(_normalize_worker(document, load_id, shares[0], str(jobs_folder), file_format,
-                                         buffer_rows, 0))
+                                         buffer_rows, 0, counter))
     except Exception as exc:  # the same fallback as a failed process
         failures.append([f"{type(exc).__name__}: {exc}"])
-    for process, task, result in processes:
-        _, stderr = process.communicate()
+    for position, (process, task, result) in enumerate(processes):
+        if counter is None:
+            _, stderr = process.communicate()
+        else:
+            stderr = _wait_reporting(process, readers[position], counter)
         task.unlink(missing_ok=True)
         if process.returncode != 0 or not result.exists():
             failures.append(stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"])
@@ -116,11 +130,48 @@ class WorkerFailed(Exception):
     """A normalize worker process did not finish; the caller normalizes in one process."""
 
 
+def _start_progress_readers(counter: Any, processes: list[Any]) -> list[tuple[Any, list[bytes]]]:
+    """A thread per worker reading its stdout (progress lines) and one collecting its stderr."""
+    import threading
+
+    readers = []
+    for index, (process, _, _) in enumerate(processes, start=1):
+        errors: list[bytes] = []
+        stdout = threading.Thread(target=counter.read_worker_stream, args=(index, process.stdout),
+                                  daemon=True)
+        stderr = threading.Thread(target=lambda p=process, e=errors: e.append(p.stderr.read()),
+                                  daemon=True)
+        stdout.start()
+        stderr.start()
+        readers.append(((stdout, stderr), errors))
+    return readers
+
+
+def _wait_reporting(process: Any, reader: tuple[Any, list[bytes]], counter: Any) -> bytes:
+    """Wait for a worker while passing the row counts on; returns what it wrote to stderr."""
+    threads, errors = reader
+    while True:
+        try:
+            process.wait(timeout=counter.period)
+            break
+        except subprocess.TimeoutExpired:
+            counter.report()
+    for thread in threads:
+        thread.join()
+    counter.report()
+    return b"".join(errors)
+
+
 def main(task_path: str) -> None:
     """Entry point of a worker process: run one task file, write its result file."""
     task = orjson.loads(Path(task_path).read_bytes())
+    counter = None
+    if task.get("report_progress"):
+        from dlt.collectors.rows import StreamRowCounter
+
+        counter = StreamRowCounter(sys.stdout.buffer, period=task["report_progress"])
     result = _normalize_worker(task["schema"], task["load_id"], task["files"], task["jobs_folder"],
-                               task["file_format"], task["buffer_rows"], task["index"])
+                               task["file_format"], task["buffer_rows"], task["index"], counter)
     Path(task["result"]).write_bytes(orjson.dumps(result, default=str))
 
 

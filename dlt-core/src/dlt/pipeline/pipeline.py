@@ -44,7 +44,8 @@ from dlt.pipeline.exceptions import (
     UnsupportedFileFormat,
 )
 from dlt.pipeline.load_info import ExtractInfo, LoadInfo, NormalizeInfo, ResourceMetrics
-from dlt.pipeline.progress import ProgressReporter
+from dlt.collectors import collector_from_name
+from dlt.collectors.base import is_null
 from dlt.pipeline.refresh import apply_refresh, check_refresh_mode
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace
@@ -171,7 +172,13 @@ class Pipeline:
         self.pipeline_secret = pipeline_secret
         self.dev_mode = dev_mode
         self.progress = progress
+        #: what shows the progress of each step (`progress=`; a `dlt.progress` collector)
+        self.collector = collector_from_name(progress)
         self.loader_file_format = loader_file_format
+        # the format passed to the running run() (it applies to that run only) and the
+        # formats warned about in this run or normalize() call (each warning once)
+        self._run_file_format: str | None = None
+        self._warned_formats: set[str] = set()
         self._working_dir.mkdir(parents=True, exist_ok=True)
         self.storage = PackageStorage(self._working_dir)
         self.schemas_store = SchemaStore(self._working_dir, import_schema_path, export_schema_path)
@@ -578,8 +585,8 @@ class Pipeline:
         refreshed = apply_refresh(refresh, source, schema, state)
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
-        reporter = ProgressReporter(self.progress, "extract")
-        extractor = Extractor(package_dir, schema, self.pipeline_name, hook, progress=reporter,
+        extractor = Extractor(package_dir, schema, self.pipeline_name, hook,
+                              progress=None if is_null(self.collector) else self.collector,
                               items_per_file=_config_int(("extract", "items_per_file"), 100_000),
                               buffer_items=_config_int(("extract", "buffer_items"), 5_000))
         info = SourceExtractInfo(load_id, source.name)
@@ -591,7 +598,8 @@ class Pipeline:
                                   resource_names=list(source.selected_resources))
         failure: BaseException | None = None
         try:
-            extractor.extract(source, load_id, info)
+            with self.collector(f"Extract {source.name}"):
+                extractor.extract(source, load_id, info)
         except Exception as exc:
             failure = exc
         finally:
@@ -610,7 +618,6 @@ class Pipeline:
                                          package_kept=None) from failure
             raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info,
                                      package_kept=False) from failure
-        reporter.finish(info.item_counts)
         if schema.name not in state.setdefault("schema_names", []):
             state["schema_names"].append(schema.name)
         state.setdefault("default_schema_name", schema.name)
@@ -646,16 +653,19 @@ class Pipeline:
             raise PipelineStepFailed(self.pipeline_name, "extract", failure, load_id, info) from failure
         return info
 
-    def _file_formats(self) -> tuple[str, str]:
+    def _file_formats(self, requested: str | None = None) -> tuple[str, str]:
         """The job file format of rows and the one of Arrow data: the `loader_file_format`
-        asked for, else the destination's preferred ones. Arrow data goes to parquet unless
-        the format is `arrow` (Arrow IPC), as for rows."""
+        asked for (by this call, the running `run()` or `dlt.pipeline()`), else the
+        destination's preferred ones. Arrow data goes to parquet unless the format is `arrow`
+        (Arrow IPC), as for rows."""
         capabilities = self.destination.capabilities() if self.destination is not None else None
-        chosen = self.loader_file_format
+        chosen = requested or self._run_file_format or self.loader_file_format
         if chosen in FORMATS_LOADED_AS_PREFERRED and (
                 capabilities is None or chosen not in capabilities.supported_loader_file_formats):
-            logger.warning("loader_file_format '%s' is not written by this dlt; the destination's"
-                           " preferred format loads the same rows", chosen)
+            if chosen not in self._warned_formats:
+                self._warned_formats.add(chosen)
+                logger.warning("loader_file_format '%s' is not written by this dlt; the"
+                               " destination's preferred format loads the same rows", chosen)
             chosen = None
         if chosen:
             supported = capabilities.supported_loader_file_formats if capabilities else LOADER_FILE_FORMATS
@@ -670,6 +680,14 @@ class Pipeline:
         if capabilities is not None:
             return capabilities.preferred_loader_file_format, capabilities.preferred_arrow_file_format
         return "parquet", "parquet"
+
+    def _row_counter(self) -> Any:
+        """What counts the rows normalize writes for the collector; None without progress."""
+        if is_null(self.collector):
+            return None
+        from dlt.collectors.rows import CollectorRowCounter
+
+        return CollectorRowCounter(self.collector)
 
     @staticmethod
     def _normalize_workers(requested: int | None) -> int:
@@ -689,9 +707,9 @@ class Pipeline:
         """Normalize every extracted package into load jobs."""
         from dlt.plugins import get_plugin_manager
 
-        if loader_file_format:
-            self.loader_file_format = loader_file_format
-        rows_format, arrow_format = self._file_formats()
+        if _trace is None:  # a normalize() of its own, not a step of run()
+            self._warned_formats = set()
+        rows_format, arrow_format = self._file_formats(loader_file_format)
         trace = _trace or PipelineTrace(self.pipeline_name)
         started = datetime.now(timezone.utc)
         with self._step(trace, "normalize") as record:
@@ -699,7 +717,6 @@ class Pipeline:
             self._finish_aborts()
             totals = NormalizeInfo(self, first_run=self.first_run, started_at=started)
             worker_count = self._normalize_workers(workers)
-            reporter = ProgressReporter(self.progress, "normalize")
             hook = get_plugin_manager().hook
             for load_id in self.storage.list("extracted"):
                 raise_if_signalled()
@@ -710,12 +727,16 @@ class Pipeline:
                                                parallel_min_bytes=_config_int(
                                                    ("normalize", "parallel_min_bytes"), 16 * 1024 * 1024),
                                                buffer_rows=_config_int(("normalize", "buffer_rows"), 10_000),
-                                               arrow_file_format=arrow_format)
+                                               arrow_file_format=arrow_format,
+                                               counter=self._row_counter())
                 package_started = datetime.now(timezone.utc)
                 logger.debug("normalize: package %s (schema %s) to %s files, %d workers at most",
                              load_id, schema.name, rows_format, worker_count)
                 try:
-                    info = normalizer.normalize(load_id)
+                    with self.collector(f"Normalize {schema.name} in {load_id}"):
+                        info = normalizer.normalize(load_id)
+                        if normalizer.counter is not None:
+                            normalizer.counter.finish(info.row_counts)
                 except Exception as exc:
                     exc = explain_os_error(exc, self._working_dir)
                     raise PipelineStepFailed(self.pipeline_name, "normalize", exc, load_id) from exc
@@ -732,9 +753,6 @@ class Pipeline:
                 totals.load_packages.append(self.get_load_package_info(load_id))
                 for table, rows in info.row_counts.items():
                     totals.row_counts[table] = totals.row_counts.get(table, 0) + rows
-                for table, rows in info.row_counts.items():
-                    reporter.update(table, rows)
-            reporter.finish(totals.row_counts)
             totals.finished_at = datetime.now(timezone.utc)
             record.info = totals
         release_freed_memory()
@@ -785,8 +803,8 @@ class Pipeline:
         with self._step(trace, "load") as record:
             self._finish_aborts()
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
-                            self._working_dir, hook, on_terminal_error=policy)
-            reporter = ProgressReporter(self.progress, "load")
+                            self._working_dir, hook, on_terminal_error=policy,
+                            collector=self.collector)
             info = LoadInfo(self, destination_obj.name, self._destination_location(), self.dataset_name,
                             started, None, [], self.first_run, destination_type=destination_obj.name)
             record.info = info
@@ -811,9 +829,6 @@ class Pipeline:
                 package.already_loaded, package.elapsed = result.already_loaded, result.elapsed
                 package.jobs = _with_elapsed(package.jobs, result.jobs)
                 info.load_packages.append(package)
-                for table, rows in package.row_counts.items():
-                    reporter.update(table, rows)
-            reporter.finish()
             info.finished_at = datetime.now(timezone.utc)
             if any(package.state == "loaded" for package in info.load_packages):
                 self._state.setdefault("_local", {})["first_run"] = False
@@ -848,20 +863,26 @@ class Pipeline:
         (see `dlt.pipeline.refresh`).
         """
         check_refresh_mode(refresh)
-        if loader_file_format:
-            self.loader_file_format = loader_file_format
         self._require_destination(destination, dataset_name, credentials)
         # a missing or invalid destination setting fails here, before any data moves
         self.destination.configuration()
-        self._file_formats()
-        check_step_settings()
-        if table_format is not None:
-            self._check_table_format(table_format)
-        trace = PipelineTrace(self.pipeline_name)
-        with delayed_signals():
-            return self._run(data, trace, table_name=table_name, write_disposition=write_disposition,
-                             columns=columns, primary_key=primary_key, schema=schema,
-                             schema_contract=schema_contract, refresh=refresh, table_format=table_format)
+        # as in dlt 1.31 the format passed to run() applies to this run only
+        self._warned_formats = set()
+        self._run_file_format = loader_file_format
+        try:
+            self._file_formats()
+            check_step_settings()
+            if table_format is not None:
+                self._check_table_format(table_format)
+            trace = PipelineTrace(self.pipeline_name)
+            with delayed_signals():
+                return self._run(data, trace, table_name=table_name,
+                                 write_disposition=write_disposition, columns=columns,
+                                 primary_key=primary_key, schema=schema,
+                                 schema_contract=schema_contract, refresh=refresh,
+                                 table_format=table_format)
+        finally:
+            self._run_file_format = None
 
     def _check_table_format(self, table_format: str) -> None:
         """Refuse a `table_format` the destination cannot write, before any data moves."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dlt.plugins.suggestions import closest_name
 from dlt.utils.exceptions import DltException
 
 #: First-party plugin names and the distribution that provides each.
@@ -43,6 +44,10 @@ class UnknownProvisionError(PluginError, AttributeError):
         self.unavailable = list(unavailable)
         listing = ", ".join(self.installed) or "none"
         message = f"No {kind} named '{name}' is installed. Installed {kind}s: {listing}."
+        known = FIRST_PARTY_DISTRIBUTIONS.get(kind, {})
+        self.suggestion = None if name in known else closest_name(name, [*self.installed, *known])
+        if self.suggestion:
+            message += f" Did you mean '{self.suggestion}'?"
         if self.unavailable:
             described = "; ".join(
                 f"{getattr(r, 'name', '?')} ({getattr(r, 'distribution', None) or '?'}"
@@ -51,10 +56,12 @@ class UnknownProvisionError(PluginError, AttributeError):
                 for r in self.unavailable
             )
             message += f" Plugins that did not load and may provide it: {described}."
-        distribution = FIRST_PARTY_DISTRIBUTIONS.get(kind, {}).get(name)
+        distribution = known.get(name) or (
+            known.get(self.suggestion) if self.suggestion not in self.installed else None)
         if distribution:
-            message += f" To use it, run: pip install {distribution}"
-        else:
+            what = "it" if name in known else f"'{self.suggestion}'"
+            message += f" To use {what}, run: pip install {distribution}"
+        elif not self.suggestion:
             message += (
                 f" Install a plugin distribution that registers the {kind} '{name}' in the"
                 " 'dlt.plugins' entry-point group, then check it with `dlt plugins list`."
@@ -100,3 +107,17 @@ class DuplicateProvisionError(PluginError, AttributeError):
             f"The {kind} '{name}' is provided by more than one plugin: {both}. Uninstall one of"
             " them or disable one with DLT_DISABLE_PLUGINS=<plugin name>."
         )
+
+
+class MissingPluginImportError(PluginError, ModuleNotFoundError):
+    """`from dlt.destinations import x` (or `import dlt.sources.x`) for a name no installed
+    plugin provides: the message says which distribution to `pip install`, or which installed
+    name was probably meant. Raised from the import of `module`; its cause is the
+    plugin manager's error."""
+
+    def __init__(self, module: str, message: str) -> None:
+        self.module = module
+        # `name` stays unset: the import system drops a ModuleNotFoundError whose name is the
+        # missing submodule during `from package import name`, and the user would only see
+        # "cannot import name"
+        super().__init__(message)

@@ -3,7 +3,7 @@
 A plugin calls `register(name, source, module="dlt_source_x.module")` in `register_sources`;
 this finder, consulted after the regular import machinery, then imports `dlt.sources.<name>`
 (and `dlt.sources.<name>.<sub>`) as that module. A known first-party name whose plugin is not
-installed raises `ModuleNotFoundError` with the `pip install` that provides it.
+installed raises `MissingPluginImportError` (a `ModuleNotFoundError`) with the `pip install` that provides it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,17 @@ def missing_distribution(suffix: str) -> str | None:
     return None
 
 
+def _closest_module(suffix: str) -> str | None:
+    """The registered or first-party `dlt.sources` module `suffix` was probably meant to be."""
+    from dlt.plugins.errors import FIRST_PARTY_DISTRIBUTIONS
+    from dlt.plugins.suggestions import closest_name
+
+    if "." in suffix:
+        return None
+    names = {*registered_modules(), *FIRST_PARTY_DISTRIBUTIONS.get("source_module", {})}
+    return closest_name(suffix, [name for name in names if "." not in name])
+
+
 class _AliasLoader(importlib.abc.Loader):
     """Loads a module name as another, already importable module (the same object)."""
 
@@ -78,12 +89,22 @@ class PluginModuleFinder(importlib.abc.MetaPathFinder):
         if module is None:
             distribution = missing_distribution(suffix)
             if distribution:
-                raise ModuleNotFoundError(
+                from dlt.plugins.errors import MissingPluginImportError
+
+                # not a plain ModuleNotFoundError of `fullname`: `from dlt.sources import x`
+                # would drop it and say only "cannot import name"
+                raise MissingPluginImportError(
+                    fullname,
                     f"No module named '{fullname}': it is provided by the plugin distribution"
                     f" {distribution}, which is not installed (or did not load; see `dlt plugins"
                     f" list`). To use it, run: pip install {distribution}",
-                    name=fullname,
                 )
+            suggestion = _closest_module(suffix)
+            if suggestion:
+                from dlt.plugins.errors import MissingPluginImportError
+
+                raise MissingPluginImportError(
+                    fullname, f"No module named '{fullname}'. Did you mean 'dlt.sources.{suggestion}'?")
             return None
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 

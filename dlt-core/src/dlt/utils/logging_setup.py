@@ -13,6 +13,14 @@ _configured = False
 REDACTED_LOGGERS = ("dlt", "dlt.progress")
 
 
+class _WarningsAndProgress(logging.Filter):
+    """Passes warnings and errors, and the progress lines of the `dlt.progress` logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True for records of WARNING and above, and for progress records."""
+        return record.levelno >= logging.WARNING or record.name == "dlt.progress"
+
+
 def configure_logging() -> logging.Logger:
     """Set up the `dlt` logger once per process from configuration."""
     global _configured
@@ -28,8 +36,12 @@ def configure_logging() -> logging.Logger:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(RedactingFilter())
-        # quiet by default (warnings only, as dlt 1.31); RUNTIME__LOG_LEVEL=INFO or DEBUG prints more
-        handler.setLevel(logger.level if found else logging.WARNING)
+        # quiet by default (warnings only, as dlt 1.31); RUNTIME__LOG_LEVEL=INFO or DEBUG prints more.
+        # Progress lines (progress=dlt.progress.log(logger="dlt_logger")) were asked for: they
+        # show at the logger's level
+        handler.setLevel(logger.level)
+        if not found:
+            handler.addFilter(_WarningsAndProgress())
         logger.addHandler(handler)
     # a logger filter redacts a record before any handler sees it, also handlers of the root
     # logger the record propagates to (an application's own logging, pytest's caplog)

@@ -85,6 +85,9 @@ class DuckDBCursor(DBApiCursor):
 
     def iter_df(self, chunk_size: int | None = None) -> Iterator[Any]:
         """DataFrames of `chunk_size` rows; without a size, DuckDB's own `df()` of all rows."""
+        from dlt.utils.dependencies import require_pandas
+
+        require_pandas("cursor.df() and iter_df()")
         if not chunk_size:
             yield self.native_cursor.df()
             return
