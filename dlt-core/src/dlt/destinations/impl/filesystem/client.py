@@ -13,6 +13,8 @@ Under `<bucket_url>/<dataset>/`:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import gzip
 import logging
 import os
@@ -185,7 +187,7 @@ class FilesystemJobClient(JobClient):
         return folder.is_dir() and any(name.endswith(f"{FILENAME_SEPARATOR}{load_id}.jsonl")
                                        for name in os.listdir(folder))
 
-    def begin_load(self, load_id: str, tables: list[str]) -> None:
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
         """Delete files of replaced tables, and of tables a `refresh=` run drops or empties,
         that earlier loads wrote (a retried package keeps the files it wrote itself)."""
         replaced = {self.schema.root_table(t)["name"] for t in tables
