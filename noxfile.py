@@ -19,6 +19,8 @@ nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
 EXAMPLE_PLUGIN = "./tests/plugins/example-plugin"
+#: the plugin author's guide's SQL destination (docs/plugins/sql-destination.md)
+SQLITE_EXAMPLE_PLUGIN = "./tests/plugins/sqlite-destination"
 
 
 def install_local(session: nox.Session, *folders: str, extras: tuple[str, ...] = ()) -> None:
@@ -34,7 +36,8 @@ def install_local(session: nox.Session, *folders: str, extras: tuple[str, ...] =
 def core(session: nox.Session) -> None:
     """dlt-core with the example third-party plugin: engine, plugin system, conformance suite."""
     # the pandas extra is what DataFrame users install; the DataFrame tests need it
-    install_local(session, "./dlt-core", EXAMPLE_PLUGIN, extras=("./dlt-core[pandas]",))
+    install_local(session, "./dlt-core", EXAMPLE_PLUGIN, SQLITE_EXAMPLE_PLUGIN,
+                  extras=("./dlt-core[pandas]",))
     session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
 
 

@@ -158,7 +158,8 @@ def data_location(destination: Destination, pipeline: Pipeline) -> Path | None:
     location: Any = None
     hook = getattr(destination, "data_location", None)
     if hook is not None:
-        location = hook(pipeline.pipeline_name, Path(pipeline.working_dir))
+        location = hook(pipeline.pipeline_name, Path(pipeline.working_dir),
+                        dataset_name=pipeline.dataset_name)
     legacy = getattr(destination, "database_path", None)
     if location is None and legacy is not None:
         location = legacy(pipeline.pipeline_name)

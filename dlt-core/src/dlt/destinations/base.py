@@ -217,7 +217,8 @@ class Destination:
             k: v for k, v in resolved.items() if not hasattr(model, k)
         }
 
-    def data_location(self, pipeline_name: str, pipeline_dir: Path | None = None) -> Path | None:
+    def data_location(self, pipeline_name: str, pipeline_dir: Path | None = None,
+                      dataset_name: str | None = None) -> Path | None:
         """The local file or folder that holds the pipeline's data (a database file), or None
         when the data lives on a server. Connecting to a missing location may create an empty
         database there, so the CLI (`dlt pipeline NAME show`, `drop`, ...) refuses to connect

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from dlt.utils.exceptions import DltException
 from dlt.destinations.base import (
     DestinationCapabilities,
     DestinationTerminalError,
@@ -107,6 +108,21 @@ def _closing_quote(sql: str, start: int, backslash_escapes: bool) -> int:
             return i + 1
         i += 1
     return len(sql)
+
+
+def value_as_text(value: Any) -> Any:
+    """A query parameter for drivers without date, decimal or JSON types (SQLite): dates and
+    times as ISO 8601 text, decimals as their exact text, dicts and lists as JSON text; other
+    values as they are. Use it as a client's `to_driver_value`."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value)
+    return value
 
 
 def rows_to_arrow(rows: Sequence[Sequence[Any]], names: Sequence[str]) -> Any:
@@ -280,7 +296,13 @@ class SqlClient:
         """Enter one level of use: the first level calls `open_connection()`, nested levels
         share that connection. Pair every call with `disconnect()` (or use `with client:`)."""
         if self._connection_depth == 0:
-            self._base_connection = self.open_connection()
+            try:
+                self._base_connection = self.open_connection()
+            except DltException:
+                raise
+            except Exception as exc:
+                # a driver error while connecting (wrong location, credentials, host)
+                raise self.translate_error(exc) from exc
         self._connection_depth += 1
         return self
 
@@ -290,9 +312,11 @@ class SqlClient:
             return
         self._connection_depth -= 1
         if self._connection_depth == 0:
-            self._base_connection = None
-            self._in_transaction = False
-            self.close_connection()
+            try:
+                self.close_connection()
+            finally:
+                self._base_connection = None
+                self._in_transaction = False
 
     @property
     def is_connected(self) -> bool:
