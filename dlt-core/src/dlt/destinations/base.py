@@ -86,6 +86,10 @@ class DestinationCapabilities:
     #: nesting depth the destination imposes over the source's (None: the source decides)
     max_table_nesting: int | None = None
     decimal_precision: tuple[int, int] = (38, 9)
+    #: True when the destination writes job files into a folder or bucket instead of database
+    #: tables (filesystem); the conformance suite then reads rows back from the files
+    loads_into_files: bool = False
+    #: why a capability is missing, by name (`merge`: ...), shown when a scenario is skipped
     notes: dict[str, str] = field(default_factory=dict)
 
 

@@ -111,7 +111,13 @@ class FilesystemJobClient(JobClient):
     # ---- storage --------------------------------------------------------------------------
     def initialize_storage(self) -> None:
         """Create the dataset folder with its `init` marker."""
-        self.dataset_path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dataset_path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DestinationTerminalError(
+                f"The filesystem destination cannot create the dataset folder {self.dataset_path}:"
+                f" {exc.strerror or exc}. Point bucket_url at a folder that can be created and"
+                " written (destination.filesystem.bucket_url).") from exc
         init = self.dataset_path / INIT_FILE
         if not init.exists():
             _atomic_write(init, orjson.dumps({"initial_version": STORAGE_VERSION,

@@ -56,6 +56,7 @@ class filesystem(Destination):  # noqa: N801 - the public name users write
             supports_merge=False,
             supported_merge_strategies=(),
             max_parallel_load_jobs=4,
+            loads_into_files=True,
             notes={"merge": "the filesystem destination appends rows of merge tables"},
         )
 
