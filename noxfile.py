@@ -57,6 +57,7 @@ def cli(session: nox.Session) -> None:
         "./dlt-destination-bigquery",
         "./dlt-destination-redshift",
         EXAMPLE_PLUGIN,
+        SQLITE_EXAMPLE_PLUGIN,
     )
     session.run("pytest", "tests/cli", *session.posargs)
 
