@@ -19,6 +19,8 @@ nox.options.error_on_missing_interpreters = True
 
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2"]
 EXAMPLE_PLUGIN = "./tests/plugins/example-plugin"
+#: the plugin author's guide's SQL destination (docs/plugins/sql-destination.md)
+SQLITE_EXAMPLE_PLUGIN = "./tests/plugins/sqlite-destination"
 
 
 def install_local(session: nox.Session, *folders: str, extras: tuple[str, ...] = ()) -> None:
@@ -37,7 +39,7 @@ def core(session: nox.Session) -> None:
     # filesystem, deltalake and pyiceberg extras: the filesystem destination tests on memory://
     # buckets and real Delta / Iceberg tables (17-80 s more to install into a fresh venv,
     # measured on the shared 2-core machine). The tqdm extra: the progress bar tests draw real bars
-    install_local(session, "./dlt-core", EXAMPLE_PLUGIN,
+    install_local(session, "./dlt-core", EXAMPLE_PLUGIN, SQLITE_EXAMPLE_PLUGIN,
                   extras=("./dlt-core[pandas,tqdm,filesystem,deltalake,pyiceberg]",))
     session.run("pytest", "tests/core", "tests/plugins", *session.posargs)
 
@@ -62,6 +64,7 @@ def cli(session: nox.Session) -> None:
         "./dlt-destination-bigquery",
         "./dlt-destination-redshift",
         EXAMPLE_PLUGIN,
+        SQLITE_EXAMPLE_PLUGIN,
         extras=("./dlt-cli[dashboard]",),
     )
     session.run("pytest", "tests/cli", *session.posargs)

@@ -21,15 +21,17 @@ def dlt_script() -> str:
 
 
 def write_fake_distribution(
-    site: Path, distribution: str, plugin_name: str, module_source: str, version: str = "1.0"
+    site: Path, distribution: str, plugin_name: str, module_source: str, version: str = "1.0",
+    requires_core: str = "dlt-core>=0.1",
 ) -> None:
-    """An installed-looking distribution (dist-info + module) with one `dlt.plugins` entry."""
+    """An installed-looking distribution (dist-info + module) with one `dlt.plugins` entry;
+    `requires_core` is its `Requires-Dist` on dlt-core."""
     module = distribution.replace("-", "_")
     dist_info = site / f"{module}-{version}.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text(
         f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n"
-        "Requires-Dist: dlt-core>=0.1\n"
+        f"Requires-Dist: {requires_core}\n"
     )
     (dist_info / "entry_points.txt").write_text(f"[dlt.plugins]\n{plugin_name} = {module}\n")
     (site / f"{module}.py").write_text(textwrap.dedent(module_source))

@@ -118,6 +118,14 @@ def test_init_keeps_secrets_and_databases_out_of_git(project: Project) -> None:
     assert ".dlt/secrets.toml" in lines and "*.duckdb" in lines
 
 
+def test_init_ignores_the_local_data_files_of_a_plugin_destination(project: Project) -> None:
+    result = project.dlt("init", "events", "sqlite")
+
+    assert result.returncode == 0, result.stderr
+    lines = (project.path / ".gitignore").read_text().splitlines()
+    assert "*.sqlite" in lines and ".dlt/secrets.toml" in lines
+
+
 def test_init_refuses_to_overwrite_files_without_force(project: Project) -> None:
     project.write("events_pipeline.py", "print('my own work')\n")
 

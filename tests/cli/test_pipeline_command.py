@@ -94,6 +94,26 @@ def test_show_text_in_another_directory_says_where_the_database_was_expected(sho
     assert not (elsewhere.path / "shop.duckdb").exists()  # no empty database left behind
 
 
+def test_show_in_another_directory_refuses_for_any_plugin_that_keeps_data_in_local_files(
+        project: Project, tmp_path) -> None:
+    # the guide's example SQLite destination declares where its data lives (`data_location`)
+    project.run_pipeline_script("notes_pipeline.py", """
+        import dlt
+
+        dlt.pipeline("notes", destination="sqlite", dataset_name="notes_data").run(
+            [{"text": "hi"}], table_name="notes")
+    """)
+    assert (project.path / "notes_data.sqlite").exists()
+    elsewhere = Project(tmp_path / "elsewhere", project.pipelines_dir, project.site)
+
+    result = elsewhere.dlt("pipeline", "notes", "show")
+
+    assert result.returncode == 1
+    assert str(elsewhere.path / "notes_data.sqlite") in result.stderr
+    assert not (elsewhere.path / "notes_data.sqlite").exists()  # no empty database left behind
+    assert project.dlt("pipeline", "notes", "show").returncode == 0
+
+
 def test_trace_shows_the_steps_of_the_last_run(shop: Project) -> None:
     table = shop.dlt("pipeline", "shop", "trace")
     data = json.loads(shop.dlt("pipeline", "shop", "trace", "--json").stdout)

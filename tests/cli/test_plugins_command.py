@@ -121,3 +121,27 @@ def test_plugins_list_shows_blocked_plugins(run_dlt: RunDlt) -> None:
     assert result.returncode == 0, result.stderr
     assert table_rows(result.stdout)["example"][-1] == "blocked"
     assert "DLT_DISABLE_PLUGINS" in result.stdout
+
+
+FUTURE_DESTINATION_MODULE = """
+    from dlt import hookimpl
+
+
+    @hookimpl
+    def register_destinations(register):
+        raise AssertionError("a plugin outside its dlt-core range must not even be imported")
+"""
+
+
+def test_plugins_list_refuses_a_plugin_made_for_another_dlt_core(run_dlt: RunDlt, site: Path) -> None:
+    write_fake_distribution(site, "dlt-destination-future", "future", FUTURE_DESTINATION_MODULE,
+                            version="2.0", requires_core="dlt-core>=99,<100")
+
+    result = run_dlt("plugins", "list", "--check")
+
+    assert result.returncode == 1
+    assert table_rows(result.stdout)["future"][-1] == "incompatible"
+    assert "it requires dlt-core<100,>=99" in result.stdout
+    assert f"dlt-core {version('dlt-core')} is installed" in result.stdout
+    assert "a plugin outside its dlt-core range must not even be imported" not in result.stdout + result.stderr
+    assert table_rows(result.stdout)["duckdb"][-1] == "ok"

@@ -1,4 +1,4 @@
-"""Every hook spec is documented: a docstring in `dlt.hookspecs` and a heading in docs/plugins.md."""
+"""Every hook spec is documented: a docstring in `dlt.hookspecs` and a heading in docs/plugins/hooks.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from dlt import hookspecs
 from dlt.plugins import PluginManager
 
-PLUGINS_DOC = Path(__file__).parents[2] / "docs" / "plugins.md"
+PLUGINS_DOC = Path(__file__).parents[2] / "docs" / "plugins" / "hooks.md"
 
 
 def hook_names() -> list[str]:
@@ -35,7 +35,7 @@ def test_every_hook_spec_is_found() -> None:
 @pytest.mark.parametrize("hook_name", hook_names())
 def test_hook_has_a_heading_in_plugins_doc(hook_name: str) -> None:
     assert hook_name in documented_headings(), (
-        f"docs/plugins.md has no '### {hook_name}' section; document the hook's signature, when"
+        f"docs/plugins/hooks.md has no '### {hook_name}' section; document the hook's signature, when"
         " it runs, what it may return and an example"
     )
 
@@ -51,4 +51,4 @@ def test_plugins_doc_has_no_heading_for_a_hook_that_does_not_exist() -> None:
     hooks = set(hook_names())
     stale = {name for name in documented_headings() if re.fullmatch(r"(register|on)_\w+", name)}
 
-    assert stale <= hooks, f"docs/plugins.md documents hooks dlt does not define: {stale - hooks}"
+    assert stale <= hooks, f"docs/plugins/hooks.md documents hooks dlt does not define: {stale - hooks}"

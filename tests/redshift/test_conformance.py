@@ -17,3 +17,10 @@ class TestRedshiftConformance(DestinationConformance):
     @pytest.fixture
     def destination(self, stand_in: Any) -> Any:
         return dlt.destinations.redshift(credentials=stand_in.connection_string, dialect=STAND_IN.dialect)
+
+    @pytest.fixture
+    def wrong_destination(self, stand_in: Any) -> Any:
+        # a database that does not exist on the server: terminal, named in the error
+        return dlt.destinations.redshift(
+            credentials=stand_in.connection_string.replace("/dev?", "/no_such_db?"),
+            dialect=STAND_IN.dialect)

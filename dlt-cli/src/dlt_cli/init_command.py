@@ -153,6 +153,8 @@ class Project:
     required_secrets: list[str] = field(default_factory=list)
     required_config: list[str] = field(default_factory=list)
     registered_source: bool = False
+    #: the destination's `gitignore_patterns` (its local data files), added to .gitignore
+    ignored_files: tuple[str, ...] = ()
 
     def write(self, *, force: bool) -> list[str]:
         """Write every file (refusing to overwrite unless `force`); return the paths written."""
@@ -166,7 +168,7 @@ class Project:
             path = self.folder / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        _ensure_gitignore(self.folder / ".gitignore")
+        _ensure_gitignore(self.folder / ".gitignore", self.ignored_files)
         return list(self.files)
 
     def next_steps(self, written: list[str]) -> str:
@@ -251,7 +253,8 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
         ),
     }
     return Project(folder, source, destination, script, files, required_secrets, required_config,
-                   registered_source=source_factory is not None)
+                   registered_source=source_factory is not None,
+                   ignored_files=tuple(getattr(factory, "gitignore_patterns", ()) or ()))
 
 
 def _source_stubs(source: str, factory: Any) -> list[tuple[templates.Stub, bool]]:
@@ -296,10 +299,12 @@ def _requirement(distribution: str, known_version: str | None) -> str:
     return f"{distribution}>={known_version}"
 
 
-def _ensure_gitignore(path: Path) -> None:
-    """Keep secrets and local databases out of git: add the lines a .gitignore lacks."""
+def _ensure_gitignore(path: Path, destination_patterns: tuple[str, ...] = ()) -> None:
+    """Keep secrets and local databases out of git: add the lines a .gitignore lacks (dlt's
+    own and the destination's `gitignore_patterns`)."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    missing = [line for line in templates.GITIGNORE_LINES if line not in lines]
+    wanted = dict.fromkeys([*templates.GITIGNORE_LINES, *destination_patterns])
+    missing = [line for line in wanted if line not in lines]
     if missing:
         prefix = "\n" if lines and path.read_text(encoding="utf-8")[-1:] != "\n" else ""
         with path.open("a", encoding="utf-8") as file:

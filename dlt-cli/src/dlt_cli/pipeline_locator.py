@@ -140,11 +140,8 @@ def require_destination(pipeline: Pipeline) -> Destination:
                            " available; `dlt plugins list` shows why.")
         raise CliError(f"Pipeline {pipeline.pipeline_name} has no destination yet; run it first.")
     destination = pipeline.destination
-    database_path = getattr(destination, "database_path", None)
-    if database_path is None:
-        return destination
-    location = database_path(pipeline.pipeline_name)
-    if isinstance(location, str) and not Path(location).exists():
+    location = data_location(destination, pipeline)
+    if location is not None and not location.exists():
         # connecting would create an empty database file here
         raise CliError(
             f"The {destination.name} database of pipeline {pipeline.pipeline_name} is not"
@@ -152,3 +149,20 @@ def require_destination(pipeline: Pipeline) -> Destination:
             " same .dlt configuration and environment)."
         )
     return destination
+
+
+def data_location(destination: Destination, pipeline: Pipeline) -> Path | None:
+    """The local file or folder the destination keeps the pipeline's data in (its
+    `data_location` hook), or None for data on a server. Plugins written before the hook
+    existed are asked through `database_path` when they have one."""
+    location: Any = None
+    hook = getattr(destination, "data_location", None)
+    if hook is not None:
+        location = hook(pipeline.pipeline_name, Path(pipeline.working_dir),
+                        dataset_name=pipeline.dataset_name)
+    legacy = getattr(destination, "database_path", None)
+    if location is None and legacy is not None:
+        location = legacy(pipeline.pipeline_name)
+    if isinstance(location, (str, Path)) and str(location) not in ("", ":memory:"):
+        return Path(location)
+    return None

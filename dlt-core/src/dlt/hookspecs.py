@@ -5,7 +5,7 @@ marker and is found through the `dlt.plugins` entry-point group. Registrar hooks
 the plugin manager loads a plugin; stage hooks run during a pipeline run. An implementation may
 accept any subset of a hook's arguments, so new arguments never break old plugins.
 
-This module holds only the specifications; see `docs/plugins.md` for examples.
+This module holds only the specifications; see `docs/plugins/hooks.md` for examples.
 """
 
 from __future__ import annotations

@@ -223,7 +223,6 @@ class BigQuerySqlClient(SqlClient):
         # resolved now, so a missing setting fails before any data moves
         self._credentials, self.project_id = google_credentials(settings)
         self._client: Any = None
-        self._depth = 0
 
     def __repr__(self) -> str:
         return (f"<BigQuerySqlClient project={self.project_id} dataset={self.dataset_name}"
@@ -232,8 +231,8 @@ class BigQuerySqlClient(SqlClient):
     # -- connection -------------------------------------------------------------------------
 
     def open_connection(self) -> Any:
-        """Make the `google.cloud.bigquery.Client` (reentrant: nested `with` blocks share it)."""
-        self._depth += 1
+        """Make the `google.cloud.bigquery.Client` (the base `SqlClient` shares it between
+        nested `with` blocks)."""
         if self._client is None:
             options = None
             if self.settings.api_endpoint:
@@ -245,9 +244,8 @@ class BigQuerySqlClient(SqlClient):
         return self._client
 
     def close_connection(self) -> None:
-        """Close the client when the outermost `with` ends."""
-        self._depth = max(0, self._depth - 1)
-        if self._depth == 0 and self._client is not None:
+        """Close the client (the base calls this when the outermost `with` ends)."""
+        if self._client is not None:
             self._client.close()
             self._client = None
 

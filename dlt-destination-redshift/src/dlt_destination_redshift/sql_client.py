@@ -57,7 +57,6 @@ class RedshiftSqlClient(SqlClient):
         self.credentials = credentials
         self.dialect = dialect
         self._connection: Any = None
-        self._depth = 0
 
     def __repr__(self) -> str:
         return f"<RedshiftSqlClient {self.credentials.location()} dataset={self.dataset_name}>"
@@ -65,15 +64,9 @@ class RedshiftSqlClient(SqlClient):
     # -- connection ---------------------------------------------------------------------------
 
     def open_connection(self) -> Any:
-        """Connect (reentrant: nested `with` blocks share one connection)."""
-        self._depth += 1
-        if self._connection is not None:
-            return self._connection
-        try:
+        """Connect (the base `SqlClient` shares the connection between nested `with` blocks)."""
+        if self._connection is None:
             self._connection = self._connect()
-        except BaseException:
-            self._depth -= 1
-            raise
         return self._connection
 
     def _connect(self) -> Any:
@@ -104,9 +97,8 @@ class RedshiftSqlClient(SqlClient):
         return connection
 
     def close_connection(self) -> None:
-        """Close when the outermost `with` ends."""
-        self._depth = max(0, self._depth - 1)
-        if self._depth == 0 and self._connection is not None:
+        """Close the connection (the base calls this when the outermost `with` ends)."""
+        if self._connection is not None:
             connection, self._connection = self._connection, None
             self._in_transaction = False
             try:

@@ -161,13 +161,13 @@ class Dataset:
 
     def __enter__(self) -> Dataset:
         """Keep one connection open for the reads inside the block."""
-        self.sql_client.open_connection()
+        self.sql_client.connect()
         self._opened += 1
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._opened -= 1
-        self.sql_client.close_connection()
+        self.sql_client.disconnect()
 
     # -- relations --------------------------------------------------------------------------
 

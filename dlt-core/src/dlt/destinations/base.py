@@ -8,7 +8,9 @@ left out are looked up in configuration under `destination.<name>.<field>`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+import inspect
+import warnings
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -86,6 +88,10 @@ class DestinationCapabilities:
     decimal_precision: tuple[int, int] = (38, 9)
     #: open table formats the destination writes for `table_format=` (e.g. delta, iceberg)
     supported_table_formats: tuple[str, ...] = ()
+    #: True when the destination writes job files into a folder or bucket instead of database
+    #: tables (filesystem); the conformance suite then reads rows back from the files
+    loads_into_files: bool = False
+    #: why a capability is missing, by name (`merge`: ...), shown when a scenario is skipped
     notes: dict[str, str] = field(default_factory=dict)
 
 
@@ -122,6 +128,9 @@ class Destination:
     config_fields: ClassVar[dict[str, tuple[bool, bool]]] = {"credentials": (False, True)}
     #: a pydantic model validating the resolved settings (None: no validation)
     spec: ClassVar[Any] = None
+    #: file patterns of local data this destination writes (database files, their journals),
+    #: which `dlt init` adds to the project's `.gitignore`
+    gitignore_patterns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, credentials: Any = None, destination_name: str | None = None,
                  environment: str | None = None, **settings: Any) -> None:
@@ -214,6 +223,15 @@ class Destination:
             k: v for k, v in resolved.items() if not hasattr(model, k)
         }
 
+    def data_location(self, pipeline_name: str, pipeline_dir: Path | None = None,
+                      dataset_name: str | None = None) -> Path | None:
+        """The local file or folder that holds the pipeline's data (a database file), or None
+        when the data lives on a server. Connecting to a missing location may create an empty
+        database there, so the CLI (`dlt pipeline NAME show`, `drop`, ...) refuses to connect
+        when this path does not exist and says where it looked. Override it in destinations
+        that keep data in local files."""
+        return None
+
     def client(self, context: ClientContext) -> JobClient:
         """A job client bound to one schema and dataset."""
         raise NotImplementedError
@@ -268,8 +286,11 @@ class JobClient:
         """True when `_dlt_loads` has `load_id` (the package was loaded before)."""
         return False
 
-    def begin_load(self, load_id: str) -> None:
-        """Start loading a package (a transaction where supported)."""
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
+        """Start loading package `load_id`, whose jobs fill `tables` (a transaction where
+        supported). The loader always passes both; a client written for the old one-argument
+        form `begin_load(load_id)` still works, with a `DeprecationWarning` (see
+        `start_package_load`)."""
 
     def run_job(self, job: Any, path: Path) -> None:
         """Load one job file; raise `LoadJobTerminalError` or `DestinationTransientError`."""
@@ -292,3 +313,26 @@ class JobClient:
     def sql_client(self) -> Any:
         """A SQL client on the dataset, for destinations that have one."""
         raise DestinationError(f"The destination {self.context.schema.name} has no SQL client.")
+
+
+def _accepts_tables(begin_load: Any) -> bool:
+    """True when a bound `begin_load` takes a second positional argument (`tables`)."""
+    try:
+        parameters = list(inspect.signature(begin_load).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
+
+
+def start_package_load(client: JobClient, load_id: str, tables: Sequence[str]) -> None:
+    """Call `client.begin_load(load_id, tables)`; a client whose `begin_load` takes only the
+    load id (the form of dlt-core 0.1's `JobClient`) is called with it and warned about."""
+    if _accepts_tables(client.begin_load):
+        client.begin_load(load_id, list(tables))
+        return
+    warnings.warn(
+        f"{type(client).__module__}.{type(client).__name__}.begin_load(load_id) is deprecated:"
+        " define begin_load(self, load_id, tables=()) (the tables the package loads); the"
+        " one-argument form stops working in dlt-core 1.0.", DeprecationWarning, stacklevel=2)
+    client.begin_load(load_id)

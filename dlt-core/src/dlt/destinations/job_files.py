@@ -1,5 +1,13 @@
-"""Reading load job files back as Python values, for destinations that insert rows themselves
-(a COPY from Python values, SQLAlchemy inserts) instead of handing the files to the database."""
+"""Reading load job files back, for destinations that insert rows themselves (a COPY from
+Python values, SQLAlchemy inserts, `SqlJobClient.copy_file`'s default INSERT) instead of handing
+the files to the database.
+
+- `read_job_file` - any job file (parquet, Arrow IPC, jsonl) as column names and column-wise
+  batches of Python values of each column's data type;
+- `read_arrow_batches` - a parquet or Arrow IPC file as Arrow record batches (for drivers that
+  take Arrow data);
+- `read_arrow_file` / `read_jsonl_file` - the two readers `read_job_file` picks from.
+"""
 
 from __future__ import annotations
 
@@ -66,3 +74,58 @@ def read_jsonl_file(path: Path, table: dict[str, Any], batch_rows: int,
             yield batch
 
     return names, batches()
+
+
+def python_value_from_json(data_type: str) -> Callable[[Any], Any] | None:
+    """The function turning a value of a jsonl job file into the Python value of `data_type`
+    (ISO strings to datetime/date/time, strings to Decimal, base64 to bytes; JSON values stay
+    dicts and lists), or None when the JSON value is already the Python value."""
+    import base64
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    def iso(kind: Any) -> Callable[[Any], Any]:
+        return lambda v: kind.fromisoformat(v.replace("Z", "+00:00")) if isinstance(v, str) else v
+
+    return {
+        "timestamp": iso(datetime), "date": iso(date), "time": iso(time),
+        "decimal": lambda v: v if isinstance(v, Decimal) else Decimal(str(v)),
+        "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
+    }.get(data_type)
+
+
+def read_job_file(path: Path, file_format: str, table: dict[str, Any],
+                  batch_rows: int) -> tuple[list[str], Iterator[list[list[Any]]]]:
+    """Column names and column-wise batches (about `batch_rows` rows each) of a parquet, Arrow
+    IPC or jsonl job file of `table`, as Python values of each column's data type.
+
+    Raises `ValueError` naming the file for another format or for columns that `table` does
+    not have (the caller turns it into a terminal job error)."""
+    if file_format in ("parquet", "arrow"):
+        names, batches = read_arrow_file(path, file_format, batch_rows)
+    elif file_format == "jsonl":
+        names, batches = read_jsonl_file(path, table, batch_rows, python_value_from_json)
+    else:
+        raise ValueError(f"The job file {path.name} has the format '{file_format}'; only parquet,"
+                         " arrow and jsonl job files can be read.")
+    unknown = [n for n in names if not table["columns"].get(n, {}).get("data_type")]
+    if unknown:
+        raise ValueError(f"The columns {', '.join(unknown)} of the job file {path.name} are not in"
+                         f" table {table['name']} of the schema.")
+    return names, batches
+
+
+def read_arrow_batches(path: Path, file_format: str, batch_rows: int = 10_000) -> Iterator[Any]:
+    """The Arrow record batches of a parquet (about `batch_rows` rows each) or Arrow IPC job
+    file, read lazily so memory holds one batch at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if file_format == "parquet":
+        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+        return
+    if file_format != "arrow":
+        raise ValueError(f"The job file {path.name} has the format '{file_format}', not parquet or arrow.")
+    reader = pa.ipc.open_file(pa.memory_map(str(path)))
+    for i in range(reader.num_record_batches):
+        yield reader.get_batch(i)

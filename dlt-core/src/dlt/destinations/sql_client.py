@@ -14,12 +14,18 @@ yields, with dlt's reading methods (`fetchmany`, `iter_fetch`, `df`, `arrow`, `i
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from dlt.destinations.base import DestinationCapabilities
+from dlt.utils.exceptions import DltException
+from dlt.destinations.base import (
+    DestinationCapabilities,
+    DestinationTerminalError,
+    DestinationTransientError,
+)
 
 import logging
 
@@ -102,6 +108,21 @@ def _closing_quote(sql: str, start: int, backslash_escapes: bool) -> int:
             return i + 1
         i += 1
     return len(sql)
+
+
+def value_as_text(value: Any) -> Any:
+    """A query parameter for drivers without date, decimal or JSON types (SQLite): dates and
+    times as ISO 8601 text, decimals as their exact text, dicts and lists as JSON text; other
+    values as they are. Use it as a client's `to_driver_value`."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value)
+    return value
 
 
 def rows_to_arrow(rows: Sequence[Sequence[Any]], names: Sequence[str]) -> Any:
@@ -229,39 +250,116 @@ class DBApiCursor:
 
 
 class SqlClient:
-    """Base of SQL clients; subclasses open the connection and name the dialect's details."""
+    """Base of SQL clients: one connection to a SQL database, scoped to one dataset.
+
+    A subclass implements `open_connection()` (return the driver's DB-API connection) and
+    `close_connection()`; the base does the rest: nested `with` blocks share one connection
+    (`connect`/`disconnect` count them, so `open_connection` runs once for the outermost block),
+    `execute_query` runs statements on a DB-API cursor of `native_connection` and turns driver
+    exceptions into `DestinationTerminalError` / `DestinationTransientError`
+    (`translate_error`), and datasets are schemas found in `information_schema`. Dialects
+    without schemas or `information_schema` override the dataset hooks (`has_dataset`,
+    `create_dataset`, `drop_dataset`, `table_columns`).
+    """
 
     #: placeholder for query parameters in this driver; `%s` in user queries becomes this
     param = "?"
     #: True where a backslash escapes a quote inside a string literal of the dialect
     backslash_escapes = False
+    #: the cursor class `execute_query` yields (subclass `DBApiCursor` for driver quirks)
+    cursor_class: type[DBApiCursor] = DBApiCursor
+    #: lower-case fragments of driver error messages that a retry may fix (transient errors)
+    transient_error_markers: tuple[str, ...] = (
+        "lock", "timeout", "timed out", "connection reset", "connection refused",
+        "temporarily unavailable", "too many connections", "deadlock", "try again",
+    )
+    #: the short name of the destination, used in log lines and errors
+    destination_name = "sql"
 
     def __init__(self, dataset_name: str, capabilities: DestinationCapabilities) -> None:
         self.dataset_name = dataset_name
         self.capabilities = capabilities
         self._in_transaction = False
+        self._connection_depth = 0
+        self._base_connection: Any = None
 
     # -- connection -------------------------------------------------------------------------
 
     def open_connection(self) -> Any:
-        """Open the connection (called by `__enter__`)."""
-        raise NotImplementedError
+        """Open and return the driver's connection. Called once, when the outermost `with`
+        block (or `connect()`) starts; implement it in every SQL client."""
+        raise NotImplementedError(f"{type(self).__name__} must implement open_connection().")
 
     def close_connection(self) -> None:
-        """Close the connection (called by `__exit__`)."""
-        raise NotImplementedError
+        """Close the connection `open_connection` opened. Called once, when the outermost
+        `with` block (or the last `disconnect()`) ends; implement it in every SQL client."""
+        raise NotImplementedError(f"{type(self).__name__} must implement close_connection().")
 
-    def __enter__(self) -> SqlClient:
-        self.open_connection()
+    def connect(self) -> SqlClient:
+        """Enter one level of use: the first level calls `open_connection()`, nested levels
+        share that connection. Pair every call with `disconnect()` (or use `with client:`)."""
+        if self._connection_depth == 0:
+            try:
+                self._base_connection = self.open_connection()
+            except DltException:
+                raise
+            except Exception as exc:
+                # a driver error while connecting (wrong location, credentials, host)
+                raise self.translate_error(exc) from exc
+        self._connection_depth += 1
         return self
 
+    def disconnect(self) -> None:
+        """Leave one level of use; the last level calls `close_connection()`."""
+        if self._connection_depth == 0:
+            return
+        self._connection_depth -= 1
+        if self._connection_depth == 0:
+            try:
+                self.close_connection()
+            finally:
+                self._base_connection = None
+                self._in_transaction = False
+
+    @property
+    def is_connected(self) -> bool:
+        """True inside a `with client:` block (or between `connect()` and `disconnect()`)."""
+        return self._connection_depth > 0
+
+    def __enter__(self) -> SqlClient:
+        return self.connect()
+
     def __exit__(self, *exc: Any) -> None:
-        self.close_connection()
+        self.disconnect()
 
     @property
     def native_connection(self) -> Any:
-        """The driver's connection (None outside `with`)."""
-        raise NotImplementedError
+        """The driver's connection that `open_connection` returned (None outside `with`);
+        clients that keep the connection themselves override this."""
+        return self._base_connection
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def is_transient_error(self, exc: Exception) -> bool:
+        """True when retrying may fix `exc`: its message holds one of
+        `transient_error_markers` (locks, timeouts, dropped connections). Override for
+        drivers with error codes."""
+        text = str(exc).lower()
+        return any(marker in text for marker in self.transient_error_markers)
+
+    def translate_error(self, exc: Exception, sql: str = "") -> Exception:
+        """The dlt error for a driver exception: `DestinationTransientError` when
+        `is_transient_error(exc)`, else `DestinationTerminalError`; the statement is named
+        (cut to `SQL_LOG_CHARS`). Raise it `from exc` so the driver error stays chained."""
+        statement = " ".join(sql.split())[:SQL_LOG_CHARS]
+        where = f" in the statement: {statement}" if statement else ""
+        error = DestinationTransientError if self.is_transient_error(exc) else DestinationTerminalError
+        return error(f"{self.destination_name}: {type(exc).__name__}: {exc}{where}")
+
+    def to_driver_value(self, value: Any) -> Any:
+        """A query parameter as the driver binds it (the value itself by default; drivers
+        without types for dates, decimals or JSON convert them here)."""
+        return value
 
     # -- statements -------------------------------------------------------------------------
 
@@ -274,9 +372,48 @@ class SqlClient:
 
     @contextmanager
     def execute_query(self, sql: str, *args: Any) -> Iterator[DBApiCursor]:
-        """Run a query with `%s` parameters and yield a `DBApiCursor` on its result."""
-        raise NotImplementedError
-        yield  # pragma: no cover
+        """Run a query with `%s` parameters and yield a `cursor_class` on its result.
+
+        The default runs it on a DB-API cursor of `native_connection`, binding
+        `to_driver_value` of each argument; driver exceptions become dlt errors through
+        `translate_error`. Clients whose driver is not DB-API override this."""
+        connection = self.native_connection
+        if connection is None:
+            raise DestinationTerminalError(
+                f"The {self.destination_name} SQL client is not connected: use it inside"
+                " `with pipeline.sql_client() as client:`.")
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        try:
+            if args:
+                cursor.execute(self.driver_sql(sql, args), [self.to_driver_value(a) for a in args])
+            else:
+                cursor.execute(sql)
+        except Exception as exc:
+            cursor.close()
+            raise self.translate_error(exc, sql) from exc
+        log_statement(self.destination_name, sql, args, time.perf_counter() - started)
+        wrapped = self.cursor_class(cursor)
+        try:
+            yield wrapped
+        finally:
+            wrapped.close()
+
+    def insert_rows(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one parametrized `INSERT` for many rows (DB-API `executemany`); every value goes
+        through `to_driver_value`. `statement` uses the driver's `param` markers."""
+        if not rows:
+            return
+        connection = self.native_connection
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        try:
+            cursor.executemany(statement, [[self.to_driver_value(v) for v in row] for row in rows])
+        except Exception as exc:
+            raise self.translate_error(exc, statement) from exc
+        finally:
+            cursor.close()
+        log_statement(self.destination_name, statement, (), time.perf_counter() - started, len(rows))
 
     def driver_sql(self, sql: str, args: Sequence[Any]) -> str:
         """`sql` in the driver's paramstyle: `%s` markers become `param` when there are args."""
@@ -374,8 +511,23 @@ class SqlClient:
 
     # -- datasets ---------------------------------------------------------------------------
 
+    def table_columns(self, dataset_name: str | None = None,
+                      where: str = "") -> dict[str, dict[str, str]]:
+        """The tables of the dataset as table -> column -> database type, read from
+        `information_schema.columns`; `where` adds a condition (` AND table_catalog = ...`).
+        Databases without `information_schema` override this (SQLite: `pragma_table_info`)."""
+        rows = self.execute_sql(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            f" WHERE table_schema = {self.param}" + where,
+            dataset_name or self.dataset_name,
+        ) or []
+        tables: dict[str, dict[str, str]] = {}
+        for table, column, data_type in rows:
+            tables.setdefault(table, {})[column] = data_type
+        return tables
+
     def has_dataset(self, dataset_name: str | None = None) -> bool:
-        """True when the dataset exists."""
+        """True when the dataset exists (a schema in `information_schema.schemata`)."""
         rows = self.execute_sql(
             f"SELECT 1 FROM information_schema.schemata WHERE schema_name = {self.param}",
             dataset_name or self.dataset_name,
@@ -383,11 +535,11 @@ class SqlClient:
         return bool(rows)
 
     def create_dataset(self, dataset_name: str | None = None) -> None:
-        """Create the dataset."""
+        """Create the dataset (`CREATE SCHEMA IF NOT EXISTS`)."""
         self.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {self.qualified_dataset_name(dataset_name)}")
 
     def drop_dataset(self, dataset_name: str | None = None) -> None:
-        """Drop the dataset and its tables."""
+        """Drop the dataset and its tables (`DROP SCHEMA ... CASCADE`)."""
         self.execute_sql(f"DROP SCHEMA IF EXISTS {self.qualified_dataset_name(dataset_name)} CASCADE")
 
     def staging_dataset_name(self) -> str:

@@ -12,6 +12,7 @@ import logging
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -19,7 +20,9 @@ from dlt.utils import typed_json
 from dlt.destinations.base import (
     ClientContext,
     DestinationCapabilities,
+    DestinationTerminalError,
     JobClient,
+    LoadJobTerminalError,
     configured_replace_strategy,
 )
 from dlt.destinations.strategies import (
@@ -40,6 +43,7 @@ from dlt.schema.typing import (
     ROOT_ID_COLUMN,
     STATE_TABLE,
     VERSION_TABLE,
+    DATA_TYPES,
     TTableSchema,
 )
 
@@ -77,11 +81,11 @@ class SqlJobClient(JobClient):
         self._replace_strategy: str | None = None
 
     def __enter__(self) -> SqlJobClient:
-        self.sql.open_connection()
+        self.sql.connect()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.sql.close_connection()
+        self.sql.disconnect()
 
     def sql_client(self) -> SqlClient:
         """The SQL client of this job client (already connected inside `with`)."""
@@ -115,24 +119,27 @@ class SqlJobClient(JobClient):
 
     # -- schema migration ---------------------------------------------------------------------
 
+    #: the SQL type of a decimal column with a precision (None: always `type_mapping["decimal"]`)
+    decimal_type_template: str | None = "DECIMAL({precision},{scale})"
+
     def to_db_type(self, column: dict[str, Any]) -> str:
-        """The SQL type of a column."""
+        """The SQL type of a column: `type_mapping[data_type]`, or `decimal_type_template`
+        for a decimal column with a precision."""
         data_type = column["data_type"]
-        if data_type == "decimal" and column.get("precision"):
-            return f"DECIMAL({column['precision']},{column.get('scale') or 0})"
-        return self.type_mapping[data_type]
+        if data_type == "decimal" and column.get("precision") and self.decimal_type_template:
+            return self.decimal_type_template.format(precision=column["precision"],
+                                                     scale=column.get("scale") or 0)
+        try:
+            return self.type_mapping[data_type]
+        except KeyError:
+            raise DestinationTerminalError(
+                f"{type(self).__name__}.type_mapping has no SQL type for the data type"
+                f" {data_type!r} (column {column.get('name')!r}); it must map every one of"
+                f" {', '.join(DATA_TYPES)}.") from None
 
     def storage_columns(self, dataset_name: str | None = None) -> dict[str, dict[str, str]]:
-        """Existing tables of the dataset: table -> column -> db type."""
-        rows = self.sql.execute_sql(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns"
-            f" WHERE table_schema = {self.sql.param}" + self.catalog_filter(),
-            dataset_name or self.dataset_name,
-        ) or []
-        tables: dict[str, dict[str, str]] = {}
-        for table, column, data_type in rows:
-            tables.setdefault(table, {})[column] = data_type
-        return tables
+        """Existing tables of the dataset: table -> column -> db type (`SqlClient.table_columns`)."""
+        return self.sql.table_columns(dataset_name or self.dataset_name, self.catalog_filter())
 
     def catalog_filter(self) -> str:
         """An extra WHERE clause limiting information_schema to this database, if needed."""
@@ -263,7 +270,7 @@ class SqlJobClient(JobClient):
 
     # -- a package's transaction -----------------------------------------------------------
 
-    def begin_load(self, load_id: str, tables: list[str]) -> None:
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
         """Check the merge hints, open a transaction, empty the tables a `refresh="drop_data"`
         run truncates, prepare staging tables and truncate replaced tables
         (truncate-and-insert)."""
@@ -332,9 +339,36 @@ class SqlJobClient(JobClient):
         for job, path in zip(jobs, paths):
             self.run_job(job, path)
 
+    #: rows per `INSERT` batch of the default `copy_file`
+    insert_batch_rows: int = 5000
+
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
-        """Insert the rows of a job file into `qualified_table`."""
-        raise NotImplementedError
+        """Insert the rows of one job file (parquet, jsonl or Arrow IPC) into `qualified_table`.
+
+        The default reads the file with `dlt.destinations.job_files.read_job_file` (Python
+        values of each column's type) and inserts batches of `insert_batch_rows` rows with one
+        parametrized `INSERT` (`SqlClient.insert_rows`, values through
+        `SqlClient.to_driver_value`). Destinations with a bulk loader (COPY, read_parquet)
+        override this. A failed insert raises `LoadJobTerminalError` (the job fails for good)
+        or `DestinationTransientError` (the load is retried)."""
+        from dlt.destinations.job_files import read_job_file
+
+        try:
+            names, batches = read_job_file(path, file_format, table, self.insert_batch_rows)
+        except ValueError as exc:
+            raise LoadJobTerminalError(path.name, str(exc)) from exc
+        if not names:
+            return
+        columns = ", ".join(self.sql.escape_identifier(n) for n in names)
+        markers = ", ".join([self.sql.param] * len(names))
+        statement = f"INSERT INTO {qualified_table} ({columns}) VALUES ({markers})"
+        try:
+            for batch in batches:
+                self.sql.insert_rows(statement, list(zip(*batch)))
+        except DestinationTerminalError as exc:
+            if isinstance(exc, LoadJobTerminalError):
+                raise
+            raise LoadJobTerminalError(path.name, str(exc)) from exc
 
     def staging_table_name(self, table_name: str) -> str:
         """The name of `table_name`'s table in the staging dataset (the same by default)."""

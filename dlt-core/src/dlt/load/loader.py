@@ -32,6 +32,7 @@ from dlt.destinations.base import (
     Destination,
     DestinationTransientError,
     LoadJobTerminalError,
+    start_package_load,
 )
 from dlt.load.exceptions import LoadClientError, LoadClientJobFailed, LoadClientJobTerminalRetry
 from dlt.load.jobs import LoadJobInfo
@@ -311,7 +312,7 @@ class Loader:
 
         Raises `_BatchFailed` (after rolling back) when jobs run together failed.
         """
-        client.begin_load(load_id, tables)
+        start_package_load(client, load_id, tables)
         try:
             self._run_jobs(client, load_id, pending, batching)
             client.complete_load(load_id, tables)

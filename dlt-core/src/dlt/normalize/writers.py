@@ -129,6 +129,23 @@ def _csv_schema(schema: pa.Schema) -> pa.Schema:
     ])
 
 
+DEFAULT_ROWS_PER_FILE = 500_000
+"""Rows in one job file before the next one starts, unless `data_writer.file_max_items` says."""
+
+
+def configured_rows_per_file() -> int:
+    """`normalize.data_writer.file_max_items` or `data_writer.file_max_items` (dlt 1.31's keys,
+    env `DATA_WRITER__FILE_MAX_ITEMS`), else `DEFAULT_ROWS_PER_FILE`."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([("normalize", "data_writer", "file_max_items"),
+                                   ("data_writer", "file_max_items")])
+    try:
+        return max(1, int(found[0])) if found is not None else DEFAULT_ROWS_PER_FILE
+    except (TypeError, ValueError):
+        return DEFAULT_ROWS_PER_FILE
+
+
 class TableJobWriter:
     """Buffers the rows of one table and writes them as job files of one format.
 
@@ -138,7 +155,7 @@ class TableJobWriter:
     """
 
     def __init__(self, folder: Path, table_name: str, file_format: str, file_prefix: str,
-                 buffer_rows: int = 10_000, rows_per_file: int = 500_000,
+                 buffer_rows: int = 10_000, rows_per_file: int | None = None,
                  arrow_file_format: str = "parquet") -> None:
         self.folder = folder
         self.table_name = table_name
@@ -146,7 +163,8 @@ class TableJobWriter:
         self.arrow_file_format = arrow_file_format
         self.file_prefix = file_prefix
         self.buffer_rows = buffer_rows
-        self.rows_per_file = rows_per_file
+        self.rows_per_file = rows_per_file if rows_per_file is not None else configured_rows_per_file()
+        self.buffer_rows = min(self.buffer_rows, self.rows_per_file)
         self.rows: list[dict[str, Any]] = []
         self.files: list[Path] = []
         self.row_count = 0
@@ -161,6 +179,11 @@ class TableJobWriter:
 
     def write(self, rows: list[dict[str, Any]], columns: dict[str, dict[str, Any]]) -> None:
         """Add rows; `columns` is the table's current column schema."""
+        if len(rows) > self.buffer_rows:
+            # a file holds about `rows_per_file` rows even when one batch brings more
+            for start in range(0, len(rows), self.buffer_rows):
+                self.write(rows[start:start + self.buffer_rows], columns)
+            return
         if self._buffered_columns:
             self.flush(columns)
         self.rows.extend(rows)
@@ -171,6 +194,11 @@ class TableJobWriter:
     def write_columns(self, values: dict[str, list[Any]], count: int,
                       columns: dict[str, dict[str, Any]]) -> None:
         """Add `count` rows given as columns (name -> values); absent columns are null."""
+        if count > self.buffer_rows:
+            for start in range(0, count, self.buffer_rows):
+                part = {name: column[start:start + self.buffer_rows] for name, column in values.items()}
+                self.write_columns(part, min(self.buffer_rows, count - start), columns)
+            return
         if self.file_format not in ARROW_TABLE_FORMATS:
             names = list(values)
             self.write([dict(zip(names, row)) for row in zip(*values.values())], columns)

@@ -1,6 +1,6 @@
 """The plugin system of dlt: the `hookimpl` marker, plugin records and the plugin manager.
 
-Plugins are found through the `dlt.plugins` entry-point group; see `docs/plugins.md`.
+Plugins are found through the `dlt.plugins` entry-point group; see `docs/plugins/README.md`.
 """
 
 import pluggy

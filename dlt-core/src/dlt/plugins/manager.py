@@ -200,7 +200,7 @@ class PluginManager:
             if unknown:
                 raise PluginError(
                     f"plugin '{record.name}' implements hooks that dlt does not define:"
-                    f" {', '.join(unknown)}; check the names against docs/plugins.md"
+                    f" {', '.join(unknown)}; check the names against docs/plugins/hooks.md"
                 )
             self.pluggy.register(plugin, name=record.name)
         except Exception as exc:

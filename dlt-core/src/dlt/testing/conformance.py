@@ -10,12 +10,18 @@ providing a `destination` fixture that returns a configured destination instance
         def destination(self, tmp_path):
             return dlt.destinations.my_destination(credentials=...)
 
-Scenarios: every data type round trips; nested child tables; append, replace and merge; the
-merge strategies (delete-insert with dedup_sort and hard_delete, upsert, insert-only, scd2),
-the insert-from-staging replace strategy and refresh;
-schema evolution; variant columns; state and schema restore from the destination; resume after
-a crash mid-load; hostile identifiers; system tables. Where a destination lacks a capability
-(say, merge), the scenario is skipped with the reason from its capabilities.
+Scenarios: every data type round trips; nested child tables; append, replace and merge; every
+merge strategy the destination declares (delete-insert with dedup_sort and hard_delete, upsert,
+insert-only, scd2) and every replace strategy (truncate-and-insert, insert-from-staging,
+staging-optimized); refresh; dropping tables; schema evolution; variant columns; state and
+schema restore from the destination, also into a fresh pipelines dir; Arrow tables and
+DataFrames; a table spread over several job files (append and merge); resume after a crash
+mid-load; hostile identifiers; system tables; a wrong location or credentials (a
+`wrong_destination` fixture) failing with a destination error. Where a destination lacks a
+capability (say, merge), the scenario is skipped with the reason from its capabilities.
+
+Rows are read back through the destination's SQL client, or from its files when its
+capabilities declare `loads_into_files` (filesystem-like destinations).
 """
 
 from __future__ import annotations
@@ -47,6 +53,16 @@ ALL_TYPES_ROW = {
     "col_json": {"a": [1, 2, {"b": None}], "c": "d"},
     "col_binary": b"\x00\x01binary\xff",
 }
+MERGE_STRATEGY_SCENARIOS = {
+    "delete-insert": "test_merge_upserts_by_primary_key, test_merge_dedup_sort_and_hard_delete",
+    "upsert": "test_merge_upsert_keeps_row_ids_and_replaces_nested_rows",
+    "insert-only": "test_merge_insert_only_keeps_existing_rows",
+    "scd2": "test_merge_scd2_retires_changed_and_absent_records",
+}
+"""The merge strategies the suite proves, and the scenarios that prove them."""
+REPLACE_STRATEGIES = ("truncate-and-insert", "insert-from-staging", "staging-optimized")
+"""The replace strategies `test_every_declared_replace_strategy_swaps_rows_and_child_rows` proves."""
+
 ALL_TYPES_COLUMNS = {
     "col_json": {"data_type": "json"},
     "col_decimal": {"data_type": "decimal"},
@@ -112,12 +128,29 @@ class DestinationConformance:
         return dlt.pipeline(pipeline_name=f"conformance_{suffix}", destination=destination,
                             dataset_name=f"conformance_{suffix}")
 
+    @pytest.fixture
+    def wrong_destination(self) -> Any:
+        """Override: return the destination pointed at a location or credentials that cannot
+        work (a missing folder, a wrong password); None skips the wrong-location scenario."""
+        return None
+
+    def loads_into_files(self, pipeline: Pipeline) -> bool:
+        """True when the destination declares `loads_into_files` (its rows are read from files)."""
+        return bool(getattr(pipeline.destination.capabilities(), "loads_into_files", False))
+
     def read_rows(self, pipeline: Pipeline, table: str) -> list[dict[str, Any]]:
-        """Rows of a table as dicts; filesystem-like destinations override with files."""
-        if pipeline.destination.name == "filesystem" or hasattr(pipeline.destination.configuration(), "get") \
-                and "bucket_url" in pipeline.destination.configuration():
+        """Rows of a table as dicts: through the SQL client, or from the job files for a
+        destination that declares `loads_into_files`."""
+        if self.loads_into_files(pipeline):
             return read_filesystem_rows(pipeline, table)
         return read_sql_rows(pipeline, table)
+
+    def table_is_stored(self, pipeline: Pipeline, table: str) -> bool:
+        """True when the destination holds `table` of the pipeline's dataset."""
+        with pipeline.destination_client() as client:
+            if self.loads_into_files(pipeline):
+                return bool(client.table_files(table))
+            return table in client.storage_columns()
 
     def decode(self, column_type: str, value: Any) -> Any:
         """Turn what a destination returns for `column_type` into the Python value loaded."""
@@ -371,3 +404,113 @@ class DestinationConformance:
         info = pipeline.run([{"id": 1}], table_name="tracked")
         loads = self.read_rows(pipeline, "_dlt_loads")
         assert info.loads_ids[0] in {r["load_id"] for r in loads}
+
+    # -- dropping, syncing, Arrow input, big loads, wrong settings -------------------------
+
+    def test_drop_tables_removes_them_and_their_child_tables(self, pipeline: Pipeline) -> None:
+        pipeline.run([{"id": 1, "items": [1, 2]}], table_name="dropped")
+        pipeline.run([{"id": 1}], table_name="kept")
+        assert self.table_is_stored(pipeline, "dropped__items")
+        pipeline.drop_tables("dropped")
+        assert not self.table_is_stored(pipeline, "dropped")
+        assert not self.table_is_stored(pipeline, "dropped__items")
+        assert self.table_is_stored(pipeline, "kept")
+        assert "dropped" not in pipeline.default_schema.tables
+        # a dropped table comes back with the next load, holding only the new rows
+        pipeline.run([{"id": 2}], table_name="dropped")
+        assert [r["id"] for r in self.read_rows(pipeline, "dropped")] == [2]
+
+    def test_fresh_working_dir_restores_incremental_state_from_destination(
+            self, pipeline: Pipeline, tmp_path: Path) -> None:
+        @dlt.resource(name="events", primary_key="id")
+        def events(rows: list[dict[str, Any]],
+                   cursor: Any = dlt.sources.incremental("id")) -> Any:
+            yield rows
+
+        pipeline.run(events([{"id": i} for i in range(1, 4)]))
+        # another machine: same pipeline name and dataset, an empty pipelines dir
+        elsewhere = dlt.pipeline(pipeline_name=pipeline.pipeline_name, destination=pipeline.destination,
+                                 dataset_name=pipeline.dataset_name,
+                                 pipelines_dir=str(tmp_path / "another_machine"))
+        elsewhere.run(events([{"id": i} for i in range(1, 6)]))
+        assert sorted(r["id"] for r in self.read_rows(elsewhere, "events")) == [1, 2, 3, 4, 5]
+        assert "events" in elsewhere.default_schema.tables
+
+    def test_arrow_table_and_dataframe_load_their_rows(self, pipeline: Pipeline) -> None:
+        import pyarrow as pa
+
+        pd = pytest.importorskip("pandas", reason="the DataFrame input needs pandas (dlt-core[pandas])")
+        pipeline.run(pa.table({"id": [1, 2, 3], "name": ["a", "b", None], "score": [1.5, None, 3.0]}),
+                     table_name="from_arrow")
+        rows = sorted(self.read_rows(pipeline, "from_arrow"), key=lambda r: r["id"])
+        assert [(r["id"], r["name"], r["score"]) for r in rows] == [
+            (1, "a", 1.5), (2, "b", None), (3, None, 3.0)]
+        pipeline.run(pd.DataFrame({"id": [4, 5], "name": ["d", "e"]}), table_name="from_pandas")
+        frame_rows = sorted((r["id"], r["name"]) for r in self.read_rows(pipeline, "from_pandas"))
+        assert frame_rows == [(4, "d"), (5, "e")]
+
+    def test_table_spread_over_several_job_files_loads_every_row(
+            self, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+        from dlt.storage.packages import JobFileName
+
+        monkeypatch.setenv("DATA_WRITER__FILE_MAX_ITEMS", "100")
+        pipeline.extract([{"id": i, "v": f"row {i}"} for i in range(350)], table_name="big")
+        pipeline.normalize()
+        (load_id,) = pipeline.list_normalized_load_packages()
+        jobs = [j for j in pipeline.storage.jobs(load_id, "new_jobs")
+                if JobFileName.parse(j.name).table_name == "big"]
+        assert len(jobs) >= 2, f"expected several job files, got {[j.name for j in jobs]}"
+        pipeline.load()
+        assert sorted(r["id"] for r in self.read_rows(pipeline, "big")) == list(range(350))
+
+    def test_merge_of_several_job_files_keeps_one_row_per_key(
+            self, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.skip_unless(pipeline, "supports_merge")
+        monkeypatch.setenv("DATA_WRITER__FILE_MAX_ITEMS", "50")
+        rows = [{"id": i, "v": "first"} for i in range(120)]
+        pipeline.run(rows, table_name="big_merge", write_disposition="merge", primary_key="id")
+        rows = [{"id": i, "v": "second"} for i in range(60, 180)]
+        pipeline.run(rows, table_name="big_merge", write_disposition="merge", primary_key="id")
+        stored = {r["id"]: r["v"] for r in self.read_rows(pipeline, "big_merge")}
+        assert len(self.read_rows(pipeline, "big_merge")) == 180
+        assert stored == {i: "first" if i < 60 else "second" for i in range(180)}
+
+    @pytest.mark.parametrize("strategy", REPLACE_STRATEGIES)
+    def test_every_declared_replace_strategy_swaps_rows_and_child_rows(
+            self, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, strategy: str) -> None:
+        self.skip_unless_strategy(pipeline, "replace", strategy)
+        monkeypatch.setenv("DESTINATION__REPLACE_STRATEGY", strategy)
+        pipeline.run([{"id": 1, "items": [1, 2]}], table_name="swapped", write_disposition="replace")
+        pipeline.run([{"id": 2, "items": [3]}], table_name="swapped", write_disposition="replace")
+        assert [r["id"] for r in self.read_rows(pipeline, "swapped")] == [2]
+        assert [r["value"] for r in self.read_rows(pipeline, "swapped__items")] == [3]
+
+    def test_every_declared_strategy_has_a_scenario(self, pipeline: Pipeline) -> None:
+        caps = pipeline.destination.capabilities()
+        assert set(caps.supported_merge_strategies) <= set(MERGE_STRATEGY_SCENARIOS), (
+            "merge strategies without a conformance scenario: "
+            f"{sorted(set(caps.supported_merge_strategies) - set(MERGE_STRATEGY_SCENARIOS))}")
+        assert set(caps.supported_replace_strategies) <= set(REPLACE_STRATEGIES)
+
+    def test_wrong_location_or_credentials_fail_with_a_clear_error(
+            self, wrong_destination: Any, dlt_pipelines_dir: Path) -> None:
+        if wrong_destination is None:
+            pytest.skip("this destination's conformance class defines no `wrong_destination` fixture")
+        from dlt.destinations.base import DestinationError
+        from dlt.pipeline.exceptions import PipelineStepFailed
+
+        suffix = uuid.uuid4().hex[:8]
+        pipeline = dlt.pipeline(pipeline_name=f"wrong_{suffix}", destination=wrong_destination,
+                                dataset_name=f"wrong_{suffix}")
+        with pytest.raises(PipelineStepFailed) as raised:
+            pipeline.run([{"id": 1}], table_name="never_loaded")
+        chain: list[BaseException] = []
+        error: BaseException | None = raised.value
+        while error is not None and error not in chain:
+            chain.append(error)
+            error = error.__cause__ or error.__context__
+        destination_errors = [e for e in chain if isinstance(e, DestinationError)]
+        assert destination_errors, f"no DestinationError in {[type(e).__name__ for e in chain]}"
+        assert str(destination_errors[0]).strip()
+        # nothing lost: the package waits for a run with the right settings
+        assert pipeline.has_pending_data

@@ -100,6 +100,7 @@ class DuckDBSqlClient(SqlClient):
     dataset is the connection's default schema (`USE`) once it exists."""
 
     param = "?"
+    destination_name = "duckdb"
 
     def __init__(self, dataset_name: str, capabilities: DestinationCapabilities, database: Any,
                  settings: dict[str, Any] | None = None) -> None:
@@ -108,12 +109,10 @@ class DuckDBSqlClient(SqlClient):
         self.settings = settings or {}
         self._connection: Any = None
         self._owns_connection = False
-        self._depth = 0
         self.catalog = ""
 
     def open_connection(self) -> Any:
-        """Connect (reentrant: nested `with` blocks share one connection)."""
-        self._depth += 1
+        """Connect (the base `SqlClient` shares the connection between nested `with` blocks)."""
         if self._connection is not None:
             return self._connection
         if isinstance(self.database, duckdb_lib.DuckDBPyConnection):
@@ -142,9 +141,8 @@ class DuckDBSqlClient(SqlClient):
             self._use_dataset()
 
     def close_connection(self) -> None:
-        """Close when the outermost `with` ends."""
-        self._depth = max(0, self._depth - 1)
-        if self._depth == 0 and self._connection is not None:
+        """Close the connection (the base calls this when the outermost `with` ends)."""
+        if self._connection is not None:
             self._connection.close()
             self._connection = None
             self._in_transaction = False
@@ -153,6 +151,15 @@ class DuckDBSqlClient(SqlClient):
     def native_connection(self) -> Any:
         """The underlying `duckdb` connection."""
         return self._connection
+
+    def is_transient_error(self, exc: Exception) -> bool:
+        """Only a lock held by another process may go away; every other DuckDB error stays."""
+        return isinstance(exc, duckdb_lib.IOException) and "lock" in str(exc).lower()
+
+    def translate_error(self, exc: Exception, sql: str = "") -> Exception:
+        """DuckDB's own message (it already names what failed), transient or terminal."""
+        error = DestinationTransientError if self.is_transient_error(exc) else DestinationTerminalError
+        return error(str(exc))
 
     @contextmanager
     def execute_query(self, sql: str, *args: Any) -> Iterator[DuckDBCursor]:
@@ -167,7 +174,7 @@ class DuckDBSqlClient(SqlClient):
         except duckdb_lib.Error as exc:
             logger.debug("duckdb sql failed after %.3fs: %s: %s", time.perf_counter() - started,
                          " ".join(sql.split())[:SQL_LOG_CHARS], exc)
-            raise _translate(exc) from exc
+            raise self.translate_error(exc) from exc
         log_statement("duckdb", sql, args, time.perf_counter() - started)
         yield DuckDBCursor(cursor)
 
@@ -211,12 +218,6 @@ def _mebibytes(setting: str) -> float:
         return float(number) * _UNITS[unit.strip().lower() or "bytes"]
     except (ValueError, KeyError):
         return float("inf")
-
-
-def _translate(exc: Exception) -> Exception:
-    if isinstance(exc, (duckdb_lib.IOException,)) and "lock" in str(exc).lower():
-        return DestinationTransientError(str(exc))
-    return DestinationTerminalError(str(exc))
 
 
 class DuckDBJobClient(SqlJobClient):

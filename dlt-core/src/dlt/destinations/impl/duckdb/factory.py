@@ -84,6 +84,14 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
             return text
         return credentials
 
+    gitignore_patterns = ("*.duckdb", "*.duckdb.wal")
+
+    def data_location(self, pipeline_name: str, pipeline_dir: Path | None = None,
+                      dataset_name: str | None = None) -> Path | None:
+        """The database file (None for a connection the user opened)."""
+        location = self.database_path(pipeline_name, pipeline_dir)
+        return Path(location) if isinstance(location, (str, Path)) else None
+
     def client(self, context: ClientContext) -> Any:
         """A job client on the DuckDB database for `context`."""
         from dlt.destinations.impl.duckdb.client import DuckDBJobClient, DuckDBSqlClient

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import random
 import time
 from pathlib import Path
@@ -29,7 +31,7 @@ class DummyJobClient(JobClient):
         super().__init__(context, capabilities)
         self.config = config
 
-    def begin_load(self, load_id: str, tables: list[str] | None = None) -> None:
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
         """Nothing to begin: the dummy has no transactions."""
 
     def complete_load(self, load_id: str, tables: list[str] | None = None) -> None:

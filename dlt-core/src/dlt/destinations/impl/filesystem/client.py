@@ -15,6 +15,8 @@ Under `<bucket_url>/<dataset>/` (a local folder, or any fsspec URL; see `bucket.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import gzip
 import logging
 import os
@@ -139,7 +141,13 @@ class FilesystemJobClient(JobClient):
     # ---- storage --------------------------------------------------------------------------
     def initialize_storage(self) -> None:
         """Create the dataset folder with its `init` marker."""
-        self.bucket.makedirs(self.dataset_path)
+        try:
+            self.bucket.makedirs(self.dataset_path)
+        except OSError as exc:
+            raise DestinationTerminalError(
+                f"The filesystem destination cannot create the dataset folder {self.dataset_path}:"
+                f" {exc.strerror or exc}. Point bucket_url at a folder that can be created and"
+                " written (destination.filesystem.bucket_url).") from exc
         init = self.bucket.join(self.dataset_path, INIT_FILE)
         if not self.bucket.exists(init):
             self.bucket.write_bytes(init, orjson.dumps({"initial_version": STORAGE_VERSION,
@@ -248,7 +256,7 @@ class FilesystemJobClient(JobClient):
         folder = self.bucket.join(self.dataset_path, LOADS_TABLE)
         return any(name.endswith(f"{FILENAME_SEPARATOR}{load_id}.jsonl") for name in self.bucket.listdir(folder))
 
-    def begin_load(self, load_id: str, tables: list[str]) -> None:
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
         """Delete files of replaced tables, and of tables a `refresh=` run drops or empties,
         that earlier loads wrote (a retried package keeps the files it wrote itself)."""
         self._open_table_jobs = {}

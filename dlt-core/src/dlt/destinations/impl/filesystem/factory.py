@@ -67,6 +67,7 @@ class filesystem(Destination):  # noqa: N801 - the public name users write
             supported_merge_strategies=(),
             max_parallel_load_jobs=4,
             supported_table_formats=("delta", "iceberg"),
+            loads_into_files=True,
             notes={"merge": "the filesystem destination appends rows of merge tables, and upserts"
                             " (or inserts only new keys) in delta and iceberg tables"},
         )

@@ -7,6 +7,8 @@ crash, starts at the first batch not yet delivered, so no batch is sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import base64
 import copy
 import os
@@ -93,7 +95,7 @@ class SinkJobClient(JobClient):
         self._table_locks: dict[str, threading.Lock] = {}
         self.max_attempts = _max_attempts()
 
-    def begin_load(self, load_id: str, tables: list[str] | None = None) -> None:
+    def begin_load(self, load_id: str, tables: Sequence[str] = ()) -> None:
         """Nothing to begin: a function has no transactions."""
 
     def complete_load(self, load_id: str, tables: list[str] | None = None) -> None:

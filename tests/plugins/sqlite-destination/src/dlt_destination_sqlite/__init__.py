@@ -1,0 +1,1 @@
+"""dlt-destination-sqlite: the example SQL destination of dlt's plugin author's guide."""
