@@ -106,12 +106,12 @@ def test_show_in_another_directory_refuses_for_any_plugin_that_keeps_data_in_loc
     assert (project.path / "notes_data.sqlite").exists()
     elsewhere = Project(tmp_path / "elsewhere", project.pipelines_dir, project.site)
 
-    result = elsewhere.dlt("pipeline", "notes", "show")
+    result = elsewhere.dlt("pipeline", "notes", "show", "--text")
 
     assert result.returncode == 1
     assert str(elsewhere.path / "notes_data.sqlite") in result.stderr
     assert not (elsewhere.path / "notes_data.sqlite").exists()  # no empty database left behind
-    assert project.dlt("pipeline", "notes", "show").returncode == 0
+    assert project.dlt("pipeline", "notes", "show", "--text").returncode == 0
 
 
 def test_trace_shows_the_steps_of_the_last_run(shop: Project) -> None:

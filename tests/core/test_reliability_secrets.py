@@ -160,11 +160,3 @@ def test_an_exception_with_its_own_str_is_redacted_and_keeps_its_class(monkeypat
     assert str(client_error) == "request to https://api.example.com/v1/items?api_key=*** failed"
     assert _leaks("".join(traceback.format_exception(failure.value))) == []
 
-
-def test_a_duckdb_path_is_not_a_secret_and_errors_name_it(tmp_path):
-    database = tmp_path / "missing-folder" / "loads.duckdb"
-    pipeline = dlt.pipeline(pipeline_name="duckdb_path_named",
-                            destination=dlt.destinations.duckdb(str(database)))
-    with pytest.raises(Exception) as failure:
-        pipeline.run([{"id": 1}], table_name="t")
-    assert f"Could not open the DuckDB database {database}" in str(failure.value)

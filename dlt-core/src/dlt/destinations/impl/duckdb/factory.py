@@ -39,9 +39,7 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
     destination_name = "duckdb"
     spec = DuckDBSpec
     config_fields = {
-        # a database path, not a secret: errors must be able to name the file (the lookup
-        # still reads secrets.toml and the environment, where dlt users put it)
-        "credentials": (False, False),
+        "credentials": (False, True),
         "memory_limit": (False, False),
         "preserve_insertion_order": (False, False),
     }
