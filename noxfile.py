@@ -47,13 +47,19 @@ def core_oldest_python(session: nox.Session) -> None:
 @nox.session
 def cli(session: nox.Session) -> None:
     """dlt-cli, run as the real `dlt` console script, with every first-party plugin installed."""
+    # the source plugins with the extras their `dlt init` templates name in requirements.txt
+    # (the tests run the written scripts); duckdb comes with dlt-core
     install_local(
         session,
         "./dlt-core",
         "./dlt-cli",
         "./dlt-destination-bigquery",
         "./dlt-destination-redshift",
+        "./dlt-source-rest-api",
+        "./dlt-source-sql-database",
+        "./dlt-source-filesystem",
         EXAMPLE_PLUGIN,
+        extras=("./dlt-source-sql-database[pyarrow]", "./dlt-source-filesystem[csv]"),
     )
     session.run("pytest", "tests/cli", *session.posargs)
 
