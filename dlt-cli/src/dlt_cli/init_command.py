@@ -247,16 +247,14 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
     if source_factory is not None and init_template is not None:
         # the plugin ships its own project template: its script and every setting it reads
         source_record = provider_record(manager, "source", source)
-        origin = f"registered source, template of {source_record.distribution if source_record else source}"
+        provider = source_record.distribution if source_record and source_record.distribution else source
+        origin = f"registered source, template of {provider}"
         text = init_template.render_script(
             destination=destination, pipeline_name=source, dataset_name=f"{source}_data",
             script=script,
         )
         for setting in init_template.settings:
-            stub = templates.Stub(setting.section, setting.name,
-                                  setting.value if setting.value is not None else setting.example,
-                                  note=setting.note, active=setting.value is not None)
-            (secret_stubs if setting.secret else config_stubs).append(stub)
+            (secret_stubs if setting.secret else config_stubs).append(_setting_stub(setting))
             if setting.required and setting.value is None:
                 (required_secrets if setting.secret else required_config).append(setting.key)
         requirements.append(_requirement_of(source_record, extras=init_template.extras))
@@ -288,6 +286,14 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
     }
     return Project(folder, source, destination, script, files, required_secrets, required_config,
                    registered_source=source_factory is not None, origin=origin)
+
+
+def _setting_stub(setting: Any) -> templates.Stub:
+    """The line of a template's `TemplateSetting`: set when it has a value, else a stub."""
+    if setting.value is not None:
+        return templates.Stub(setting.section, setting.name, setting.value, note=setting.note,
+                              active=True)
+    return templates.Stub(setting.section, setting.name, setting.example, note=setting.note)
 
 
 def _source_stubs(source: str, factory: Any) -> list[tuple[templates.Stub, bool]]:
