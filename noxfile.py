@@ -57,15 +57,20 @@ def cli(session: nox.Session) -> None:
     The `dashboard` extra brings the web libraries of `dlt pipeline NAME show`; its tests load the
     page in Debian's headless Chromium, which their fixture installs with apt-get when missing.
     """
+    # the source plugins with the extras their `dlt init` templates name in requirements.txt
+    # (the tests run the written scripts); duckdb comes with dlt-core
     install_local(
         session,
         "./dlt-core",
         "./dlt-cli",
         "./dlt-destination-bigquery",
         "./dlt-destination-redshift",
+        "./dlt-source-rest-api",
+        "./dlt-source-sql-database",
+        "./dlt-source-filesystem",
         EXAMPLE_PLUGIN,
         SQLITE_EXAMPLE_PLUGIN,
-        extras=("./dlt-cli[dashboard]",),
+        extras=("./dlt-cli[dashboard]", "./dlt-source-sql-database[pyarrow]", "./dlt-source-filesystem[csv]"),
     )
     session.run("pytest", "tests/cli", *session.posargs)
 

@@ -47,6 +47,12 @@ def shop_db(tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(autouse=True)
+def run_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test in its temp folder: DuckDB files land next to the working directory."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def pipeline(tmp_path: Path) -> Any:
     """A fresh pipeline into a DuckDB file under the test's temp folder."""

@@ -111,6 +111,16 @@ def test_the_arrow_batches_carry_reflected_types(shop_db):
     assert table.schema.field("born").type == pa.date32()
 
 
+def test_the_garbage_collector_runs_between_batches_and_after_reading(shop_db):
+    import gc
+
+    enabled_between_batches = [gc.isenabled() for _ in sql_table(shop_db, table="orders",
+                                                                  backend="pyarrow", chunk_size=1)]
+
+    assert enabled_between_batches == [True] * 4
+    assert gc.isenabled()
+
+
 def test_sqlalchemy_backend_yields_dicts_in_chunks(shop_db):
     resource = sql_table(shop_db, table="orders", chunk_size=3).add_limit(1)
     assert len(list(resource)) == 3

@@ -1,8 +1,10 @@
 """`dlt init SOURCE DESTINATION`: a working pipeline project in the current directory.
 
 Sources and destinations come from the plugin registry, so those of third-party plugins are
-offered like the built-in ones. A source no plugin registers gets a generic template named
-after it.
+offered like the built-in ones. A source whose plugin registers an init template
+(`register_init_templates`) gets that template's script and settings; another registered source
+gets a script calling it, with stubs for its arguments; a first-party source that is not
+installed is an error naming the `pip install`; any other name gets a generic template.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def init(
         bool, typer.Option("--force", help="Overwrite files that already exist.")
     ] = False,
     list_sources: Annotated[
-        bool, typer.Option("--list-sources", help="List the sources plugins register, then exit.")
+        bool, typer.Option("--list-sources",
+                     help="List the installed sources and the first-party ones to install, then exit.")
     ] = False,
     list_destinations: Annotated[
         bool,
@@ -78,17 +81,39 @@ def init(
 
 def _print_listing(manager: PluginManager, kind: str, as_json: bool) -> None:
     entries = [_describe(manager, kind, name, obj) for name, obj in sorted(manager.provided(kind).items())]
+    if kind == "source":
+        entries = _with_installable_sources(manager, entries)
     if as_json:
         print_json(entries)
         return
     if kind == "source":
-        rows = [(e["name"], e["distribution"], e["version"], e["description"]) for e in entries]
-        print_table(("NAME", "DISTRIBUTION", "VERSION", "DESCRIPTION"), rows)
+        rows = [(e["name"], "yes" if e["installed"] else f"no: pip install {e['distribution']}",
+                 e["distribution"], e["version"] or "", e["description"]) for e in entries]
+        print_table(("NAME", "INSTALLED", "DISTRIBUTION", "VERSION", "DESCRIPTION"), rows)
     else:
         rows = [(e["name"], e["distribution"], e["version"],
                  ", ".join(_field_label(name, spec) for name, spec in e["config_fields"].items()))
                 for e in entries]
         print_table(("NAME", "DISTRIBUTION", "VERSION", "SETTINGS"), rows)
+
+
+def _with_installable_sources(manager: PluginManager,
+                              entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The installed sources (`installed: true`, `template: true` when their plugin ships an init
+    template) plus the first-party sources that are not installed, with their distribution."""
+    templates_by_name = manager.provided("init_template")
+    for entry in entries:
+        entry["installed"] = True
+        entry["template"] = entry["name"] in templates_by_name
+        template = templates_by_name.get(entry["name"])
+        if template is not None and template.description:
+            entry["description"] = template.description
+    listed = {entry["name"] for entry in entries}
+    for name, distribution in sorted(first_party_sources().items()):
+        if name not in listed:
+            entries.append({"name": name, "distribution": distribution, "version": None,
+                            "description": "", "installed": False, "template": False})
+    return sorted(entries, key=lambda entry: entry["name"])
 
 
 def _field_label(name: str, spec: dict[str, bool]) -> str:
@@ -155,6 +180,7 @@ class Project:
     registered_source: bool = False
     #: the destination's `gitignore_patterns` (its local data files), added to .gitignore
     ignored_files: tuple[str, ...] = ()
+    origin: str = ""
 
     def write(self, *, force: bool) -> list[str]:
         """Write every file (refusing to overwrite unless `force`); return the paths written."""
@@ -173,16 +199,19 @@ class Project:
 
     def next_steps(self, written: list[str]) -> str:
         """What was created and what to do next, for the terminal."""
-        origin = "registered source" if self.registered_source else "new source template"
+        origin = self.origin or ("registered source" if self.registered_source
+                                 else "new source template")
         lines = [f"Created the {self.source} -> {self.destination} pipeline ({origin}):"]
         lines += [f"  {name}" for name in written]
         lines += ["", "Next steps:", "  1. pip install -r requirements.txt"]
         step = 2
-        settings = [*self.required_secrets, *self.required_config]
-        if settings:
-            lines.append(f"  {step}. Set {', '.join(settings)} in .dlt/secrets.toml or"
-                         " .dlt/config.toml (or as environment variables)")
-            step += 1
+        for settings, file in ((self.required_secrets, "secrets.toml"),
+                               (self.required_config, "config.toml")):
+            if settings:
+                variables = ", ".join(key.upper().replace(".", "__") for key in settings)
+                lines.append(f"  {step}. Set {', '.join(settings)} in .dlt/{file}"
+                             f" (or the environment: {variables})")
+                step += 1
         lines += [
             f"  {step}. python {self.script}",
             f"  {step + 1}. dlt pipeline {self.source} info     (then: show, trace, schema)",
@@ -227,7 +256,26 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
 
     requirements: list[str | None] = [_requirement(CORE_DISTRIBUTION, None)]
     destination_record = provider_record(manager, "destination", destination)
-    if source_factory is not None:
+    init_template = manager.provided("init_template").get(source)
+    origin = ""
+    if source_factory is None and source in first_party_sources():
+        manager.resolve("source", source)  # raises: says which `pip install` provides it
+    if source_factory is not None and init_template is not None:
+        # the plugin ships its own project template: its script and every setting it reads
+        source_record = provider_record(manager, "source", source)
+        provider = source_record.distribution if source_record and source_record.distribution else source
+        origin = f"registered source, template of {provider}"
+        text = init_template.render_script(
+            destination=destination, pipeline_name=source, dataset_name=f"{source}_data",
+            script=script,
+        )
+        for setting in init_template.settings:
+            (secret_stubs if setting.secret else config_stubs).append(_setting_stub(setting))
+            if setting.required and setting.value is None:
+                (required_secrets if setting.secret else required_config).append(setting.key)
+        requirements.append(_requirement_of(source_record, extras=init_template.extras))
+        requirements.extend(init_template.requirements)
+    elif source_factory is not None:
         source_record = provider_record(manager, "source", source)
         for stub, secret in _source_stubs(source, source_factory):
             (secret_stubs if secret else config_stubs).append(stub)
@@ -253,8 +301,16 @@ def plan_project(manager: PluginManager, source: str, destination: str, folder: 
         ),
     }
     return Project(folder, source, destination, script, files, required_secrets, required_config,
-                   registered_source=source_factory is not None,
+                   registered_source=source_factory is not None, origin=origin,
                    ignored_files=tuple(getattr(factory, "gitignore_patterns", ()) or ()))
+
+
+def _setting_stub(setting: Any) -> templates.Stub:
+    """The line of a template's `TemplateSetting`: set when it has a value, else a stub."""
+    if setting.value is not None:
+        return templates.Stub(setting.section, setting.name, setting.value, note=setting.note,
+                              active=True)
+    return templates.Stub(setting.section, setting.name, setting.example, note=setting.note)
 
 
 def _source_stubs(source: str, factory: Any) -> list[tuple[templates.Stub, bool]]:
@@ -283,10 +339,18 @@ def _source_stubs(source: str, factory: Any) -> list[tuple[templates.Stub, bool]
     return stubs
 
 
-def _requirement_of(record: PluginRecord | None) -> str | None:
+def _requirement_of(record: PluginRecord | None, extras: tuple[str, ...] = ()) -> str | None:
     if record is None or not record.distribution:
         return None
-    return _requirement(record.distribution, record.version)
+    name = f"{record.distribution}[{','.join(extras)}]" if extras else record.distribution
+    return _requirement(name, record.version)
+
+
+def first_party_sources() -> dict[str, str]:
+    """First-party source names and the distribution that provides each, installed or not."""
+    from dlt.plugins.errors import FIRST_PARTY_DISTRIBUTIONS
+
+    return dict(FIRST_PARTY_DISTRIBUTIONS.get("source", {}))
 
 
 def _requirement(distribution: str, known_version: str | None) -> str:

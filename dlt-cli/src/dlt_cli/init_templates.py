@@ -14,16 +14,20 @@ GITIGNORE_LINES = (".dlt/secrets.toml", "*.duckdb", "*.duckdb.wal")
 
 @dataclass(frozen=True)
 class Stub:
-    """A configuration key written commented out: the user sets its value and uncomments it."""
+    """A configuration key written commented out: the user sets its value and uncomments it.
+
+    An `active` stub is written set (`key = example`): a value that works as it is.
+    """
 
     section: str
     key: str
     example: str = '""'
     note: str = ""
+    active: bool = False
 
     def line(self) -> str:
-        """`# key = example  # note`."""
-        text = f"# {self.key} = {self.example}"
+        """`# key = example  # note` (without the leading `# ` when `active`)."""
+        text = f"{self.key} = {self.example}" if self.active else f"# {self.key} = {self.example}"
         return f"{text}  # {self.note}" if self.note else text
 
 

@@ -16,6 +16,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from dlt.load.jobs import LoadJobInfo
+    from dlt.plugins.templates import InitTemplate
 
 hookspec = pluggy.HookspecMarker("dlt")
 
@@ -37,6 +38,13 @@ class RegisterSource(Protocol):
         submodules) resolves to that module, as dlt 1.31's built-in sources do; `source` may
         then be None to register only the import path (e.g. `name="helpers.rest_client"`).
         """
+
+
+class RegisterInitTemplate(Protocol):
+    """The `register` callable handed to `register_init_templates`."""
+
+    def __call__(self, name: str, template: InitTemplate) -> None:
+        """Register `template` as what `dlt init <name> DESTINATION` writes for source `name`."""
 
 
 class RegisterConfigProvider(Protocol):
@@ -77,6 +85,18 @@ def register_sources(register: RegisterSource) -> None:
     decorated by `dlt.source`; they resolve as `dlt.sources.<name>` and are offered by
     `dlt init`. `register(name, source_function, module="pkg.module")` also makes
     `from dlt.sources.<name> import ...` import from `pkg.module`. Returns nothing.
+    """
+
+
+@hookspec
+def register_init_templates(register: RegisterInitTemplate) -> None:
+    """Register the project templates `dlt init` writes for this plugin's sources.
+
+    Runs once, when the plugin is loaded. Call `register(source_name, template)` with a
+    `dlt.plugins.InitTemplate` (plain data: the script text and every setting it reads); `dlt
+    init <source_name> DESTINATION` then writes that script, the settings into
+    `.dlt/config.toml` / `.dlt/secrets.toml` and requirements.txt naming this plugin's
+    distribution. Register the source itself with `register_sources` as well. Returns nothing.
     """
 
 

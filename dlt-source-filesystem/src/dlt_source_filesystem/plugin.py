@@ -9,3 +9,11 @@ def register_sources(register):
     from dlt_source_filesystem.source import readers
 
     register("filesystem", readers, module="dlt_source_filesystem")
+
+
+@hookimpl
+def register_init_templates(register):
+    """Register what `dlt init filesystem DESTINATION` writes (see `init_template.py`)."""
+    from dlt_source_filesystem.init_template import TEMPLATE
+
+    register("filesystem", TEMPLATE)

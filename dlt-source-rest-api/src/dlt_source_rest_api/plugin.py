@@ -22,3 +22,11 @@ def register_sources(register):
     register("rest_api", rest_api_source, module="dlt_source_rest_api.rest_api")
     register("helpers.rest_client", module="dlt_source_rest_api.rest_client")
     register("helpers.requests", module="dlt_source_rest_api.requests")
+
+
+@hookimpl
+def register_init_templates(register):
+    """Register what `dlt init rest_api DESTINATION` writes (see `init_template.py`)."""
+    from dlt_source_rest_api.init_template import TEMPLATE
+
+    register("rest_api", TEMPLATE)

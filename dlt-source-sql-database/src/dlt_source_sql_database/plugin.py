@@ -9,3 +9,11 @@ def register_sources(register):
     from dlt_source_sql_database.source import sql_database
 
     register("sql_database", sql_database, module="dlt_source_sql_database")
+
+
+@hookimpl
+def register_init_templates(register):
+    """Register what `dlt init sql_database DESTINATION` writes (see `init_template.py`)."""
+    from dlt_source_sql_database.init_template import TEMPLATE
+
+    register("sql_database", TEMPLATE)

@@ -3,8 +3,10 @@ backends that turn result rows into dicts, Arrow tables or DataFrames."""
 
 from __future__ import annotations
 
+import gc
 import inspect
 import operator
+from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
@@ -20,6 +22,18 @@ def _positional_arity(function: Callable[..., Any]) -> int:
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return 4
     return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector inside the block (when it was on), then resume it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class TableReader:
@@ -105,8 +119,18 @@ class TableReader:
                 result = connection.execution_options(
                     stream_results=True, max_row_buffer=self.chunk_size).execute(query)
                 names = list(result.keys())
-                for partition in result.partitions(self.chunk_size):
-                    yield self._convert(names, partition, columns)
+                partitions = result.partitions(self.chunk_size)
+                while True:
+                    # a chunk allocates one tuple per row and, for Arrow, one list per column,
+                    # none of them cyclic: the cyclic garbage collector would only re-scan them
+                    # over and over, so it is paused while a chunk is fetched and converted
+                    with gc_paused():
+                        partition = next(partitions, None)
+                        if partition is None:
+                            break
+                        item = self._convert(names, partition, columns)
+                    del partition
+                    yield item
         except sa.exc.DBAPIError as exc:
             raise RuntimeError(
                 f"Reading table '{self.spec.name}' from {describe_engine(engine)} failed:"

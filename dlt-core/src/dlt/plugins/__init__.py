@@ -22,14 +22,17 @@ from dlt.plugins.manager import (  # noqa: E402
     use_plugin_manager,
 )
 from dlt.plugins.records import PluginRecord  # noqa: E402
+from dlt.plugins.templates import InitTemplate, TemplateSetting  # noqa: E402
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "DuplicateProvisionError",
+    "InitTemplate",
     "PluginError",
     "PluginManager",
     "PluginRecord",
     "PluginUnavailableError",
+    "TemplateSetting",
     "UnknownProvisionError",
     "get_plugin_manager",
     "hookimpl",

@@ -15,7 +15,11 @@ FIRST_PARTY_DISTRIBUTIONS = {
         "postgres": "dlt-destination-postgres",
         "sqlalchemy": "dlt-destination-sqlalchemy",
     },
-    "source": {},
+    "source": {
+        "rest_api": "dlt-source-rest-api",
+        "sql_database": "dlt-source-sql-database",
+        "filesystem": "dlt-source-filesystem",
+    },
     "source_module": {
         "rest_api": "dlt-source-rest-api",
         "helpers.rest_client": "dlt-source-rest-api",

@@ -36,6 +36,7 @@ ALLOW_ENV = "DLT_LOAD_PLUGINS"
 REGISTRARS = {
     "register_destinations": "destination",
     "register_sources": "source",
+    "register_init_templates": "init_template",
     "register_config_providers": "config_provider",
     "register_naming_conventions": "naming_convention",
 }
