@@ -220,3 +220,51 @@ def test_ignore_unknown_values_reaches_the_load_job(bigquery_emulator: Any, bq_c
     finally:
         bq_client.delete_dataset(f"{bigquery_emulator.project}.{dataset}", delete_contents=True,
                                  not_found_ok=True)
+
+
+class RecordingClient:
+    """The real google client, recording the `timeout` and `retry` its calls receive."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.real, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, {k: kwargs[k] for k in ("timeout", "retry") if k in kwargs}))
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def test_timeouts_and_retry_deadline_reach_the_api_calls(bigquery_emulator: Any, bq_client: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}API_ENDPOINT", bigquery_emulator.endpoint)
+    monkeypatch.setenv(f"{ENV_PREFIX}CREDENTIALS__PROJECT_ID", bigquery_emulator.project)
+    monkeypatch.setenv(f"{ENV_PREFIX}HTTP_TIMEOUT", "41")
+    monkeypatch.setenv(f"{ENV_PREFIX}FILE_UPLOAD_TIMEOUT", "777")
+    monkeypatch.setenv(f"{ENV_PREFIX}RETRY_DEADLINE", "33")
+    dataset = f"dltkeys_{uuid.uuid4().hex[:8]}"
+    pipeline = dlt.pipeline(pipeline_name=dataset, destination="bigquery", dataset_name=dataset)
+    try:
+        pipeline.run([{"id": 1}], table_name="seed")  # creates the dataset and the table
+        pipeline.extract([{"id": 2}], table_name="seed")
+        pipeline.normalize()
+        (load_id,) = pipeline.list_normalized_load_packages()
+        (path,) = [p for p in pipeline.storage.jobs(load_id, "new_jobs") if p.name.startswith("seed.")]
+        with pipeline.destination_client() as client:
+            recording = RecordingClient(client.sql._client)
+            client.sql._client = recording
+            client.load_file(path, path.name, load_id, "jsonl", client.sql.table_id("seed"))
+        uploads = [options for name, options in recording.calls if name == "load_table_from_file"]
+        assert uploads and all(options["timeout"] == 777.0 for options in uploads)
+        table_reads = [options for name, options in recording.calls if name == "get_table"]
+        assert table_reads and table_reads[0]["timeout"] == 41.0
+        assert table_reads[0]["retry"].deadline == 33.0
+    finally:
+        bq_client.delete_dataset(f"{bigquery_emulator.project}.{dataset}", delete_contents=True,
+                                 not_found_ok=True)
