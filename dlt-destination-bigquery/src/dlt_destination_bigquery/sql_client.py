@@ -154,10 +154,12 @@ def google_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
         try:
             native, default_project = google.auth.default(scopes=BIGQUERY_SCOPES)
         except DefaultCredentialsError:
-            raise BigQueryConfigurationError(
-                "No BigQuery credentials were found in the configuration and there are no"
-                " application default credentials. " + HOW_TO_CONFIGURE
-            ) from None
+            found = ("The BigQuery credentials name only the project"
+                     f" ({credentials.project_id}), which means application default credentials,"
+                     " and there are none." if isinstance(credentials, DefaultCredentials) else
+                     "No BigQuery credentials were found in the configuration and there are no"
+                     " application default credentials.")
+            raise BigQueryConfigurationError(f"{found} {HOW_TO_CONFIGURE}") from None
         project = settings.project or default_project
         if not project:
             raise BigQueryConfigurationError(
