@@ -93,9 +93,12 @@ def postgres(session: nox.Session) -> None:
 
 @nox.session
 def sqlalchemy(session: nox.Session) -> None:
-    """dlt-destination-sqlalchemy on SQLite database files (the driver is in the stdlib)."""
+    """dlt-destination-sqlalchemy on SQLite database files (the driver is in the stdlib) and on a
+    throwaway MariaDB that the fixtures start (tests/support/mariadb_server.py, apt-get installs
+    Debian's mariadb-server when it is missing) through the [mysql] extra's pymysql."""
     # pandas: the tests read results with cursor.df(), as users do
-    install_local(session, "./dlt-core", "./dlt-destination-sqlalchemy", extras=("./dlt-core[pandas]",))
+    install_local(session, "./dlt-core", "./dlt-destination-sqlalchemy",
+                  extras=("./dlt-core[pandas]", "./dlt-destination-sqlalchemy[mysql]"))
     session.run("pytest", "tests/sqlalchemy", *session.posargs)
 
 

@@ -136,8 +136,10 @@ def test_api_endpoint_without_a_project_names_the_key(monkeypatch: pytest.Monkey
     from dlt_destination_bigquery.sql_client import google_credentials
 
     monkeypatch.setenv(f"{ENV_PREFIX}API_ENDPOINT", "http://127.0.0.1:9050")
-    with pytest.raises(BigQueryConfigurationError, match="DESTINATION__BIGQUERY__PROJECT_ID"):
+    with pytest.raises(BigQueryConfigurationError) as raised:
         google_credentials(bigquery().settings())
+    assert "DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID" in str(raised.value)
+    assert "DESTINATION__BIGQUERY__PROJECT_ID" in str(raised.value)
 
 
 def test_missing_credentials_name_the_keys_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,11 +165,12 @@ def test_missing_credentials_fail_a_pipeline_before_any_data_moves() -> None:
 
 
 def test_incomplete_service_account_names_the_missing_fields(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(f"{ENV_PREFIX}CREDENTIALS__PROJECT_ID", "p")
+    monkeypatch.setenv(f"{ENV_PREFIX}CREDENTIALS__PRIVATE_KEY", FAKE_KEY)
     with pytest.raises(BigQueryConfigurationError) as raised:
         bigquery().configuration()
-    assert "DESTINATION__BIGQUERY__CREDENTIALS__PRIVATE_KEY" in str(raised.value)
+    assert "DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID" in str(raised.value)
     assert "DESTINATION__BIGQUERY__CREDENTIALS__CLIENT_EMAIL" in str(raised.value)
+    assert PRIVATE_KEY_MARKER not in "".join(traceback.format_exception(raised.value))
 
 
 def _everything_shown(value: Any) -> str:

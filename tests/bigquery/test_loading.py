@@ -214,11 +214,13 @@ class FlakyJobs:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def load_table_from_file(self, handle: Any, target: str, job_id: str, job_config: Any) -> Any:
+    def load_table_from_file(self, handle: Any, target: str, job_id: str, job_config: Any,
+                             **options: Any) -> Any:
         self.submitted.append(job_id)
         if len(self.submitted) <= self.failures:
             return FailedJob(job_id, self.reason)
-        return self.real.load_table_from_file(handle, target, job_id=job_id, job_config=job_config)
+        return self.real.load_table_from_file(handle, target, job_id=job_id, job_config=job_config,
+                                              **options)
 
 
 class FailedJob:

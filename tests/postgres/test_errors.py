@@ -67,3 +67,57 @@ def test_value_the_column_cannot_hold_names_the_table_and_keeps_the_package(
         assert pipeline.has_pending_data
     finally:
         postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")
+
+
+def count_things(pipeline: Any) -> int:
+    with pipeline.sql_client() as client:
+        return client.execute_sql("SELECT count(*) FROM things")[0][0]
+
+
+def test_a_run_with_the_right_password_loads_the_pending_package(postgres_server: Any, postgres_url: str,
+                                                                 tmp_path: Any) -> None:
+    wrong = postgres_url.replace(postgres_server.password, "Wr0ngSecretValue")
+    run_and_fail(dlt.destinations.postgres(wrong), tmp_path, [{"x": 1}, {"x": 2}])
+    try:
+        fixed = dlt.pipeline(pipeline_name="errors", destination=dlt.destinations.postgres(postgres_url),
+                             dataset_name="errors_ds", pipelines_dir=str(tmp_path))
+        assert fixed.has_pending_data
+        fixed.run()
+        assert count_things(fixed) == 2 and not fixed.has_pending_data
+    finally:
+        postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")
+
+
+def test_a_run_once_the_server_is_up_loads_the_pending_package(postgres_server: Any, postgres_url: str,
+                                                               tmp_path: Any) -> None:
+    down = f"postgresql://loader:pw@127.0.0.1:{free_port()}/dlt_data?connect_timeout=2"
+    run_and_fail(dlt.destinations.postgres(down), tmp_path)
+    try:
+        up = dlt.pipeline(pipeline_name="errors", destination=dlt.destinations.postgres(postgres_url),
+                          dataset_name="errors_ds", pipelines_dir=str(tmp_path))
+        up.run()
+        assert count_things(up) == 1 and not up.has_pending_data
+    finally:
+        postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")
+
+
+@pytest.mark.parametrize("file_format", ["parquet", "jsonl"])
+def test_a_widened_column_lets_the_pending_package_load(postgres_server: Any, postgres_url: str,
+                                                         tmp_path: Any, file_format: str) -> None:
+    pipeline = dlt.pipeline(pipeline_name="errors", destination=dlt.destinations.postgres(postgres_url),
+                            dataset_name="errors_ds", pipelines_dir=str(tmp_path))
+    columns = {"code": {"data_type": "text", "precision": 3}}
+    try:
+        pipeline.run([{"code": "ok"}], table_name="things", columns=columns, loader_file_format=file_format)
+        with pytest.raises(PipelineStepFailed) as error:
+            pipeline.run([{"code": "far too long"}], table_name="things", loader_file_format=file_format)
+        text = " ".join(str(e) for e in chain(error.value))
+        assert "into table things" in text and "value too long" in text
+        assert postgres_server.password not in text
+        assert pipeline.has_pending_data
+        postgres_server.admin_execute("ALTER TABLE errors_ds.things ALTER COLUMN code TYPE varchar(100)",
+                                      database="dlt_data")
+        pipeline.run()
+        assert count_things(pipeline) == 2 and not pipeline.has_pending_data
+    finally:
+        postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")

@@ -270,10 +270,12 @@ class BigQueryJobClient(SqlJobClient):
             source_format=source_format,
             write_disposition=bq.WriteDisposition.WRITE_APPEND,
             create_disposition=bq.CreateDisposition.CREATE_NEVER,
+            ignore_unknown_values=self.sql.settings.ignore_unknown_values,
         )
         if file_format == "jsonl":
             try:
-                config.schema = self.sql.native_connection.get_table(target).schema
+                config.schema = self.sql.native_connection.get_table(
+                    target, **self.sql.api_call_options()).schema
             except google_exceptions.GoogleAPICallError as exc:
                 raise translate_error(exc, f"reading the schema of {target}") from exc
         return config
@@ -295,11 +297,13 @@ class BigQueryJobClient(SqlJobClient):
             job_id = base_id if attempt == 0 else f"{base_id}_retry{attempt}"
             try:
                 with open(path, "rb") as handle:
-                    bq_job = client.load_table_from_file(handle, target, job_id=job_id, job_config=config)
+                    bq_job = client.load_table_from_file(
+                        handle, target, job_id=job_id, job_config=config,
+                        timeout=self.sql.settings.file_upload_timeout)
                 submitted = True
                 submissions += 1
             except google_exceptions.Conflict:
-                bq_job = client.get_job(job_id)
+                bq_job = client.get_job(job_id, **self.sql.api_call_options())
                 submitted = False
                 logger.info("BigQuery job %s of %s exists already; using its outcome", job_id, job_file)
             except Exception as exc:

@@ -3,8 +3,11 @@
 Credentials come as a service-account JSON file path, the JSON text itself, a table of fields
 (`[destination.bigquery.credentials]` in secrets.toml or `DESTINATION__BIGQUERY__CREDENTIALS__*`
 environment variables), a `google.auth` credentials object, or nothing (application default
-credentials). `api_endpoint` points the client at any BigQuery-API-compatible server (an
-emulator) and uses anonymous credentials with the configured project id.
+credentials). A credentials table holding only `project_id` (the usual
+`DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID`) names the project and signs in with application
+default credentials, as in dlt 1.31. `api_endpoint` points the client at any
+BigQuery-API-compatible server (an emulator) and uses anonymous credentials with the configured
+project id.
 """
 
 from __future__ import annotations
@@ -25,8 +28,17 @@ SERVICE_ACCOUNT_FIELDS = (
 )
 #: fields without which a service account cannot sign in
 REQUIRED_SERVICE_ACCOUNT_FIELDS = ("project_id", "private_key", "client_email")
+#: fields of dlt's `GcpOAuthCredentials` (an installed-app OAuth client and its refresh token)
+OAUTH_FIELDS = ("project_id", "client_id", "client_secret", "refresh_token", "token", "token_uri")
+#: fields without which OAuth credentials cannot refresh their token
+REQUIRED_OAUTH_FIELDS = ("client_id", "client_secret", "refresh_token")
+#: every field a credentials table may hold
+CREDENTIAL_FIELDS = tuple(dict.fromkeys(SERVICE_ACCOUNT_FIELDS + OAUTH_FIELDS))
+#: fields whose presence means "sign in as this account" rather than "use default credentials"
+SIGN_IN_FIELDS = frozenset({"private_key", "private_key_id", "client_email", "client_id",
+                            "client_secret", "refresh_token", "token"})
 #: fields that are secrets: never shown in reprs, errors or logs
-SECRET_FIELDS = frozenset({"private_key", "private_key_id"})
+SECRET_FIELDS = frozenset({"private_key", "private_key_id", "client_secret", "refresh_token", "token"})
 
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
@@ -39,8 +51,9 @@ HOW_TO_CONFIGURE = (
     " in .dlt/secrets.toml;\n"
     "  - application default credentials (GOOGLE_APPLICATION_CREDENTIALS, or"
     " `gcloud auth application-default login`);\n"
-    "  - DESTINATION__BIGQUERY__API_ENDPOINT and DESTINATION__BIGQUERY__PROJECT_ID for a"
-    " BigQuery-API-compatible server such as an emulator."
+    "  - DESTINATION__BIGQUERY__API_ENDPOINT and DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID"
+    " (or DESTINATION__BIGQUERY__PROJECT_ID) for a BigQuery-API-compatible server such as an"
+    " emulator."
 )
 
 
@@ -48,16 +61,13 @@ class BigQueryConfigurationError(DestinationTerminalError):
     """BigQuery settings are missing or invalid; the message says which keys to set."""
 
 
-class ServiceAccountCredentials(Mapping[str, Any]):
-    """The fields of a service-account key; the private key never shows in `repr` or `str`."""
+class CredentialFields(Mapping[str, Any]):
+    """Configured credential fields as a read-only mapping; secrets never show in `repr`/`str`."""
+
+    kind = "credentials"
 
     def __init__(self, info: Mapping[str, Any]) -> None:
         self._info = {k: v for k, v in info.items() if v is not None}
-        self._info.setdefault("type", "service_account")
-        self._info.setdefault("token_uri", DEFAULT_TOKEN_URI)
-        if isinstance(self._info.get("private_key"), str):
-            # keys pasted into env vars or TOML often carry literal "\n" instead of newlines
-            self._info["private_key"] = self._info["private_key"].replace("\\n", "\n")
 
     def __getitem__(self, key: str) -> Any:
         return self._info[key]
@@ -70,8 +80,32 @@ class ServiceAccountCredentials(Mapping[str, Any]):
 
     @property
     def project_id(self) -> str | None:
-        """The project the service account belongs to."""
+        """The project named by the credentials (None when they name none)."""
         return self._info.get("project_id")
+
+    def as_info(self) -> dict[str, Any]:
+        """The plain dict (contains the secrets)."""
+        return dict(self._info)
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k in SECRET_FIELDS else v) for k, v in self._info.items()}
+        return f"{type(self).__name__}({shown})"
+
+    __str__ = __repr__
+
+
+class ServiceAccountCredentials(CredentialFields):
+    """The fields of a service-account key; the private key never shows in `repr` or `str`."""
+
+    kind = "service-account credentials"
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        super().__init__(info)
+        self._info.setdefault("type", "service_account")
+        self._info.setdefault("token_uri", DEFAULT_TOKEN_URI)
+        if isinstance(self._info.get("private_key"), str):
+            # keys pasted into env vars or TOML often carry literal "\n" instead of newlines
+            self._info["private_key"] = self._info["private_key"].replace("\\n", "\n")
 
     @property
     def client_email(self) -> str | None:
@@ -82,15 +116,27 @@ class ServiceAccountCredentials(Mapping[str, Any]):
         """Required fields that are not set."""
         return [name for name in REQUIRED_SERVICE_ACCOUNT_FIELDS if not self._info.get(name)]
 
-    def as_info(self) -> dict[str, Any]:
-        """The plain dict `google.oauth2.service_account` reads (contains the secret)."""
-        return dict(self._info)
 
-    def __repr__(self) -> str:
-        shown = {k: ("***" if k in SECRET_FIELDS else v) for k, v in self._info.items()}
-        return f"ServiceAccountCredentials({shown})"
+class OAuthCredentials(CredentialFields):
+    """An OAuth client (`client_id`, `client_secret`) with a `refresh_token`, as dlt's
+    `GcpOAuthCredentials`; the secrets never show in `repr` or `str`."""
 
-    __str__ = __repr__
+    kind = "OAuth credentials"
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        super().__init__(info)
+        self._info.setdefault("token_uri", DEFAULT_TOKEN_URI)
+
+    def missing_fields(self) -> list[str]:
+        """Required fields that are not set."""
+        return [name for name in REQUIRED_OAUTH_FIELDS if not self._info.get(name)]
+
+
+class DefaultCredentials(CredentialFields):
+    """A credentials table that names only the project: sign in with application default
+    credentials (anonymously at an `api_endpoint`) and bill that project."""
+
+    kind = "default credentials"
 
 
 @dataclass(frozen=True)
@@ -101,6 +147,14 @@ class BigQuerySettings:
     project_id: str | None = None
     location: str | None = None
     api_endpoint: str | None = None
+    #: seconds one HTTP request to the API may take (dlt 1.31's `http_timeout`)
+    http_timeout: float = 15.0
+    #: seconds the upload of one job file may take (dlt 1.31's `file_upload_timeout`)
+    file_upload_timeout: float = 30 * 60.0
+    #: seconds an API call is retried on transient errors (dlt 1.31's `retry_deadline`)
+    retry_deadline: float = 60.0
+    #: load jobs skip values of columns the table does not have (dlt 1.31's `ignore_unknown_values`)
+    ignore_unknown_values: bool = False
 
     @property
     def project(self) -> str | None:
@@ -110,13 +164,40 @@ class BigQuerySettings:
         return getattr(self.credentials, "project_id", None)
 
 
+def credentials_from_fields(fields: Mapping[str, Any]) -> CredentialFields:
+    """The kind of credentials a table of fields describes, checked for missing fields.
+
+    Only `project_id` (and fields with public defaults such as `token_uri`): default
+    credentials for that project. A `refresh_token` or `client_secret`: OAuth. Otherwise a
+    service account, which needs `project_id`, `private_key` and `client_email`.
+    """
+    present = {k for k, v in fields.items() if v is not None and v != ""}
+    if not present & SIGN_IN_FIELDS:
+        return DefaultCredentials(fields)
+    credentials: ServiceAccountCredentials | OAuthCredentials
+    if present & {"refresh_token", "client_secret"} and "private_key" not in present:
+        credentials = OAuthCredentials(fields)
+    else:
+        credentials = ServiceAccountCredentials(fields)
+    missing = credentials.missing_fields()
+    if missing:
+        keys = ", ".join(f"DESTINATION__BIGQUERY__CREDENTIALS__{name.upper()}" for name in missing)
+        raise BigQueryConfigurationError(
+            f"The BigQuery {credentials.kind} lack " + ", ".join(missing) + f". Set {keys} (or add"
+            " them to the [destination.bigquery.credentials] table in .dlt/secrets.toml), or set"
+            " only DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID to use application default"
+            " credentials (or an api_endpoint)."
+        )
+    return credentials
+
+
 def parse_credentials(value: Any) -> Any:
     """Turn a configured credentials value into `ServiceAccountCredentials` where it is one.
 
     Strings are JSON text or the path of a key file; mappings are the key's fields; anything
     else (a `google.auth` credentials object) is passed through unchanged.
     """
-    if value is None or isinstance(value, ServiceAccountCredentials):
+    if value is None or isinstance(value, CredentialFields):
         return value
     if isinstance(value, Path):
         value = str(value)
@@ -146,14 +227,5 @@ def parse_credentials(value: Any) -> Any:
             )
         value = parsed
     if isinstance(value, Mapping):
-        credentials = ServiceAccountCredentials(value)
-        missing = credentials.missing_fields()
-        if missing:
-            keys = ", ".join(f"DESTINATION__BIGQUERY__CREDENTIALS__{name.upper()}" for name in missing)
-            raise BigQueryConfigurationError(
-                "The BigQuery service-account credentials lack "
-                + ", ".join(missing) + f". Set {keys} (or add them to the"
-                " [destination.bigquery.credentials] table in .dlt/secrets.toml)."
-            )
-        return credentials
+        return credentials_from_fields(value)
     return value

@@ -6,11 +6,41 @@ from typing import Any
 
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
 from dlt_destination_bigquery.configuration import (
+    CREDENTIAL_FIELDS,
     SECRET_FIELDS,
-    SERVICE_ACCOUNT_FIELDS,
+    BigQueryConfigurationError,
     BigQuerySettings,
     parse_credentials,
 )
+
+#: dlt 1.31 BigQuery settings this destination uses, with their types (see BigQuerySettings)
+TUNING_SETTINGS: dict[str, type] = {
+    "http_timeout": float, "file_upload_timeout": float, "retry_deadline": float,
+    "ignore_unknown_values": bool,
+}
+#: dlt 1.31 BigQuery settings accepted for compatibility that change nothing here (see the docs)
+ACCEPTED_WITHOUT_EFFECT = (
+    "has_case_sensitive_identifiers", "should_set_case_sensitivity_on_new_dataset", "batch_size",
+    "autodetect_schema", "enable_atomic_replace",
+)
+
+
+def setting_value(name: str, value: Any, kind: type) -> Any:
+    """A configured setting converted to `kind` (config values may arrive as text)."""
+    try:
+        if kind is bool and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in {"true", "1", "yes", "on"}:
+                return True
+            if lowered in {"false", "0", "no", "off"}:
+                return False
+            raise ValueError(value)
+        return kind(value)
+    except (TypeError, ValueError):
+        raise BigQueryConfigurationError(
+            f"destination.bigquery.{name} must be a {kind.__name__}, not {value!r}: set"
+            f" DESTINATION__BIGQUERY__{name.upper()} to one."
+        ) from None
 
 
 class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.destinations.bigquery
@@ -18,7 +48,8 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
 
     Settings: `credentials` (service-account info, a key file path, or a `google.auth`
     credentials object; application default credentials when left out), `location`,
-    `project_id`, `api_endpoint` (any BigQuery-API-compatible server, e.g. an emulator), from
+    `project_id`, `api_endpoint` (any BigQuery-API-compatible server, e.g. an emulator),
+    `http_timeout`, `file_upload_timeout`, `retry_deadline`, `ignore_unknown_values`, from
     arguments or `destination.bigquery.*` config.
     """
 
@@ -28,6 +59,7 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
         "location": (False, False),
         "project_id": (False, False),
         "api_endpoint": (False, False),
+        **{name: (False, False) for name in (*TUNING_SETTINGS, *ACCEPTED_WITHOUT_EFFECT)},
     }
 
     def __init__(self, credentials: Any = None, location: str | None = None,
@@ -60,13 +92,13 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
     def configuration(self) -> dict[str, Any]:
         """Settings with explicit arguments first, then config; credentials redacted in reprs.
 
-        Service-account fields may also be given one by one
-        (`DESTINATION__BIGQUERY__CREDENTIALS__PRIVATE_KEY`, ...), which the generic lookup of
-        `credentials` does not assemble.
+        Credential fields may also be given one by one
+        (`DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID`, `..._PRIVATE_KEY`, ...), which the
+        generic lookup of `credentials` does not assemble.
         """
         resolved = super().configuration()
         if resolved.get("credentials") is None:
-            fields = self.resolve_credential_fields(SERVICE_ACCOUNT_FIELDS, SECRET_FIELDS, shared=True)
+            fields = self.resolve_credential_fields(CREDENTIAL_FIELDS, SECRET_FIELDS, shared=True)
             if fields:
                 resolved["credentials"] = fields
         if resolved.get("credentials") is not None:
@@ -81,6 +113,8 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
             project_id=config.get("project_id"),
             location=config.get("location"),
             api_endpoint=config.get("api_endpoint"),
+            **{name: setting_value(name, config[name], kind)
+               for name, kind in TUNING_SETTINGS.items() if config.get(name) is not None},
         )
 
     def client(self, context: ClientContext) -> Any:

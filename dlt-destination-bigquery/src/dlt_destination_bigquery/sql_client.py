@@ -26,6 +26,8 @@ from dlt_destination_bigquery.configuration import (
     HOW_TO_CONFIGURE,
     BigQueryConfigurationError,
     BigQuerySettings,
+    DefaultCredentials,
+    OAuthCredentials,
     ServiceAccountCredentials,
 )
 
@@ -111,8 +113,8 @@ def google_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
         if not settings.project:
             raise BigQueryConfigurationError(
                 f"destination.bigquery.api_endpoint is set ({settings.api_endpoint}) but no project"
-                " is: set DESTINATION__BIGQUERY__PROJECT_ID (or project_id in"
-                " [destination.bigquery]) to the project the server serves."
+                " is: set DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID (or"
+                " DESTINATION__BIGQUERY__PROJECT_ID) to the project the server serves."
             )
         return AnonymousCredentials(), settings.project
     credentials = settings.credentials
@@ -130,22 +132,39 @@ def google_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
                 " service account's JSON key file."
             ) from None
         return native, settings.project_id or credentials.project_id  # type: ignore[return-value]
-    if credentials is None:
+    if isinstance(credentials, OAuthCredentials):
+        from google.oauth2.credentials import Credentials as OAuth2Credentials
+
+        info = credentials.as_info()
+        native = OAuth2Credentials(
+            token=info.get("token"), refresh_token=info["refresh_token"], client_id=info["client_id"],
+            client_secret=info["client_secret"], token_uri=info["token_uri"], scopes=BIGQUERY_SCOPES,
+        )
+        project = settings.project
+        if not project:
+            raise BigQueryConfigurationError(
+                "The BigQuery OAuth credentials name no project: set"
+                " DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID (or DESTINATION__BIGQUERY__PROJECT_ID)."
+            )
+        return native, project
+    if credentials is None or isinstance(credentials, DefaultCredentials):
         import google.auth
         from google.auth.exceptions import DefaultCredentialsError
 
         try:
             native, default_project = google.auth.default(scopes=BIGQUERY_SCOPES)
         except DefaultCredentialsError:
-            raise BigQueryConfigurationError(
-                "No BigQuery credentials were found in the configuration and there are no"
-                " application default credentials. " + HOW_TO_CONFIGURE
-            ) from None
-        project = settings.project_id or default_project
+            found = ("The BigQuery credentials name only the project"
+                     f" ({credentials.project_id}), which means application default credentials,"
+                     " and there are none." if isinstance(credentials, DefaultCredentials) else
+                     "No BigQuery credentials were found in the configuration and there are no"
+                     " application default credentials.")
+            raise BigQueryConfigurationError(f"{found} {HOW_TO_CONFIGURE}") from None
+        project = settings.project or default_project
         if not project:
             raise BigQueryConfigurationError(
                 "The application default credentials name no project: set"
-                " DESTINATION__BIGQUERY__PROJECT_ID (or project_id in [destination.bigquery])."
+                " DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID (or DESTINATION__BIGQUERY__PROJECT_ID)."
             )
         return native, project
     project = settings.project_id or getattr(credentials, "project_id", None)
@@ -249,6 +268,12 @@ class BigQuerySqlClient(SqlClient):
             self._client.close()
             self._client = None
 
+    def api_call_options(self) -> dict[str, Any]:
+        """`retry` and `timeout` for one API call: `retry_deadline` seconds of retries of
+        transient errors, `http_timeout` seconds per HTTP request."""
+        return {"retry": bq.DEFAULT_RETRY.with_deadline(self.settings.retry_deadline),
+                "timeout": self.settings.http_timeout}
+
     @property
     def native_connection(self) -> Any:
         """The underlying `google.cloud.bigquery.Client` (inside `with`)."""
@@ -269,7 +294,7 @@ class BigQuerySqlClient(SqlClient):
                                    default_dataset=f"{self.project_id}.{self.dataset_name}")
         sql = self.driver_sql(sql, args)
         try:
-            job = client.query(sql, job_config=config)
+            job = client.query(sql, job_config=config, **self.api_call_options())
             rows = job.result(timeout=self.query_timeout)
         except google_exceptions.GoogleAPICallError as exc:
             raise translate_error(exc, f"query ({_shorten(sql)})") from exc
@@ -326,7 +351,8 @@ class BigQuerySqlClient(SqlClient):
     def has_dataset(self, dataset_name: str | None = None) -> bool:
         """True when the dataset exists."""
         try:
-            self._require_client().get_dataset(f"{self.project_id}.{dataset_name or self.dataset_name}")
+            self._require_client().get_dataset(f"{self.project_id}.{dataset_name or self.dataset_name}",
+                                              **self.api_call_options())
         except google_exceptions.NotFound:
             return False
         except google_exceptions.GoogleAPICallError as exc:
@@ -339,7 +365,7 @@ class BigQuerySqlClient(SqlClient):
         if self.settings.location:
             dataset.location = self.settings.location
         try:
-            self._require_client().create_dataset(dataset, exists_ok=True)
+            self._require_client().create_dataset(dataset, exists_ok=True, **self.api_call_options())
         except google_exceptions.GoogleAPICallError as exc:
             raise translate_error(exc, f"creating dataset {dataset.dataset_id}") from exc
 
@@ -348,7 +374,7 @@ class BigQuerySqlClient(SqlClient):
         try:
             self._require_client().delete_dataset(
                 f"{self.project_id}.{dataset_name or self.dataset_name}",
-                delete_contents=True, not_found_ok=True,
+                delete_contents=True, not_found_ok=True, **self.api_call_options(),
             )
         except google_exceptions.GoogleAPICallError as exc:
             raise translate_error(exc, "dropping a dataset") from exc

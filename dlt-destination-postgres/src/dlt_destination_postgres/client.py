@@ -1,9 +1,12 @@
 """`PostgresJobClient`: schema migration, binary COPY loading, merge and replace on PostgreSQL.
 
-Job files (parquet, Arrow IPC or jsonl) are read in record batches and streamed into the table
-with `COPY ... FROM STDIN (FORMAT BINARY)`: psycopg encodes each value with the binary format of
-its column's type, so nothing is rendered as text or parsed again by the server. CSV jobs
-(`loader_file_format="csv"`) stream their bytes with `COPY ... (FORMAT CSV)`. Merge and replace
+Parquet and Arrow IPC job files whose columns are all scalars (text, numbers, bool, dates,
+times, timestamps, decimals, JSON text) are rendered batch by batch by Arrow's C++ CSV writer and
+streamed with `COPY ... FROM STDIN (FORMAT CSV)`: no Python object per value (see
+`arrow_copy.py`). Other job files (jsonl, or binary and nested columns) are read in record
+batches and streamed with `COPY ... FROM STDIN (FORMAT BINARY)`: psycopg encodes each value with
+the binary format of its column's type. CSV jobs (`loader_file_format="csv"`) stream their bytes
+with `COPY ... (FORMAT CSV)`. Merge and replace
 strategies are the shared ones of `SqlJobClient`, with PostgreSQL's `DELETE ... USING`.
 """
 
@@ -30,6 +33,7 @@ from dlt.destinations.job_files import read_arrow_file, read_jsonl_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
+from dlt_destination_postgres.arrow_copy import arrow_csv_chunks, open_arrow_job_file
 from dlt_destination_postgres.credentials import PostgresCredentials
 from dlt_destination_postgres.sql_client import JsonText, PostgresSqlClient
 
@@ -115,6 +119,8 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
             self.copy_csv(path, table, qualified_table)
             return
         if file_format in ("parquet", "arrow"):
+            if self.copy_arrow_as_csv(path, table, file_format, qualified_table):
+                return
             names, batches = read_arrow_file(path, file_format, READ_BATCH_ROWS)
         elif file_format == "jsonl":
             names, batches = read_jsonl(path, table)
@@ -137,6 +143,23 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
                 yield zip(*values)
 
         self._copy(lambda: self.sql.copy_rows(statement, types, rows(), table["name"]), path)
+
+    def copy_arrow_as_csv(self, path: Path, table: TTableSchema, file_format: str,
+                          qualified_table: str) -> bool:
+        """COPY a parquet or Arrow IPC job file as CSV rendered by Arrow; False (nothing done)
+        when one of its columns needs the binary path (bytes, nested values, mismatched types)."""
+        job = open_arrow_job_file(path, file_format, READ_BATCH_ROWS)
+        columns = [self.job_column(table, name, path) for name in job.names]
+        if not columns:
+            return True
+        chunks = arrow_csv_chunks(job, columns)
+        if chunks is None:
+            return False
+        q = self.sql.escape_identifier
+        statement = (f"COPY {qualified_table} ({', '.join(q(c['name']) for c in columns)})"
+                     " FROM STDIN (FORMAT CSV)")
+        self._copy(lambda: self.sql.copy_chunks(statement, chunks, table["name"]), path)
+        return True
 
     def copy_csv(self, path: Path, table: TTableSchema, qualified_table: str) -> None:
         """`COPY ... (FORMAT CSV, HEADER)` with the columns named in the file's header."""

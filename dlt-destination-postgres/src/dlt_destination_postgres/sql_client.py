@@ -153,6 +153,21 @@ class PostgresSqlClient(SqlClient):
         finally:
             cursor.close()
 
+    def copy_chunks(self, statement: str, chunks: Any, table: str) -> None:
+        """`COPY ... FROM STDIN` of an iterable of byte strings in the statement's format; a
+        value the column cannot hold fails naming `table`."""
+        import psycopg
+
+        cursor = self._require_connection().cursor()
+        try:
+            with cursor.copy(statement) as copy:
+                for chunk in chunks:
+                    copy.write(chunk)
+        except psycopg.Error as exc:
+            raise query_error(exc, self.credentials, statement, table) from exc
+        finally:
+            cursor.close()
+
     def copy_file(self, statement: str, path: Any, table: str, block_size: int = 1 << 20) -> None:
         """`COPY ... FROM STDIN` streaming the bytes of a file (CSV jobs) to the server."""
         import psycopg

@@ -91,9 +91,12 @@ class SqlAlchemyJobClient(SqlJobClient):
 
     def column_type(self, column: dict[str, Any]) -> Any:
         """The SQLAlchemy type of a column on this database. SQLite keeps decimals as TEXT:
-        its NUMERIC affinity would round them to 15 significant digits."""
+        its NUMERIC affinity would round them to 15 significant digits. MySQL and MariaDB get
+        their own types where the generic ones lose data (see `mysql_type`)."""
         if column["data_type"] == "decimal" and self.sql.dialect_name == "sqlite":
             return sa.Text()
+        if self.sql.dialect_name == "mysql":
+            return mysql_type(column)
         return sqlalchemy_type(column)
 
     def to_db_type(self, column: dict[str, Any]) -> str:
@@ -139,11 +142,21 @@ class SqlAlchemyJobClient(SqlJobClient):
         super().begin_load(load_id, tables)
 
     def timestamp_literal(self, moment: datetime) -> str:
-        """A timestamp literal as the dialect stores timestamps (SQLite: SQLAlchemy's text form)."""
-        if self.sql.dialect_name == "sqlite":
+        """A timestamp literal as the dialect stores timestamps (SQLite: SQLAlchemy's text form;
+        MySQL/MariaDB: a UTC `DATETIME(6)`, which has no zone)."""
+        if self.sql.dialect_name in ("sqlite", "mysql"):
             value = moment.astimezone(timezone.utc).replace(tzinfo=None)
-            return self.sql.escape_string(value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+            text = self.sql.escape_string(value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+            return text if self.sql.dialect_name == "sqlite" else f"CAST({text} AS DATETIME(6))"
         return super().timestamp_literal(moment)
+
+    def delete_matched_statement(self, target: str, staged: str, key_sets: list[list[str]]) -> str:
+        """DELETE the rows of `target` that match a staged row; MySQL and MariaDB name the
+        alias to delete from (`DELETE d FROM t AS d ...`)."""
+        statement = super().delete_matched_statement(target, staged, key_sets)
+        if self.sql.dialect_name == "mysql":
+            return "DELETE d FROM" + statement[len("DELETE FROM"):]
+        return statement
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -186,6 +199,30 @@ class SqlAlchemyJobClient(SqlJobClient):
             raise LoadJobTerminalError(path.name, str(exc)) from exc
 
 
+def mysql_type(column: dict[str, Any]) -> Any:
+    """The MySQL/MariaDB type of a dlt column: `DATETIME(6)` and `TIME(6)` (the plain types drop
+    the microseconds), `DOUBLE`, `LONGBLOB` (a plain BLOB holds 64 KB), `LONGTEXT` for text and
+    `VARCHAR(128)` for text with the `unique` or `primary_key` hint (TEXT cannot be a key), as
+    dlt 1.31 does for unique text."""
+    from sqlalchemy.dialects import mysql
+
+    data_type = column["data_type"]
+    precision = column.get("precision")
+    if data_type == "timestamp":
+        return mysql.DATETIME(fsp=min(precision, 6) if precision is not None else 6)
+    if data_type == "time":
+        return mysql.TIME(fsp=min(precision, 6) if precision is not None else 6)
+    if data_type == "double":
+        return mysql.DOUBLE()
+    if data_type == "text" and not precision:
+        if column.get("unique") or column.get("primary_key"):
+            return sa.String(128)
+        return mysql.LONGTEXT()
+    if data_type == "binary" and not precision:
+        return mysql.LONGBLOB()
+    return sqlalchemy_type(column)
+
+
 # -- values ---------------------------------------------------------------------------------------
 
 
@@ -196,7 +233,8 @@ def bind_converter(column: dict[str, Any], dialect_name: str = "") -> Callable[[
         return str
     if data_type == "json":
         return lambda v: orjson.loads(v) if isinstance(v, str) else v
-    if data_type == "timestamp" and column.get("timezone", True) is False:
+    if data_type == "timestamp" and (column.get("timezone", True) is False or dialect_name == "mysql"):
+        # naive columns, and MySQL's DATETIME (which has no zone), hold the UTC time
         return lambda v: v.astimezone(timezone.utc).replace(tzinfo=None) if v.tzinfo else v
     if data_type == "double":
         return float

@@ -53,8 +53,15 @@ class sqlalchemy(Destination):  # noqa: N801 - the public name users write: dlt.
                          **settings)
 
     def capabilities(self) -> DestinationCapabilities:
-        """Parquet (or jsonl, Arrow IPC) jobs inserted in batches through SQLAlchemy Core."""
+        """Parquet (or jsonl, Arrow IPC) jobs inserted in batches through SQLAlchemy Core;
+        identifiers are shortened to the limit of the backend the credentials name (64 on
+        MySQL/MariaDB), whether they are given here or in configuration."""
         credentials = self.explicit.get("credentials")
+        if credentials is None:
+            try:
+                credentials = self.resolve_settings().get("credentials")
+            except Exception:  # noqa: BLE001 - missing credentials fail later, with their keys
+                credentials = None
         limit = IDENTIFIER_LIMITS.get(backend_of(credentials), 127) if credentials is not None else 127
         return DestinationCapabilities(
             preferred_loader_file_format="parquet",

@@ -28,6 +28,9 @@ from dlt.destinations.sql_client import DBApiCursor, SqlClient
 
 #: DB-API paramstyles and the marker dlt's `%s` becomes
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+#: MySQL/MariaDB error codes a retry may fix: too many connections, cannot connect (socket,
+#: host), server gone away, lost connection, lock wait timeout, deadlock
+MYSQL_TRANSIENT_CODES = frozenset({1040, 1205, 1213, 2002, 2003, 2006, 2013})
 
 
 class SqlAlchemyCursor(DBApiCursor):
@@ -183,8 +186,11 @@ class SqlAlchemySqlClient(SqlClient):
     def _error(self, exc: BaseException, doing: str) -> DestinationError:
         import sqlalchemy as sa
 
-        text = f"{self.dialect_name if self._engine is not None else 'The database'} at" \
-               f" {self.location()} failed {doing}: {_text(exc, self)}."
+        backend = self.dialect_name if self._engine is not None else "database"
+        text = f"The sqlalchemy destination ({backend} at {self.location()}) failed {doing}: {_text(exc, self)}."
+        code = _driver_error_code(exc)
+        if self._engine is not None and self.dialect_name == "mysql" and code in MYSQL_TRANSIENT_CODES:
+            return DestinationTransientError(f"{text} A retry may help.")
         if isinstance(exc, sa.exc.OperationalError) and getattr(exc, "connection_invalidated", False):
             return DestinationTransientError(f"{text} A retry may help.")
         if isinstance(exc, (sa.exc.DisconnectionError, sa.exc.TimeoutError)):
@@ -282,6 +288,13 @@ class SqlAlchemySqlClient(SqlClient):
         """Delete every row of the named tables (SQLite has no TRUNCATE)."""
         for table in tables:
             self.execute_sql(f"DELETE FROM {self.make_qualified_table_name(table)}")
+
+
+def _driver_error_code(exc: BaseException) -> int | None:
+    """The numeric error code of a DB-API error (pymysql's first argument), if any."""
+    orig = getattr(exc, "orig", exc)
+    args = getattr(orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
 
 
 def _abbreviate(sql: str, limit: int = 300) -> str:
