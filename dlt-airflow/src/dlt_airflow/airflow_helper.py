@@ -93,6 +93,15 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _drop_partial_extract(task_pipeline: Any, error: BaseException | None) -> None:
+    """Before retrying a run whose extract failed, abort the package holding the items extracted
+    before the error: the retry extracts everything again, so keeping it would load those items
+    twice (or, as `run()` first finishes pending packages, load only them)."""
+    if isinstance(error, PipelineStepFailed) and error.step == "extract":
+        logger.info("Aborting the partially extracted package before the retry")
+        task_pipeline.abort_packages()
+
+
 class PipelineTasksGroup(TaskGroup):
     """An Airflow task group to which `add_run()` adds the tasks of dlt pipeline runs."""
 
@@ -226,9 +235,10 @@ class PipelineTasksGroup(TaskGroup):
             task_pipeline.progress = "log"
         logger.info("Pipeline %s works in %s", task_pipeline.pipeline_name, task_pipeline.working_dir)
 
-        def log_attempt(state: RetryCallState) -> None:
+        def before_retry(state: RetryCallState) -> None:
             if state.outcome is not None and state.outcome.failed and not state.retry_object.stop(state):
                 logger.error("Retrying the pipeline run after: %s", state.outcome.exception())
+                _drop_partial_extract(task_pipeline, state.outcome.exception())
 
         try:
             with _environment(self._run_config(truncate_staging_destination)):
@@ -237,7 +247,7 @@ class PipelineTasksGroup(TaskGroup):
                 if callable(data) and not isinstance(data, (DltSource, DltResource)):
                     data = data()
                 for attempt in self.retry_policy.copy(
-                    retry=retry_if_exception(retry_load(self.retry_pipeline_steps)), after=log_attempt
+                    retry=retry_if_exception(retry_load(self.retry_pipeline_steps)), after=before_retry
                 ):
                     with attempt:
                         logger.info("Running the pipeline, attempt %s", attempt.retry_state.attempt_number)
