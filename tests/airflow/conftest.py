@@ -56,6 +56,40 @@ def dlt_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
     reset_resolver()
 
 
+@pytest.fixture
+def airflow_store() -> Iterator[Any]:
+    """Add Variables and Connections to Airflow's metadata DB; removed after the test."""
+    from airflow.models import Connection, Variable
+    from airflow.utils.session import create_session
+
+    from dlt.plugins import get_plugin_manager
+
+    added: list[Any] = []
+
+    def forget_cached_answers() -> None:
+        for provider in get_plugin_manager().provided("config_provider").values():
+            if hasattr(provider, "clear_cache"):
+                provider.clear_cache()
+
+    class Store:
+        def variable(self, key: str, value: str) -> None:
+            with create_session() as session:
+                session.add(Variable(key=key, val=value))
+            added.append((Variable, Variable.key == key))
+            forget_cached_answers()
+
+        def connection(self, conn_id: str, uri: str) -> None:
+            with create_session() as session:
+                session.add(Connection(conn_id=conn_id, uri=uri))
+            added.append((Connection, Connection.conn_id == conn_id))
+            forget_cached_answers()
+
+    yield Store()
+    with create_session() as session:
+        for model, condition in added:
+            session.query(model).filter(condition).delete()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[StandIn]:
     """A throwaway PostgreSQL on 127.0.0.1 (tests/support/pg_server.py)."""

@@ -4,13 +4,11 @@ loads the decomposed source into a real PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import psycopg
-import pytest
 from conftest import load_dag, run_dag
 from sources import EXPECTED
 
@@ -53,31 +51,6 @@ with DAG(dag_id={dag_id!r}, schedule=None, start_date=pendulum.datetime(2024, 1,
     pipeline = dlt.pipeline(pipeline_name="shop_pg", dataset_name={dataset!r}, destination="postgres")
     group.add_run(pipeline, shop(), decompose="parallel")
 """
-
-
-@pytest.fixture
-def airflow_store() -> Iterator[Any]:
-    """Add Variables and Connections to Airflow's metadata DB; removed after the test."""
-    from airflow.models import Connection, Variable
-    from airflow.utils.session import create_session
-
-    added: list[Any] = []
-
-    class Store:
-        def variable(self, key: str, value: str) -> None:
-            with create_session() as session:
-                session.add(Variable(key=key, val=value))
-            added.append((Variable, Variable.key == key))
-
-        def connection(self, conn_id: str, uri: str) -> None:
-            with create_session() as session:
-                session.add(Connection(conn_id=conn_id, uri=uri))
-            added.append((Connection, Connection.conn_id == conn_id))
-
-    yield Store()
-    with create_session() as session:
-        for model, condition in added:
-            session.query(model).filter(condition).delete()
 
 
 def test_a_secret_comes_from_the_airflow_variable_dlt_secrets_toml(

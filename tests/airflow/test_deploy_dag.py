@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from conftest import load_dag, run_dag, task_states
@@ -45,7 +46,9 @@ def dlt_command(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(dlt), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def test_the_generated_dag_imports_and_runs_the_source_decomposed(tmp_path: Path, dags_folder: Path) -> None:
+def test_the_generated_dag_imports_and_runs_the_source_decomposed(
+    tmp_path: Path, dags_folder: Path, airflow_store: Any,
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "pets_pipeline.py").write_text(SCRIPT, encoding="utf-8")
@@ -58,11 +61,10 @@ def test_the_generated_dag_imports_and_runs_the_source_decomposed(tmp_path: Path
     text = generated.read_text()
     assert "from pets_pipeline import pets" in text
     assert 'decompose="parallel"' in text
-    # install it as a user would: the DAG file and the project's config in the dags folder
+    # install it as a user would: the DAG file in the dags folder, the secrets in the Variable
     (dags_folder / generated.name).write_text(text, encoding="utf-8")
     db = tmp_path / "pets.duckdb"
-    (dags_folder / ".dlt").mkdir()
-    (dags_folder / ".dlt" / "config.toml").write_text(f'[destination.duckdb]\ncredentials = "{db}"\n')
+    airflow_store.variable("dlt_secrets_toml", f'[destination.duckdb]\ncredentials = "{db}"\n')
 
     dag = load_dag(dags_folder / generated.name, "dlt_pets_pipeline")
     assert {t.task_id for t in dag.tasks} == {

@@ -40,24 +40,39 @@ def _quiet() -> contextlib.ExitStack:
 
 
 def read_variable(key: str) -> str | None:
-    """The Airflow Variable `key`, or None when it is not set."""
+    """The Airflow Variable `key`, or None when it is not set.
+
+    Inside a task the task SDK answers (through the task's supervisor); where it cannot (a DAG
+    file parsed in a process of its own, as `dag.test()` and the `airflow` CLI do), the
+    metadata database does.
+    """
     from airflow.sdk import Variable
 
     with _quiet():
-        return Variable.get(key, default=None)
+        value = Variable.get(key, default=None)
+        if value is None:
+            with contextlib.suppress(Exception):
+                from airflow.models import Variable as VariableModel
+
+                value = VariableModel.get(key, default_var=None)
+    return value
 
 
 def read_connection(conn_id: str) -> Any:
-    """The Airflow Connection `conn_id` as a value dlt credentials accept, or None."""
+    """The Airflow Connection `conn_id` as a value dlt credentials accept, or None (the task SDK
+    first, then the metadata database, as for Variables)."""
     from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
 
+    connection = None
     with _quiet():
-        try:
+        with contextlib.suppress(Exception):
             connection = Connection.get(conn_id)
-        except AirflowNotFoundException:
-            return None
-    return connection_value(connection)
+        if connection is None:
+            with contextlib.suppress(Exception):
+                from airflow.models import Connection as ConnectionModel
+
+                connection = ConnectionModel.get_connection_from_secrets(conn_id)
+    return None if connection is None else connection_value(connection)
 
 
 def connection_value(connection: Any) -> Any:

@@ -125,7 +125,7 @@ def deploy(
         typer.echo(
             f"Copy the file into the dags folder of your Airflow, with .dlt/config.toml as"
             f" <dags folder>/.dlt/config.toml; the project must be at {project} on the workers"
-            " (or set DLT_PROJECT_DIR there) and dlt-airflow installed (pip install dlt-airflow).")
+            " (or set DLT_DEPLOY_PROJECT_DIR there) and dlt-airflow installed (pip install dlt-airflow).")
         if env_vars:
             typer.echo(f"Store the secrets of {SECRETS_FILE} ({len(env_vars)} set) in the Airflow"
                        " Variable dlt_secrets_toml, e.g. `airflow variables set dlt_secrets_toml"
@@ -307,7 +307,9 @@ from airflow.sdk import DAG
 import dlt
 from dlt.helpers.airflow_helper import PipelineTasksGroup
 
-PROJECT_DIR = os.environ.get("DLT_PROJECT_DIR", {json.dumps(str(project))})
+# where the script lives on the workers (PipelineTasksGroup points DLT_PROJECT_DIR at the dags
+# folder, so the script's folder has a variable of its own)
+PROJECT_DIR = os.environ.get("DLT_DEPLOY_PROJECT_DIR", {json.dumps(str(project))})
 if PROJECT_DIR not in sys.path:
     sys.path.insert(0, PROJECT_DIR)
 
