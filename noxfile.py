@@ -13,7 +13,7 @@ import nox
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = [
     "core", "cli", "redshift", "bigquery", "postgres", "sqlalchemy", "rest-api", "sql-database",
-    "filesystem-source", "compat",
+    "filesystem-source", "compat", "airflow",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -133,6 +133,16 @@ def filesystem_source(session: nox.Session) -> None:
     install_local(session, "./dlt-core", "./dlt-source-filesystem",
                   extras=("./dlt-source-filesystem[readers]",))
     session.run("pytest", "tests/filesystem_source", *session.posargs)
+
+
+@nox.session
+def airflow(session: nox.Session) -> None:
+    """dlt-airflow on a real Apache Airflow 3.3.2 (SQLite metadata DB in a temp AIRFLOW_HOME, DAGs
+    run with `dag.test()`), loading into DuckDB and a throwaway PostgreSQL; `dlt deploy` DAGs."""
+    # the constraints pin what Airflow resolved to, so pip does not search the whole graph again
+    install_local(session, "./dlt-core", "./dlt-airflow", "./dlt-cli", "./dlt-destination-postgres",
+                  extras=("apache-airflow==3.3.2", "-c", "tests/airflow/constraints.txt"))
+    session.run("pytest", "tests/airflow", *session.posargs)
 
 
 @nox.session

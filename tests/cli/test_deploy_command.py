@@ -69,21 +69,36 @@ def test_commented_stubs_are_not_passed_because_an_unset_secret_would_be_empty(g
     assert "stubs" in result.stdout
 
 
-def test_airflow_dag_is_valid_python_running_the_script_with_secrets_from_variables(
-    github: Project,
-) -> None:
-    result = github.dlt("deploy", "github_pipeline.py", "airflow", "--schedule", "@daily")
+def test_airflow_dag_runs_the_scripts_source_with_pipeline_tasks_group(github: Project) -> None:
+    result = github.dlt("deploy", "github_pipeline.py", "airflow", "--schedule", "@daily",
+                        "--decompose", "parallel")
 
     assert result.returncode == 0, result.stderr
     text = (github.path / "dags" / "dlt_github_pipeline_dag.py").read_text()
     compile(text, "dlt_github_pipeline_dag.py", "exec")
     assert 'schedule="0 0 * * *"' in text
-    assert 'bash_command="python github_pipeline.py"' in text
-    assert f'PROJECT_DIR = os.environ.get("DLT_PROJECT_DIR", "{github.path}")' in text
-    for name in SET_SECRETS:
-        assert f'"{name}"' in text
-    assert "{{ var.value.%s }}" in text
+    assert "from github_pipeline import github_source" in text
+    assert "from dlt.helpers.airflow_helper import PipelineTasksGroup" in text
+    assert 'tasks.add_run(pipeline, github_source(), decompose="parallel"' in text
+    assert 'pipeline_name="github"' in text and 'destination="duckdb"' in text
+    assert f'PROJECT_DIR = os.environ.get("DLT_DEPLOY_PROJECT_DIR", "{github.path}")' in text
+    assert "dlt_secrets_toml" in result.stdout
     assert_no_secret_values(text, result.stdout, result.stderr)
+
+
+def test_airflow_dag_serializes_by_default(github: Project) -> None:
+    result = github.dlt("deploy", "github_pipeline.py", "airflow", "--schedule", "@daily")
+
+    assert result.returncode == 0, result.stderr
+    assert 'decompose="serialize"' in (github.path / "dags" / "dlt_github_pipeline_dag.py").read_text()
+
+
+def test_airflow_names_the_sources_when_the_chosen_one_does_not_exist(github: Project) -> None:
+    result = github.dlt("deploy", "github_pipeline.py", "airflow", "--schedule", "@daily",
+                        "--source", "nope")
+
+    assert result.returncode != 0
+    assert "github_source" in result.stderr
 
 
 def test_cron_prints_a_crontab_entry_running_the_script_in_the_project(github: Project) -> None:

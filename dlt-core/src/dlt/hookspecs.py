@@ -54,6 +54,13 @@ class RegisterConfigProvider(Protocol):
         """Register a config provider object (see `dlt.configuration.providers.ConfigProvider`)."""
 
 
+class RegisterHelper(Protocol):
+    """The `register` callable handed to `register_helpers`."""
+
+    def __call__(self, name: str, module: str) -> None:
+        """Make `import dlt.helpers.<name>` (and its submodules) import `module`."""
+
+
 class RegisterNamingConvention(Protocol):
     """The `register` callable handed to `register_naming_conventions`."""
 
@@ -107,6 +114,17 @@ def register_config_providers(register: RegisterConfigProvider) -> None:
     Runs once, when the plugin is loaded. Providers registered here are consulted after
     environment variables and the `.dlt/*.toml` files and before values written in code.
     Returns nothing.
+    """
+
+
+@hookspec
+def register_helpers(register: RegisterHelper) -> None:
+    """Register helper modules importable as `dlt.helpers.<name>` (as dlt 1.31 ships them).
+
+    Runs once, when the plugin is loaded. Call `register(name, "pkg.module")`; `import
+    dlt.helpers.<name>` then imports `pkg.module` (the same module object, no copy). A known
+    first-party name whose plugin is missing raises `ModuleNotFoundError` with the `pip install`
+    that provides it. Returns nothing.
     """
 
 

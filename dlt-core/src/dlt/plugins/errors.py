@@ -27,6 +27,9 @@ FIRST_PARTY_DISTRIBUTIONS = {
         "sql_database": "dlt-source-sql-database",
         "filesystem": "dlt-source-filesystem",
     },
+    "helper_module": {
+        "airflow_helper": "dlt-airflow",
+    },
 }
 
 

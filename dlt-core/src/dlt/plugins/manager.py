@@ -39,6 +39,7 @@ REGISTRARS = {
     "register_init_templates": "init_template",
     "register_config_providers": "config_provider",
     "register_naming_conventions": "naming_convention",
+    "register_helpers": "helper_module",
 }
 
 
@@ -221,6 +222,8 @@ class PluginManager:
                                  _kind: str = kind) -> None:
                         if _kind == "config_provider":
                             name, obj = getattr(name, "name", type(name).__name__), name
+                        if _kind == "helper_module" and obj is None:
+                            obj = module  # register(name, module="pkg.module")
                         if _kind == "source" and module is not None:
                             # `dlt.sources.<name>` imports as this module (see dlt.sources)
                             provided.append(("source_module", name, module))

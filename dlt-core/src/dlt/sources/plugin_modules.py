@@ -1,8 +1,9 @@
-"""`import dlt.sources.<name>` for modules that source plugins register.
+"""Import paths that resolve to modules plugins registered: `dlt.sources.<name>`, `dlt.helpers.<name>`.
 
-A plugin calls `register(name, source, module="dlt_source_x.module")` in `register_sources`;
-this finder, consulted after the regular import machinery, then imports `dlt.sources.<name>`
-(and `dlt.sources.<name>.<sub>`) as that module. A known first-party name whose plugin is not
+A source plugin calls `register(name, source, module="dlt_source_x.module")` in
+`register_sources`, a helper plugin `register(name, "dlt_x.module")` in `register_helpers`; a
+finder for the prefix, consulted after the regular import machinery, then imports
+`<prefix><name>` (and `<prefix><name>.<sub>`) as that module. A known first-party name whose plugin is not
 installed raises `MissingPluginImportError` (a `ModuleNotFoundError`) with the `pip install` that provides it.
 """
 
@@ -17,19 +18,21 @@ from types import ModuleType
 from typing import Any
 
 PREFIX = "dlt.sources."
+#: the import prefix -> the kind of provision (see `dlt.plugins.manager`) that lists its modules
+PREFIX_KINDS = {"dlt.sources.": "source_module", "dlt.helpers.": "helper_module"}
 
 
-def registered_modules() -> dict[str, str]:
-    """`dlt.sources` suffix -> module name, for every import path plugins registered."""
+def registered_modules(kind: str = "source_module") -> dict[str, str]:
+    """Suffix -> module name, for every import path plugins registered as `kind`."""
     from dlt.plugins import get_plugin_manager
 
-    return get_plugin_manager().provided("source_module")
+    return get_plugin_manager().provided(kind)
 
 
-def target_module(suffix: str) -> str | None:
-    """The real module for `dlt.sources.<suffix>`: an exact registration, else the longest
+def target_module(suffix: str, kind: str = "source_module") -> str | None:
+    """The real module for `<prefix><suffix>`: an exact registration, else the longest
     registered prefix with the rest of the dotted path appended."""
-    modules = registered_modules()
+    modules = registered_modules(kind)
     if suffix in modules:
         return modules[suffix]
     parts = suffix.split(".")
@@ -40,11 +43,11 @@ def target_module(suffix: str) -> str | None:
     return None
 
 
-def missing_distribution(suffix: str) -> str | None:
-    """The first-party distribution that provides `dlt.sources.<suffix>`, if one does."""
+def missing_distribution(suffix: str, kind: str = "source_module") -> str | None:
+    """The first-party distribution that provides `<prefix><suffix>`, if one does."""
     from dlt.plugins.errors import FIRST_PARTY_DISTRIBUTIONS
 
-    known = FIRST_PARTY_DISTRIBUTIONS.get("source_module", {})
+    known = FIRST_PARTY_DISTRIBUTIONS.get(kind, {})
     parts = suffix.split(".")
     for cut in range(len(parts), 0, -1):
         distribution = known.get(".".join(parts[:cut]))
@@ -53,14 +56,14 @@ def missing_distribution(suffix: str) -> str | None:
     return None
 
 
-def _closest_module(suffix: str) -> str | None:
-    """The registered or first-party `dlt.sources` module `suffix` was probably meant to be."""
+def _closest_module(suffix: str, kind: str = "source_module") -> str | None:
+    """The registered or first-party module (of `kind`) `suffix` was probably meant to be."""
     from dlt.plugins.errors import FIRST_PARTY_DISTRIBUTIONS
     from dlt.plugins.suggestions import closest_name
 
     if "." in suffix:
         return None
-    names = {*registered_modules(), *FIRST_PARTY_DISTRIBUTIONS.get("source_module", {})}
+    names = {*registered_modules(kind), *FIRST_PARTY_DISTRIBUTIONS.get(kind, {})}
     return closest_name(suffix, [name for name in names if "." not in name])
 
 
@@ -78,16 +81,20 @@ class _AliasLoader(importlib.abc.Loader):
 
 
 class PluginModuleFinder(importlib.abc.MetaPathFinder):
-    """Resolves `dlt.sources.<name>` to the module a source plugin registered."""
+    """Resolves `<prefix><name>` to the module a plugin registered (`dlt.sources.` by default)."""
+
+    def __init__(self, prefix: str = PREFIX) -> None:
+        self.prefix = prefix
+        self.kind = PREFIX_KINDS[prefix]
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         """A spec aliasing `fullname` to a plugin's module; None for names no plugin has."""
-        if not fullname.startswith(PREFIX):
+        if not fullname.startswith(self.prefix):
             return None
-        suffix = fullname[len(PREFIX):]
-        module = target_module(suffix)
+        suffix = fullname[len(self.prefix):]
+        module = target_module(suffix, self.kind)
         if module is None:
-            distribution = missing_distribution(suffix)
+            distribution = missing_distribution(suffix, self.kind)
             if distribution:
                 from dlt.plugins.errors import MissingPluginImportError
 
@@ -99,12 +106,12 @@ class PluginModuleFinder(importlib.abc.MetaPathFinder):
                     f" {distribution}, which is not installed (or did not load; see `dlt plugins"
                     f" list`). To use it, run: pip install {distribution}",
                 )
-            suggestion = _closest_module(suffix)
+            suggestion = _closest_module(suffix, self.kind)
             if suggestion:
                 from dlt.plugins.errors import MissingPluginImportError
 
                 raise MissingPluginImportError(
-                    fullname, f"No module named '{fullname}'. Did you mean 'dlt.sources.{suggestion}'?")
+                    fullname, f"No module named '{fullname}'. Did you mean '{self.prefix}{suggestion}'?")
             return None
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 
@@ -117,7 +124,7 @@ class AliasSubmoduleFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         """A spec aliasing `fullname` to `<real parent>.<leaf>` when its parent is an alias."""
-        if not fullname.startswith(PREFIX):
+        if not fullname.startswith(tuple(PREFIX_KINDS)):
             return None
         parent_name, _, leaf = fullname.rpartition(".")
         parent = sys.modules.get(parent_name)
@@ -127,10 +134,11 @@ class AliasSubmoduleFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(fullname, _AliasLoader(f"{real_parent}.{leaf}"))
 
 
-def install() -> None:
-    """Put the finder at the end of `sys.meta_path` (once): real modules are found first; the
-    submodule finder goes first, as it only answers below an already aliased package."""
-    if not any(isinstance(finder, PluginModuleFinder) for finder in sys.meta_path):
-        sys.meta_path.append(PluginModuleFinder())
+def install(prefix: str = PREFIX) -> None:
+    """Put the finder for `prefix` at the end of `sys.meta_path` (once): real modules are found
+    first; the submodule finder goes first, as it only answers below an already aliased package."""
+    if not any(isinstance(finder, PluginModuleFinder) and finder.prefix == prefix
+               for finder in sys.meta_path):
+        sys.meta_path.append(PluginModuleFinder(prefix))
     if not any(isinstance(finder, AliasSubmoduleFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, AliasSubmoduleFinder())
