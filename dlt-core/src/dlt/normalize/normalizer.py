@@ -16,7 +16,7 @@ from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.writers import table_job_format
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
-from dlt.normalize.columnar import page_columns
+from dlt.normalize.columnar import page_tables
 from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
 from dlt.normalize.exceptions import NormalizeJobFailed
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_function, stamp_row_ids
@@ -232,8 +232,9 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         write: Any, rows_hook: bool, write_columns: Any = None) -> None:
     """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
 
-    With `write_columns(table, columns, count)` given, pages of flat dicts that change nothing
-    in the schema take the columnar path (`dlt.normalize.columnar`) and arrive there as columns.
+    With `write_columns(table, columns, count)` given, pages that change nothing in the schema
+    (flat or nested: dicts flatten, lists become child tables) take the columnar path
+    (`dlt.normalize.columnar`) and arrive there as columns, per table.
 
     Root tables with the merge disposition and a primary key keep only the last item per key
     (with its child rows). A first pass over their files finds the last occurrence of every
@@ -257,9 +258,10 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                 positions[table] = start + len(page)
                 page = [item for position, item in enumerate(page, start) if position in kept]
             if columnar and row_id is None:
-                columns = page_columns(rows, table, page)
-                if columns is not None:
-                    write_columns(table, columns, len(page))
+                tables = page_tables(rows, table, page, max_nesting, is_merge)
+                if tables is not None:
+                    for table_name, columns, count in tables:
+                        write_columns(table_name, columns, count)
                     continue
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
