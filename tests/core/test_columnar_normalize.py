@@ -12,6 +12,7 @@ from dlt.normalize import normalizer as normalizer_module
 from dlt.normalize.columnar import page_columns, page_tables
 from dlt.normalize.relational import RowNormalizer
 from dlt.schema import Schema
+from dlt.storage.item_files import ColumnPage
 
 UTC = timezone.utc
 
@@ -52,7 +53,8 @@ def test_pages_of_every_kind_load_as_the_row_path_would(monkeypatch, file_format
     def counting_page_tables(rows, table, page, *args):
         tables = page_tables(rows, table, page, *args)
         if tables is not None:
-            columnar_pages.append([item["id"] for item in page])
+            items = page.items() if isinstance(page, ColumnPage) else page
+            columnar_pages.append([item["id"] for item in items])
         return tables
 
     monkeypatch.setattr(normalizer_module, "page_tables", counting_page_tables)

@@ -25,6 +25,7 @@ from dlt.schema.inference import INT64_MAX, INT64_MIN, ISO_TIMESTAMP_PATTERN, de
 from dlt.schema.typing import ID_COLUMN, LIST_IDX_COLUMN, LOAD_ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN
 
 from dlt.normalize.relational import DEFAULT_MAX_NESTING
+from dlt.storage.item_files import ColumnPage
 
 if TYPE_CHECKING:
     from dlt.normalize.relational import RowNormalizer
@@ -52,7 +53,7 @@ TableColumns = tuple[str, PageColumns, int]
 """(table name, its columns, row count) for one table a page produces."""
 
 
-def page_tables(rows: RowNormalizer, table: str, page: list[Any], max_nesting: int | None,
+def page_tables(rows: RowNormalizer, table: str, page: list[Any] | ColumnPage, max_nesting: int | None,
                 merge_root: bool = False) -> list[TableColumns] | None:
     """Every row a page of items produces, as columns per table (root table first), or None
     when the page needs the row path.
@@ -66,9 +67,15 @@ def page_tables(rows: RowNormalizer, table: str, page: list[Any], max_nesting: i
     `_dlt_root_id` on merge tables), as the row path would unpack them; and no table would
     gain a column. Row ids are the ones the row path would give, in the same order.
     """
-    if not page or set(map(type, page)) != {dict}:
+    if type(page) is ColumnPage:
+        # stored by columns at extract: dicts of one shape, already transposed
+        count = len(page)
+        transposed: dict[str, list[Any]] | None = page.as_dict()
+    elif not page or set(map(type, page)) != {dict}:
         return None
-    count = len(page)
+    else:
+        count = len(page)
+        transposed = None
     first_id = rows.id_mark()
     ids = rows.new_ids(count)
     columns: PageColumns = {}
@@ -78,7 +85,8 @@ def page_tables(rows: RowNormalizer, table: str, page: list[Any], max_nesting: i
     out: list[TableColumns] = [(table, columns, count)]
     limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
     walk = _Walk(rows, limit, ids if merge_root else None, out)
-    if table not in rows.registered_tables() or not walk.scope(table, "", page, columns, 0, ids):
+    if table not in rows.registered_tables() or not walk.scope(table, "", page, columns, 0, ids,
+                                                                 transposed=transposed):
         rows.rewind_ids(first_id)
         return None
     return out
@@ -98,14 +106,16 @@ class _Walk:
         self.out = out
 
     def scope(self, table: str, prefix: str, items: list[dict[str, Any]], columns: PageColumns,
-              level: int, ids: list[str], root_ids: list[str] | None = None) -> bool:
-        """The keys of one dict level of `table` (items aligned with the table's rows)."""
+              level: int, ids: list[str], root_ids: list[str] | None = None,
+              transposed: dict[str, list[Any]] | None = None) -> bool:
+        """The keys of one dict level of `table` (items aligned with the table's rows, or
+        given already `transposed`: key -> values)."""
         rows = self.rows
         names = rows.scope_names(table, prefix)
         types = rows.known_types(table)
         if root_ids is None:
             root_ids = self.root_ids
-        for key, values in _transpose(items).items():
+        for key, values in (_transpose(items) if transposed is None else transposed).items():
             name = names.get(key)
             if name is None or name in columns:
                 return False
