@@ -125,6 +125,8 @@ def data_factory(workload: wl.Workload, rows: int, mode: str, second_run: bool =
         make = lambda: wl.nested_pages(rows)  # noqa: E731
     elif workload.name == "merge":
         make = lambda: wl.merge_pages(rows, second_run)  # noqa: E731
+    elif workload.name == "api":
+        make = lambda: wl.api_pages(rows)  # noqa: E731
     else:
         raise SystemExit(f"no data for workload {workload.name}")
     if mode == "throughput":
@@ -181,8 +183,10 @@ def job_formats(pipeline: Any, impl: str, asked: str) -> str:
     if impl != "ours":
         return asked
     load_id = pipeline.list_completed_load_packages()[-1]
-    jobs = pipeline.get_load_package_info(load_id)["jobs"].get("completed_jobs", [])
-    formats = sorted({job["file"].rsplit(".", 1)[1] for job in jobs if not job["table"].startswith("_dlt")})
+    # dlt 1.31's LoadPackageInfo: jobs by state, each a LoadJobInfo with job_file_info
+    jobs = pipeline.get_load_package_info(load_id).jobs.get("completed_jobs", [])
+    formats = sorted({job.file_path.rsplit(".", 1)[1] for job in jobs
+                      if not job.table_name.startswith("_dlt")})
     return "+".join(formats) + (" (its default)" if asked == "default" else "")
 
 
@@ -219,6 +223,10 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
     if workload.name == "nested":
         children = count(db_path, "bench", f"{workload.table}__items")
         checks.update(child_rows=children, expected_child_rows=rows * 5, ok=checks["ok"] and children == rows * 5)
+    if workload.name == "api":
+        expected = wl.api_child_rows(rows)
+        found = {table: count(db_path, "bench", table) for table in expected}
+        checks.update(child_rows=found, expected_child_rows=expected, ok=checks["ok"] and found == expected)
     result["checks"] = checks
     return result
 

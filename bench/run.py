@@ -38,7 +38,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(BENCH_DIR))
 import workloads as wl  # noqa: E402
 
-DEFAULT_WORKLOADS = ("flat", "nested", "merge", "arrow", "reference")
+DEFAULT_WORKLOADS = ("flat", "nested", "merge", "api", "arrow", "reference")
 STAGES = ("extract", "normalize", "load", "total")
 
 # targets of issue #10, checked at the end of every run

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Callable
 
 PAGE_SIZE = 1_000
@@ -51,6 +52,10 @@ WORKLOADS: dict[str, Workload] = {
         Workload("reference", 1_000_000, "flat_arrow",
                  "physical reference: DuckDB alone, CREATE TABLE AS SELECT from the flat Arrow table",
                  arrow=True, implementations=("duckdb",)),
+        Workload("api", 200_000, "issues",
+                 "200k rows shaped like a REST API's: optional keys, a column that appears"
+                 " mid-stream, a type conflict, None-heavy columns, tz-aware and naive datetimes,"
+                 " decimals, dicts and lists nested 3 levels deep -> 4 child tables"),
         Workload("flat_5x", 5_000_000, "flat",
                  "the flat workload at 5x the rows, memory mode only: peak RSS must not grow with data"),
     )
@@ -103,6 +108,60 @@ def merge_row(i: int, version: int) -> dict[str, Any]:
         "amount": i * 0.5 + version,
         "updated_at": BASE_TIME + timedelta(seconds=i, days=version),
     }
+
+
+API_LABELS = ("bug", "feature", "docs", "question")
+
+
+def api_row(i: int) -> dict[str, Any]:
+    """Row `i` of the API-shaped data (an issue tracker's issues). Children per row: 0-3
+    labels, each with 0-2 rules; 0-2 assignees (a list of strings); 2 events."""
+    row: dict[str, Any] = {
+        "id": i,
+        "title": f"issue {i:09d}",
+        "state": "open" if i % 3 else "closed",
+        "created_at": (BASE_TIME + timedelta(seconds=i)).isoformat(),
+        "closed_at": None if i % 3 else BASE_TIME + timedelta(seconds=i, days=1),
+        "local_time": datetime(2024, 1, 1, 8, 0) + timedelta(seconds=i),  # naive
+        "amount": Decimal(i % 100_000) / 100,
+        "score": i * 0.25,
+        "locked": i % 7 == 0,
+        "body": None if i % 4 else f"body of {i}",
+        "user": {"login": f"user{i % 1000}", "site_admin": i % 97 == 0,
+                 "plan": {"name": "pro" if i % 3 else "free", "seats": i % 50}},
+        "labels": [{"name": API_LABELS[(i + j) % 4], "color": f"{(i * 7 + j) % 0xFFFFFF:06x}",
+                    "rules": [{"kind": "auto", "weight": j + k} for k in range(i % 3)]}
+                   for j in range(i % 4)],
+        "assignees": [f"user{(i + j) % 1000}" for j in range(i % 3)],
+        "events": [{"type": "opened", "at": BASE_TIME + timedelta(seconds=i)},
+                   {"type": "commented", "at": BASE_TIME + timedelta(seconds=i + 60)}],
+    }
+    if i % 5 == 0:
+        row["milestone"] = {"title": f"m{i % 12}", "due_on": (BASE_TIME + timedelta(days=i % 365)).isoformat()}
+    if i >= API_NEW_COLUMN_AT:
+        row["reactions"] = {"total": i % 13, "heart": i % 2}
+    if i == API_CONFLICT_AT:
+        row["user"]["plan"]["seats"] = "unlimited"  # a variant column
+    return row
+
+
+API_NEW_COLUMN_AT = 50_000
+"""From this row on the API rows have a `reactions` dict (columns that appear mid-stream)."""
+API_CONFLICT_AT = 100_500
+"""The row whose `user.plan.seats` is a string in a bigint column (one variant value)."""
+
+
+def api_child_rows(rows: int) -> dict[str, int]:
+    """Rows expected in each child table of the API data."""
+    labels = sum(i % 4 for i in range(rows))
+    rules = sum((i % 4) * (i % 3) for i in range(rows))
+    return {"issues__labels": labels, "issues__labels__rules": rules,
+            "issues__assignees": sum(i % 3 for i in range(rows)), "issues__events": 2 * rows}
+
+
+def api_pages(rows: int) -> Iterator[list[dict[str, Any]]]:
+    """The API-shaped data, lazily, as pages of `PAGE_SIZE` dicts."""
+    return _pages(api_row, 0, rows)
 
 
 def _pages(make_row: Callable[[int], dict[str, Any]], start: int, rows: int) -> Iterator[list[dict[str, Any]]]:

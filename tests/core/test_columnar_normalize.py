@@ -9,9 +9,10 @@ import dlt
 import pytest
 from core_helpers import rows_of
 from dlt.normalize import normalizer as normalizer_module
-from dlt.normalize.columnar import page_columns
+from dlt.normalize.columnar import page_columns, page_tables
 from dlt.normalize.relational import RowNormalizer
 from dlt.schema import Schema
+from dlt.storage.item_files import ColumnPage
 
 UTC = timezone.utc
 
@@ -49,13 +50,14 @@ def test_pages_of_every_kind_load_as_the_row_path_would(monkeypatch, file_format
     monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "2")
     columnar_pages = []
 
-    def counting_page_columns(rows, table, page):
-        columns = page_columns(rows, table, page)
-        if columns is not None:
-            columnar_pages.append([item["id"] for item in page])
-        return columns
+    def counting_page_tables(rows, table, page, *args):
+        tables = page_tables(rows, table, page, *args)
+        if tables is not None:
+            items = page.items() if isinstance(page, ColumnPage) else page
+            columnar_pages.append([item["id"] for item in items])
+        return tables
 
-    monkeypatch.setattr(normalizer_module, "page_columns", counting_page_columns)
+    monkeypatch.setattr(normalizer_module, "page_tables", counting_page_tables)
     pipeline = dlt.pipeline(pipeline_name="columnar", destination="duckdb")
     pages = [TRICKY_ITEMS[i:i + 2] for i in range(0, len(TRICKY_ITEMS), 2)]
     info = pipeline.run(dlt.resource(pages, name="items"), loader_file_format=file_format)

@@ -41,7 +41,9 @@ def test_workers_that_infer_different_types_fall_back_to_one_process(monkeypatch
     monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "100")
     pipeline = dlt.pipeline(pipeline_name="workers_conflict", destination="duckdb")
     # the first file sees `v` as text, the second as bigint: one process makes bigint values a variant
-    data = [{"id": i, "v": "text"} for i in range(100)] + [{"id": i, "v": i} for i in range(100, 200)]
+    # (padded, so the two item files are the biggest of the package and go to different workers)
+    data = [{"id": i, "v": "text", "pad": f"{i:0200d}"} for i in range(100)]
+    data += [{"id": i, "v": i, "pad": f"{i:0200d}"} for i in range(100, 200)]
     pages = [data[i:i + 50] for i in range(0, len(data), 50)]
     info = pipeline.run(dlt.resource(pages, name="mixed"))
     names = job_files(pipeline, info.loads_ids[0])

@@ -20,7 +20,7 @@ from typing import Any
 from dlt.destinations.strategies import dedup_sort, merge_strategy, uses_stable_row_id
 from dlt.schema import Schema
 from dlt.schema.typing import ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN, TTableSchema
-from dlt.storage.item_files import keys_file_of, read_pickled_pages
+from dlt.storage.item_files import keys_file_of, read_item_pages, read_pickled_pages
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:
@@ -81,7 +81,7 @@ def _file_keys_sorted(schema: Schema, item_file: Path, primary_key: list[str], s
     column, order = sort
     descending = order == "desc"
     naming = schema.naming
-    for page in read_pickled_pages(item_file):
+    for page in read_item_pages(item_file):
         for item in page:
             if not isinstance(item, dict):
                 kept[("__position__", position)] = position
@@ -123,7 +123,7 @@ def _file_keys(schema: Schema, item_file: Path, primary_key: list[str], last: di
         return position
     naming = schema.naming
     raw_keys: dict[tuple[str, ...], tuple[str | None, ...]] = {}
-    for page in read_pickled_pages(item_file):
+    for page in read_item_pages(item_file):
         keys = page_keys(page, primary_key, naming)
         if keys is not None:
             # a page of same-shaped dicts with hashable keys: C-speed

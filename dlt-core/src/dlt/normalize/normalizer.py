@@ -16,14 +16,14 @@ from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.writers import table_file_format_hint, table_job_format
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
-from dlt.normalize.columnar import page_columns
+from dlt.normalize.columnar import page_tables
 from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
 from dlt.normalize.exceptions import NormalizeJobFailed
 from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_function, stamp_row_ids
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
-from dlt.storage.item_files import ARROW_ITEM_SUFFIX, is_keys_file, read_pickled_pages
+from dlt.storage.item_files import ARROW_ITEM_SUFFIX, ColumnPage, is_keys_file, read_item_pages
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
@@ -239,8 +239,9 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         write: Any, rows_hook: bool, write_columns: Any = None) -> None:
     """Normalize extracted item files (pickled pages) and hand rows to `write(table, rows)`.
 
-    With `write_columns(table, columns, count)` given, pages of flat dicts that change nothing
-    in the schema take the columnar path (`dlt.normalize.columnar`) and arrive there as columns.
+    With `write_columns(table, columns, count)` given, pages that change nothing in the schema
+    (flat or nested: dicts flatten, lists become child tables) take the columnar path
+    (`dlt.normalize.columnar`) and arrive there as columns, per table.
 
     Root tables with the merge disposition and a primary key keep only the last item per key
     (with its child rows). A first pass over their files finds the last occurrence of every
@@ -258,19 +259,26 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         is_merge = links_root_key(root) or bool(schema.settings.get("root_key_propagation"))
         row_id = row_id_function(root) if root and root.get("name") == table else None
         kept = keep.get(table)
-        for page in read_pickled_pages(item_file):
+        for page in read_item_pages(item_file, columns=columnar):
             if kept is not None:
+                if type(page) is ColumnPage:
+                    page = page.items()
                 start = positions.get(table, 0)
                 positions[table] = start + len(page)
                 page = [item for position, item in enumerate(page, start) if position in kept]
-            if columnar and row_id is None:
-                columns = page_columns(rows, table, page)
-                if columns is not None:
-                    write_columns(table, columns, len(page))
-                    continue
+            as_columns = columnar and row_id is None
+            if as_columns and _write_as_columns(rows, table, page, max_nesting, is_merge, write_columns):
+                continue
+            if type(page) is ColumnPage:
+                page = page.items()
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
             for start in range(0, len(page), ROW_SLICE_ITEMS):
+                if as_columns and start == ROW_SLICE_ITEMS and _write_as_columns(
+                        rows, table, page[start:], max_nesting, is_merge, write_columns):
+                    # the first slice brought what was new in the page (columns, child
+                    # tables): the rest of it goes as columns, once tried per page
+                    break
                 batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
                 for item in page[start:start + ROW_SLICE_ITEMS]:
                     produced = unpack(table, item, max_nesting, merge_root=is_merge)
@@ -280,6 +288,17 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         batch[table_name].append(row)
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
+
+
+def _write_as_columns(rows: RowNormalizer, table: str, items: list[Any], max_nesting: int | None,
+                      merge_root: bool, write_columns: Any) -> bool:
+    """Hand `items` to `write_columns` per table when the columnar path takes them."""
+    tables = page_tables(rows, table, items, max_nesting, merge_root)
+    if tables is None:
+        return False
+    for table_name, columns, count in tables:
+        write_columns(table_name, columns, count)
+    return True
 
 
 def dedupe_last(table: pa.Table, keys: list[str], sort: tuple[str, str] | None = None) -> pa.Table:

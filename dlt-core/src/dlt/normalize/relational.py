@@ -98,9 +98,27 @@ class RowNormalizer:
         """Tables whose dlt system columns are already in the schema."""
         return self._registered
 
-    def scope_names(self, table: str) -> dict[str, str]:
-        """raw key -> column name for the top level of `table` (keys seen so far)."""
-        return self._scope_names(table, "")
+    def scope_names(self, table: str, prefix: str = "") -> dict[str, str]:
+        """raw key -> column name for one dict level of `table` (keys seen so far): the top
+        level, or the dict under column-name prefix `prefix`."""
+        return self._scope_names(table, prefix)
+
+    def child_table_name(self, table: str, name: str) -> str | None:
+        """The child table that lists under column name `name` of `table` went to, if any yet."""
+        return self._child_tables.get((table, name))
+
+    def is_json_column(self, table: str, name: str) -> bool:
+        """True when column `name` of `table` stores nested values as json."""
+        return self._is_json_column(table, name)
+
+    def id_mark(self) -> int:
+        """A mark to `rewind_ids` to: ids handed out after it are given again."""
+        return self._id_counter
+
+    def rewind_ids(self, mark: int) -> None:
+        """Take back the ids handed out since `id_mark()` returned `mark` (a page that went
+        back to the row path gets the same ids there)."""
+        self._id_counter = mark
 
     def known_types(self, table: str) -> dict[str, type | None]:
         """column name -> the Python type its values have without any check."""
