@@ -47,7 +47,7 @@ source = sql_database(credentials=url, table_names=["rows"], backend="pyarrow", 
 pipeline.run(source)
 elapsed = time.perf_counter() - started
 with duckdb.connect("load.duckdb", read_only=True) as connection:
-    count = connection.sql("SELECT count(*) FROM bench.rows").fetchone()[0]
+    count = connection.execute("SELECT count(*) FROM bench.rows").fetchone()[0]
     types = connection.sql("SELECT column_name, data_type FROM information_schema.columns"
                            " WHERE table_schema = 'bench' AND table_name = 'rows'"
                            " AND column_name NOT LIKE '_dlt%' ORDER BY ordinal_position").fetchall()

@@ -27,7 +27,7 @@ from cli_helpers import Project
 def row_count(project: Project, pipeline: str, table: str) -> int:
     """Rows of `table` in the DuckDB file the pipeline wrote into the project directory."""
     with duckdb.connect(str(project.path / f"{pipeline}.duckdb"), read_only=True) as connection:
-        return connection.sql(f"SELECT count(*) FROM {pipeline}_data.{table}").fetchone()[0]
+        return connection.execute(f"SELECT count(*) FROM {pipeline}_data.{table}").fetchone()[0]
 
 
 def set_toml_value(path: Path, section: str, stub: str, line: str) -> None:
@@ -105,7 +105,7 @@ def test_sql_database_script_loads_a_table_incrementally(project: Project) -> No
     assert "orders: 2" in second.stdout  # only the changed and the new row
     assert row_count(project, "sql_database", "orders") == 21
     with duckdb.connect(str(project.path / "sql_database.duckdb"), read_only=True) as connection:
-        assert connection.sql("SELECT amount FROM sql_database_data.orders WHERE id = 3"
+        assert connection.execute("SELECT amount FROM sql_database_data.orders WHERE id = 3"
                               ).fetchone() == (-1.0,)
 
 
