@@ -16,3 +16,8 @@ class TestPostgresConformance(DestinationConformance):
     @pytest.fixture
     def destination(self, postgres_url: str) -> Any:
         return dlt.destinations.postgres(credentials=postgres_url)
+
+    @pytest.fixture
+    def wrong_destination(self, postgres_url: str) -> Any:
+        # a database that does not exist on the server: the error names the destination
+        return dlt.destinations.postgres(credentials=postgres_url.rsplit("/", 1)[0] + "/no_such_db")

@@ -20,6 +20,11 @@ class TestSqliteConformance(DestinationConformance):
     def destination(self, tmp_path: Path) -> Any:
         return dlt.destinations.sqlalchemy(f"sqlite:///{tmp_path / 'conformance.db'}")
 
+    @pytest.fixture
+    def wrong_destination(self, tmp_path: Path) -> Any:
+        # a database file in a folder that does not exist
+        return dlt.destinations.sqlalchemy(f"sqlite:///{tmp_path / 'no_such_folder' / 'x.db'}")
+
     def decode(self, column_type: str, value: Any) -> Any:
         """SQLite keeps timestamps as SQLAlchemy writes them: UTC text without an offset
         (`2024-02-29 13:45:30.123456`), as dlt 1.31 does."""
@@ -35,6 +40,12 @@ class TestMariaDBConformance(DestinationConformance):
     @pytest.fixture
     def destination(self, mariadb_url: str) -> Any:
         return dlt.destinations.sqlalchemy(mariadb_url)
+
+    @pytest.fixture
+    def wrong_destination(self, mariadb_url: str) -> Any:
+        # the right user with a wrong password
+        user_part, host_part = mariadb_url.rsplit("@", 1)
+        return dlt.destinations.sqlalchemy(f"{user_part.rsplit(':', 1)[0]}:wrong-password@{host_part}")
 
     def decode(self, column_type: str, value: Any) -> Any:
         """pymysql returns TIME values as `timedelta` since midnight (so does dlt 1.31 on it)."""
