@@ -57,7 +57,6 @@ class PostgresSqlClient(SqlClient):
         super().__init__(dataset_name, capabilities)
         self.credentials = credentials
         self._connection: Any = None
-        self._depth = 0
 
     def __repr__(self) -> str:
         return f"<PostgresSqlClient {self.credentials.location()} dataset={self.dataset_name}>"
@@ -65,15 +64,8 @@ class PostgresSqlClient(SqlClient):
     # -- connection ---------------------------------------------------------------------------
 
     def open_connection(self) -> Any:
-        """Connect (reentrant: nested `with` blocks share one connection)."""
-        self._depth += 1
-        if self._connection is not None:
-            return self._connection
-        try:
-            self._connection = self._connect()
-        except BaseException:
-            self._depth -= 1
-            raise
+        """Connect; the base `SqlClient` calls this once for nested `with` blocks."""
+        self._connection = self._connect()
         return self._connection
 
     def _connect(self) -> Any:
@@ -94,9 +86,8 @@ class PostgresSqlClient(SqlClient):
         return connection
 
     def close_connection(self) -> None:
-        """Close when the outermost `with` ends."""
-        self._depth = max(0, self._depth - 1)
-        if self._depth == 0 and self._connection is not None:
+        """Close; the base `SqlClient` calls this when the outermost `with` ends."""
+        if self._connection is not None:
             connection, self._connection = self._connection, None
             self._in_transaction = False
             try:

@@ -61,7 +61,6 @@ class SqlAlchemySqlClient(SqlClient):
         self._engine: Any = None
         self._owns_engine = False
         self._connection: Any = None
-        self._depth = 0
 
     def __repr__(self) -> str:
         return f"<SqlAlchemySqlClient {self.location()} dataset={self.dataset_name}>"
@@ -117,14 +116,10 @@ class SqlAlchemySqlClient(SqlClient):
         return url.render_as_string(hide_password=True) if url is not None else repr(credentials)
 
     def open_connection(self) -> Any:
-        """Connect (reentrant: nested `with` blocks share one connection)."""
-        self._depth += 1
-        if self._connection is not None:
-            return self._connection
+        """Connect; the base `SqlClient` calls this once for nested `with` blocks."""
         try:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except Exception as exc:
-            self._depth -= 1
             raise self._error(exc, "connecting") from None
         self._connection = connection
         if self.dialect_name == "sqlite":
@@ -134,9 +129,9 @@ class SqlAlchemySqlClient(SqlClient):
         return connection
 
     def close_connection(self) -> None:
-        """Close when the outermost `with` ends (an engine made here is disposed)."""
-        self._depth = max(0, self._depth - 1)
-        if self._depth == 0 and self._connection is not None:
+        """Close when the outermost `with` ends (an engine made here is disposed); the base
+        `SqlClient` counts the nesting."""
+        if self._connection is not None:
             connection, self._connection = self._connection, None
             self._in_transaction = False
             try:
