@@ -12,11 +12,9 @@ strategies are the shared ones of `SqlJobClient`, with PostgreSQL's `DELETE ... 
 
 from __future__ import annotations
 
-import base64
 import csv
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.postgres_dialect import PostgresDialectMixin
-from dlt.destinations.job_files import read_arrow_file, read_jsonl_file
+from dlt.destinations.job_files import python_value_from_json, read_arrow_file, read_jsonl_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
@@ -228,22 +226,13 @@ def copy_converter(column: dict[str, Any]) -> Callable[[Any], Any] | None:
 
 
 def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:
-    def timestamp(v: Any) -> Any:
-        return datetime.fromisoformat(v.replace("Z", "+00:00")) if isinstance(v, str) else v
-
-    def parse(kind: Any) -> Callable[[Any], Any]:
-        return lambda v: kind.fromisoformat(v) if isinstance(v, str) else v
-
-    return {
-        "timestamp": timestamp,
-        "date": parse(date),
-        "time": parse(time),
-        "decimal": lambda v: Decimal(str(v)),
-        "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
-        "double": float,
-        # a JSON value read from the file, serialized again for jsonb
-        "json": lambda v: JsonText(orjson.dumps(v).decode()),
-    }.get(data_type)
+    """dlt's jsonl conversions (`python_value_from_json`), with floats for double and, for
+    jsonb, the JSON value serialized again."""
+    if data_type == "double":
+        return float
+    if data_type == "json":
+        return lambda v: JsonText(orjson.dumps(v).decode())
+    return python_value_from_json(data_type)
 
 
 def read_jsonl(path: Path, table: TTableSchema) -> tuple[list[str], Iterator[list[list[Any]]]]:

@@ -10,10 +10,8 @@ shared ones of `SqlJobClient`.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from dlt.destinations.base import (
     DestinationTerminalError,
     LoadJobTerminalError,
 )
-from dlt.destinations.job_files import read_arrow_file, read_jsonl_file
+from dlt.destinations.job_files import python_value_from_json, read_arrow_file, read_jsonl_file
 from dlt.destinations.sql_job_client import SqlJobClient
 from dlt.schema.typing import TTableSchema
 
@@ -242,19 +240,11 @@ def bind_converter(column: dict[str, Any], dialect_name: str = "") -> Callable[[
 
 
 def _from_jsonl(data_type: str) -> Callable[[Any], Any] | None:
-    def timestamp(v: Any) -> Any:
-        return datetime.fromisoformat(v.replace("Z", "+00:00")) if isinstance(v, str) else v
-
-    def parse(kind: Any) -> Callable[[Any], Any]:
-        return lambda v: kind.fromisoformat(v) if isinstance(v, str) else v
-
-    return {
-        "timestamp": timestamp, "date": parse(date), "time": parse(time),
-        "decimal": lambda v: Decimal(str(v)),
-        "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
-        # a JSON value read from the file: bound as the object it is
-        "json": lambda v: orjson.dumps(v).decode(),
-    }.get(data_type)
+    """dlt's jsonl conversions (`python_value_from_json`), with a JSON value bound as its
+    serialized text."""
+    if data_type == "json":
+        return lambda v: orjson.dumps(v).decode()
+    return python_value_from_json(data_type)
 
 
 def read_jsonl(path: Path, table: TTableSchema) -> tuple[list[str], Iterator[list[list[Any]]]]:
