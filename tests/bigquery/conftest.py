@@ -8,6 +8,7 @@ is changed: no environment variables are set, no client defaults are touched.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -35,6 +36,20 @@ def _load_emulator_module() -> Any:
 
 
 emulator = _load_emulator_module()
+
+
+@pytest.fixture
+def isolated_bigquery_config(dlt_pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                             tmp_path: Path) -> None:
+    """No BigQuery settings leak in from the machine: env, gcloud config, metadata server (for
+    the configuration tests, through `pytest.mark.usefixtures`)."""
+    for name in list(os.environ):
+        if name.startswith("DESTINATION__BIGQUERY__") or name.startswith("DESTINATION__CREDENTIALS"):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
 
 
 @pytest.fixture(scope="session")

@@ -27,18 +27,8 @@ FAKE_KEY = f"-----BEGIN PRIVATE KEY-----\n{PRIVATE_KEY_MARKER}\n-----END PRIVATE
 ENV_PREFIX = "DESTINATION__BIGQUERY__"
 
 
-@pytest.fixture(autouse=True)
-def isolated_config(dlt_pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No BigQuery settings leak in from the machine: env, gcloud config, metadata server."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name.startswith("DESTINATION__CREDENTIALS"):
-            monkeypatch.delenv(name)
-    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
-    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
-    monkeypatch.setenv("NO_GCE_CHECK", "True")
+# no BigQuery settings leak in from the machine (the conftest's `isolated_bigquery_config`)
+pytestmark = pytest.mark.usefixtures("isolated_bigquery_config")
 
 
 def rsa_private_key() -> str:
