@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import dlt
+import pyarrow as pa
 import pytest
 from core_helpers import rows_of
 from dlt.normalize import normalizer as normalizer_module
@@ -53,7 +54,12 @@ def test_pages_of_every_kind_load_as_the_row_path_would(monkeypatch, file_format
     def counting_page_tables(rows, table, page, *args):
         tables = page_tables(rows, table, page, *args)
         if tables is not None:
-            items = page.items() if isinstance(page, ColumnPage) else page
+            if isinstance(page, ColumnPage):
+                items = page.items()
+            elif isinstance(page, pa.RecordBatch):
+                items = page.to_pylist()
+            else:
+                items = page
             columnar_pages.append([item["id"] for item in items])
         return tables
 

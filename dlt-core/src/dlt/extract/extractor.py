@@ -17,7 +17,7 @@ from dlt.extract.mark import DataItemWithMeta, HintsMeta, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
-from dlt.normalize.merge_keys import merge_keys_of, page_keys
+from dlt.normalize.merge_keys import merge_keys_of, page_keys, row_id_function
 from dlt.schema import Schema
 from dlt.schema.contracts import check_new_table
 from dlt.storage.item_files import append_pickled, encode_page, keys_file_of
@@ -36,11 +36,13 @@ class ExtractInfo:
 class TableItemsFile:
     """Pickled pages of one table, appended as they fill up; a new file every `file_items`
     items, so normalize can share a big table's files between worker processes. With a
-    `primary_key` (a merge table), each page's keys also go to the file's key sidecar."""
+    `primary_key` (a merge table), each page's keys also go to the file's key sidecar. With
+    `arrow_pages`, pages Arrow holds exactly are stored as record batches (for normalize's
+    columnar path); tables that normalize must take row by row keep the pickled pages."""
 
     def __init__(self, folder: Path, table: str, buffer_items: int, next_index: Any,
                  file_items: int = 100_000, primary_key: list[str] | None = None,
-                 naming: Any = None) -> None:
+                 naming: Any = None, arrow_pages: bool = False) -> None:
         self.folder = folder
         self.table = table
         self.next_index = next_index
@@ -50,6 +52,7 @@ class TableItemsFile:
         self.file_items = file_items
         self.primary_key = primary_key
         self.naming = naming
+        self.arrow_pages = arrow_pages
         self.in_file = 0
         self.file: Any = None
         self.keys_file: Any = None
@@ -73,7 +76,7 @@ class TableItemsFile:
                 append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
         try:
-            append_pickled(self.file, encode_page(self.buffer))
+            append_pickled(self.file, encode_page(self.buffer, arrow=self.arrow_pages))
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
             raise TypeError(
@@ -166,8 +169,19 @@ class Extractor:
                 self.items_dir, table, min(self.buffer_items, self.items_per_file),
                 self._next_file_index, self.items_per_file,
                 primary_key=merge_keys_of(self.schema, table) or None, naming=self.schema.naming,
+                arrow_pages=self._columnar_normalize(table),
             )
         return items_file
+
+    def _columnar_normalize(self, table: str) -> bool:
+        """True when normalize can take `table`'s pages by columns: not a system table, no
+        plugin reading the rows of normalize, and random row ids (upsert and scd2 root tables
+        derive `_dlt_id` from each row)."""
+        if table.startswith("_dlt") or table not in self.schema.tables:
+            return False
+        if self.hook is not None and self.hook.on_normalize_rows.get_hookimpls():
+            return False
+        return row_id_function(self.schema.tables[table]) is None
 
     def _table_for(self, source: DltSource, resource: DltResource, raw_name: str,
                    item: Any = None) -> str | None:

@@ -66,7 +66,14 @@ def page_tables(rows: RowNormalizer, table: str, page: list[Any] | ColumnPage, m
     dicts, linked by `_dlt_parent_id`/`_dlt_list_idx`, `_dlt_id` = parent id + index, and
     `_dlt_root_id` on merge tables), as the row path would unpack them; and no table would
     gain a column. Row ids are the ones the row path would give, in the same order.
+
+    A page extract stored as an Arrow record batch takes the same walk in Arrow
+    (`dlt.normalize.arrow_walk`) and comes back as Arrow arrays.
     """
+    if type(page) is pa.RecordBatch:
+        from dlt.normalize.arrow_walk import batch_tables
+
+        return batch_tables(rows, table, page, max_nesting, merge_root)
     if type(page) is ColumnPage:
         # stored by columns at extract: dicts of one shape, already transposed
         count = len(page)

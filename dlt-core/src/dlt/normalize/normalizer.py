@@ -80,7 +80,7 @@ class PackageNormalizer:
         try:
             results = normalize_files_in_pool(self.schema, load_id, files, jobs_folder,
                                               self.file_format, self.buffer_rows, self.workers,
-                                              self.counter)
+                                              self.counter, self.arrow_file_format)
         except WorkerFailed as exc:
             logger.info("normalizing %s in one process: %s", load_id, exc)
             return None
@@ -261,21 +261,21 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         kept = keep.get(table)
         for page in read_item_pages(item_file, columns=columnar):
             if kept is not None:
-                if type(page) is ColumnPage:
-                    page = page.items()
-                start = positions.get(table, 0)
-                positions[table] = start + len(page)
-                page = [item for position, item in enumerate(page, start) if position in kept]
+                page = _kept_items(page, kept, positions, table)
             as_columns = columnar and row_id is None
             if as_columns and _write_as_columns(rows, table, page, max_nesting, is_merge, write_columns):
                 continue
-            if type(page) is ColumnPage:
+            arrow_page = page if type(page) is pa.RecordBatch else None
+            if arrow_page is not None:
+                page = arrow_page.to_pylist()
+            elif type(page) is ColumnPage:
                 page = page.items()
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
             for start in range(0, len(page), ROW_SLICE_ITEMS):
+                rest = page[start:] if arrow_page is None else arrow_page.slice(start)
                 if as_columns and start == ROW_SLICE_ITEMS and _write_as_columns(
-                        rows, table, page[start:], max_nesting, is_merge, write_columns):
+                        rows, table, rest, max_nesting, is_merge, write_columns):
                     # the first slice brought what was new in the page (columns, child
                     # tables): the rest of it goes as columns, once tried per page
                     break
@@ -288,6 +288,20 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                         batch[table_name].append(row)
                 for table_name, table_rows in batch.items():
                     write(table_name, table_rows)
+
+
+def _kept_items(page: Any, kept: set[int], positions: dict[str, int], table: str) -> Any:
+    """The items of a page of a merge table that are the last of their key (`kept` holds the
+    positions of those in the table's whole stream; `positions` where this page starts)."""
+    start = positions.get(table, 0)
+    positions[table] = start + len(page)
+    if type(page) is pa.RecordBatch:
+        keep = [offset for offset, position in enumerate(range(start, start + len(page)))
+                if position in kept]
+        return page if len(keep) == len(page) else page.take(pa.array(keep, type=pa.int64()))
+    if type(page) is ColumnPage:
+        page = page.items()
+    return [item for position, item in enumerate(page, start) if position in kept]
 
 
 def _write_as_columns(rows: RowNormalizer, table: str, items: list[Any], max_nesting: int | None,

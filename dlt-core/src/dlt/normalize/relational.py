@@ -82,15 +82,26 @@ class RowNormalizer:
     # -- ids ----------------------------------------------------------------------------------
 
     def _new_id(self) -> str:
+        # a random prefix of 10 hex characters per normalizer, then a decimal counter
         self._id_counter += 1
-        return f"{self._id_prefix}{self._id_counter:x}"
+        return f"{self._id_prefix}{self._id_counter}"
 
     def new_ids(self, count: int) -> list[str]:
         """`count` new `_dlt_id` values, as `_new_id` would give them one by one."""
         start = self._id_counter + 1
         self._id_counter += count
         prefix = self._id_prefix
-        return [f"{prefix}{i:x}" for i in range(start, start + count)]
+        return [f"{prefix}{i}" for i in range(start, start + count)]
+
+    def new_ids_array(self, count: int) -> Any:
+        """The same `count` new ids as `new_ids`, as an Arrow string array built by Arrow."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        start = self._id_counter + 1
+        self._id_counter += count
+        counters = pc.cast(pa.array(range(start, start + count), type=pa.int64()), pa.string())
+        return pc.binary_join_element_wise(pa.scalar(self._id_prefix), counters, "")
 
     # -- what the columnar path may rely on ---------------------------------------------------
 

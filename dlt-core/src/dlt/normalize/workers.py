@@ -22,12 +22,13 @@ from dlt.schema import Schema
 
 def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list[str],
                       jobs_folder: str, file_format: str, buffer_rows: int, index: int,
-                      counter: Any = None) -> dict[str, Any]:
+                      counter: Any = None, arrow_file_format: str = "parquet") -> dict[str, Any]:
     """Worker body: normalize `files`, return schema changes, name maps, counts and job files.
 
     `counter` (a `dlt.collectors.rows.RowCounter`) counts the rows as they are written."""
     from dlt.normalize.normalizer import normalize_row_files
     from dlt.normalize.relational import RowNormalizer
+    from dlt.destinations.base import arrow_file_format_for
     from dlt.normalize.writers import TableJobWriter, table_file_format_hint, table_job_format
 
     schema = Schema.from_dict(schema_document)
@@ -37,9 +38,10 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
     def writer_for(table: str) -> TableJobWriter:
         writer = writers.get(table)
         if writer is None:
-            fmt = table_job_format(table_file_format_hint(schema.tables, table), file_format) or file_format
-            writer = writers[table] = TableJobWriter(Path(jobs_folder), table, fmt, f"w{index}_",
-                                                     buffer_rows=buffer_rows)
+            hinted = table_job_format(table_file_format_hint(schema.tables, table), file_format)
+            writer = writers[table] = TableJobWriter(
+                Path(jobs_folder), table, hinted or file_format, f"w{index}_", buffer_rows=buffer_rows,
+                arrow_file_format=arrow_file_format_for(hinted) if hinted else arrow_file_format)
         return writer
 
     def write(table: str, table_rows: list[dict[str, Any]]) -> None:
@@ -67,7 +69,7 @@ def _normalize_worker(schema_document: dict[str, Any], load_id: str, files: list
 
 def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], jobs_folder: Path,
                             file_format: str, buffer_rows: int, workers: int,
-                            counter: Any = None) -> list[dict[str, Any]]:
+                            counter: Any = None, arrow_file_format: str = "parquet") -> list[dict[str, Any]]:
     """Split `files` over `workers` processes (balanced by size) and run them.
 
     With `counter` (a `dlt.collectors.rows.CollectorRowCounter`) the workers report their row
@@ -92,7 +94,8 @@ def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], job
         result = jobs_folder.parent / f"worker_{index}.result.json"
         task.write_bytes(orjson.dumps({
             "schema": document, "load_id": load_id, "files": share, "jobs_folder": str(jobs_folder),
-            "file_format": file_format, "buffer_rows": buffer_rows, "index": index,
+            "file_format": file_format, "arrow_file_format": arrow_file_format,
+            "buffer_rows": buffer_rows, "index": index,
             "result": str(result), "report_progress": counter.period if counter is not None else None,
         }))
         process = subprocess.Popen([sys.executable, "-m", "dlt.normalize.workers", str(task)],
@@ -104,7 +107,7 @@ def normalize_files_in_pool(schema: Schema, load_id: str, files: list[Path], job
     failures = []
     try:
         results.append(_normalize_worker(document, load_id, shares[0], str(jobs_folder), file_format,
-                                         buffer_rows, 0, counter))
+                                         buffer_rows, 0, counter, arrow_file_format))
     except Exception as exc:  # the same fallback as a failed process
         failures.append([f"{type(exc).__name__}: {exc}"])
     for position, (process, task, result) in enumerate(processes):
@@ -171,7 +174,8 @@ def main(task_path: str) -> None:
 
         counter = StreamRowCounter(sys.stdout.buffer, period=task["report_progress"])
     result = _normalize_worker(task["schema"], task["load_id"], task["files"], task["jobs_folder"],
-                               task["file_format"], task["buffer_rows"], task["index"], counter)
+                               task["file_format"], task["buffer_rows"], task["index"], counter,
+                               task.get("arrow_file_format", "parquet"))
     Path(task["result"]).write_bytes(orjson.dumps(result, default=str))
 
 

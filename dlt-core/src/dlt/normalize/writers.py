@@ -89,6 +89,17 @@ def _timestamp_array(values: list[Any], data_type: pa.DataType) -> pa.Array:
     return pa.array([parse_timestamp(v) if isinstance(v, str) else v for v in values], type=data_type)
 
 
+def _cast_array(array: pa.Array, data_type: pa.DataType) -> pa.Array:
+    """An array of the Arrow walk in its column's type: nulls, naive timestamps (as UTC) and
+    ISO strings (parsed by Arrow, or by dlt's parser where Arrow's refuses one) converted."""
+    try:
+        return array.cast(data_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        if pa.types.is_timestamp(data_type):
+            return _timestamp_array(array.to_pylist(), data_type)
+        raise
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -176,6 +187,8 @@ class TableJobWriter:
         self._schema: pa.Schema | None = None
         self._buffered_columns: dict[str, list[Any]] = {}
         self._buffered_count = 0
+        self._buffered_tables: list[pa.Table] = []
+        self._buffered_table_rows = 0
 
     def write(self, rows: list[dict[str, Any]], columns: dict[str, dict[str, Any]]) -> None:
         """Add rows; `columns` is the table's current column schema."""
@@ -184,7 +197,7 @@ class TableJobWriter:
             for start in range(0, len(rows), self.buffer_rows):
                 self.write(rows[start:start + self.buffer_rows], columns)
             return
-        if self._buffered_columns:
+        if self._buffered_columns or self._buffered_tables:
             self.flush(columns)
         self.rows.extend(rows)
         self.row_count += len(rows)
@@ -193,7 +206,11 @@ class TableJobWriter:
 
     def write_columns(self, values: dict[str, list[Any]], count: int,
                       columns: dict[str, dict[str, Any]]) -> None:
-        """Add `count` rows given as columns (name -> values); absent columns are null."""
+        """Add `count` rows given as columns (name -> values: Python lists, or Arrow arrays
+        from the Arrow walk); absent columns are null."""
+        if values and isinstance(next(iter(values.values())), pa.Array):
+            self._write_arrays(values, count, columns)
+            return
         if count > self.buffer_rows:
             for start in range(0, count, self.buffer_rows):
                 part = {name: column[start:start + self.buffer_rows] for name, column in values.items()}
@@ -203,7 +220,7 @@ class TableJobWriter:
             names = list(values)
             self.write([dict(zip(names, row)) for row in zip(*values.values())], columns)
             return
-        if self.rows:
+        if self.rows or self._buffered_tables:
             self.flush(columns)
         buffered = self._buffered_columns
         before = self._buffered_count
@@ -219,6 +236,46 @@ class TableJobWriter:
         self.row_count += count
         if self._buffered_count >= self.buffer_rows:
             self.flush(columns)
+
+    def _write_arrays(self, values: dict[str, pa.Array], count: int,
+                      columns: dict[str, dict[str, Any]]) -> None:
+        """Add `count` rows given as Arrow arrays: cast to their columns' Arrow types and
+        buffered as tables, written in the writer's Arrow format (`arrow_file_format`)."""
+        if self.file_format not in ARROW_TABLE_FORMATS:
+            self.write_columns({name: array.to_pylist() for name, array in values.items()}, count, columns)
+            return
+        if self.rows or self._buffered_columns:
+            self.flush(columns)
+        typed = [c for c in columns.values() if c.get("data_type")]
+        fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
+        arrays = []
+        for field in fields:
+            array = values.get(field.name)
+            if array is None:
+                arrays.append(pa.nulls(count, field.type))
+            elif array.type != field.type:
+                arrays.append(_cast_array(array, field.type))
+            else:
+                arrays.append(array)
+        table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+        if self._buffered_tables and not table.schema.equals(self._buffered_tables[0].schema):
+            self._flush_tables(columns)
+        self._buffered_tables.append(table)
+        self._buffered_table_rows += count
+        self.row_count += count
+        if self._buffered_table_rows >= self.buffer_rows:
+            self._flush_tables(columns)
+
+    def _flush_tables(self, columns: dict[str, dict[str, Any]]) -> None:
+        """Write the buffered Arrow tables as one batch group."""
+        tables, count = self._buffered_tables, self._buffered_table_rows
+        self._buffered_tables, self._buffered_table_rows = [], 0
+        if not tables:
+            return
+        self._start_batch(columns)
+        self._append_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0],
+                           self.arrow_file_format)
+        self._file_rows += count
 
     def link_file(self, source: Path, num_rows: int) -> None:
         """Use an existing parquet or Arrow IPC file as a job, in the format its suffix names:
@@ -249,7 +306,9 @@ class TableJobWriter:
         return self.folder / str(name)
 
     def flush(self, columns: dict[str, dict[str, Any]]) -> None:
-        """Write the buffered rows (or buffered columns)."""
+        """Write the buffered rows (or buffered columns or tables)."""
+        if self._buffered_tables:
+            self._flush_tables(columns)
         if self._buffered_columns:
             self._flush_columns(columns)
         if not self.rows:

@@ -41,6 +41,9 @@ def append_pickled(file: Any, value: Any) -> None:
     pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+ARROW_MARK = "\x00dlt:arrow"
+"""First element of a page stored as an Arrow record batch: `(ARROW_MARK, batch)`."""
+
 COLUMNS_MARK = "\x00dlt:columns"
 """First element of a page stored by columns: `(COLUMNS_MARK, keys, columns)`. Pages of items
 are lists, so a tuple with this mark is never a page of the user's."""
@@ -69,9 +72,16 @@ class ColumnPage:
         return [dict(zip(keys, row)) for row in zip(*self.columns)]
 
 
-def encode_page(items: list[Any]) -> Any:
-    """What `append_pickled` stores for a page: the columns of a page of dicts of one shape
-    (same keys, same order, at least two items), otherwise the list itself."""
+def encode_page(items: list[Any], arrow: bool = False) -> Any:
+    """What `append_pickled` stores for a page: with `arrow`, a record batch when Arrow holds
+    every value exactly (`dlt.storage.arrow_pages`); else the columns of a page of dicts of one
+    shape (same keys, same order, at least two items); otherwise the list itself."""
+    if arrow and len(items) >= 2:
+        from dlt.storage.arrow_pages import encode_arrow_page
+
+        batch = encode_arrow_page(items)
+        if batch is not None:
+            return (ARROW_MARK, batch)
     if len(items) < 2 or set(map(type, items)) != {dict}:
         return items
     first = tuple(items[0])
@@ -82,11 +92,13 @@ def encode_page(items: list[Any]) -> Any:
 
 def read_item_pages(path: Path, columns: bool = False) -> Iterator[Any]:
     """The pages of an item file, each a list of items; with `columns`, pages stored by
-    columns come as `ColumnPage`s."""
+    columns come as `ColumnPage`s and pages stored by Arrow as `pyarrow.RecordBatch`es."""
     for value in read_pickled_pages(path):
         if type(value) is tuple and len(value) == 3 and value[0] == COLUMNS_MARK:
             page = ColumnPage(value[1], value[2])
             yield page if columns else page.items()
+        elif type(value) is tuple and len(value) == 2 and value[0] == ARROW_MARK:
+            yield value[1] if columns else value[1].to_pylist()
         else:
             yield value
 

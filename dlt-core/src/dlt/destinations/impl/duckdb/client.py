@@ -268,6 +268,7 @@ class DuckDBJobClient(SqlJobClient):
     def copy_files(self, paths: list[Path], table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """One INSERT for all files: DuckDB reads their row groups in parallel."""
         if file_format == "arrow":
+            self._raise_memory_for(paths, table, file_format)
             self.copy_arrow_files(paths, qualified_table)
             return
         literal = "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
@@ -285,15 +286,12 @@ class DuckDBJobClient(SqlJobClient):
             self._raise_memory_for(paths, table, file_format)
             self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
-            hint = ""
-            if "out of memory" in str(exc).lower():
-                hint = " DuckDB hit its memory limit: raise destination.duckdb.memory_limit."
-            raise LoadJobTerminalError(paths[0].name, f"{exc}{hint}") from exc
+            raise _job_failed(paths[0], exc) from exc
 
     def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> None:
         """Raise DuckDB's memory limit for this load when it is below what an INSERT needs:
         jsonl takes what DuckDB's JSON reader holds (32 MiB buffers, about threads + 2 at
-        once), parquet of wide tables what `insert_memory` estimates (only over dlt's default
+        once), parquet and Arrow files of wide tables what `insert_memory` estimates (only over dlt's default
         cap, never over one the user set). The commit writes the
         rows out and needs the same memory, so the limit goes back when the load ends."""
         limit, threads = self.sql.execute_sql(
@@ -304,7 +302,8 @@ class DuckDBJobClient(SqlJobClient):
             return
         else:
             columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
-            needed = insert_memory.bounded(insert_memory.parquet_files_mib(paths, columns, int(threads)))
+            estimate = insert_memory.arrow_files_mib if file_format == "arrow" else insert_memory.parquet_files_mib
+            needed = insert_memory.bounded(estimate(paths, columns, int(threads)))
         if _mebibytes(limit) >= needed:
             return
         if self._restore_memory_limit is None:
@@ -346,6 +345,24 @@ class DuckDBJobClient(SqlJobClient):
             try:
                 self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {view}")
             except DestinationTerminalError as exc:
-                raise LoadJobTerminalError(group[0].name, str(exc)) from exc
-            finally:
-                connection.unregister(view)
+                _unregister_quietly(connection, view)
+                raise _job_failed(group[0], exc) from exc
+            connection.unregister(view)
+
+
+def _job_failed(path: Path, exc: Exception) -> LoadJobTerminalError:
+    """The terminal error of a job whose INSERT failed, with what to do when DuckDB ran out of
+    memory."""
+    hint = ""
+    if "out of memory" in str(exc).lower():
+        hint = " DuckDB hit its memory limit: raise destination.duckdb.memory_limit."
+    return LoadJobTerminalError(path.name, f"{exc}{hint}")
+
+
+def _unregister_quietly(connection: Any, view: str) -> None:
+    """Drop a registered Arrow view after a failed statement: in the aborted transaction DuckDB
+    refuses it, and that refusal must not hide the statement's own error."""
+    try:
+        connection.unregister(view)
+    except Exception:  # noqa: BLE001 - the INSERT's error is the one to report
+        pass

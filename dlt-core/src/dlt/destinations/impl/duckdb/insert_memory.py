@@ -59,6 +59,17 @@ def parquet_files_mib(paths: list[Path], columns: int, threads: int) -> float:
     return estimate_insert_mib(columns, rows, uncompressed / rows / file_columns, threads)
 
 
+def arrow_files_mib(paths: list[Path], columns: int, threads: int) -> float:
+    """The estimate for Arrow IPC job files: their size is about their rows' Arrow size."""
+    from dlt.utils.arrow_ipc import arrow_file_rows
+
+    rows = sum(arrow_file_rows(path) for path in paths)
+    if rows == 0:
+        return BASE_MIB + columns * COLUMN_MIB
+    size = sum(path.stat().st_size for path in paths)
+    return estimate_insert_mib(columns, rows, size / rows / max(1, columns), threads)
+
+
 def bounded(needed_mib: float) -> float:
     """`needed_mib`, at most 80% of physical memory (DuckDB's own default cap)."""
     return min(needed_mib, 0.8 * physical_memory_mib())

@@ -1,0 +1,177 @@
+"""The columnar fast path over pages extract stored as Arrow record batches.
+
+The same walk as `dlt.normalize.columnar` (which takes pages of Python values), with Arrow doing
+the work per column: a struct column flattens into `parent__child` columns, a list column
+explodes into its child table (parent ids taken by `list_parent_indices`, `_dlt_list_idx`
+counted per list, `_dlt_id` = parent id + `_` + index), and the type check is one comparison of
+the column's Arrow type with the type its table column holds. The page gives up (returns None,
+and its ids are handed back) in exactly the cases the Python walk does: an unseen key or child
+table, a value of another type than its column, a json column, the nesting limit, or a column
+name met twice. Extract only stores a page by Arrow when every value survives exactly
+(`dlt.storage.arrow_pages`), so a page that gives up gets the same rows on the row path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dlt.normalize.relational import DEFAULT_MAX_NESTING
+from dlt.schema.inference import ISO_TIMESTAMP_PATTERN
+from dlt.schema.typing import ID_COLUMN, LIST_IDX_COLUMN, LOAD_ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN
+
+if TYPE_CHECKING:
+    from dlt.normalize.relational import RowNormalizer
+
+ArrowColumns = dict[str, pa.Array]
+"""Column name -> one value per row, as an Arrow array."""
+
+
+def batch_tables(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nesting: int | None,
+                 merge_root: bool = False) -> list[tuple[str, ArrowColumns, int]] | None:
+    """Every row a page stored as a record batch produces, as Arrow columns per table (root
+    table first), or None when the page needs the row path."""
+    count = batch.num_rows
+    if not count or table not in rows.registered_tables():
+        return None
+    first_id = rows.id_mark()
+    ids = rows.new_ids_array(count)
+    columns: ArrowColumns = {}
+    if rows.add_load_id:
+        columns[LOAD_ID_COLUMN] = pa.array([rows.load_id] * count, type=pa.string())
+    columns[ID_COLUMN] = ids
+    out: list[tuple[str, ArrowColumns, int]] = [(table, columns, count)]
+    limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
+    walk = _ArrowWalk(rows, limit, ids if merge_root else None, out)
+    if not walk.scope(table, "", zip(batch.schema.names, batch.columns), columns, 0, ids, None):
+        rows.rewind_ids(first_id)
+        return None
+    return out
+
+
+_PY_TYPE_OF = {
+    pa.int64(): int,
+    pa.float64(): float,
+    pa.string(): str,
+    pa.bool_(): bool,
+    pa.binary(): bytes,
+    pa.date32(): date,
+}
+
+
+def _python_type(arrow_type: pa.DataType) -> type | None:
+    """The Python type extract turned into this Arrow type (see `dlt.storage.arrow_pages`)."""
+    if pa.types.is_timestamp(arrow_type):
+        return datetime
+    return _PY_TYPE_OF.get(arrow_type)
+
+
+class _ArrowWalk:
+    """One page's walk over struct levels and lists; every method returns False to give up."""
+
+    def __init__(self, rows: RowNormalizer, limit: int, root_ids: pa.Array | None,
+                 out: list[tuple[str, ArrowColumns, int]]) -> None:
+        self.rows = rows
+        self.limit = limit
+        self.root_ids = root_ids
+        self.out = out
+
+    def scope(self, table: str, prefix: str, fields: Any, columns: ArrowColumns, level: int,
+              ids: pa.Array, root_ids: pa.Array | None) -> bool:
+        """The `(key, array)` fields of one dict level of `table`, aligned with its rows."""
+        rows = self.rows
+        names = rows.scope_names(table, prefix)
+        types = rows.known_types(table)
+        if root_ids is None:
+            root_ids = self.root_ids
+        for key, values in fields:
+            name = names.get(key)
+            if name is None or name in columns:
+                return False
+            arrow_type = values.type
+            if pa.types.is_null(arrow_type) or values.null_count == len(values):
+                # all null: an untyped column stays out of the job file
+                if types.get(name) is not None:
+                    columns[name] = values
+                continue
+            if pa.types.is_struct(arrow_type):
+                if level >= self.limit or rows.is_json_column(table, name):
+                    return False
+                nested = zip([f.name for f in arrow_type], values.flatten())
+                if not self.scope(table, name, nested, columns, level + 1, ids, root_ids):
+                    return False
+                continue
+            if pa.types.is_list(arrow_type):
+                if level >= self.limit or rows.is_json_column(table, name):
+                    return False
+                child = rows.child_table_name(table, name)
+                if child is None or not self.children(child, values, level + 1, ids, root_ids):
+                    return False
+                continue
+            if not _typed_as_column(values, types.get(name)):
+                return False
+            columns[name] = values
+        return True
+
+    def children(self, table: str, lists: pa.ListArray, level: int, parent_ids: pa.Array,
+                 root_ids: pa.Array | None) -> bool:
+        """The rows of child table `table` from one list per parent row (null: no rows)."""
+        rows = self.rows
+        if table not in rows.registered_tables():
+            return False
+        elements = lists.flatten()
+        if not len(elements):
+            return True
+        parent_index = pc.list_parent_indices(lists)
+        lengths = pc.fill_null(pc.list_value_length(lists), 0)
+        starts = pc.subtract(pc.cumulative_sum(lengths), lengths)
+        indexes = pc.subtract(pa.array(range(len(elements)), type=pa.int64()),
+                              pc.take(starts, parent_index).cast(pa.int64()))
+        parents = pc.take(parent_ids, parent_index)
+        ids = pc.binary_join_element_wise(parents, pc.cast(indexes, pa.string()), "_")
+        columns: ArrowColumns = {PARENT_ID_COLUMN: parents, LIST_IDX_COLUMN: indexes, ID_COLUMN: ids}
+        child_roots = None
+        if root_ids is not None:
+            child_roots = pc.take(root_ids, parent_index)
+            columns[ROOT_ID_COLUMN] = child_roots
+        self.out.append((table, columns, len(elements)))
+        element_type = elements.type
+        if pa.types.is_struct(element_type):
+            if elements.null_count:
+                # a None among the dicts of a list: the row path decides
+                return False
+            fields = zip([f.name for f in element_type], elements.flatten())
+            return self.scope(table, "", fields, columns, level, ids, child_roots)
+        if pa.types.is_list(element_type):
+            return False
+        # a list of scalars: one `value` column
+        types = rows.known_types(table)
+        if pa.types.is_null(element_type) or elements.null_count == len(elements):
+            if types.get("value") is not None:
+                columns["value"] = elements
+            return True
+        if not _typed_as_column(elements, types.get("value")):
+            return False
+        columns["value"] = elements
+        return True
+
+
+def _typed_as_column(values: pa.Array, expected: type | None) -> bool:
+    """True when the non-null `values` go into a column of Python type `expected` as they are:
+    the same type, or ISO 8601 strings into a timestamp column."""
+    kind = _python_type(values.type)
+    if kind is None or expected is None:
+        return False
+    if kind is expected:
+        return True
+    return expected is datetime and kind is str and _all_iso(values)
+
+
+def _all_iso(values: pa.Array) -> bool:
+    """True when every non-null string is an ISO timestamp (Arrow's regex engine; see
+    `dlt.normalize.columnar._all_iso`)."""
+    matches = pc.match_substring_regex(values, ISO_TIMESTAMP_PATTERN)
+    return matches.null_count < len(values) and bool(pc.all(matches).as_py())
