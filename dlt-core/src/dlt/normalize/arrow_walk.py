@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dlt.normalize.relational import DEFAULT_MAX_NESTING
-from dlt.schema.inference import ISO_TIMESTAMP_PATTERN
+from dlt.schema.inference import DECIMAL_PRECISION, DECIMAL_SCALE, ISO_TIMESTAMP_PATTERN
 from dlt.schema.typing import ID_COLUMN, LIST_IDX_COLUMN, LOAD_ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class _ArrowWalk:
                 if child is None or not self.children(child, values, level + 1, ids, root_ids):
                     return False
                 continue
-            if not _typed_as_column(values, types.get(name)):
+            if not _typed_as_column(values, types.get(name)) and not _decimals_fit(rows, table, name, values):
                 return False
             columns[name] = values
         return True
@@ -153,7 +153,7 @@ class _ArrowWalk:
             if types.get("value") is not None:
                 columns["value"] = elements
             return True
-        if not _typed_as_column(elements, types.get("value")):
+        if not _typed_as_column(elements, types.get("value")) and not _decimals_fit(rows, table, "value", elements):
             return False
         columns["value"] = elements
         return True
@@ -168,6 +168,18 @@ def _typed_as_column(values: pa.Array, expected: type | None) -> bool:
     if kind is expected:
         return True
     return expected is datetime and kind is str and _all_iso(values)
+
+
+def _decimals_fit(rows: RowNormalizer, table: str, name: str, values: pa.Array) -> bool:
+    """True for decimals going into a decimal column that hold them at dlt's default precision
+    and scale (as `dlt.schema.inference.decimal_fits` decides per value)."""
+    arrow_type = values.type
+    if not pa.types.is_decimal(arrow_type):
+        return False
+    column = rows.schema.tables.get(table, {}).get("columns", {}).get(name)
+    if column is None or column.get("data_type") != "decimal":
+        return False
+    return arrow_type.scale <= DECIMAL_SCALE and arrow_type.precision - arrow_type.scale <= DECIMAL_PRECISION - DECIMAL_SCALE
 
 
 def _all_iso(values: pa.Array) -> bool:

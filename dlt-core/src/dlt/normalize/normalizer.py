@@ -23,7 +23,7 @@ from dlt.normalize.merge_keys import last_occurrences, merge_keys_of, row_id_fun
 from dlt.normalize.relational import RowNormalizer
 from dlt.normalize.writers import TableJobWriter
 from dlt.schema import Schema
-from dlt.storage.item_files import ARROW_ITEM_SUFFIX, ColumnPage, is_keys_file, read_item_pages
+from dlt.storage.item_files import ARROW_ITEM_SUFFIX, ColumnPage, is_keys_file, read_item_pages, starts_with_arrow_page
 from dlt.storage.packages import PackageStorage
 
 EXTRACTED_ITEMS = "items"
@@ -64,13 +64,18 @@ class PackageNormalizer:
         return self.hook is not None and bool(getattr(self.hook, name).get_hookimpls())
 
     def _worth_workers(self, files: list[Path]) -> bool:
-        """Parallel only for big packages of several files and no merge de-duplication."""
+        """Parallel only for big packages of several files, no merge de-duplication, and
+        enough pages not stored by Arrow: those normalize faster in one process than a worker
+        takes to start."""
         if self.workers <= 1 or len(files) < 2:
             return False
         if sum(f.stat().st_size for f in files) < self.parallel_min_bytes:
             return False
         tables = {f.name.rsplit(".", 2)[0] for f in files}
-        return not any(merge_keys_of(self.schema, t) for t in tables if t in self.schema.tables)
+        if any(merge_keys_of(self.schema, t) for t in tables if t in self.schema.tables):
+            return False
+        by_rows = [f for f in files if not starts_with_arrow_page(f)]
+        return len(by_rows) >= 2 and sum(f.stat().st_size for f in by_rows) >= self.parallel_min_bytes
 
     def _normalize_in_workers(self, load_id: str, files: list[Path],
                               jobs_folder: Path) -> tuple[dict[str, int], set[str]] | None:

@@ -4,9 +4,10 @@ Extract turns a buffered page of dicts into one `pyarrow.RecordBatch` (one colum
 union of the items' keys, None where an item lacks one): nested dicts become struct columns and
 lists become list columns, to any depth. A column qualifies only when its non-null values all
 have one exact Python type Arrow stores without loss: `int` (64 bits), `float`, `str`, `bool`,
-`bytes`, `date`, and `datetime` that are all naive or all in `timezone.utc`. Anything else (a
-column mixing ints and floats, decimals, tuples, a datetime in another zone, a subclass) leaves
-the page to pickle as before. Building the batch costs about what pickling the same values did,
+`bytes`, `date`, `Decimal` (finite), and `datetime` that are all naive or all in `timezone.utc`. Anything else (a
+column mixing ints and floats, tuples, a datetime in another zone, a subclass) leaves
+the page to pickle as before. Decimals become Arrow decimals of one precision and scale that
+holds each of them (equal values; `Decimal("1.5")` may read back as `Decimal("1.50")`). Building the batch costs about what pickling the same values did,
 and normalize then reads it without unpickling a single Python object: its columnar path
 (`dlt.normalize.arrow_walk`) checks types per column and hands the arrays to the job writers.
 
@@ -17,6 +18,7 @@ the normalizer treats as a missing key).
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from itertools import accumulate, chain
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -86,6 +88,10 @@ def _array_of(values: list[Any]) -> pa.Array:
         return pa.array(values, type=arrow_type)
     if kind is datetime:
         return pa.array(values, type=_timestamp_type(values, has_none))
+    if kind is Decimal:
+        # Arrow infers one precision and scale that holds every value (NaN and infinities
+        # raise: the page stays pickled)
+        return pa.array(values)
     if kind is dict:
         return _struct_of(values, has_none)
     if kind is list:

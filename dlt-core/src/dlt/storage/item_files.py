@@ -103,6 +103,12 @@ def read_item_pages(path: Path, columns: bool = False) -> Iterator[Any]:
             yield value
 
 
+def starts_with_arrow_page(path: Path) -> bool:
+    """True when the first page of an item file is stored as an Arrow record batch."""
+    first = next(read_pickled_pages(path), None)
+    return type(first) is tuple and len(first) == 2 and first[0] == ARROW_MARK
+
+
 def read_pickled_pages(path: Path) -> Iterator[Any]:
     """The values appended one after another into an item file or a key sidecar. A file that
     is cut short or garbled raises `CorruptedFileError` naming it (never a silent loss of the

@@ -1,0 +1,160 @@
+"""Pages of dicts stored as Arrow record batches at extract (`dlt.storage.arrow_pages`): which
+pages qualify, that their items read back equal, and that normalize's Arrow walk loads the same
+tables as the row path, nested three levels deep, merge tables included."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import dlt
+import pyarrow as pa
+import pytest
+from dlt.normalize import normalizer as normalizer_module
+from dlt.storage.arrow_pages import encode_arrow_page
+from dlt.storage.item_files import read_item_pages
+
+UTC = timezone.utc
+
+
+def api_items(count: int) -> list[dict[str, Any]]:
+    items = []
+    for i in range(count):
+        item: dict[str, Any] = {
+            "id": i,
+            "name": f"n{i}",
+            "score": i / 4,
+            "ok": i % 2 == 0,
+            "at": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
+            "local": datetime(2024, 1, 1, 8) + timedelta(seconds=i),
+            "iso": f"2024-02-01T00:00:{i % 60:02d}+00:00",
+            "day": date(2024, 3, 1) + timedelta(days=i % 9),
+            "price": Decimal(f"{i}.{i % 10}"),
+            "blob": bytes([i % 256]),
+            "maybe": None if i % 3 else i,
+            "user": {"login": f"u{i % 5}", "plan": {"seats": i % 7, "tier": None if i % 2 else "pro"}},
+            "labels": [{"name": f"l{j}", "rules": [{"w": j + k} for k in range(i % 3)]} for j in range(i % 4)],
+            "tags": [f"t{j}" for j in range(i % 3)],
+        }
+        if i % 4 == 0:
+            item["optional"] = {"note": f"o{i}"}
+        items.append(item)
+    return items
+
+
+def test_a_page_of_exact_values_reads_back_equal_with_missing_keys_as_none():
+    items = api_items(30)
+    batch = encode_arrow_page(items)
+    assert batch is not None
+    assert batch.schema.field("at").type == pa.timestamp("us", tz="UTC")
+    assert batch.schema.field("local").type == pa.timestamp("us")
+    assert pa.types.is_struct(batch.schema.field("user").type)
+    assert pa.types.is_list(batch.schema.field("labels").type)
+    back = batch.to_pylist()
+    for original, restored in zip(items, back, strict=True):
+        expected = {**original, "optional": original.get("optional")}
+        assert restored == expected
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize("values", [
+    pytest.param([1, 2.5], id="ints and floats"),
+    pytest.param([1, 2 ** 63], id="int over 64 bits"),
+    pytest.param([datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=2))), None], id="offset zone"),
+    pytest.param([datetime(2024, 1, 1), datetime(2024, 1, 1, tzinfo=UTC)], id="naive and aware"),
+    pytest.param([(1, 2), (3,)], id="tuples"),
+    pytest.param([Decimal("NaN"), Decimal("1")], id="decimal nan"),
+    pytest.param([Color.RED, Color.RED], id="enum"),
+    pytest.param([Text("a"), "b"], id="str subclass"),
+    pytest.param([bytearray(b"a"), bytearray(b"b")], id="bytearray"),
+    pytest.param([{"a": 1}, {"a": "x"}], id="nested field of two types"),
+    pytest.param([[1, "a"], [2]], id="list of two types"),
+    pytest.param([{1: "a"}, {2: "b"}], id="non-string keys"),
+])
+def test_a_value_arrow_would_not_keep_exactly_keeps_the_page_pickled(values):
+    assert encode_arrow_page([{"id": i, "v": v} for i, v in enumerate(values)]) is None
+
+
+def _run(pages: list[list[dict[str, Any]]], fast: bool, monkeypatch: Any, runs: int = 1,
+         **resource_args: Any) -> tuple[Any, dict[str, int]]:
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", str(len(pages[0])))
+    kinds = {"arrow": 0, "other": 0}
+    real = normalizer_module.page_tables
+
+    def spy(rows, table, page, *args):
+        if table == "issues":
+            kinds["arrow" if type(page) is pa.RecordBatch else "other"] += 1
+        return real(rows, table, page, *args) if fast else None
+
+    monkeypatch.setattr(normalizer_module, "page_tables", spy)
+    pipeline = dlt.pipeline(pipeline_name=f"arrow_pages_{'fast' if fast else 'rows'}",
+                            destination="duckdb", dataset_name="data", dev_mode=True)
+    for _ in range(runs):
+        pipeline.run(dlt.resource(pages, name="issues", **resource_args))
+    return pipeline, kinds
+
+
+def _tables(pipeline: Any) -> dict[str, Any]:
+    """Each table's column types and its rows without the run's random id prefix and load id."""
+    out = {}
+    with pipeline.sql_client() as client:
+        for table in pipeline.default_schema.data_tables():
+            name = table["name"]
+            columns = sorted(c for c, col in table["columns"].items() if col.get("data_type") and c != "_dlt_load_id")
+            qualified = client.make_qualified_table_name(name)
+            rows = client.execute_sql(f"SELECT {', '.join(chr(34) + c + chr(34) for c in columns)} FROM {qualified}")
+            strip = [c in ("_dlt_id", "_dlt_parent_id", "_dlt_root_id") for c in columns]
+            canonical = sorted((tuple(v[10:] if s and v is not None else v for v, s in zip(row, strip, strict=True))
+                                for row in rows), key=repr)
+            out[name] = {"types": {c: table["columns"][c]["data_type"] for c in columns}, "rows": canonical}
+    return out
+
+
+@pytest.mark.parametrize("resource_args", [
+    pytest.param({}, id="append"),
+    pytest.param({"primary_key": "id", "write_disposition": "merge"}, id="merge"),
+])
+def test_arrow_pages_load_the_same_tables_as_the_row_path(monkeypatch, resource_args):
+    items = api_items(200)
+    items[130]["user"]["plan"]["seats"] = "many"  # a variant: that page is pickled
+    pages = [items[i:i + 20] for i in range(0, len(items), 20)]
+    fast, kinds = _run(pages, True, monkeypatch, runs=2, **resource_args)
+    rows, _ = _run(pages, False, monkeypatch, runs=2, **resource_args)
+    # all pages but the one with the variant went by Arrow, twice
+    assert kinds == {"arrow": 18, "other": 2}
+    fast_tables, row_tables = _tables(fast), _tables(rows)
+    assert sorted(fast_tables) == sorted(row_tables)
+    assert {"issues", "issues__labels", "issues__labels__rules", "issues__tags"} <= set(fast_tables)
+    for name in row_tables:
+        assert fast_tables[name] == row_tables[name], name
+    types = fast_tables["issues"]["types"]
+    assert types["iso"] == "timestamp" and types["price"] == "decimal" and types["blob"] == "binary"
+    assert types["user__plan__seats__v_text"] == "text"
+    expected_rules = sum((i % 3) * (i % 4) for i in range(200))
+    runs = 1 if resource_args else 2
+    assert len(fast_tables["issues__labels__rules"]["rows"]) == expected_rules * runs
+
+
+def test_pages_stored_by_arrow_read_back_as_items_for_every_other_reader(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "10")
+    pipeline = dlt.pipeline(pipeline_name="arrow_pages_read", destination="duckdb",
+                            pipelines_dir=str(tmp_path))
+    items = [{"id": i, "at": datetime(2024, 1, 1, tzinfo=UTC), "tags": ["a"] * (i % 3)} for i in range(10)]
+    pipeline.extract(dlt.resource([items], name="things"))
+    [item_file] = [p for p in tmp_path.rglob("things.*.pkl")]
+    assert [type(p) for p in read_item_pages(item_file, columns=True)] == [pa.RecordBatch]
+    assert list(read_item_pages(item_file)) == [items]
+    pipeline.normalize()
+    info = pipeline.load()
+    assert info.has_failed_jobs is False
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM things__tags")[0][0] == sum(i % 3 for i in range(10))
