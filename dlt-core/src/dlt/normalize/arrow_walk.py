@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dlt.normalize.relational import DEFAULT_MAX_NESTING
+from dlt.utils.arrow_ranges import arrow_range, arrow_repeat
 from dlt.schema.inference import DECIMAL_PRECISION, DECIMAL_SCALE, ISO_TIMESTAMP_PATTERN
 from dlt.schema.typing import ID_COLUMN, LIST_IDX_COLUMN, LOAD_ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN
 
@@ -41,7 +42,7 @@ def batch_tables(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nes
     ids = rows.new_ids_array(count)
     columns: ArrowColumns = {}
     if rows.add_load_id:
-        columns[LOAD_ID_COLUMN] = pa.array([rows.load_id] * count, type=pa.string())
+        columns[LOAD_ID_COLUMN] = arrow_repeat(rows.load_id, count)
     columns[ID_COLUMN] = ids
     out: list[tuple[str, ArrowColumns, int]] = [(table, columns, count)]
     limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
@@ -128,8 +129,7 @@ class _ArrowWalk:
         parent_index = pc.list_parent_indices(lists)
         lengths = pc.fill_null(pc.list_value_length(lists), 0)
         starts = pc.subtract(pc.cumulative_sum(lengths), lengths)
-        indexes = pc.subtract(pa.array(range(len(elements)), type=pa.int64()),
-                              pc.take(starts, parent_index).cast(pa.int64()))
+        indexes = pc.subtract(arrow_range(0, len(elements)), pc.take(starts, parent_index).cast(pa.int64()))
         parents = pc.take(parent_ids, parent_index)
         ids = pc.binary_join_element_wise(parents, pc.cast(indexes, pa.string()), "_")
         columns: ArrowColumns = {PARENT_ID_COLUMN: parents, LIST_IDX_COLUMN: indexes, ID_COLUMN: ids}

@@ -271,9 +271,7 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
             if as_columns and _write_as_columns(rows, table, page, max_nesting, is_merge, write_columns):
                 continue
             arrow_page = page if type(page) is pa.RecordBatch else None
-            if arrow_page is not None:
-                page = arrow_page.to_pylist()
-            elif type(page) is ColumnPage:
+            if type(page) is ColumnPage:
                 page = page.items()
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
@@ -284,8 +282,13 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
                     # the first slice brought what was new in the page (columns, child
                     # tables): the rest of it goes as columns, once tried per page
                     break
+                if arrow_page is None:
+                    items = page[start:start + ROW_SLICE_ITEMS]
+                else:
+                    # only the slice the row path takes now becomes Python objects
+                    items = arrow_page.slice(start, ROW_SLICE_ITEMS).to_pylist()
                 batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for item in page[start:start + ROW_SLICE_ITEMS]:
+                for item in items:
                     produced = unpack(table, item, max_nesting, merge_root=is_merge)
                     if row_id is not None:
                         stamp_row_ids(produced, table, row_id)

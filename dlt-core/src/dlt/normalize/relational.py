@@ -98,9 +98,11 @@ class RowNormalizer:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from dlt.utils.arrow_ranges import arrow_range
+
         start = self._id_counter + 1
         self._id_counter += count
-        counters = pc.cast(pa.array(range(start, start + count), type=pa.int64()), pa.string())
+        counters = pc.cast(arrow_range(start, count), pa.string())
         return pc.binary_join_element_wise(pa.scalar(self._id_prefix), counters, "")
 
     # -- what the columnar path may rely on ---------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import os
 import shutil
@@ -418,6 +419,12 @@ class Pipeline:
     def _step(self, trace: PipelineTrace, step: str) -> Iterator[Any]:
         record = trace.start(step)
         token = active_pipeline.set(self)
+        frozen = not gc.isenabled() or gc.get_freeze_count() > 0
+        if not frozen:
+            # the objects that exist when the step starts (a script's data built in memory)
+            # stay out of the garbage collector's walks while it runs; they are collected as
+            # ever after it
+            gc.freeze()
         try:
             yield record
         except PipelineStepFailed as exc:
@@ -432,6 +439,8 @@ class Pipeline:
             raise PipelineStepFailed(self.pipeline_name, step, exc, package_kept=None) from exc
         finally:
             active_pipeline.reset(token)
+            if not frozen:
+                gc.unfreeze()
         if record.finished_at is None:
             trace.finish(record, info=record.info)
 

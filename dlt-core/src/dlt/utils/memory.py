@@ -13,7 +13,9 @@ def release_freed_memory() -> None:
     A step frees most of what it allocated, but allocators keep freed pages for reuse; the
     next step (DuckDB's load) then starts from a higher resident size than it needs to.
     """
-    gc.collect()
+    # the young generations hold what the step just dropped; a full collection would also
+    # walk every object the program keeps (a script's data built in memory: tenths of seconds)
+    gc.collect(1)
     try:
         import pyarrow as pa
 
