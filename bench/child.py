@@ -127,6 +127,8 @@ def data_factory(workload: wl.Workload, rows: int, mode: str, second_run: bool =
         make = lambda: wl.merge_pages(rows, second_run)  # noqa: E731
     elif workload.name == "api":
         make = lambda: wl.api_pages(rows)  # noqa: E731
+    elif workload.name == "general":
+        make = lambda: wl.general_pages(rows)  # noqa: E731
     else:
         raise SystemExit(f"no data for workload {workload.name}")
     if mode == "throughput":
@@ -177,6 +179,18 @@ def count(db_path: Path, dataset: str, table: str, where: str = "") -> int:
         return con.execute(f'SELECT count(*) FROM "{dataset}"."{table}" {where}').fetchone()[0]
 
 
+def column_counts(db_path: Path, dataset: str) -> dict[str, int]:
+    """Columns of every data table of `dataset` (dlt's own `_dlt_*` tables left out), so the two
+    implementations' table layouts can be compared."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        found = con.execute("SELECT table_name, count(*) FROM information_schema.columns"
+                            " WHERE table_schema = ? AND NOT starts_with(table_name, '_dlt')"
+                            " GROUP BY table_name ORDER BY table_name", [dataset]).fetchall()
+    return dict(found)
+
+
 def job_formats(pipeline: Any, impl: str, asked: str) -> str:
     """The file formats of the data jobs ours loaded last (read from its load package), or the
     format the peer was asked for."""
@@ -210,7 +224,7 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
         result["file_format"] = job_formats(pipeline, args.impl, args.format)
         expected = rows + rows // 2
         final = count(db_path, "bench", workload.table)
-        updated = count(db_path, "bench", workload.table, "WHERE version = 2")
+        updated = count(db_path, "bench", workload.table, wl.MERGE_SECOND_RUN_WHERE)
         result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_at_version_2": updated,
                             "ok": final == expected and updated == rows}
         return result
@@ -221,13 +235,18 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
     loaded = count(db_path, "bench", workload.table)
     checks: dict[str, Any] = {"rows": loaded, "expected_rows": rows, "ok": loaded == rows}
     if workload.name == "nested":
-        children = count(db_path, "bench", f"{workload.table}__items")
+        children = count(db_path, "bench", f"{workload.table}__children")
         checks.update(child_rows=children, expected_child_rows=rows * 5, ok=checks["ok"] and children == rows * 5)
     if workload.name == "api":
         expected = wl.api_child_rows(rows)
         found = {table: count(db_path, "bench", table) for table in expected}
         checks.update(child_rows=found, expected_child_rows=expected, ok=checks["ok"] and found == expected)
+    if workload.name == "general":
+        expected = wl.general_child_rows(rows)
+        found = {table: count(db_path, "bench", table) for table in expected}
+        checks.update(child_rows=found, expected_child_rows=expected, ok=checks["ok"] and found == expected)
     result["checks"] = checks
+    result["columns"] = column_counts(db_path, "bench")
     return result
 
 
