@@ -69,6 +69,7 @@ class TreeRssSampler:
         import threading
 
         self.peak_kb = 0
+        self.max_descendants = 0  # the most child processes (all generations) seen at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -82,6 +83,7 @@ class TreeRssSampler:
                 pids += found
                 frontier = found
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+            self.max_descendants = max(self.max_descendants, len(pids) - 1)
 
     def stop(self) -> float:
         self._stop.set()
@@ -294,7 +296,8 @@ def main() -> None:
     result.update(versions)
     result.update(impl=args.impl, workload=args.workload, rows=args.rows, mode=args.mode,
                   peak_rss_mb=max(peak_rss_mb(), tree_peak := SAMPLER.stop()),
-                  self_peak_rss_mb=peak_rss_mb(), tree_peak_rss_mb=tree_peak, pid=os.getpid())
+                  self_peak_rss_mb=peak_rss_mb(), tree_peak_rss_mb=tree_peak, pid=os.getpid(),
+                  child_processes_seen=SAMPLER.max_descendants)
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 
