@@ -213,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument("--min-share", type=float, default=0.02, help="smallest share of a stage a function must have")
     parser.add_argument("--idle", action="store_true", help="also count samples of waiting threads")
+    parser.add_argument("--blocking", action="store_true",
+                        help="pause the processes for each sample (exact stacks, but it slows the run down a"
+                             " lot); by default py-spy samples without pausing them (--nonblocking)")
     parser.add_argument("--raw", type=Path, default=None, help="keep py-spy's raw output here")
     parser.add_argument("--python", default=None, help="interpreter with our dlt (default: as run.py chooses)")
     args = parser.parse_args(argv)
@@ -224,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers:
         env["NORMALIZE__WORKERS"] = str(args.workers)
     command = [find_py_spy(), "record", "-f", "raw", "-r", str(args.rate), "--subprocesses", "-o", str(raw),
-               *(["--idle"] if args.idle else []), "--",
+               *(["--idle"] if args.idle else []), *([] if args.blocking else ["--nonblocking"]), "--",
                python, str(BENCH_DIR / "child.py"), "--impl", "ours", "--workload", args.workload,
                "--rows", str(args.rows), "--mode", args.mode, "--format", args.format, "--tmp", str(tmp)]
     try:
@@ -241,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = {stage: result[f"{stage}_s"] for stage in (*STAGES, "total")}
     workers = args.workers or "ours' default"
     title = (f"py-spy profile of ours: `{args.workload}`, {args.rows:,} rows, {args.mode} mode, normalize workers"
-             f" {workers}, {args.rate} samples/s{' (idle samples counted)' if args.idle else ''};"
+             f" {workers}, {args.rate} samples/s{' (idle samples counted)' if args.idle else ''}"
+             f"{', blocking' if args.blocking else ', non-blocking'};"
              f" checks {'ok' if result['checks']['ok'] else 'WRONG'}")
     print(markdown_report(stages, args.rate, wall, args.min_share, title))
     if args.raw:
