@@ -67,8 +67,8 @@ WORKLOADS: dict[str, Workload] = {
         Workload("reference", 1_000_000, "flat_arrow",
                  "physical reference: DuckDB alone, CREATE TABLE AS SELECT from the flat Arrow table",
                  arrow=True, implementations=("duckdb",)),
-        Workload("general", 100_000, "general",
-                 "100k rows of every shape issue #20 names: optional keys and keys varying between pages,"
+        Workload("general", 50_000, "general",
+                 "50k rows of every shape issue #20 names: optional keys and keys varying between pages,"
                  " columns appearing mid-stream, type conflicts (variants) in the parent and a child table,"
                  " None-heavy columns, tz-aware and naive datetimes, decimals, a 225-column parent table,"
                  " dicts and lists nested 3 levels deep -> 5 child tables"),
