@@ -229,6 +229,7 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
         updated = count(db_path, "bench", workload.table, wl.MERGE_SECOND_RUN_WHERE)
         result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_at_version_2": updated,
                             "ok": final == expected and updated == rows}
+        result["columns"] = column_counts(db_path, "bench")
         return result
     make = data_factory(workload, rows, args.mode)
     result["rss_before_mb"] = current_rss_mb()
