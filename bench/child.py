@@ -227,7 +227,7 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
         expected = rows + rows // 2
         final = count(db_path, "bench", workload.table)
         updated = count(db_path, "bench", workload.table, wl.MERGE_SECOND_RUN_WHERE)
-        result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_at_version_2": updated,
+        result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_with_second_run_values": updated,
                             "ok": final == expected and updated == rows}
         result["columns"] = column_counts(db_path, "bench")
         return result
