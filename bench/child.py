@@ -69,6 +69,7 @@ class TreeRssSampler:
         import threading
 
         self.peak_kb = 0
+        self.max_descendants = 0  # the most child processes (all generations) seen at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -82,6 +83,7 @@ class TreeRssSampler:
                 pids += found
                 frontier = found
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+            self.max_descendants = max(self.max_descendants, len(pids) - 1)
 
     def stop(self) -> float:
         self._stop.set()
@@ -127,6 +129,8 @@ def data_factory(workload: wl.Workload, rows: int, mode: str, second_run: bool =
         make = lambda: wl.merge_pages(rows, second_run)  # noqa: E731
     elif workload.name == "api":
         make = lambda: wl.api_pages(rows)  # noqa: E731
+    elif workload.name == "general":
+        make = lambda: wl.general_pages(rows)  # noqa: E731
     else:
         raise SystemExit(f"no data for workload {workload.name}")
     if mode == "throughput":
@@ -177,6 +181,18 @@ def count(db_path: Path, dataset: str, table: str, where: str = "") -> int:
         return con.execute(f'SELECT count(*) FROM "{dataset}"."{table}" {where}').fetchone()[0]
 
 
+def column_counts(db_path: Path, dataset: str) -> dict[str, int]:
+    """Columns of every data table of `dataset` (dlt's own `_dlt_*` tables left out), so the two
+    implementations' table layouts can be compared."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        found = con.execute("SELECT table_name, count(*) FROM information_schema.columns"
+                            " WHERE table_schema = ? AND NOT starts_with(table_name, '_dlt')"
+                            " GROUP BY table_name ORDER BY table_name", [dataset]).fetchall()
+    return dict(found)
+
+
 def job_formats(pipeline: Any, impl: str, asked: str) -> str:
     """The file formats of the data jobs ours loaded last (read from its load package), or the
     format the peer was asked for."""
@@ -210,9 +226,10 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
         result["file_format"] = job_formats(pipeline, args.impl, args.format)
         expected = rows + rows // 2
         final = count(db_path, "bench", workload.table)
-        updated = count(db_path, "bench", workload.table, "WHERE version = 2")
-        result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_at_version_2": updated,
+        updated = count(db_path, "bench", workload.table, wl.MERGE_SECOND_RUN_WHERE)
+        result["checks"] = {"final_rows": final, "expected_rows": expected, "rows_with_second_run_values": updated,
                             "ok": final == expected and updated == rows}
+        result["columns"] = column_counts(db_path, "bench")
         return result
     make = data_factory(workload, rows, args.mode)
     result["rss_before_mb"] = current_rss_mb()
@@ -221,13 +238,18 @@ def run_pipeline(args: argparse.Namespace, workload: wl.Workload, rows: int) -> 
     loaded = count(db_path, "bench", workload.table)
     checks: dict[str, Any] = {"rows": loaded, "expected_rows": rows, "ok": loaded == rows}
     if workload.name == "nested":
-        children = count(db_path, "bench", f"{workload.table}__items")
+        children = count(db_path, "bench", f"{workload.table}__children")
         checks.update(child_rows=children, expected_child_rows=rows * 5, ok=checks["ok"] and children == rows * 5)
     if workload.name == "api":
         expected = wl.api_child_rows(rows)
         found = {table: count(db_path, "bench", table) for table in expected}
         checks.update(child_rows=found, expected_child_rows=expected, ok=checks["ok"] and found == expected)
+    if workload.name == "general":
+        expected = wl.general_child_rows(rows)
+        found = {table: count(db_path, "bench", table) for table in expected}
+        checks.update(child_rows=found, expected_child_rows=expected, ok=checks["ok"] and found == expected)
     result["checks"] = checks
+    result["columns"] = column_counts(db_path, "bench")
     return result
 
 
@@ -275,7 +297,8 @@ def main() -> None:
     result.update(versions)
     result.update(impl=args.impl, workload=args.workload, rows=args.rows, mode=args.mode,
                   peak_rss_mb=max(peak_rss_mb(), tree_peak := SAMPLER.stop()),
-                  self_peak_rss_mb=peak_rss_mb(), tree_peak_rss_mb=tree_peak, pid=os.getpid())
+                  self_peak_rss_mb=peak_rss_mb(), tree_peak_rss_mb=tree_peak, pid=os.getpid(),
+                  child_processes_seen=SAMPLER.max_descendants)
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 

@@ -5,7 +5,7 @@
     ROWS_ONLY=1 .venv/bin/python bench/cpu_stages.py api 60000   # ours with the fast path off
 
 On a machine shared with other work, CPU time per stage disturbs less than wall time. The data
-(flat, nested, merge from the reference benchmark's workloads.py, `api` from bench/workloads.py)
+(flat, nested, merge from the reference benchmark's workloads.py, `api` and `general` from bench/workloads.py)
 is built in memory first; a third argument is the loader file format passed to extract (the
 peer: parquet). Prints one JSON line: CPU s of extract, normalize, load and their total, wall s.
 """
@@ -27,10 +27,10 @@ p = dlt.pipeline(pipeline_name="c", pipelines_dir=work + "/p", destination=dlt.d
 def data(phase=0):
     if w == "flat": return dlt.resource(list(workloads.flat(n, page_size=1000)), name="flat")
     if w == "nested": return dlt.resource(list(workloads.nested(n, page_size=1000)), name="nested")
-    if w == "api":
+    if w in ("api", "general"):
         import importlib.util as iu
         spec = iu.spec_from_file_location("bench_workloads", os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads.py")); bw = iu.module_from_spec(spec); sys.modules["bench_workloads"] = bw; spec.loader.exec_module(bw)
-        return dlt.resource(list(bw.api_pages(n)), name="issues")
+        return dlt.resource(list(bw.api_pages(n) if w == "api" else bw.general_pages(n)), name="issues" if w == "api" else "general")
     if w == "merge":
         a, b = workloads.merge_batches(n, page_size=1000)
         return dlt.resource(list(a if phase == 0 else b), name="m", write_disposition="merge", primary_key="id")

@@ -57,7 +57,7 @@ def stage_wall_times(dlt: Any, workload: wl.Workload, rows: int, file_format: st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=("flat", "nested", "merge", "arrow"), default="flat")
+    parser.add_argument("--workload", choices=("flat", "nested", "general", "api", "arrow"), default="flat")
     parser.add_argument("--scale", type=float, default=0.2)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--format", default="parquet")

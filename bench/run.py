@@ -1,14 +1,17 @@
-"""Benchmarks of our dlt against the peer, `dlt` from PyPI, side by side. One command:
+"""Benchmarks of our dlt against the peer, `dlt` from PyPI, side by side, checking the targets
+of issue #20. One command:
 
-    python bench/run.py                      # every workload, throughput + memory, scale 1.0
-    python bench/run.py --scale 0.1          # a quick run at a tenth of the rows
-    python bench/run.py --workloads flat,arrow --repeat 3 --mode throughput
+    python bench/run.py --repeat 3           # the report: every workload and mode, medians of 3
+    python bench/run.py --scale 0.05 --repeat 1   # a quick run at a twentieth of the rows
+    python bench/run.py --workloads flat,arrow --mode throughput
 
 Each measured run is a separate subprocess (`bench/child.py`) with a fresh pipelines dir and
-DuckDB file in a temp dir. Runs alternate between the implementations (ours, peer, ours, peer,
-...). The peer is installed in its own virtual environment, `bench/.peer-venv/`, created on the
-first run and reused while its requirements are unchanged. Results are printed as tables and
-written to `bench/results/<timestamp>.json`. See bench/README.md.
+DuckDB file in a temp dir. Runs alternate between the implementations (ours, peer, ours with one
+normalize worker, ours, peer, ...). The peer is installed in its own virtual environment,
+`bench/.peer-venv/`, created on the first run and reused while its requirements are unchanged.
+The flat/nested/merge/arrow data come from the reference benchmark's workloads.py (see
+bench/workloads.py). Results are printed as tables with the targets met or not, and written to
+`bench/results/<timestamp>.json`. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -38,14 +41,25 @@ RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(BENCH_DIR))
 import workloads as wl  # noqa: E402
 
-DEFAULT_WORKLOADS = ("flat", "nested", "merge", "api", "arrow", "reference")
+DEFAULT_WORKLOADS = ("flat", "nested", "merge", "general", "arrow", "reference")
 STAGES = ("extract", "normalize", "load", "total")
 
-# targets of issue #10, checked at the end of every run
-TARGET_E2E_RATIO = {"flat": 3.0, "nested": 3.0, "merge": 3.0, "arrow": 1.0}
-TARGET_REFERENCE_FACTOR = 1.5
-TARGET_PEAK_RSS_MB = 300.0
-TARGET_RSS_GROWTH = 0.10
+# targets of issue #20, checked at the end of every run (see check_targets)
+TARGET_E2E_RATIO = {"flat": 10.0, "nested": 10.0, "merge": 10.0, "arrow": 1.0}
+"""End-to-end rows/s ours/peer in throughput mode."""
+TARGET_REFERENCE_FACTOR = 1.15
+"""Ours' end-to-end time on `arrow` at most this times DuckDB's alone (`reference`)."""
+TARGET_PEAK_RSS_MB = 250.0
+"""Ours' peak RSS (with child processes) in memory mode, every workload."""
+TARGET_RSS_GROWTH = 0.05
+"""Ours' peak RSS at 5x the flat rows at most this much above 1x, memory mode."""
+TARGET_ONE_WORKER_RATIO = {"flat": 5.0, "nested": 5.0}
+"""End-to-end rows/s ours with NORMALIZE__WORKERS=1 over the peer, throughput mode."""
+TARGET_GENERAL_SHARE = 0.5
+"""The general workload's ratio at least this share of the flat ratio of the same run."""
+
+ONE_WORKER = "ours-w1"
+"""The implementation label of our runs with one normalize worker (`NORMALIZE__WORKERS=1`)."""
 
 
 def log(message: str) -> None:
@@ -124,6 +138,8 @@ OURS_NORMALIZE_WORKERS: int | None = None
 
 
 def child_env(impl: str, tmp: Path, peer_load_workers: int | None) -> dict[str, str]:
+    """The environment of one measured run: nothing dlt-related inherited, telemetry off, the
+    dlt dirs inside `tmp`, and the normalize workers of `impl` (`ours-w1`: one)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DLT_", "RUNTIME__", "NORMALIZE__", "LOAD__", "EXTRACT__", "DATA_WRITER__",
                                 "DESTINATION__"))}
@@ -139,6 +155,8 @@ def child_env(impl: str, tmp: Path, peer_load_workers: int | None) -> dict[str, 
         env["LOAD__WORKERS"] = str(peer_load_workers)
     if impl == "ours" and OURS_NORMALIZE_WORKERS:
         env["NORMALIZE__WORKERS"] = str(OURS_NORMALIZE_WORKERS)
+    if impl == ONE_WORKER:
+        env["NORMALIZE__WORKERS"] = "1"
     return env
 
 
@@ -146,7 +164,8 @@ def run_child(python: str, impl: str, workload: str, rows: int, mode: str, file_
               timeout: float, peer_load_workers: int | None) -> dict[str, Any]:
     """Run one measurement in a fresh process and temp dir; returns its result (or its error)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"dlt-bench-{impl}-{workload}-"))
-    command = [python, str(BENCH_DIR / "child.py"), "--impl", impl, "--workload", workload,
+    child_impl = "ours" if impl == ONE_WORKER else impl
+    command = [python, str(BENCH_DIR / "child.py"), "--impl", child_impl, "--workload", workload,
                "--rows", str(rows), "--mode", mode, "--format", file_format, "--tmp", str(tmp)]
     started = time.perf_counter()
     try:
@@ -162,6 +181,7 @@ def run_child(python: str, impl: str, workload: str, rows: int, mode: str, file_
         if line.startswith("BENCH_RESULT "):
             result = json.loads(line[len("BENCH_RESULT "):])
             result["process_wall_s"] = wall
+            result["impl"] = impl
             return result
     tail = "\n".join((completed.stderr or completed.stdout).splitlines()[-15:])
     return {"impl": impl, "workload": workload, "rows": rows, "mode": mode,
@@ -190,6 +210,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     summary["rows"] = rows
     summary["file_format"] = ok[0].get("file_format")
     summary["checks_ok"] = all(r.get("checks", {}).get("ok") for r in ok)
+    summary["columns"] = ok[0].get("columns")
     return summary
 
 
@@ -230,7 +251,7 @@ def print_tables(summaries: dict[str, dict[str, dict[str, Any]]]) -> None:
         print("|" + "---|" * (header.count("|") - 1))
         for workload, by_impl in by_workload.items():
             for impl, s in by_impl.items():
-                if impl == "ratio":
+                if impl.startswith("ratio"):
                     continue
                 if not s.get("ok_runs"):
                     print(f"| {workload} | {impl} | | | FAILED: {s['errors'][:1]} | | | | | | | {s['runs']} | |")
@@ -240,55 +261,97 @@ def print_tables(summaries: dict[str, dict[str, dict[str, Any]]]) -> None:
                       f"{fmt_rate(s['load_rows_per_s'])} | {fmt_rate(s['total_rows_per_s'])} | "
                       f"{s['total_s']:.2f} | {s['peak_rss_mb']:.0f} | {fmt_stage_rss(s)} | {s['ok_runs']}/{s['runs']} | "
                       f"{'ok' if s['checks_ok'] else 'WRONG COUNTS'} |")
-            r = by_impl.get("ratio")
-            if r:
-                print(f"| {workload} | **ours/peer** | | | {fmt_ratio(r['extract'])} | {fmt_ratio(r['normalize'])} | "
-                      f"{fmt_ratio(r['load'])} | **{fmt_ratio(r['total'])}** | | "
-                      f"{fmt_ratio(r['peak_rss'])} | | | |")
+            for key, label in (("ratio", "ours/peer"), ("ratio_w1", f"{ONE_WORKER}/peer")):
+                r = by_impl.get(key)
+                if r:
+                    print(f"| {workload} | **{label}** | | | {fmt_ratio(r['extract'])} | {fmt_ratio(r['normalize'])} | "
+                          f"{fmt_ratio(r['load'])} | **{fmt_ratio(r['total'])}** | | "
+                          f"{fmt_ratio(r['peak_rss'])} | | | |")
+        for workload, by_impl in by_workload.items():
+            layouts = {impl: s.get("columns") for impl, s in by_impl.items()
+                       if not impl.startswith("ratio") and s.get("columns")}
+            if len({json.dumps(v, sort_keys=True) for v in layouts.values()}) > 1:
+                print(f"\nNOTE {mode}/{workload}: the tables' column counts differ between implementations: {layouts}")
+
+
+def _target(target: str, measured: str, met: bool) -> dict[str, Any]:
+    return {"target": target, "measured": measured, "met": met}
 
 
 def check_targets(summaries: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Each target of issue #10 that this run measured, with the measured value and whether it is met."""
+    """Each target of issue #20 that this run measured, with the measured value and whether it
+    is met. `summaries` is {mode: {workload: {impl or "ratio"/"ratio_w1": summary}}}, where a
+    ratio summary holds ours/peer of the median rows/s per stage ("total": end to end)."""
     results = []
     throughput = summaries.get("throughput", {})
     for workload, target in TARGET_E2E_RATIO.items():
         r = throughput.get(workload, {}).get("ratio")
         if r and r.get("total") is not None:
-            results.append({"target": f"{workload}: end-to-end rows/s ours/peer >= {target}x",
-                            "measured": f"{r['total']:.2f}x", "met": r["total"] >= target})
+            results.append(_target(f"{workload}: end-to-end rows/s ours/peer >= {target:g}x",
+                                   f"{r['total']:.2f}x", r["total"] >= target))
     ours_arrow = throughput.get("arrow", {}).get("ours", {})
     reference = throughput.get("reference", {}).get("duckdb", {})
     if ours_arrow.get("total_s") and reference.get("total_s"):
         factor = ours_arrow["total_s"] / reference["total_s"]
-        results.append({"target": f"arrow: ours within {TARGET_REFERENCE_FACTOR}x of DuckDB alone",
-                        "measured": f"{factor:.2f}x the reference's time", "met": factor <= TARGET_REFERENCE_FACTOR})
+        results.append(_target(f"arrow: ours within {TARGET_REFERENCE_FACTOR}x of DuckDB ingesting the Arrow table alone",
+                               f"{factor:.2f}x the reference's time ({ours_arrow['total_s']:.2f} s vs"
+                               f" {reference['total_s']:.2f} s)", factor <= TARGET_REFERENCE_FACTOR))
+    for workload, target in TARGET_ONE_WORKER_RATIO.items():
+        r = throughput.get(workload, {}).get("ratio_w1")
+        if r and r.get("total") is not None:
+            results.append(_target(f"{workload}: one normalize worker, end-to-end ours/peer >= {target:g}x",
+                                   f"{r['total']:.2f}x", r["total"] >= target))
+    flat, general = throughput.get("flat", {}).get("ratio"), throughput.get("general", {}).get("ratio")
+    if flat and general and flat.get("total") and general.get("total") is not None:
+        wanted = TARGET_GENERAL_SHARE * flat["total"]
+        results.append(_target(f"general: ours/peer >= {TARGET_GENERAL_SHARE:g} x the flat ratio",
+                               f"{general['total']:.2f}x against {wanted:.2f}x ({TARGET_GENERAL_SHARE:g} x"
+                               f" {flat['total']:.2f}x)", general["total"] >= wanted))
     memory = summaries.get("memory", {})
     for workload, by_impl in memory.items():
         ours = by_impl.get("ours", {})
         if ours.get("peak_rss_mb"):
-            results.append({"target": f"memory/{workload}: ours peak RSS <= {TARGET_PEAK_RSS_MB:.0f} MB",
-                            "measured": f"{ours['peak_rss_mb']:.0f} MB",
-                            "met": ours["peak_rss_mb"] <= TARGET_PEAK_RSS_MB})
+            results.append(_target(f"memory/{workload}: ours peak RSS (with child processes) <= {TARGET_PEAK_RSS_MB:.0f} MB",
+                                   f"{ours['peak_rss_mb']:.0f} MB", ours["peak_rss_mb"] <= TARGET_PEAK_RSS_MB))
     small, big = memory.get("flat", {}).get("ours", {}), memory.get("flat_5x", {}).get("ours", {})
     if small.get("peak_rss_mb") and big.get("peak_rss_mb"):
         growth = big["peak_rss_mb"] / small["peak_rss_mb"] - 1
-        results.append({"target": f"memory: ours peak RSS at 5x flat rows <= +{TARGET_RSS_GROWTH:.0%} of 1x",
-                        "measured": f"{growth:+.1%} ({small['peak_rss_mb']:.0f} -> {big['peak_rss_mb']:.0f} MB)",
-                        "met": growth <= TARGET_RSS_GROWTH})
+        results.append(_target(f"memory: ours peak RSS at 5x flat rows <= +{TARGET_RSS_GROWTH:.0%} of 1x",
+                               f"{growth:+.1%} ({small['peak_rss_mb']:.0f} -> {big['peak_rss_mb']:.0f} MB,"
+                               f" {small['rows']:,} -> {big['rows']:,} rows)", growth <= TARGET_RSS_GROWTH))
     return results
+
+
+def print_targets(targets: list[dict[str, Any]]) -> None:
+    """The targets as a Markdown table: target, measured value, met or NOT met."""
+    print("\n### targets (issue #20)\n")
+    print("| target | measured (medians) | met? |")
+    print("|---|---|---|")
+    for target in targets:
+        print(f"| {target['target']} | {target['measured']} | {'met' if target['met'] else '**NOT met**'} |")
+    missed = sum(not t["met"] for t in targets)
+    print(f"\n{len(targets) - missed} of {len(targets)} targets met.")
 
 
 # -- main -----------------------------------------------------------------------------------------
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Benchmark our dlt against dlt from PyPI on DuckDB.")
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line of `run.py`."""
+    parser = argparse.ArgumentParser(description="Benchmark our dlt against dlt from PyPI on DuckDB"
+                                                 " and check the targets of issue #20.")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each workload's rows (default 1.0)")
-    parser.add_argument("--repeat", type=int, default=1, help="measured runs per implementation and workload")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="measured runs per implementation and workload (default 3: medians of three)")
     parser.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS),
-                        help=f"comma-separated subset of {','.join(DEFAULT_WORKLOADS)}")
+                        help=f"comma-separated subset of {','.join(wl.WORKLOADS)} (default {','.join(DEFAULT_WORKLOADS)})")
     parser.add_argument("--mode", choices=("throughput", "memory", "all"), default="all",
                         help="throughput: data in memory before timing; memory: lazy data, plus flat at 5x rows")
     parser.add_argument("--impls", default="ours,peer", help="comma-separated subset of ours,peer")
+    parser.add_argument("--memory-impls", default="ours",
+                        help="implementations run in memory mode (default ours: the memory targets are ours';"
+                             " ours,peer adds the peer, several minutes more)")
+    parser.add_argument("--no-one-worker", action="store_true",
+                        help=f"skip the runs of ours with one normalize worker ({ONE_WORKER}) on flat and nested")
     parser.add_argument("--ours", choices=("auto", "current", "venv"), default="auto",
                         help="auto: the current interpreter if it imports our dlt, else bench/.ours-venv")
     parser.add_argument("--peer-version", default="1.31.0")
@@ -303,12 +366,68 @@ def parse_args() -> argparse.Namespace:
                         help="LOAD__WORKERS for the peer (default: the peer's own default)")
     parser.add_argument("--peer-5x", action="store_true",
                         help="also run the peer on flat at 5x rows in memory mode (slow: minutes)")
+    parser.add_argument("--reference-bench", action="store_true",
+                        help="afterwards run bench/reference_pairs.py (the reference benchmark itself, ours"
+                             " and the peer alternately) on flat, nested, merge, arrow at the same scale and repeat")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before one run is abandoned")
     parser.add_argument("--output", type=Path, default=None, help="JSON results file (default bench/results/<ts>.json)")
-    return parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def build_plan(modes: tuple[str, ...], selected: list[str], impls: list[str], memory_impls: list[str],
+               one_worker: bool, peer_5x: bool) -> list[tuple[str, str, list[str]]]:
+    """The runs to make: (mode, workload, implementations in the order they alternate)."""
+    plan: list[tuple[str, str, list[str]]] = []
+    for mode in modes:
+        wanted = impls if mode == "throughput" else [i for i in impls if i in memory_impls]
+        for name in selected:
+            workload = wl.WORKLOADS[name]
+            if mode == "memory" and name == "reference":
+                continue  # DuckDB alone reads an in-memory Arrow table: nothing lazy to measure
+            if name == "flat_5x" and mode == "throughput":
+                continue
+            order = [i for i in workload.implementations if i in wanted or i == "duckdb"]
+            if mode == "throughput" and one_worker and name in TARGET_ONE_WORKER_RATIO and "ours" in impls:
+                order.append(ONE_WORKER)
+            if order:
+                plan.append((mode, name, order))
+        if mode == "memory" and "flat" in selected and "flat_5x" not in selected and "ours" in impls:
+            plan.append((mode, "flat_5x", ["ours", "peer"] if peer_5x and "peer" in impls else ["ours"]))
+    return plan
+
+
+def summarize_plan(plan: list[tuple[str, str, list[str]]], runs: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Medians per (mode, workload, implementation) and the ratios ours/peer and ours-w1/peer."""
+    summaries: dict[str, dict[str, dict[str, Any]]] = {}
+    for mode, name, order in plan:
+        by_impl = {impl: summarize([r for r in runs if r["mode"] == mode and r["workload"] == name
+                                    and r["impl"] == impl]) for impl in order}
+        for ours_impl, key in (("ours", "ratio"), (ONE_WORKER, "ratio_w1")):
+            if ours_impl in by_impl and "peer" in by_impl:
+                ours, peer = by_impl[ours_impl], by_impl["peer"]
+                by_impl[key] = {stage: ratio(ours, peer, f"{stage}_rows_per_s") for stage in STAGES}
+                by_impl[key]["peak_rss"] = ratio(ours, peer, "peak_rss_mb")
+        summaries.setdefault(mode, {})[name] = by_impl
+    return summaries
+
+
+def check_same_data(python: str) -> str:
+    """Make sure the harness's flat/nested/merge/arrow data are the reference benchmark's; returns
+    where they come from. Exits when our fallback generators disagree with the reference."""
+    completed = subprocess.run([python, str(BENCH_DIR / "workloads.py")], capture_output=True, text=True,
+                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    source = wl.data_source()
+    if wl.reference_module() is None:
+        log(f"data: {source}: our own generators of the reference's values")
+    elif completed.returncode != 0:
+        raise SystemExit(f"bench/workloads.py's generators differ from {source}:\n{completed.stdout}{completed.stderr}")
+    else:
+        log(f"data: {source} (our fallback generators checked equal to it)")
+    return source
 
 
 def main() -> int:
+    """Run the plan, print the tables and the targets, write the JSON results."""
     global OURS_NORMALIZE_WORKERS
     args = parse_args()
     OURS_NORMALIZE_WORKERS = args.ours_normalize_workers
@@ -317,38 +436,28 @@ def main() -> int:
     if unknown:
         raise SystemExit(f"unknown workload(s) {unknown}; choose from {list(wl.WORKLOADS)}")
     impls = [i.strip() for i in args.impls.split(",") if i.strip()]
+    memory_impls = [i.strip() for i in args.memory_impls.split(",") if i.strip()]
     modes = ("throughput", "memory") if args.mode == "all" else (args.mode,)
 
     ours_python, ours_how = resolve_ours(args.ours)
-    pythons = {"ours": ours_python, "duckdb": ours_python}
+    data_source = check_same_data(ours_python)
+    pythons = {"ours": ours_python, ONE_WORKER: ours_python, "duckdb": ours_python}
     peer_requirements: list[str] = []
     if "peer" in impls:
         pythons["peer"], peer_requirements = resolve_peer(args.peer_version, ours_python)
-    formats = {"ours": args.ours_format, "peer": args.peer_format, "duckdb": "-"}
+    formats = {"ours": args.ours_format, ONE_WORKER: args.ours_format, "peer": args.peer_format, "duckdb": "-"}
     log(f"ours: {ours_how}")
     if "peer" in impls:
         log(f"peer: {PEER_VENV.relative_to(REPO_ROOT)} ({', '.join(peer_requirements)})")
 
-    plan: list[tuple[str, str, list[str]]] = []  # (mode, workload, implementations in run order)
-    for mode in modes:
-        for name in selected:
-            workload = wl.WORKLOADS[name]
-            if mode == "memory" and name == "reference":
-                continue  # DuckDB alone reads an in-memory Arrow table: nothing lazy to measure
-            if name == "flat_5x" and mode == "throughput":
-                continue
-            plan.append((mode, name, [i for i in workload.implementations if i in impls or i == "duckdb"]))
-        if mode == "memory" and "flat" in selected and "flat_5x" not in selected:
-            plan.append((mode, "flat_5x", ["ours", "peer"] if args.peer_5x else ["ours"]))
-    plan = [(m, w, [i for i in order if i in impls or i == "duckdb"]) for m, w, order in plan]
-
+    plan = build_plan(modes, selected, impls, memory_impls, not args.no_one_worker, args.peer_5x)
     started = datetime.now(timezone.utc)
     runs: list[dict[str, Any]] = []
     bench_started = time.perf_counter()
     for mode, name, order in plan:
         rows = wl.scaled_rows(wl.WORKLOADS[name], args.scale)
         for repetition in range(args.repeat):
-            for impl in order:  # alternating: ours, peer, ours, peer, ...
+            for impl in order:  # alternating: ours, peer, ours-w1, ours, peer, ours-w1, ...
                 log(f"[{time.perf_counter() - bench_started:7.1f}s] {mode}/{name} {impl} "
                     f"run {repetition + 1}/{args.repeat} ({rows:,} rows) ...")
                 result = run_child(pythons[impl], impl, name, rows, mode, formats[impl], args.timeout,
@@ -360,23 +469,13 @@ def main() -> int:
                         f"peak RSS {result['peak_rss_mb']:.0f} MB, checks {'ok' if result['checks']['ok'] else 'WRONG'}")
                 runs.append(result)
 
-    summaries: dict[str, dict[str, dict[str, Any]]] = {}
-    for mode, name, order in plan:
-        by_impl = {impl: summarize([r for r in runs if r["mode"] == mode and r["workload"] == name
-                                    and r["impl"] == impl]) for impl in order}
-        if "ours" in by_impl and "peer" in by_impl:
-            ours, peer = by_impl["ours"], by_impl["peer"]
-            by_impl["ratio"] = {stage: ratio(ours, peer, f"{stage}_rows_per_s") for stage in STAGES}
-            by_impl["ratio"]["peak_rss"] = ratio(ours, peer, "peak_rss_mb")
-        summaries.setdefault(mode, {})[name] = by_impl
-
+    summaries = summarize_plan(plan, runs)
+    print(f"\ndata: {data_source}; runs per implementation: {args.repeat} (tables show medians);"
+          f" scale {args.scale}")
     print_tables(summaries)
     targets = check_targets(summaries)
     if targets:
-        print("\n### targets (issue #10)")
-        for target in targets:
-            print(f"- [{'x' if target['met'] else ' '}] {target['target']}: {target['measured']}"
-                  f" -> {'met' if target['met'] else 'NOT met'}")
+        print_targets(targets)
     elapsed = time.perf_counter() - bench_started
     print(f"\ntotal benchmark time {elapsed / 60:.1f} min (scale {args.scale}, repeat {args.repeat})")
 
@@ -386,11 +485,18 @@ def main() -> int:
         "started_at": started.isoformat(), "elapsed_s": elapsed,
         "arguments": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "ours": ours_how, "peer_requirements": peer_requirements, "formats": formats,
+        "ours": ours_how, "peer_requirements": peer_requirements, "formats": formats, "data": data_source,
         "summaries": summaries, "targets": targets, "runs": runs,
     }, indent=2))
     print(f"results written to {output}")
-    return 0 if all("error" not in r for r in runs) else 1
+    status = 0 if all("error" not in r for r in runs) else 1
+    if args.reference_bench:
+        import reference_pairs
+
+        status = max(status, reference_pairs.main(["--scale", str(args.scale), "--repeat", str(args.repeat),
+                                                   "--ours-python", ours_python, "--peer-python", pythons.get(
+                                                       "peer") or str(resolve_peer(args.peer_version, ours_python)[0])]))
+    return status
 
 
 if __name__ == "__main__":
