@@ -18,7 +18,8 @@ def test_big_packages_are_normalized_by_worker_processes(monkeypatch):
     monkeypatch.setenv("NORMALIZE__PARALLEL_MIN_BYTES", "1")
     monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "500")
     pipeline = dlt.pipeline(pipeline_name="workers", destination="duckdb")
-    data = [{"id": i, "name": f"n{i}", "tags": [i, i + 1], "meta": {"even": i % 2 == 0}} for i in range(3000)]
+    # tuples keep the pages pickled (pages stored by Arrow go in one process: see below)
+    data = [{"id": i, "name": f"n{i}", "tags": (i, i + 1), "meta": {"even": i % 2 == 0}} for i in range(3000)]
     pages = [data[i:i + 100] for i in range(0, len(data), 100)]
     info = pipeline.run(dlt.resource(pages, name="items"))
     assert info.row_counts == {"items": 3000, "items__tags": 6000}
@@ -33,6 +34,19 @@ def test_big_packages_are_normalized_by_worker_processes(monkeypatch):
     tags = rows_of(pipeline, "items__tags")
     by_id = {r["_dlt_id"]: r["id"] for r in rows}
     assert all(t["value"] in (by_id[t["_dlt_parent_id"]], by_id[t["_dlt_parent_id"]] + 1) for t in tags)
+
+
+def test_packages_of_pages_stored_by_arrow_are_normalized_in_one_process(monkeypatch):
+    monkeypatch.setenv("NORMALIZE__WORKERS", "2")
+    monkeypatch.setenv("NORMALIZE__PARALLEL_MIN_BYTES", "1")
+    monkeypatch.setenv("EXTRACT__ITEMS_PER_FILE", "500")
+    pipeline = dlt.pipeline(pipeline_name="workers_arrow", destination="duckdb")
+    data = [{"id": i, "name": f"n{i}", "tags": [i, i + 1], "meta": {"even": i % 2 == 0}} for i in range(3000)]
+    info = pipeline.run(dlt.resource([data[i:i + 100] for i in range(0, 3000, 100)], name="items"))
+    assert info.row_counts == {"items": 3000, "items__tags": 6000}
+    names = job_files(pipeline, info.loads_ids[0])
+    assert not any(n.split(".")[1].startswith("w") for n in names)
+    assert sorted(r["id"] for r in rows_of(pipeline, "items")) == list(range(3000))
 
 
 def test_workers_that_infer_different_types_fall_back_to_one_process(monkeypatch):

@@ -193,7 +193,8 @@ def test_normalize_workers_report_their_rows_while_they_run(monkeypatch):
     collector = Totals()
     pipeline = dlt.pipeline("worker_progress", destination="duckdb", progress=collector)
     monkeypatch.setattr(pipeline, "_row_counter", lambda: RecordingCounter(collector, period=0.05))
-    rows = ({"id": i, "name": f"row {i}", "value": i * 0.5} for i in range(80_000))
+    # a tuple keeps the pages pickled: pages stored by Arrow are normalized in one process
+    rows = ({"id": i, "name": f"row {i}", "value": i * 0.5, "pair": (i, i)} for i in range(80_000))
     pipeline.extract(rows, table_name="numbers")
     totals.clear()
     pipeline.normalize()
