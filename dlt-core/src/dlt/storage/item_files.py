@@ -5,10 +5,14 @@ Extract appends each page (a list of items) to a table's item file with `pickle`
 table with the merge disposition it appends the primary key values of the same page to a
 sidecar file, so normalize finds the last item of every key without unpickling the items twice.
 
-A page of dicts that all have the same keys in the same order (the usual page of an API or a
-generator) is stored by columns (`encode_page`): one list of values per key instead of one dict
-per item. It pickles in about half the time, unpickles in a third, and normalize's columnar
-path takes it as it is; `read_item_pages` gives every other reader the items as they were.
+A page of dicts whose every value Arrow holds exactly is stored as an Arrow record batch
+(`dlt.storage.arrow_pages`, for tables normalize takes by columns): extract builds the arrays,
+and normalize's Arrow walk hands them to the job writers without a Python object per value.
+Any other page of dicts that all have the same keys in the same order is stored by columns
+(`encode_page`): one list of values per key instead of one dict per item. `read_item_pages`
+gives every other reader the items as they were (a missing key of a record-batch page reads as
+None). Packages written before either form existed read as they did; older code cannot read a
+package that holds the newer forms.
 """
 
 from __future__ import annotations
