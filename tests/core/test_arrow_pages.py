@@ -158,3 +158,22 @@ def test_pages_stored_by_arrow_read_back_as_items_for_every_other_reader(tmp_pat
     assert info.has_failed_jobs is False
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT count(*) FROM things__tags")[0][0] == sum(i % 3 for i in range(10))
+
+
+def test_a_big_page_with_one_odd_value_is_stored_by_arrow_but_for_its_part(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "1200")
+    items = api_items(1200)
+    items[700]["score"] = 7  # an int among floats: Arrow would make it 7.0
+    pipeline = dlt.pipeline(pipeline_name="arrow_pages_split", destination="duckdb",
+                            pipelines_dir=str(tmp_path))
+    pipeline.extract(dlt.resource([items], name="issues"))
+    [item_file] = [p for p in tmp_path.rglob("issues.*.pkl")]
+    pages = list(read_item_pages(item_file, columns=True))
+    assert [(type(p) is pa.RecordBatch, len(p)) for p in pages] == [(True, 500), (False, 500), (True, 200)]
+    assert [item for page in read_item_pages(item_file) for item in page][700]["score"] == 7
+    pipeline.normalize()
+    assert pipeline.load().has_failed_jobs is False
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM issues")[0][0] == 1200
+        # the row path coerced the int into the double column, as for any page
+        assert client.execute_sql("SELECT score FROM issues WHERE id = 700")[0][0] == 7.0

@@ -58,6 +58,7 @@ def remember_secret(value: Any) -> None:
         text = value.decode(errors="ignore") if isinstance(value, bytes) else value
         if len(text) >= 4:
             _secrets.add(text)
+            _redacted.clear()
 
 
 _known_patterns: dict[str, re.Pattern[str]] = {}
@@ -84,10 +85,27 @@ def _mask(match: re.Match[str]) -> str:
     return match.group("head") + (secret if secret.lower() in PLACEHOLDERS else REDACTED)
 
 
+_redacted: dict[str, str] = {}
+"""Texts redacted since the last secret was remembered, and their redacted form: a trace
+repeats the same names and paths many times."""
+_REDACTED_CACHE_TEXTS = 65_536
+_REDACTED_CACHE_CHARS = 4_096
+
+
 def redact(text: str) -> str:
     """`text` with every remembered secret and every secret-shaped value replaced by `***`."""
     if not isinstance(text, str) or not text:
         return text
+    known = _redacted.get(text)
+    if known is not None:
+        return known
+    redacted = _redact(text)
+    if len(text) <= _REDACTED_CACHE_CHARS and len(_redacted) < _REDACTED_CACHE_TEXTS:
+        _redacted[text] = redacted
+    return redacted
+
+
+def _redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = _known_secret_pattern(secret).sub(REDACTED, text)

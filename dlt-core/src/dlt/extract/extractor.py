@@ -20,7 +20,7 @@ from dlt.normalize.arrow import to_arrow_table
 from dlt.normalize.merge_keys import merge_keys_of, page_keys, row_id_function
 from dlt.schema import Schema
 from dlt.schema.contracts import check_new_table
-from dlt.storage.item_files import append_pickled, encode_page, keys_file_of
+from dlt.storage.item_files import append_pickled, encode_pages, keys_file_of
 
 
 @dataclass
@@ -76,7 +76,8 @@ class TableItemsFile:
                 append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
         try:
-            append_pickled(self.file, encode_page(self.buffer, arrow=self.arrow_pages))
+            for stored in encode_pages(self.buffer, arrow=self.arrow_pages):
+                append_pickled(self.file, stored)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
             raise TypeError(

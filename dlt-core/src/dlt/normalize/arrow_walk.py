@@ -90,14 +90,15 @@ class _ArrowWalk:
             root_ids = self.root_ids
         for key, values in fields:
             name = names.get(key)
-            if name is None or name in columns:
-                return False
             arrow_type = values.type
             if pa.types.is_null(arrow_type) or values.null_count == len(values):
-                # all null: an untyped column stays out of the job file
-                if types.get(name) is not None:
+                # all null: no item of these rows has a value under the key (as if it were
+                # absent); an untyped column stays out of the job file
+                if name is not None and name not in columns and types.get(name) is not None:
                     columns[name] = values
                 continue
+            if name is None or name in columns:
+                return False
             if pa.types.is_struct(arrow_type):
                 if level >= self.limit or rows.is_json_column(table, name):
                     return False

@@ -67,7 +67,15 @@ def _columns_of(dicts: list[dict[str, Any]]) -> tuple[list[str], list[pa.Array]]
             columns = None
     if columns is None:
         keys = dict.fromkeys(chain.from_iterable(dicts))
-        columns = {key: [item.get(key) for item in dicts] for key in keys}
+        count = len(dicts)
+        if sum(map(len, dicts)) * 2 < len(keys) * count:
+            # sparse (most keys on few items): one pass over the values that are there
+            columns = {key: [None] * count for key in keys}
+            for index, item in enumerate(dicts):
+                for key, value in item.items():
+                    columns[key][index] = value
+        else:
+            columns = {key: [item.get(key) for item in dicts] for key in keys}
     if set(map(type, columns)) - {str}:
         raise _NotExact
     return list(columns), [_array_of(values) for values in columns.values()]

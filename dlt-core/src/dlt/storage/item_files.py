@@ -76,6 +76,24 @@ class ColumnPage:
         return [dict(zip(keys, row)) for row in zip(*self.columns)]
 
 
+ARROW_SPLIT_ITEMS = 500
+"""Items per part of a page Arrow cannot hold as a whole: each part that it can hold is stored by
+Arrow, so one odd value sends only its part to the row path."""
+
+
+def encode_pages(items: list[Any], arrow: bool = False) -> list[Any]:
+    """What `append_pickled` stores for a buffered page, one value per stored page: with `arrow`
+    and a page Arrow cannot hold whole, its parts of `ARROW_SPLIT_ITEMS` items each, every part
+    encoded on its own (`encode_page`)."""
+    encoded = encode_page(items, arrow)
+    if not arrow or len(items) <= ARROW_SPLIT_ITEMS or (type(encoded) is tuple and encoded[0] == ARROW_MARK):
+        return [encoded]
+    if type(encoded) is list and (not items or set(map(type, items)) != {dict}):
+        return [encoded]
+    return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], arrow)
+            for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
+
+
 def encode_page(items: list[Any], arrow: bool = False) -> Any:
     """What `append_pickled` stores for a page: with `arrow`, a record batch when Arrow holds
     every value exactly (`dlt.storage.arrow_pages`); else the columns of a page of dicts of one

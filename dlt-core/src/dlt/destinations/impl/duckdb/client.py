@@ -242,6 +242,11 @@ class DuckDBJobClient(SqlJobClient):
         "binary": "BLOB",
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inserted: dict[str, tuple[int, int]] = {}
+        """Rows and bytes the current load inserted per table (what its commit must hold)."""
+
     def to_db_type(self, column: dict[str, Any]) -> str:
         """As in dlt: a `bigint` with a `precision` in bits is the smallest integer that holds
         it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT)."""
@@ -291,9 +296,10 @@ class DuckDBJobClient(SqlJobClient):
     def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> None:
         """Raise DuckDB's memory limit for this load when it is below what an INSERT needs:
         jsonl takes what DuckDB's JSON reader holds (32 MiB buffers, about threads + 2 at
-        once), parquet and Arrow files of wide tables what `insert_memory` estimates (only over dlt's default
-        cap, never over one the user set). The commit writes the
-        rows out and needs the same memory, so the limit goes back when the load ends."""
+        once), parquet and Arrow files of wide tables what `insert_memory` estimates for all
+        the rows the load inserts into the table so far (only over dlt's default cap, never
+        over one the user set). The commit writes the rows out and needs the same memory, so
+        the limit goes back when the load ends."""
         limit, threads = self.sql.execute_sql(
             "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
         if file_format == "jsonl":
@@ -302,8 +308,10 @@ class DuckDBJobClient(SqlJobClient):
             return
         else:
             columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
-            estimate = insert_memory.arrow_files_mib if file_format == "arrow" else insert_memory.parquet_files_mib
-            needed = insert_memory.bounded(estimate(paths, columns, int(threads)))
+            rows, size = insert_memory.job_files_size(paths)
+            before = self._inserted.get(table["name"], (0, 0))
+            rows, size = self._inserted[table["name"]] = (before[0] + rows, before[1] + size)
+            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, int(threads)))
         if _mebibytes(limit) >= needed:
             return
         if self._restore_memory_limit is None:
@@ -319,6 +327,7 @@ class DuckDBJobClient(SqlJobClient):
 
     def _set_memory_limit_back(self) -> None:
         """Put the memory limit back; after a failed statement that waits for the rollback."""
+        self._inserted = {}
         if self._restore_memory_limit is None:
             return
         try:

@@ -27,6 +27,8 @@ COLUMN_MIB = 0.04
 SEGMENT_MIB = 0.55
 """What one column of one thread holds at most before DuckDB writes it out."""
 ROW_BYTES_FACTOR = 3.0
+MIN_VALUE_BYTES = 8.0
+"""Bytes a value takes in DuckDB's append vectors at least (validity and fixed-size slots)."""
 
 
 def physical_memory_mib() -> float:
@@ -41,32 +43,35 @@ def estimate_insert_mib(columns: int, rows: int, bytes_per_value: float, threads
     """MiB that an INSERT of `rows` rows into a table of `columns` columns needs, about."""
     threads = max(1, threads)
     rows_per_thread = rows / threads
+    # DuckDB appends into uncompressed vectors of 8 bytes a value (16 a string) however small
+    # the value is on disk: a column of nulls needs its segment too
+    bytes_per_value = max(MIN_VALUE_BYTES, bytes_per_value)
     per_column_thread = min(SEGMENT_MIB, rows_per_thread * bytes_per_value * ROW_BYTES_FACTOR / 1024 ** 2)
     return BASE_MIB + columns * (COLUMN_MIB + threads * per_column_thread)
 
 
-def parquet_files_mib(paths: list[Path], columns: int, threads: int) -> float:
-    """The estimate for parquet job files, from their footers (row counts, uncompressed sizes)."""
-    rows = 0
-    uncompressed = 0
-    for path in paths:
-        metadata = pq.read_metadata(path)
-        rows += metadata.num_rows
-        uncompressed += sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-    if rows == 0:
-        return BASE_MIB + columns * COLUMN_MIB
-    file_columns = max(1, columns)
-    return estimate_insert_mib(columns, rows, uncompressed / rows / file_columns, threads)
-
-
-def arrow_files_mib(paths: list[Path], columns: int, threads: int) -> float:
-    """The estimate for Arrow IPC job files: their size is about their rows' Arrow size."""
+def job_files_size(paths: list[Path]) -> tuple[int, int]:
+    """Rows and uncompressed bytes of parquet (from their footers) or Arrow IPC job files (their
+    size is about their rows' Arrow size)."""
     from dlt.utils.arrow_ipc import arrow_file_rows
 
-    rows = sum(arrow_file_rows(path) for path in paths)
+    rows = size = 0
+    for path in paths:
+        if path.suffix == ".parquet":
+            metadata = pq.read_metadata(path)
+            rows += metadata.num_rows
+            size += sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+        else:
+            rows += arrow_file_rows(path)
+            size += path.stat().st_size
+    return rows, size
+
+
+def table_insert_mib(rows: int, size: int, columns: int, threads: int) -> float:
+    """The estimate for `rows` rows of `size` uncompressed bytes inserted into a table of
+    `columns` columns within one transaction (its commit holds them all)."""
     if rows == 0:
         return BASE_MIB + columns * COLUMN_MIB
-    size = sum(path.stat().st_size for path in paths)
     return estimate_insert_mib(columns, rows, size / rows / max(1, columns), threads)
 
 
