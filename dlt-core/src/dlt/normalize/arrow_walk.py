@@ -168,7 +168,7 @@ def _typed_as_column(values: pa.Array, expected: type | None) -> bool:
         return False
     if kind is expected:
         return True
-    return expected is datetime and kind is str and _all_iso(values)
+    return expected is datetime and kind is str and all_iso_timestamps(values)
 
 
 def _decimals_fit(rows: RowNormalizer, table: str, name: str, values: pa.Array) -> bool:
@@ -183,8 +183,8 @@ def _decimals_fit(rows: RowNormalizer, table: str, name: str, values: pa.Array) 
     return arrow_type.scale <= DECIMAL_SCALE and arrow_type.precision - arrow_type.scale <= DECIMAL_PRECISION - DECIMAL_SCALE
 
 
-def _all_iso(values: pa.Array) -> bool:
-    """True when every non-null string is an ISO timestamp (Arrow's regex engine; see
-    `dlt.normalize.columnar._all_iso`)."""
+def all_iso_timestamps(values: pa.Array) -> bool:
+    """True when every non-null string of an Arrow string array is an ISO timestamp (Arrow's
+    regex engine) and at least one is not null."""
     matches = pc.match_substring_regex(values, ISO_TIMESTAMP_PATTERN)
     return matches.null_count < len(values) and bool(pc.all(matches).as_py())

@@ -19,11 +19,11 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from dlt.schema.inference import INT64_MAX, INT64_MIN, ISO_TIMESTAMP_PATTERN, decimal_fits
+from dlt.schema.inference import INT64_MAX, INT64_MIN, decimal_fits
 from dlt.schema.typing import ID_COLUMN, LIST_IDX_COLUMN, LOAD_ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN
 
+from dlt.normalize.arrow_walk import all_iso_timestamps, batch_tables
 from dlt.normalize.relational import DEFAULT_MAX_NESTING
 from dlt.storage.item_files import ColumnPage
 
@@ -71,8 +71,6 @@ def page_tables(rows: RowNormalizer, table: str, page: list[Any] | ColumnPage, m
     (`dlt.normalize.arrow_walk`) and comes back as Arrow arrays.
     """
     if type(page) is pa.RecordBatch:
-        from dlt.normalize.arrow_walk import batch_tables
-
         return batch_tables(rows, table, page, max_nesting, merge_root)
     if type(page) is ColumnPage:
         # stored by columns at extract: dicts of one shape, already transposed
@@ -230,11 +228,12 @@ def _fits_int64(values: list[Any]) -> bool:
 
 
 def _all_iso(values: list[Any]) -> bool:
-    """True when every string is an ISO timestamp, checked by Arrow's regex engine. Its
-    pattern is stricter than Python's (ASCII digits, no newline before the end), so a value
-    it rejects goes to the row path, which then decides as always."""
+    """True when every string is an ISO timestamp, checked by Arrow's regex engine
+    (`dlt.normalize.arrow_walk.all_iso_timestamps`). Its pattern is stricter than Python's
+    (ASCII digits, no newline before the end), so a value it rejects goes to the row path,
+    which then decides as always."""
     try:
-        matches = pc.match_substring_regex(pa.array(values, type=pa.string()), ISO_TIMESTAMP_PATTERN)
+        strings = pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return False
-    return matches.null_count < len(values) and bool(pc.all(matches).as_py())
+    return all_iso_timestamps(strings)

@@ -276,12 +276,12 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
             for start in range(0, len(page), ROW_SLICE_ITEMS):
-                rest = page[start:] if arrow_page is None else arrow_page.slice(start)
                 # a page stored by Arrow tries the rest of it after every slice (cheap: its walk
                 # stops at the first unseen key); other pages once, after the first slice
                 retry = start == ROW_SLICE_ITEMS or (arrow_page is not None and start > 0)
                 if as_columns and retry and _write_as_columns(
-                        rows, table, rest, max_nesting, is_merge, write_columns):
+                        rows, table, page[start:] if arrow_page is None else arrow_page.slice(start),
+                        max_nesting, is_merge, write_columns):
                     # the slices before brought what was new in the page (columns, child
                     # tables): the rest of it goes as columns
                     break

@@ -83,15 +83,19 @@ Arrow, so one odd value sends only its part to the row path."""
 
 def encode_pages(items: list[Any], arrow: bool = False) -> list[Any]:
     """What `append_pickled` stores for a buffered page, one value per stored page: with `arrow`
-    and a page Arrow cannot hold whole, its parts of `ARROW_SPLIT_ITEMS` items each, every part
-    encoded on its own (`encode_page`)."""
-    encoded = encode_page(items, arrow)
-    if not arrow or len(items) <= ARROW_SPLIT_ITEMS or (type(encoded) is tuple and encoded[0] == ARROW_MARK):
-        return [encoded]
-    if type(encoded) is list and (not items or set(map(type, items)) != {dict}):
-        return [encoded]
-    return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], arrow)
-            for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
+    and a page of dicts Arrow cannot hold whole, its parts of `ARROW_SPLIT_ITEMS` items each,
+    every part encoded on its own (`encode_page`)."""
+    if arrow and len(items) > ARROW_SPLIT_ITEMS:
+        from dlt.storage.arrow_pages import encode_arrow_page
+
+        batch = encode_arrow_page(items)
+        if batch is not None:
+            return [(ARROW_MARK, batch)]
+        if set(map(type, items)) == {dict}:
+            return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], arrow)
+                    for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
+        return [encode_page(items)]
+    return [encode_page(items, arrow)]
 
 
 def encode_page(items: list[Any], arrow: bool = False) -> Any:
@@ -119,7 +123,7 @@ def read_item_pages(path: Path, columns: bool = False) -> Iterator[Any]:
         if type(value) is tuple and len(value) == 3 and value[0] == COLUMNS_MARK:
             page = ColumnPage(value[1], value[2])
             yield page if columns else page.items()
-        elif type(value) is tuple and len(value) == 2 and value[0] == ARROW_MARK:
+        elif _is_arrow_page(value):
             yield value[1] if columns else value[1].to_pylist()
         else:
             yield value
@@ -127,8 +131,12 @@ def read_item_pages(path: Path, columns: bool = False) -> Iterator[Any]:
 
 def starts_with_arrow_page(path: Path) -> bool:
     """True when the first page of an item file is stored as an Arrow record batch."""
-    first = next(read_pickled_pages(path), None)
-    return type(first) is tuple and len(first) == 2 and first[0] == ARROW_MARK
+    return _is_arrow_page(next(read_pickled_pages(path), None))
+
+
+def _is_arrow_page(value: Any) -> bool:
+    """True for a stored value `(ARROW_MARK, batch)`."""
+    return type(value) is tuple and len(value) == 2 and value[0] == ARROW_MARK
 
 
 def read_pickled_pages(path: Path) -> Iterator[Any]:
