@@ -9,12 +9,17 @@ and its ids are handed back) in exactly the cases the Python walk does: an unsee
 table, a value of another type than its column, a json column, the nesting limit, or a column
 name met twice. Extract only stores a page by Arrow when every value survives exactly
 (`dlt.storage.arrow_pages`), so a page that gives up gets the same rows on the row path.
+
+The first three are one item's (the first item holding the unseen key, child rows or value), and
+the walk goes on past them to find the first such item of the page (`BatchWalk.first_refused`):
+the items before it take the walk, and the row path starts there, so a page with a new column at
+item 3,000 sends a few items to the row path, not 3,000.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,13 +36,35 @@ ArrowColumns = dict[str, pa.Array]
 """Column name -> one value per row, as an Arrow array."""
 
 
+class BatchWalk(NamedTuple):
+    """What the walk made of a page stored as a record batch."""
+
+    tables: list[tuple[str, ArrowColumns, int]] | None
+    """Every row the page produces, as Arrow columns per table (root table first), or None when
+    the page needs the row path."""
+    first_refused: int | None
+    """With `tables` None: the first item of the page the row path must take (the items before
+    it take the walk), or None when the refusal is not one item's (a json column, the nesting
+    limit, a column name met twice, a None among a list's dicts, a list of lists)."""
+
+
 def batch_tables(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nesting: int | None,
                  merge_root: bool = False) -> list[tuple[str, ArrowColumns, int]] | None:
     """Every row a page stored as a record batch produces, as Arrow columns per table (root
     table first), or None when the page needs the row path."""
+    return walk_batch(rows, table, batch, max_nesting, merge_root).tables
+
+
+def walk_batch(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nesting: int | None,
+               merge_root: bool = False) -> BatchWalk:
+    """Walk a page stored as a record batch: its rows as Arrow columns per table, or where the
+    row path must start (see `BatchWalk`). A refused page hands its row ids back."""
     count = batch.num_rows
-    if not count or table not in rows.registered_tables():
-        return None
+    if not count:
+        return BatchWalk(None, None)
+    if table not in rows.registered_tables():
+        # the row path registers the table with the first item
+        return BatchWalk(None, 0)
     first_id = rows.id_mark()
     ids = rows.new_ids_array(count)
     columns: ArrowColumns = {}
@@ -47,10 +74,13 @@ def batch_tables(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nes
     out: list[tuple[str, ArrowColumns, int]] = [(table, columns, count)]
     limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
     walk = _ArrowWalk(rows, limit, ids if merge_root else None, out)
-    if not walk.scope(table, "", zip(batch.schema.names, batch.columns), columns, 0, ids, None):
+    if not walk.scope(table, "", zip(batch.schema.names, batch.columns), columns, 0, ids, None, None):
         rows.rewind_ids(first_id)
-        return None
-    return out
+        return BatchWalk(None, None)
+    if walk.first_refused is not None:
+        rows.rewind_ids(first_id)
+        return BatchWalk(None, walk.first_refused)
+    return BatchWalk(out, None)
 
 
 _PY_TYPE_OF = {
@@ -71,7 +101,8 @@ def _python_type(arrow_type: pa.DataType) -> type | None:
 
 
 class _ArrowWalk:
-    """One page's walk over struct levels and lists; every method returns False to give up."""
+    """One page's walk over struct levels and lists. Every method returns False to give up on
+    the page; a refusal that is one item's is noted in `first_refused` and the walk goes on."""
 
     def __init__(self, rows: RowNormalizer, limit: int, root_ids: pa.Array | None,
                  out: list[tuple[str, ArrowColumns, int]]) -> None:
@@ -79,10 +110,19 @@ class _ArrowWalk:
         self.limit = limit
         self.root_ids = root_ids
         self.out = out
+        self.first_refused: int | None = None
+
+    def refuse(self, row: int, items: pa.Array | None) -> None:
+        """Note that row `row` of the current table needs the row path; `items` holds the page
+        item of each row of a child table (None on the root table, whose rows are the items)."""
+        item = row if items is None else items[row].as_py()
+        if self.first_refused is None or item < self.first_refused:
+            self.first_refused = item
 
     def scope(self, table: str, prefix: str, fields: Any, columns: ArrowColumns, level: int,
-              ids: pa.Array, root_ids: pa.Array | None) -> bool:
-        """The `(key, array)` fields of one dict level of `table`, aligned with its rows."""
+              ids: pa.Array, root_ids: pa.Array | None, items: pa.Array | None) -> bool:
+        """The `(key, array)` fields of one dict level of `table`, aligned with its rows
+        (`items`: the page item of each row, None on the root table)."""
         rows = self.rows
         names = rows.scope_names(table, prefix)
         types = rows.known_types(table)
@@ -97,37 +137,46 @@ class _ArrowWalk:
                 if name is not None and name not in columns and types.get(name) is not None:
                     columns[name] = values
                 continue
-            if name is None or name in columns:
+            if name is None:
+                self.refuse(_first_valid(values), items)
+                continue
+            if name in columns:
                 return False
             if pa.types.is_struct(arrow_type):
                 if level >= self.limit or rows.is_json_column(table, name):
                     return False
                 nested = zip([f.name for f in arrow_type], values.flatten())
-                if not self.scope(table, name, nested, columns, level + 1, ids, root_ids):
+                if not self.scope(table, name, nested, columns, level + 1, ids, root_ids, items):
                     return False
                 continue
             if pa.types.is_list(arrow_type):
                 if level >= self.limit or rows.is_json_column(table, name):
                     return False
                 child = rows.child_table_name(table, name)
-                if child is None or not self.children(child, values, level + 1, ids, root_ids):
+                if child is None or child not in rows.registered_tables():
+                    # the row path makes the child table, even for an empty list
+                    self.refuse(_first_valid(values), items)
+                    continue
+                if not self.children(child, values, level + 1, ids, root_ids, items):
                     return False
                 continue
-            if not _typed_as_column(values, types.get(name)) and not _decimals_fit(rows, table, name, values):
-                return False
+            expected = types.get(name)
+            if not _typed_as_column(values, expected) and not _decimals_fit(rows, table, name, values):
+                self.refuse(_first_mistyped(values, expected), items)
+                continue
             columns[name] = values
         return True
 
     def children(self, table: str, lists: pa.ListArray, level: int, parent_ids: pa.Array,
-                 root_ids: pa.Array | None) -> bool:
-        """The rows of child table `table` from one list per parent row (null: no rows)."""
+                 root_ids: pa.Array | None, parent_items: pa.Array | None) -> bool:
+        """The rows of child table `table` (registered) from one list per parent row (null:
+        no rows); `parent_items` as in `scope`."""
         rows = self.rows
-        if table not in rows.registered_tables():
-            return False
         elements = lists.flatten()
         if not len(elements):
             return True
         parent_index = pc.list_parent_indices(lists)
+        items = parent_index if parent_items is None else pc.take(parent_items, parent_index)
         lengths = pc.fill_null(pc.list_value_length(lists), 0)
         starts = pc.subtract(pc.cumulative_sum(lengths), lengths)
         indexes = pc.subtract(arrow_range(0, len(elements)), pc.take(starts, parent_index).cast(pa.int64()))
@@ -145,7 +194,7 @@ class _ArrowWalk:
                 # a None among the dicts of a list: the row path decides
                 return False
             fields = zip([f.name for f in element_type], elements.flatten())
-            return self.scope(table, "", fields, columns, level, ids, child_roots)
+            return self.scope(table, "", fields, columns, level, ids, child_roots, items)
         if pa.types.is_list(element_type):
             return False
         # a list of scalars: one `value` column
@@ -154,10 +203,27 @@ class _ArrowWalk:
             if types.get("value") is not None:
                 columns["value"] = elements
             return True
-        if not _typed_as_column(elements, types.get("value")) and not _decimals_fit(rows, table, "value", elements):
-            return False
+        expected = types.get("value")
+        if not _typed_as_column(elements, expected) and not _decimals_fit(rows, table, "value", elements):
+            self.refuse(_first_mistyped(elements, expected), items)
+            return True
         columns["value"] = elements
         return True
+
+
+def _first_valid(values: pa.Array) -> int:
+    """The index of the first non-null value (the caller knows there is one)."""
+    return pc.index(values.is_valid(), True).as_py()
+
+
+def _first_mistyped(values: pa.Array, expected: type | None) -> int:
+    """The index of the first value that does not go into a column of Python type `expected`
+    as it is (for strings going into a timestamp column: the first that is no ISO timestamp)."""
+    if expected is datetime and _python_type(values.type) is str:
+        index = pc.index(pc.match_substring_regex(values, ISO_TIMESTAMP_PATTERN), False).as_py()
+        if index >= 0:
+            return index
+    return _first_valid(values)
 
 
 def _typed_as_column(values: pa.Array, expected: type | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.writers import table_file_format_hint, table_job_format
 from dlt.normalize.checks import check_bound_columns
 from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
+from dlt.normalize.arrow_walk import walk_batch
 from dlt.normalize.columnar import page_tables
 from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
 from dlt.normalize.exceptions import NormalizeJobFailed
@@ -264,41 +266,73 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         is_merge = links_root_key(root) or bool(schema.settings.get("root_key_propagation"))
         row_id = row_id_function(root) if root and root.get("name") == table else None
         kept = keep.get(table)
+        row_path = partial(_normalize_items, unpack, write, table, max_nesting, is_merge, row_id)
         for page in read_item_pages(item_file, columns=columnar):
             if kept is not None:
                 page = _kept_items(page, kept, positions, table)
             as_columns = columnar and row_id is None
+            if as_columns and type(page) is pa.RecordBatch:
+                _arrow_page_in_parts(rows, table, page, max_nesting, is_merge, write_columns, row_path)
+                continue
             if as_columns and _write_as_columns(rows, table, page, max_nesting, is_merge, write_columns):
                 continue
-            arrow_page = page if type(page) is pa.RecordBatch else None
-            if type(page) is ColumnPage:
+            if type(page) is pa.RecordBatch:
+                page = page.to_pylist()
+            elif type(page) is ColumnPage:
                 page = page.items()
             # rows are made and handed on in slices: a page of nested items unpacks into many
             # times its own size in row dicts
             for start in range(0, len(page), ROW_SLICE_ITEMS):
-                # a page stored by Arrow tries the rest of it after every slice (cheap: its walk
-                # stops at the first unseen key); other pages once, after the first slice
-                retry = start == ROW_SLICE_ITEMS or (arrow_page is not None and start > 0)
-                if as_columns and retry and _write_as_columns(
-                        rows, table, page[start:] if arrow_page is None else arrow_page.slice(start),
-                        max_nesting, is_merge, write_columns):
-                    # the slices before brought what was new in the page (columns, child
+                # after the first slice, the rest of the page tries the columnar path once more
+                if as_columns and start == ROW_SLICE_ITEMS and _write_as_columns(
+                        rows, table, page[start:], max_nesting, is_merge, write_columns):
+                    # the first slice brought what was new in the page (columns, child
                     # tables): the rest of it goes as columns
                     break
-                if arrow_page is None:
-                    items = page[start:start + ROW_SLICE_ITEMS]
-                else:
-                    # only the slice the row path takes now becomes Python objects
-                    items = arrow_page.slice(start, ROW_SLICE_ITEMS).to_pylist()
-                batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for item in items:
-                    produced = unpack(table, item, max_nesting, merge_root=is_merge)
-                    if row_id is not None:
-                        stamp_row_ids(produced, table, row_id)
-                    for table_name, row in produced:
-                        batch[table_name].append(row)
-                for table_name, table_rows in batch.items():
-                    write(table_name, table_rows)
+                row_path(page[start:start + ROW_SLICE_ITEMS])
+
+
+def _normalize_items(unpack: Any, write: Any, table: str, max_nesting: int | None, merge_root: bool,
+                     row_id: Any, items: list[Any]) -> None:
+    """The row path: unpack `items` of `table` into rows and hand them to `write` per table."""
+    batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        produced = unpack(table, item, max_nesting, merge_root=merge_root)
+        if row_id is not None:
+            stamp_row_ids(produced, table, row_id)
+        for table_name, row in produced:
+            batch[table_name].append(row)
+    for table_name, table_rows in batch.items():
+        write(table_name, table_rows)
+
+
+def _arrow_page_in_parts(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nesting: int | None,
+                         merge_root: bool, write_columns: Any, row_path: Any) -> None:
+    """Normalize a page stored as a record batch: by the Arrow walk where it can, by the row
+    path from the first item it refuses. The items before that item take the walk; the row path
+    takes that item (and, after each further refusal in the page, twice as many items, up to
+    `ROW_SLICE_ITEMS`, so items that are each new cost few walks), or a slice of
+    `ROW_SLICE_ITEMS` when the refusal is not one item's; then the rest of the page walks again.
+    Only the items the row path takes become Python objects."""
+    start, count, refusals = 0, batch.num_rows, 0
+    while start < count:
+        rest = batch if start == 0 else batch.slice(start)
+        walked = walk_batch(rows, table, rest, max_nesting, merge_root)
+        if walked.tables is not None:
+            _write_tables(walked.tables, write_columns)
+            return
+        first = walked.first_refused
+        if first:
+            head = walk_batch(rows, table, rest.slice(0, first), max_nesting, merge_root).tables
+            if head is None:
+                first = None
+            else:
+                _write_tables(head, write_columns)
+                start += first
+        take = ROW_SLICE_ITEMS if first is None else min(ROW_SLICE_ITEMS, 2 ** refusals)
+        refusals += 1
+        row_path(batch.slice(start, take).to_pylist())
+        start += take
 
 
 def _kept_items(page: Any, kept: set[int], positions: dict[str, int], table: str) -> Any:
@@ -321,9 +355,14 @@ def _write_as_columns(rows: RowNormalizer, table: str, items: list[Any], max_nes
     tables = page_tables(rows, table, items, max_nesting, merge_root)
     if tables is None:
         return False
+    _write_tables(tables, write_columns)
+    return True
+
+
+def _write_tables(tables: list[tuple[str, Any, int]], write_columns: Any) -> None:
+    """Hand the columns of each table of a page to `write_columns`."""
     for table_name, columns, count in tables:
         write_columns(table_name, columns, count)
-    return True
 
 
 def dedupe_last(table: pa.Table, keys: list[str], sort: tuple[str, str] | None = None) -> pa.Table:

@@ -373,7 +373,10 @@ class TableJobWriter:
         """Add a table to the open parquet or Arrow IPC file as its own row group(s) or
         batch(es): a buffer's worth of rows, small enough that neither this writer nor a loader
         reading it holds much at a time."""
-        if self._table_writer is not None and file_format != self._table_format:
+        if self._table_writer is not None and (file_format != self._table_format
+                                               or not table.schema.equals(self._schema)):
+            # a file holds one schema: Arrow tables buffered before a new column arrived, and
+            # rows typed after it, go to files of their own
             self._close_file()
         if self._table_writer is None:
             path = self._next_path(file_format)

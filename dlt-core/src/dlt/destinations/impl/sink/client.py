@@ -201,7 +201,8 @@ class SinkJobClient(JobClient):
         data = pq.read_table(path)
         if self.skip_dlt:
             data = data.select([n for n in data.column_names if not _is_dlt_name(n)])
-        yield from data.slice(offset).to_batches(max_chunksize=self.batch_size)
+        # one chunk, so batches hold `batch_size` rows across the file's row groups
+        yield from data.slice(offset).combine_chunks().to_batches(max_chunksize=self.batch_size)
 
 
 def _max_attempts() -> int:
