@@ -79,15 +79,41 @@ def test_merge_without_keys_appends():
     assert q(pipeline, "SELECT count(*) FROM {ds}.keyless") == [(2,)]
 
 
-def test_merge_rows_pass_through_the_staging_dataset():
+def test_merge_rows_pass_through_the_staging_dataset_and_leave_it_empty():
     pipeline = merge_pipeline()
     pipeline.run([{"id": 1}], table_name="t", write_disposition="merge", primary_key="id")
     pipeline.run([{"id": 2}], table_name="t", write_disposition="merge", primary_key="id")
     with pipeline.sql_client() as client:
         staged = client.execute_sql(
             f"SELECT id FROM {client.make_qualified_table_name('t', 'merges_data_staging')}")
-    assert staged == [(2,)]
+    assert staged == []
     assert q(pipeline, "SELECT id FROM {ds}.t ORDER BY id") == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("strategy", ["delete-insert", "upsert", "insert-only"])
+def test_a_merge_of_rows_from_both_paths_keeps_every_row(strategy, monkeypatch):
+    """A merge table whose rows come in job files of both formats (the row path's parquet for
+    the first items of a page with new columns, the Arrow walk's IPC for the rest): the merge
+    reads the staging table and the Arrow files together."""
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "100")
+    pipeline = merge_pipeline()
+    disposition = {"disposition": "merge", "strategy": strategy}
+    first = [{"id": i, "v": f"a{i}", "tags": [i, i + 1]} for i in range(100)]
+    pipeline.run(first, table_name="t", write_disposition=disposition, primary_key="id")
+    # half the keys again and half new; item 50 brings a new column, so items 50.. of the
+    # page start on the row path and the rest of the page walks on
+    second = [{"id": i, "v": f"b{i}", "tags": [i]} for i in range(50, 150)]
+    second[0]["extra"] = True
+    pipeline.run(second, table_name="t", write_disposition=disposition, primary_key="id")
+    rows = q(pipeline, "SELECT id, v FROM {ds}.t ORDER BY id")
+    if strategy == "insert-only":
+        expected = [(i, f"a{i}") for i in range(100)] + [(i, f"b{i}") for i in range(100, 150)]
+    else:
+        expected = [(i, f"a{i}") for i in range(50)] + [(i, f"b{i}") for i in range(50, 150)]
+    assert rows == expected
+    tags = q(pipeline, "SELECT t.id, count(*) FROM {ds}.t AS t JOIN {ds}.t__tags AS g"
+                       " ON g._dlt_parent_id = t._dlt_id GROUP BY t.id ORDER BY t.id")
+    assert tags == [(i, 2 if v.startswith("a") else 1) for i, v in expected]
 
 
 def test_upsert_keeps_dlt_id_and_replaces_nested_rows():
