@@ -93,8 +93,8 @@ def test_merge_rows_pass_through_the_staging_dataset_and_leave_it_empty():
 @pytest.mark.parametrize("strategy", ["delete-insert", "upsert", "insert-only"])
 def test_a_merge_of_rows_from_both_paths_keeps_every_row(strategy, monkeypatch):
     """A merge table whose rows come in job files of both formats (the row path's parquet for
-    the first items of a page with new columns, the Arrow walk's IPC for the rest): the merge
-    reads the staging table and the Arrow files together."""
+    the first items of a page with new columns, the Arrow walk's IPC for the rest): the rows of
+    every job reach the merge."""
     monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "100")
     pipeline = merge_pipeline()
     disposition = {"disposition": "merge", "strategy": strategy}
