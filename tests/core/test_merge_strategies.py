@@ -95,22 +95,24 @@ def test_a_merge_of_rows_from_both_paths_keeps_every_row(strategy, monkeypatch):
     """A merge table whose rows come in job files of both formats (the row path's parquet for
     the first items of a page with new columns, the Arrow walk's IPC for the rest): the rows of
     every job reach the merge."""
-    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "100")
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "1000")
     pipeline = merge_pipeline()
     disposition = {"disposition": "merge", "strategy": strategy}
-    first = [{"id": i, "v": f"a{i}", "tags": [i, i + 1]} for i in range(100)]
+    first = [{"id": i, "v": f"a{i}", "tags": [i, i + 1]} for i in range(1000)]
     pipeline.run(first, table_name="t", write_disposition=disposition, primary_key="id")
-    # half the keys again and half new; item 50 brings a new column, so items 50.. of the
-    # page start on the row path and the rest of the page walks on
-    second = [{"id": i, "v": f"b{i}", "tags": [i]} for i in range(50, 150)]
-    second[0]["extra"] = True
+    # half the keys again and half new; item 200 brings a new column, so the walk takes the
+    # items before it, the row path that item, and the walk the rest
+    second = [{"id": i, "v": f"b{i}", "tags": [i]} for i in range(500, 1500)]
+    second[200]["extra"] = True
     pipeline.run(second, table_name="t", write_disposition=disposition, primary_key="id")
     rows = q(pipeline, "SELECT id, v FROM {ds}.t ORDER BY id")
     if strategy == "insert-only":
-        expected = [(i, f"a{i}") for i in range(100)] + [(i, f"b{i}") for i in range(100, 150)]
+        expected = [(i, f"a{i}") for i in range(1000)] + [(i, f"b{i}") for i in range(1000, 1500)]
     else:
-        expected = [(i, f"a{i}") for i in range(50)] + [(i, f"b{i}") for i in range(50, 150)]
+        expected = [(i, f"a{i}") for i in range(500)] + [(i, f"b{i}") for i in range(500, 1500)]
     assert rows == expected
+    # insert-only keeps the first version of key 700, which had no `extra`
+    assert q(pipeline, "SELECT id FROM {ds}.t WHERE extra") == ([] if strategy == "insert-only" else [(700,)])
     tags = q(pipeline, "SELECT t.id, count(*) FROM {ds}.t AS t JOIN {ds}.t__tags AS g"
                        " ON g._dlt_parent_id = t._dlt_id GROUP BY t.id ORDER BY t.id")
     assert tags == [(i, 2 if v.startswith("a") else 1) for i, v in expected]

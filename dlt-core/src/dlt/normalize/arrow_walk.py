@@ -62,7 +62,7 @@ def walk_batch(rows: RowNormalizer, table: str, batch: pa.RecordBatch, max_nesti
     count = batch.num_rows
     if not count:
         return BatchWalk(None, None)
-    if table not in rows.registered_tables():
+    if not rows.is_registered(table):
         # the row path registers the table with the first item
         return BatchWalk(None, 0)
     first_id = rows.id_mark()
@@ -130,15 +130,16 @@ class _ArrowWalk:
             root_ids = self.root_ids
         for key, values in fields:
             name = names.get(key)
+            if name is None:
+                # a key this normalize has not met (a column of an earlier load, or new): named
+                # as the row path names it; a column the schema lacks is refused below
+                name = rows.name_of(table, prefix, key)
             arrow_type = values.type
             if pa.types.is_null(arrow_type) or values.null_count == len(values):
                 # all null: no item of these rows has a value under the key (as if it were
                 # absent); an untyped column stays out of the job file
                 if name is not None and name not in columns and types.get(name) is not None:
                     columns[name] = values
-                continue
-            if name is None:
-                self.refuse(_first_valid(values), items)
                 continue
             if name in columns:
                 return False
@@ -152,8 +153,8 @@ class _ArrowWalk:
             if pa.types.is_list(arrow_type):
                 if level >= self.limit or rows.is_json_column(table, name):
                     return False
-                child = rows.child_table_name(table, name)
-                if child is None or child not in rows.registered_tables():
+                child = rows.child_table_of(table, name)
+                if not rows.is_registered(child, True, root_ids is not None):
                     # the row path makes the child table, even for an empty list
                     self.refuse(_first_valid(values), items)
                     continue

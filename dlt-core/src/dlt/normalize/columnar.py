@@ -90,7 +90,7 @@ def page_tables(rows: RowNormalizer, table: str, page: list[Any] | ColumnPage, m
     out: list[TableColumns] = [(table, columns, count)]
     limit = DEFAULT_MAX_NESTING if max_nesting is None else max_nesting
     walk = _Walk(rows, limit, ids if merge_root else None, out)
-    if table not in rows.registered_tables() or not walk.scope(table, "", page, columns, 0, ids,
+    if not rows.is_registered(table) or not walk.scope(table, "", page, columns, 0, ids,
                                                                  transposed=transposed):
         rows.rewind_ids(first_id)
         return None
@@ -122,7 +122,10 @@ class _Walk:
             root_ids = self.root_ids
         for key, values in (_transpose(items) if transposed is None else transposed).items():
             name = names.get(key)
-            if name is None or name in columns:
+            if name is None:
+                # named as the row path names it; a column the schema lacks is refused below
+                name = rows.name_of(table, prefix, key)
+            if name in columns:
                 return False
             kinds = set(map(type, values))
             kinds.discard(_NONE_TYPE)
@@ -141,8 +144,8 @@ class _Walk:
                     continue
                 if list not in kinds:
                     return False
-                child = rows.child_table_name(table, name)
-                if child is None or not self.children(child, values, level + 1, ids, root_ids):
+                child = rows.child_table_of(table, name)
+                if not self.children(child, values, level + 1, ids, root_ids):
                     return False
                 continue
             if not _typed_as_column(rows, table, name, kinds, values, types.get(name)):
@@ -154,7 +157,7 @@ class _Walk:
                  root_ids: list[str] | None) -> bool:
         """The rows of child table `table` from one list per parent row (None: no rows)."""
         rows = self.rows
-        if table not in rows.registered_tables():
+        if not rows.is_registered(table, True, root_ids is not None):
             return False
         lengths = [len(v) if v else 0 for v in lists]
         elements = [e for v in lists if v for e in v]

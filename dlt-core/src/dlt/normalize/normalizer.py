@@ -270,7 +270,8 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
         for page in read_item_pages(item_file, columns=columnar):
             if kept is not None:
                 page = _kept_items(page, kept, positions, table)
-            as_columns = columnar and row_id is None
+            # system tables (pipeline state, ...) go row by row: a row or two a load
+            as_columns = columnar and row_id is None and not table.startswith("_dlt")
             if as_columns and type(page) is pa.RecordBatch:
                 _arrow_page_in_parts(rows, table, page, max_nesting, is_merge, write_columns, row_path)
                 continue
@@ -313,13 +314,19 @@ def _arrow_page_in_parts(rows: RowNormalizer, table: str, batch: pa.RecordBatch,
     takes that item (and, after each further refusal in the page, twice as many items, up to
     `ROW_SLICE_ITEMS`, so items that are each new cost few walks), or a slice of
     `ROW_SLICE_ITEMS` when the refusal is not one item's; then the rest of the page walks again.
-    Only the items the row path takes become Python objects."""
+    What is left of a page after a refusal, when it is at most `ROW_SLICE_ITEMS` items, takes
+    the row path whole. Only the items the row path takes become Python objects."""
     start, count, refusals = 0, batch.num_rows, 0
     while start < count:
         rest = batch if start == 0 else batch.slice(start)
         walked = walk_batch(rows, table, rest, max_nesting, merge_root)
         if walked.tables is not None:
             _write_tables(walked.tables, write_columns)
+            return
+        if count - start <= ROW_SLICE_ITEMS:
+            # a small page (or the end of one) goes row by row whole, as one slice would: a
+            # table's first few rows are not split over two job files
+            row_path(rest.to_pylist())
             return
         first = walked.first_refused
         if first:

@@ -111,14 +111,47 @@ class RowNormalizer:
         """Tables whose dlt system columns are already in the schema."""
         return self._registered
 
+    def is_registered(self, table: str, child: bool = False, merge_root: bool = False) -> bool:
+        """True when the rows the columnar paths give `table` add no dlt system column to its
+        schema: a row of this normalize registered it, or (a table of an earlier load) the
+        schema types every such column already. Root rows carry `_dlt_id` (and `_dlt_load_id`
+        when it is added), child rows `_dlt_parent_id`, `_dlt_list_idx` and `_dlt_id` (and
+        `_dlt_root_id` in merge chains)."""
+        if table in self._registered:
+            return True
+        columns = self.schema.tables.get(table, {}).get("columns")
+        if not columns:
+            return False
+        if child:
+            names = [PARENT_ID_COLUMN, LIST_IDX_COLUMN, ID_COLUMN] + ([ROOT_ID_COLUMN] if merge_root else [])
+        else:
+            names = [ID_COLUMN] + ([LOAD_ID_COLUMN] if self.add_load_id else [])
+        if not all(columns.get(name, {}).get("data_type") for name in names):
+            return False
+        self._registered.add(table)
+        return True
+
     def scope_names(self, table: str, prefix: str = "") -> dict[str, str]:
         """raw key -> column name for one dict level of `table` (keys seen so far): the top
         level, or the dict under column-name prefix `prefix`."""
         return self._scope_names(table, prefix)
 
-    def child_table_name(self, table: str, name: str) -> str | None:
-        """The child table that lists under column name `name` of `table` went to, if any yet."""
-        return self._child_tables.get((table, name))
+    def name_of(self, table: str, prefix: str, key: str) -> str:
+        """The column name the row path gives `key` at one dict level of `table` (under
+        column-name prefix `prefix`), named now if this normalize has not met it yet. Names
+        are given in the order keys are first met, as the row path does, so a key that
+        normalizes to a name already taken gets the same suffix on both paths."""
+        names = self._scope_names(table, prefix)
+        name = names.get(key)
+        return name if name is not None else self._new_name(names, table, prefix, key)
+
+    def child_table_of(self, table: str, name: str) -> str:
+        """The child table lists under column `name` of `table` go to (as the row path names
+        it); whether it exists yet is `is_registered`'s question."""
+        child = self._child_tables.get((table, name))
+        if child is None:
+            child = self._child_tables[(table, name)] = self.naming.shorten_fragments(table, name)
+        return child
 
     def is_json_column(self, table: str, name: str) -> bool:
         """True when column `name` of `table` stores nested values as json."""

@@ -244,6 +244,12 @@ class TableJobWriter:
         if self.file_format not in ARROW_TABLE_FORMATS:
             self.write_columns({name: array.to_pylist() for name, array in values.items()}, count, columns)
             return
+        if count > self.buffer_rows:
+            # a file holds about `rows_per_file` rows even when one page brings more
+            for start in range(0, count, self.buffer_rows):
+                part = {name: array.slice(start, self.buffer_rows) for name, array in values.items()}
+                self._write_arrays(part, min(self.buffer_rows, count - start), columns)
+            return
         if self.rows or self._buffered_columns:
             self.flush(columns)
         typed = [c for c in columns.values() if c.get("data_type")]
