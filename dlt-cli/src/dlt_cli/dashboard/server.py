@@ -42,9 +42,14 @@ def serve(app: Any, port: int, *, title: str, open_browser: bool) -> None:
                             server_header=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     # uvicorn stops gracefully on SIGINT and SIGTERM, then re-raises the signal with the handler
-    # that was there before: SIGINT raises KeyboardInterrupt, and so does SIGTERM with this one.
-    # Both are caught from the moment the URL is printed, as a client may act on it at once.
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # that was there before: SIGINT raises KeyboardInterrupt. SIGTERM asks the server to stop,
+    # from the moment the URL is printed (a client may act on it at once): one that arrives
+    # before uvicorn listens for signals makes it stop as soon as it has started (raising an
+    # exception there, in the middle of uvicorn's start-up, could leave it hanging).
+    def stop(signum: int, frame: Any) -> None:
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         typer.echo(f"{title}: {url}")
         note("Press Ctrl-C to stop.")
@@ -58,6 +63,3 @@ def serve(app: Any, port: int, *, title: str, open_browser: bool) -> None:
         sock.close()
     note("Dashboard stopped.")
 
-
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
