@@ -86,7 +86,7 @@ def test_a_value_arrow_would_not_keep_exactly_keeps_the_page_pickled(values):
 
 
 def _run(pages: list[list[dict[str, Any]]], fast: bool, monkeypatch: Any, runs: int = 1,
-         **resource_args: Any) -> tuple[Any, dict[str, int]]:
+         run_per_page: bool = False, **resource_args: Any) -> tuple[Any, dict[str, int]]:
     monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", str(len(pages[0])))
     kinds = {"other": 0, "walked_items": 0}
     real, real_walk = normalizer_module.page_tables, normalizer_module.walk_batch
@@ -107,7 +107,8 @@ def _run(pages: list[list[dict[str, Any]]], fast: bool, monkeypatch: Any, runs: 
     pipeline = dlt.pipeline(pipeline_name=f"arrow_pages_{'fast' if fast else 'rows'}",
                             destination="duckdb", dataset_name="data", dev_mode=True)
     for _ in range(runs):
-        pipeline.run(dlt.resource(pages, name="issues", **resource_args))
+        for load in ([[p] for p in pages] if run_per_page else [pages]):
+            pipeline.run(dlt.resource(load, name="issues", **resource_args))
     return pipeline, kinds
 
 
@@ -202,3 +203,32 @@ def test_a_page_the_walk_takes_is_spread_over_files_of_file_max_items(tmp_path, 
     assert pipeline.load().has_failed_jobs is False
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT count(*), count(DISTINCT id) FROM big")[0] == (2010, 2010)
+
+
+def test_keys_named_alike_and_new_columns_over_several_loads_match_the_row_path(monkeypatch):
+    """Keys that normalize to one name get the same suffixes, and columns that appear on a
+    later load mid-page land in the same columns, whether the Arrow walk names them (it meets
+    them in a new normalize, for columns of earlier loads) or the row path does."""
+    def page(start: int, extra: bool) -> list[dict[str, Any]]:
+        items = []
+        for i in range(start, start + 600):
+            item = {"id": i, "Name": f"n{i}", "name": None if i % 2 else f"m{i}",
+                    "meta": {"Kind": "a", "kind": i % 3}, "tags": [{"T": "x", "t": i}]}
+            if extra and i >= start + 550:
+                item["late"] = i * 0.5
+                item["meta"]["Late"] = True
+            items.append(item)
+        return items
+
+    pages = [page(0, False), page(600, True), page(1200, True)]
+    fast, kinds = _run(pages, True, monkeypatch, run_per_page=True)
+    rows, _ = _run(pages, False, monkeypatch, run_per_page=True)
+    # the walk took the later loads' pages but for the items from the first new column on
+    assert kinds["walked_items"] >= 1100, kinds
+    fast_tables, row_tables = _tables(fast), _tables(rows)
+    assert sorted(fast_tables) == sorted(row_tables) == ["issues", "issues__tags"]
+    for name in row_tables:
+        assert fast_tables[name] == row_tables[name], name
+    columns = set(fast_tables["issues"]["types"])
+    assert {"name", "late", "meta__late"} <= columns
+    assert len([c for c in columns if c.startswith("name")]) == 2

@@ -53,7 +53,8 @@ def page_keys(page: list[Any], primary_key: list[str], naming: Any) -> list[Any]
 
 
 def last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
-    """For merge tables with a primary key: positions of the last item of every key."""
+    """For merge tables with a primary key where a key occurs more than once: positions of
+    the last item of every key."""
     result: dict[str, set[int]] = {}
     for table in sorted({f.name.rsplit(".", 2)[0] for f in files}):
         primary_key = merge_keys_of(schema, table)
@@ -69,7 +70,10 @@ def last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
                     position = _file_keys(schema, item_file, primary_key, last, position)
                 else:
                     position = _file_keys_sorted(schema, item_file, primary_key, sort, last, best, position)
-        result[table] = set(last.values())
+        if len(last) < position:
+            # some key occurs more than once; a table whose every item is the last of its key
+            # needs no dedupe (and its pages no position check)
+            result[table] = set(last.values())
     return result
 
 
