@@ -138,7 +138,7 @@ class _ArrowWalk:
             if pa.types.is_null(arrow_type) or values.null_count == len(values):
                 # all null: no item of these rows has a value under the key (as if it were
                 # absent); an untyped column stays out of the job file
-                if name is not None and name not in columns and types.get(name) is not None:
+                if name not in columns and types.get(name) is not None:
                     columns[name] = values
                 continue
             if name in columns:

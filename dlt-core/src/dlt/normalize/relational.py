@@ -107,10 +107,6 @@ class RowNormalizer:
 
     # -- what the columnar path may rely on ---------------------------------------------------
 
-    def registered_tables(self) -> set[str]:
-        """Tables whose dlt system columns are already in the schema."""
-        return self._registered
-
     def is_registered(self, table: str, child: bool = False, merge_root: bool = False) -> bool:
         """True when the rows the columnar paths give `table` add no dlt system column to its
         schema: a row of this normalize registered it, or (a table of an earlier load) the
