@@ -109,9 +109,23 @@ def _redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = _known_secret_pattern(secret).sub(REDACTED, text)
-    for pattern in _PATTERNS:
-        text = pattern.sub(_mask, text)
-    return text
+    if "\n" in text:
+        # a long text (a saved trace) line by line: the patterns run only on the lines that
+        # hold what they need; no match of theirs spans a line, so the result is the same
+        text = "\n".join(map(_redact_line, text.split("\n")))
+    else:
+        text = _redact_line(text)
+    return _BEARER.sub(_mask, text) if "Bearer" in text else text
+
+
+def _redact_line(line: str) -> str:
+    """`line` with the URL passwords, secret parameters and query secrets redacted; each
+    pattern runs only when the line holds the text every match of it holds."""
+    if "://" in line:
+        line = _URL_PASSWORD.sub(_mask, line)
+    if "=" in line or "%3" in line:
+        line = _SECRET_QUERY.sub(_mask, _SECRET_PARAM.sub(_mask, line))
+    return line
 
 
 def redact_data(value: Any) -> Any:
