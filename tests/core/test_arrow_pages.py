@@ -190,6 +190,35 @@ def test_a_big_page_with_one_odd_value_is_stored_by_arrow_but_for_its_part(tmp_p
         assert client.execute_sql("SELECT score FROM issues WHERE id = 700")[0][0] == 7.0
 
 
+def test_pages_of_other_keys_are_stored_apart_and_pages_of_one_shape_together(tmp_path, monkeypatch):
+    """Extract encodes the resource's pages one by one (small pages together, up to 500 items),
+    so a page does not carry the columns of other pages as nulls, and joins consecutive
+    batches of one schema."""
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "5000")
+    pages = [[{"id": i, "a": i} for i in range(1000)],
+             [{"id": i, "b": f"b{i}"} for i in range(1000, 2000)],
+             [{"id": i, "b": f"b{i}"} for i in range(2000, 3000)]]
+    pages += [[{"id": i, "c": i * 0.5} for i in range(start, start + 100)] for start in range(3000, 4000, 100)]
+    pipeline = dlt.pipeline(pipeline_name="arrow_pages_apart", destination="duckdb",
+                            pipelines_dir=str(tmp_path))
+    pipeline.extract(dlt.resource(pages, name="things"))
+    [item_file] = [p for p in tmp_path.rglob("things.*.pkl")]
+    stored = list(read_item_pages(item_file, columns=True))
+    assert [(type(p), p.schema.names, len(p)) for p in stored] == [
+        (pa.RecordBatch, ["id", "a"], 1000), (pa.RecordBatch, ["id", "b"], 2000),
+        (pa.RecordBatch, ["id", "c"], 1000)]
+    assert [item for page in read_item_pages(item_file) for item in page] == [
+        item for page in pages for item in page]
+    pipeline.normalize()
+    assert pipeline.load().has_failed_jobs is False
+    with pipeline.sql_client() as client:
+        assert client.execute_sql(
+            "SELECT count(*), count(a), count(b), count(c), count(DISTINCT id) FROM things")[0] == (
+            4000, 1000, 2000, 1000, 4000)
+        assert client.execute_sql("SELECT a, b, c FROM things WHERE id IN (5, 1500, 3050) ORDER BY id") == [
+            (5, None, None), (None, "b1500", None), (None, None, 1525.0)]
+
+
 def test_a_page_the_walk_takes_is_spread_over_files_of_file_max_items(tmp_path, monkeypatch):
     monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "2000")
     monkeypatch.setenv("DATA_WRITER__FILE_MAX_ITEMS", "500")

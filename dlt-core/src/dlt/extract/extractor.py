@@ -48,6 +48,7 @@ class TableItemsFile:
         self.next_index = next_index
         self.path = folder / f"{table}.{next_index()}.pkl"
         self.buffer: list[Any] = []
+        self.page_sizes: list[int] = []
         self.buffer_items = buffer_items
         self.file_items = file_items
         self.primary_key = primary_key
@@ -59,6 +60,7 @@ class TableItemsFile:
 
     def add(self, items: list[Any]) -> None:
         self.buffer.extend(items)
+        self.page_sizes.append(len(items))
         if len(self.buffer) >= self.buffer_items:
             self.flush()
 
@@ -76,7 +78,7 @@ class TableItemsFile:
                 append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
         try:
-            for stored in encode_pages(self.buffer, arrow=self.arrow_pages):
+            for stored in encode_pages(self.buffer, self.arrow_pages, self.page_sizes):
                 append_pickled(self.file, stored)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
@@ -88,6 +90,7 @@ class TableItemsFile:
         if self.keys_file is not None:
             append_pickled(self.keys_file, page_keys(self.buffer, self.primary_key, self.naming))
         self.buffer = []
+        self.page_sizes = []
 
     def _close_files(self) -> None:
         for file in (self.file, self.keys_file):

@@ -78,24 +78,94 @@ class ColumnPage:
 
 ARROW_SPLIT_ITEMS = 500
 """Items per part of a page Arrow cannot hold as a whole: each part that it can hold is stored by
-Arrow, so one odd value sends only its part to the row path."""
+Arrow, so one odd value sends only its part to the row path. Also the fewest items extract
+encodes as one record batch when the resource's pages are smaller."""
 
 
-def encode_pages(items: list[Any], arrow: bool = False) -> list[Any]:
-    """What `append_pickled` stores for a buffered page, one value per stored page: with `arrow`
-    and a page of dicts Arrow cannot hold whole, its parts of `ARROW_SPLIT_ITEMS` items each,
-    every part encoded on its own (`encode_page`)."""
-    if arrow and len(items) > ARROW_SPLIT_ITEMS:
-        from dlt.storage.arrow_pages import encode_arrow_page
+def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | None = None) -> list[Any]:
+    """What `append_pickled` stores for a buffered page, one value per stored page.
 
-        batch = encode_arrow_page(items)
-        if batch is not None:
-            return [(ARROW_MARK, batch)]
-        if set(map(type, items)) == {dict}:
-            return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], arrow)
-                    for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
-        return [encode_page(items)]
-    return [encode_page(items, arrow)]
+    With `arrow`, the buffer is encoded page by page as the resource yielded it (`page_sizes`,
+    pages of fewer than `ARROW_SPLIT_ITEMS` items taken together): pages whose keys differ (a
+    sparse column in some pages only) then do not make every batch carry every page's columns
+    as nulls. Consecutive batches of one schema are joined into one, so pages of one shape are
+    stored as before. A page Arrow cannot hold whole is stored in parts of `ARROW_SPLIT_ITEMS`
+    items, every part encoded on its own (`encode_page`)."""
+    if not arrow or len(items) <= ARROW_SPLIT_ITEMS:
+        return [encode_page(items, arrow)]
+    stored: list[Any] = []
+    start = 0
+    for end in _chunk_ends(len(items), page_sizes):
+        stored.extend(_encode_chunk(items[start:end] if start or end < len(items) else items))
+        start = end
+    return _joined_batches(stored)
+
+
+def _chunk_ends(count: int, page_sizes: list[int] | None) -> list[int]:
+    """Where the buffer's chunks end: at page ends, once a chunk holds `ARROW_SPLIT_ITEMS`
+    items; a smaller rest goes with the chunk before it."""
+    ends: list[int] = []
+    end = chunk = 0
+    for size in page_sizes or [count]:
+        end += size
+        chunk += size
+        if chunk >= ARROW_SPLIT_ITEMS:
+            ends.append(end)
+            chunk = 0
+    if end != count:  # sizes that do not add up: one chunk
+        return [count]
+    if chunk:
+        if ends:
+            ends[-1] = count
+        else:
+            ends.append(count)
+    return ends
+
+
+def _encode_chunk(items: list[Any]) -> list[Any]:
+    """One chunk as one record batch, or in parts of `ARROW_SPLIT_ITEMS` items when Arrow cannot
+    hold it whole."""
+    from dlt.storage.arrow_pages import encode_arrow_page
+
+    if len(items) <= ARROW_SPLIT_ITEMS:
+        return [encode_page(items, True)]
+    batch = encode_arrow_page(items)
+    if batch is not None:
+        return [(ARROW_MARK, batch)]
+    if set(map(type, items)) == {dict}:
+        return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], True)
+                for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
+    return [encode_page(items)]
+
+
+def _joined_batches(stored: list[Any]) -> list[Any]:
+    """The stored pages with each run of record batches of one schema joined into one batch."""
+    if len(stored) < 2:
+        return stored
+    import pyarrow as pa
+
+    joined: list[Any] = []
+    run: list[Any] = []
+
+    def close_run() -> None:
+        if len(run) == 1:
+            joined.append((ARROW_MARK, run[0]))
+        elif run:
+            table = pa.Table.from_batches(run).combine_chunks()
+            joined.append((ARROW_MARK, pa.RecordBatch.from_arrays(
+                [column.chunk(0) for column in table.columns], schema=table.schema)))
+        run.clear()
+
+    for value in stored:
+        if _is_arrow_page(value):
+            if run and not value[1].schema.equals(run[0].schema):
+                close_run()
+            run.append(value[1])
+        else:
+            close_run()
+            joined.append(value)
+    close_run()
+    return joined
 
 
 def encode_page(items: list[Any], arrow: bool = False) -> Any:
