@@ -8,6 +8,8 @@ import sys
 import textwrap
 
 import dlt
+import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.pipeline.options import default_pipelines_dir
 from core_helpers import rows_of
 
@@ -167,3 +169,58 @@ def test_duckdb_connection_settings_come_from_config(monkeypatch, tmp_path):
     with pipeline.sql_client() as client:
         (limit,) = client.execute_sql("SELECT current_setting('memory_limit')")[0]
     assert limit.replace(" ", "").upper().startswith(("117", "123"))  # DuckDB reports MiB
+
+
+def test_a_wide_table_inserts_on_one_duckdb_thread_and_the_threads_go_back(tmp_path):
+    import duckdb
+
+    connection = duckdb.connect(str(tmp_path / "wide.duckdb"), config={"threads": 2})
+    statements: list[str] = []
+    threads_at_insert = []
+
+    pipeline = dlt.pipeline(pipeline_name="wide_threads", destination=dlt.destinations.duckdb(connection))
+
+    @dlt.resource
+    def wide():
+        yield [{"id": i, **{f"c_{c:03d}": i * c for c in range(150)}} for i in range(2_000)]
+
+    @dlt.resource
+    def narrow():
+        yield [{"id": i, "v": f"v{i}"} for i in range(2_000)]
+
+    from dlt.destinations import sql_client as sql_client_module
+
+    execute = sql_client_module.SqlClient.execute_sql
+
+    def recorded(self, sql, *args):
+        statements.append(sql)
+        if sql.startswith("INSERT INTO"):
+            threads_at_insert.append((sql.split(" BY NAME")[0].rsplit(".", 1)[-1],
+                                        execute(self, "SELECT current_setting('threads')")[0][0]))
+        return execute(self, sql, *args)
+
+    sql_client_module.SqlClient.execute_sql = recorded
+    try:
+        info = pipeline.run([wide(), narrow()])
+    finally:
+        sql_client_module.SqlClient.execute_sql = execute
+    assert info.has_failed_jobs is False
+    inserts = dict(threads_at_insert)
+    assert inserts['"wide"'] == 1 and inserts['"narrow"'] == 2
+    assert "SET threads = 1" in statements and "SET threads = 2" in statements
+    assert connection.execute("SELECT current_setting('threads')").fetchone()[0] == 2
+    assert connection.execute(f"SELECT count(*), sum(c_149) FROM {pipeline.dataset_name}.wide").fetchone() == (
+        2_000, sum(i * 149 for i in range(2_000)))
+
+
+def test_a_failed_insert_into_a_wide_table_gives_duckdb_its_threads_back(tmp_path):
+    import duckdb
+
+    connection = duckdb.connect(str(tmp_path / "wide_failed.duckdb"), config={"threads": 2})
+    pipeline = dlt.pipeline(pipeline_name="wide_failed", destination=dlt.destinations.duckdb(connection))
+    rows = [{"id": i, **{f"c_{c:03d}": i * c for c in range(150)}} for i in range(100)]
+    rows[50]["c_001"] = None
+    resource = dlt.resource(rows, name="wide", columns={"c_001": {"data_type": "bigint", "nullable": False}})
+    with pytest.raises(PipelineStepFailed):
+        pipeline.run(resource)
+    assert connection.execute("SELECT current_setting('threads')").fetchone()[0] == 2
