@@ -85,20 +85,37 @@ encodes as one record batch when the resource's pages are smaller."""
 def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | None = None) -> list[Any]:
     """What `append_pickled` stores for a buffered page, one value per stored page.
 
-    With `arrow`, the buffer is encoded page by page as the resource yielded it (`page_sizes`,
-    pages of fewer than `ARROW_SPLIT_ITEMS` items taken together): pages whose keys differ (a
-    sparse column in some pages only) then do not make every batch carry every page's columns
-    as nulls. Consecutive batches of one schema are joined into one, so pages of one shape are
-    stored as before. A page Arrow cannot hold whole is stored in parts of `ARROW_SPLIT_ITEMS`
-    items, every part encoded on its own (`encode_page`)."""
+    With `arrow`, a buffer whose pages (as the resource yielded them, `page_sizes`) start with
+    items of other keys is encoded page by page (pages of fewer than `ARROW_SPLIT_ITEMS` items
+    taken together): pages whose keys differ (a sparse column in some pages only) then do not
+    make every batch carry every page's columns as nulls. Consecutive batches of one schema are
+    joined into one. A buffer whose pages all start alike is encoded whole. A page Arrow cannot
+    hold whole is stored in parts of `ARROW_SPLIT_ITEMS` items, every part encoded on its own
+    (`encode_page`)."""
     if not arrow or len(items) <= ARROW_SPLIT_ITEMS:
         return [encode_page(items, arrow)]
+    if page_sizes and _pages_start_alike(items, page_sizes):
+        page_sizes = None
     stored: list[Any] = []
     start = 0
     for end in _chunk_ends(len(items), page_sizes):
         stored.extend(_encode_chunk(items[start:end] if start or end < len(items) else items))
         start = end
     return _joined_batches(stored)
+
+
+def _pages_start_alike(items: list[Any], page_sizes: list[int]) -> bool:
+    """True when the first items of all pages are dicts of the same keys in the same order."""
+    firsts = set()
+    start = 0
+    for size in page_sizes:
+        if size:
+            first = items[start] if start < len(items) else None
+            firsts.add(tuple(first) if type(first) is dict else None)
+            if len(firsts) > 1:
+                return False
+        start += size
+    return None not in firsts
 
 
 def _chunk_ends(count: int, page_sizes: list[int] | None) -> list[int]:
