@@ -43,6 +43,24 @@ def test_the_last_item_of_every_key_is_found_from_the_sidecar_alone(tmp_path):
     assert last_occurrences(schema, files) == {"items": {1, 2, 3}}
 
 
+def test_distinct_keys_need_no_dedupe_and_a_key_repeated_in_another_file_does(tmp_path):
+    schema = merge_schema()
+    (tmp_path / "a").mkdir()
+    distinct = write_pages(tmp_path / "a", schema, [[{"id": 1}, {"id": 2}], [{"id": 3}]])
+    distinct[0].write_bytes(b"not a pickle")  # the sidecar alone answers
+    assert last_occurrences(schema, distinct) == {}
+    (tmp_path / "b").mkdir()
+    first = write_pages(tmp_path / "b", schema, [[{"id": 1}, {"id": 2}]])
+    # a second file of the same table, holding key 1 again
+    writer = TableItemsFile(tmp_path / "b", "items", 1, iter(range(50, 60)).__next__,
+                             primary_key=["id"], naming=schema.naming)
+    writer.add([{"id": 3}, {"id": 1}])
+    writer.close()
+    files = sorted((tmp_path / "b").glob("items.*.pkl"))
+    assert len(files) == 2 and files[0] == first[0]
+    assert last_occurrences(schema, files) == {"items": {1, 2, 3}}
+
+
 def test_a_page_of_mixed_shapes_falls_back_to_reading_the_items(tmp_path):
     schema = merge_schema()
     # the second item has no key: the sidecar cannot hold that page's keys

@@ -64,12 +64,14 @@ def last_occurrences(schema: Schema, files: list[Path]) -> dict[str, set[int]]:
         position = 0
         sort = dedup_sort(schema.tables[table])
         best: dict[Any, Any] = {}
-        for item_file in files:
-            if item_file.name.rsplit(".", 2)[0] == table:
-                if sort is None:
-                    position = _file_keys(schema, item_file, primary_key, last, position)
-                else:
-                    position = _file_keys_sorted(schema, item_file, primary_key, sort, last, best, position)
+        table_files = [f for f in files if f.name.rsplit(".", 2)[0] == table]
+        if sort is None and _sidecar_keys_distinct(table_files, primary_key):
+            continue  # every item is the last of its key: no dedupe
+        for item_file in table_files:
+            if sort is None:
+                position = _file_keys(schema, item_file, primary_key, last, position)
+            else:
+                position = _file_keys_sorted(schema, item_file, primary_key, sort, last, best, position)
         if len(last) < position:
             # some key occurs more than once; a table whose every item is the last of its key
             # needs no dedupe (and its pages no position check)
@@ -150,6 +152,21 @@ def _file_keys(schema: Schema, item_file: Path, primary_key: list[str], last: di
                 last[("__position__", position)] = position
             position += 1
     return position
+
+
+def _sidecar_keys_distinct(files: list[Path], primary_key: list[str]) -> bool:
+    """True when every file has a sidecar and no key occurs twice in them (a set of the keys
+    costs a fraction of the position map `_file_keys` builds)."""
+    seen: set[Any] = set()
+    count = 0
+    for item_file in files:
+        pages = _sidecar_keys(item_file, primary_key)
+        if pages is None:
+            return False
+        for keys in pages:
+            seen.update(keys)
+            count += len(keys)
+    return len(seen) == count
 
 
 def _sidecar_keys(item_file: Path, primary_key: list[str]) -> list[list[Any]] | None:
