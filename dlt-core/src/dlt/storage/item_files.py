@@ -77,9 +77,12 @@ class ColumnPage:
 
 
 ARROW_SPLIT_ITEMS = 500
-"""Items per part of a page Arrow cannot hold as a whole: each part that it can hold is stored by
-Arrow, so one odd value sends only its part to the row path. Also the fewest items extract
-encodes as one record batch when the resource's pages are smaller."""
+"""The fewest items extract encodes as one record batch when the resource's pages are smaller."""
+
+ARROW_PART_ITEMS = 100
+"""Items per part of a chunk Arrow cannot hold as a whole: each part that it can hold is stored
+by Arrow (consecutive ones joined again), so one odd value sends only its part to the row path,
+which takes each item many times as long as the Arrow path does."""
 
 
 def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | None = None) -> list[Any]:
@@ -90,7 +93,7 @@ def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | 
     taken together): pages whose keys differ (a sparse column in some pages only) then do not
     make every batch carry every page's columns as nulls. Consecutive batches of one schema are
     joined into one. A buffer whose pages all start alike is encoded whole. A page Arrow cannot
-    hold whole is stored in parts of `ARROW_SPLIT_ITEMS` items, every part encoded on its own
+    hold whole is stored in parts of `ARROW_PART_ITEMS` items, every part encoded on its own
     (`encode_page`)."""
     if not arrow or len(items) <= ARROW_SPLIT_ITEMS:
         return [encode_page(items, arrow)]
@@ -140,7 +143,7 @@ def _chunk_ends(count: int, page_sizes: list[int] | None) -> list[int]:
 
 
 def _encode_chunk(items: list[Any]) -> list[Any]:
-    """One chunk as one record batch, or in parts of `ARROW_SPLIT_ITEMS` items when Arrow cannot
+    """One chunk as one record batch, or in parts of `ARROW_PART_ITEMS` items when Arrow cannot
     hold it whole."""
     from dlt.storage.arrow_pages import encode_arrow_page
 
@@ -150,8 +153,8 @@ def _encode_chunk(items: list[Any]) -> list[Any]:
     if batch is not None:
         return [(ARROW_MARK, batch)]
     if set(map(type, items)) == {dict}:
-        return [encode_page(items[start:start + ARROW_SPLIT_ITEMS], True)
-                for start in range(0, len(items), ARROW_SPLIT_ITEMS)]
+        return [encode_page(items[start:start + ARROW_PART_ITEMS], True)
+                for start in range(0, len(items), ARROW_PART_ITEMS)]
     return [encode_page(items)]
 
 
