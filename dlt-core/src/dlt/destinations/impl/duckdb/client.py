@@ -228,8 +228,6 @@ class DuckDBJobClient(SqlJobClient):
     """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
     its Arrow scan."""
 
-    _restore_memory_limit: str | None = None
-    _restore_threads: str | None = None
     raise_default_memory_limit = False
     """True when the connection has dlt's default cap, which may grow for a load that needs more."""
     destination_name = "duckdb"
@@ -251,6 +249,8 @@ class DuckDBJobClient(SqlJobClient):
         super().__init__(*args, **kwargs)
         self._inserted: dict[str, tuple[int, int]] = {}
         """Rows and bytes the current load inserted per table (what its commit must hold)."""
+        self._settings_before: dict[str, str] = {}
+        """DuckDB settings this load changed -> the SET statement that puts each back."""
         self._merge_tables: dict[str, str] = {}
         """Tables of the load's merge chains -> the temporary table their rows go to in place
         of the staging table (see `prepare_staging_tables`)."""
@@ -357,9 +357,7 @@ class DuckDBJobClient(SqlJobClient):
             needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, int(threads)))
         if _mebibytes(limit) >= needed:
             return
-        if self._restore_memory_limit is None:
-            self._restore_memory_limit = f"SET memory_limit = '{limit}'"
-        self.sql.execute_sql(f"SET memory_limit = '{int(needed) + 1}MiB'")
+        self._change_setting("memory_limit", f"'{int(needed) + 1}MiB'", f"'{limit}'")
 
     @contextmanager
     def _threads_for(self, table: TTableSchema) -> Iterator[None]:
@@ -368,56 +366,51 @@ class DuckDBJobClient(SqlJobClient):
         holds and, on hundreds of columns, makes it slower, not faster (225 columns x 50k rows:
         0.14-0.16 s on one thread, 0.26-0.28 s on two). The setting goes back after it."""
         columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
-        if columns < WIDE_TABLE_COLUMNS or self._restore_threads is not None:
+        if columns < WIDE_TABLE_COLUMNS or "threads" in self._settings_before:
             yield
             return
         threads = int(self.sql.execute_sql("SELECT current_setting('threads')")[0][0])
         if threads <= 1:
             yield
             return
-        self.sql.execute_sql("SET threads = 1")
-        self._restore_threads = f"SET threads = {threads}"
+        self._change_setting("threads", "1", str(threads))
         yield
-        self._set_threads_back()
+        self._set_back("threads")
 
-    def _set_threads_back(self) -> None:
-        """Put back the threads of an INSERT into a wide table; after a failed statement that
-        waits for the rollback."""
-        if self._restore_threads is None:
-            return
-        try:
-            self.sql.execute_sql(self._restore_threads)
-            self._restore_threads = None
-        except DestinationTerminalError:
-            pass
+    def _change_setting(self, name: str, value: str, before: str) -> None:
+        """SET a DuckDB setting for this load, remembering what it was the first time."""
+        self._settings_before.setdefault(name, f"SET {name} = {before}")
+        self.sql.execute_sql(f"SET {name} = {value}")
+
+    def _set_back(self, *names: str) -> None:
+        """Put back settings this load changed; after a failed statement that waits for the
+        rollback (then `abort_load` calls it again)."""
+        for name in names:
+            statement = self._settings_before.get(name)
+            if statement is None:
+                continue
+            try:
+                self.sql.execute_sql(statement)
+                del self._settings_before[name]
+            except DestinationTerminalError:
+                pass
 
     def complete_load(self, load_id: str, tables: list[str]) -> None:
-        """Commit the package, then drop the temporary merge tables and put back a memory
-        limit an INSERT had raised."""
+        """Commit the package, then drop the temporary merge tables and put back the settings
+        its INSERTs changed (a raised memory limit, one thread for a wide table)."""
         try:
             super().complete_load(load_id, tables)
         finally:
             self._drop_merge_tables()
-            self._set_threads_back()
-            self._set_memory_limit_back()
-
-    def _set_memory_limit_back(self) -> None:
-        """Put the memory limit back; after a failed statement that waits for the rollback."""
-        self._inserted = {}
-        if self._restore_memory_limit is None:
-            return
-        try:
-            self.sql.execute_sql(self._restore_memory_limit)
-            self._restore_memory_limit = None
-        except DestinationTerminalError:
-            pass
+            self._inserted = {}
+            self._set_back("threads", "memory_limit")
 
     def abort_load(self) -> None:
-        """Roll back, then put back a memory limit a failed INSERT had raised."""
+        """Roll back, then put back the settings the load's INSERTs changed."""
         super().abort_load()
         self._drop_merge_tables()
-        self._set_threads_back()
-        self._set_memory_limit_back()
+        self._inserted = {}
+        self._set_back("threads", "memory_limit")
 
     def copy_arrow_files(self, paths: list[Path], qualified_table: str) -> None:
         """INSERT ... BY NAME from a stream of the files' record batches, one INSERT per
