@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -152,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     script = wl.reference_dir() / "bench_dlt.py"
     if not script.is_file():
         raise SystemExit(f"the reference benchmark is not at {script}; set {wl.REFERENCE_DIR_VARIABLE}")
-    ours_python = args.ours_python or run.resolve_ours("auto")[0]
-    peer_python = args.peer_python or run.resolve_peer("1.31.0", ours_python)[0]
+    # absolute, not resolved: each run's working directory is a temp dir, and resolving a
+    # venv's python symlink would leave the venv
+    ours_python = os.path.abspath(args.ours_python or run.resolve_ours("auto")[0])
+    peer_python = os.path.abspath(args.peer_python or run.resolve_peer("1.31.0", ours_python)[0])
     selected = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in selected if w not in ROWS]
     if unknown:
