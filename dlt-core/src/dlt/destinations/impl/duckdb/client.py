@@ -224,6 +224,11 @@ WIDE_TABLE_COLUMNS = 100
 """Columns from which a table's INSERTs run on one DuckDB thread (`DuckDBJobClient._threads_for`)."""
 
 
+def _typed_column_count(table: TTableSchema) -> int:
+    """The columns of `table` that have a data type (the ones its job files and table hold)."""
+    return sum(1 for c in table["columns"].values() if c.get("data_type"))
+
+
 class DuckDBJobClient(SqlJobClient):
     """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
     its Arrow scan."""
@@ -314,8 +319,8 @@ class DuckDBJobClient(SqlJobClient):
     def copy_files(self, paths: list[Path], table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """One INSERT for all files: DuckDB reads their row groups in parallel."""
         if file_format == "arrow":
-            self._raise_memory_for(paths, table, file_format)
-            with self._threads_for(table):
+            threads = self._raise_memory_for(paths, table, file_format)
+            with self._threads_for(table, threads):
                 self.copy_arrow_files(paths, qualified_table)
             return
         literal = "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
@@ -330,47 +335,45 @@ class DuckDBJobClient(SqlJobClient):
         else:
             raise LoadJobTerminalError(paths[0].name, f"DuckDB cannot load the file format '{file_format}'.")
         try:
-            self._raise_memory_for(paths, table, file_format)
-            with self._threads_for(table):
+            threads = self._raise_memory_for(paths, table, file_format)
+            with self._threads_for(table, threads):
                 self.sql.execute_sql(f"INSERT INTO {qualified_table} BY NAME SELECT * FROM {reader}")
         except DestinationTerminalError as exc:
             raise _job_failed(paths[0], exc) from exc
 
-    def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> None:
+    def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> int:
         """Raise DuckDB's memory limit for this load when it is below what an INSERT needs:
         jsonl takes what DuckDB's JSON reader holds (32 MiB buffers, about threads + 2 at
         once), parquet and Arrow files of wide tables what `insert_memory` estimates for all
         the rows the load inserts into the table so far (only over dlt's default cap, never
         over one the user set). The commit writes the rows out and needs the same memory, so
-        the limit goes back when the load ends."""
-        limit, threads = self.sql.execute_sql(
+        the limit goes back when the load ends. Returns DuckDB's threads setting."""
+        limit, setting = self.sql.execute_sql(
             "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
+        threads = int(setting)
         if file_format == "jsonl":
-            needed = JSON_BUFFER_MIB * (int(threads) + 2)
+            needed = JSON_BUFFER_MIB * (threads + 2)
         elif not self.raise_default_memory_limit:
-            return
+            return threads
         else:
-            columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
+            columns = _typed_column_count(table)
             rows, size = insert_memory.job_files_size(paths)
             before = self._inserted.get(table["name"], (0, 0))
             rows, size = self._inserted[table["name"]] = (before[0] + rows, before[1] + size)
-            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, int(threads)))
-        if _mebibytes(limit) >= needed:
-            return
-        self._change_setting("memory_limit", f"'{int(needed) + 1}MiB'", f"'{limit}'")
+            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, threads))
+        if _mebibytes(limit) < needed:
+            self._change_setting("memory_limit", f"'{int(needed) + 1}MiB'", f"'{limit}'")
+        return threads
 
     @contextmanager
-    def _threads_for(self, table: TTableSchema) -> Iterator[None]:
+    def _threads_for(self, table: TTableSchema, threads: int) -> Iterator[None]:
         """One DuckDB thread for an INSERT into a wide table: each thread appends into a
         segment of every column of its own, so a second one doubles the memory the INSERT
         holds and, on hundreds of columns, makes it slower, not faster (225 columns x 50k rows:
-        0.14-0.16 s on one thread, 0.26-0.28 s on two). The setting goes back after it."""
-        columns = sum(1 for c in table["columns"].values() if c.get("data_type"))
-        if columns < WIDE_TABLE_COLUMNS or "threads" in self._settings_before:
-            yield
-            return
-        threads = int(self.sql.execute_sql("SELECT current_setting('threads')")[0][0])
-        if threads <= 1:
+        0.14-0.16 s on one thread, 0.26-0.28 s on two). `threads` is DuckDB's setting (read by
+        `_raise_memory_for` just before); it goes back after the INSERT."""
+        wide = _typed_column_count(table) >= WIDE_TABLE_COLUMNS
+        if threads <= 1 or not wide or "threads" in self._settings_before:
             yield
             return
         self._change_setting("threads", "1", str(threads))
