@@ -267,3 +267,26 @@ def test_keys_named_alike_and_new_columns_over_several_loads_match_the_row_path(
     columns = set(fast_tables["issues"]["types"])
     assert {"name", "late", "meta__late"} <= columns
     assert len([c for c in columns if c.startswith("name")]) == 2
+
+
+def test_a_buffer_of_a_few_hundred_items_with_one_odd_value_pickles_only_its_part(tmp_path, monkeypatch):
+    """A chunk of fewer than 500 items that Arrow cannot hold whole is split into parts of 100
+    as a big one is: the parts around the odd value stay on the Arrow path (joined again)."""
+    monkeypatch.setenv("EXTRACT__BUFFER_ITEMS", "300")
+    items = api_items(300)
+    items[150]["score"] = 7  # an int among floats
+    pipeline = dlt.pipeline(pipeline_name="arrow_pages_small_split", destination="duckdb",
+                            pipelines_dir=str(tmp_path))
+    pipeline.extract(dlt.resource([items], name="issues"))
+    [item_file] = [p for p in tmp_path.rglob("issues.*.pkl")]
+    stored = [(type(page) is pa.RecordBatch, len(page)) for page in read_item_pages(item_file, columns=True)]
+    assert stored == [(True, 100), (False, 100), (True, 100)]
+    read_back = [item for page in read_item_pages(item_file) for item in page]
+    # a key an item lacks reads back as None from Arrow; every present value is the same
+    assert [{k: v for k, v in item.items() if v is not None} for item in read_back] == [
+        {k: v for k, v in item.items() if v is not None} for item in items]
+    pipeline.normalize()
+    assert pipeline.load().has_failed_jobs is False
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*), count(DISTINCT id) FROM issues")[0] == (300, 300)
+        assert client.execute_sql("SELECT score FROM issues WHERE id = 150")[0][0] == 7.0

@@ -95,8 +95,10 @@ def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | 
     joined into one. A buffer whose pages all start alike is encoded whole. A page Arrow cannot
     hold whole is stored in parts of `ARROW_PART_ITEMS` items, every part encoded on its own
     (`encode_page`)."""
-    if not arrow or len(items) <= ARROW_SPLIT_ITEMS:
-        return [encode_page(items, arrow)]
+    if not arrow:
+        return [encode_page(items)]
+    if len(items) <= ARROW_SPLIT_ITEMS:
+        return _joined_batches(_encode_chunk(items))
     if page_sizes and _pages_start_alike(items, page_sizes):
         page_sizes = None
     stored: list[Any] = []
@@ -147,7 +149,7 @@ def _encode_chunk(items: list[Any]) -> list[Any]:
     hold it whole."""
     from dlt.storage.arrow_pages import encode_arrow_page
 
-    if len(items) <= ARROW_SPLIT_ITEMS:
+    if len(items) <= ARROW_PART_ITEMS:
         return [encode_page(items, True)]
     batch = encode_arrow_page(items)
     if batch is not None:
