@@ -22,6 +22,8 @@ from dlt.destinations.postgres_dialect import (
     UNKNOWN_DATABASE_SQLSTATE,
     abbreviate_sql,
     is_transient_sqlstate,
+    login_refused_error,
+    unknown_database_error,
 )
 
 from dlt_destination_postgres.credentials import PostgresCredentials
@@ -50,16 +52,9 @@ def connect_error(exc: BaseException, credentials: PostgresCredentials) -> Desti
     lowered = message.lower()
     if sqlstate in AUTH_SQLSTATES or "password authentication failed" in lowered \
             or "no password supplied" in lowered:
-        return DestinationTerminalError(
-            f"{_where(credentials)} refused the login of user '{user}': {message}. Check the"
-            " username and password in destination.postgres.credentials"
-            f" (DESTINATION__POSTGRES__CREDENTIALS). {NO_RETRY_HINT}"
-        )
+        return login_refused_error(_where(credentials), user, message, "postgres")
     if sqlstate == UNKNOWN_DATABASE_SQLSTATE or ("database" in lowered and "does not exist" in lowered):
-        return DestinationTerminalError(
-            f"{_where(credentials)}: the database '{credentials.database}' does not exist"
-            f" ({message}); user '{user}' must connect to an existing database. {NO_RETRY_HINT}"
-        )
+        return unknown_database_error(_where(credentials), user, credentials.database, message)
     if sqlstate == PRIVILEGE_SQLSTATE:
         return DestinationTerminalError(
             f"User '{user}' may not connect to {_where(credentials)}: {message}. {NO_RETRY_HINT}")

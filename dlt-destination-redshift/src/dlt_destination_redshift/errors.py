@@ -23,6 +23,8 @@ from dlt.destinations.postgres_dialect import (
     UNKNOWN_DATABASE_SQLSTATE,
     abbreviate_sql,
     is_transient_sqlstate,
+    login_refused_error,
+    unknown_database_error,
 )
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
@@ -79,16 +81,9 @@ def connect_error(exc: BaseException, credentials: RedshiftCredentials) -> Desti
         )
     sqlstate, message = server_error(exc)
     if sqlstate in AUTH_SQLSTATES:
-        return DestinationTerminalError(
-            f"{where} refused the login of user '{user}': {message}. Check the username and password"
-            " in destination.redshift.credentials (DESTINATION__REDSHIFT__CREDENTIALS)."
-            f" {NO_RETRY_HINT}"
-        )
+        return login_refused_error(where, user, message, "redshift")
     if sqlstate == UNKNOWN_DATABASE_SQLSTATE:
-        return DestinationTerminalError(
-            f"{where}: the database '{credentials.database}' does not exist ({message}); user"
-            f" '{user}' must connect to an existing database. {NO_RETRY_HINT}"
-        )
+        return unknown_database_error(where, user, credentials.database, message)
     if sqlstate == PRIVILEGE_SQLSTATE:
         return privilege_error(message, credentials)
     if is_transient(sqlstate, message):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dlt.destinations.base import DestinationTerminalError
 from dlt.schema.typing import ID_COLUMN, ROOT_ID_COLUMN
 
 #: SQLSTATE classes a retry may fix: connection exceptions, insufficient resources, operator
@@ -42,6 +43,22 @@ def is_transient_sqlstate(sqlstate: str | None) -> bool:
     if not sqlstate:
         return False
     return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+
+
+def login_refused_error(where: str, user: str, message: str, destination: str) -> DestinationTerminalError:
+    """The terminal error for a login the server at `where` refused: it names the user and the
+    credentials setting of `destination` (e.g. "postgres") to check, never the password."""
+    return DestinationTerminalError(
+        f"{where} refused the login of user '{user}': {message}. Check the username and password"
+        f" in destination.{destination}.credentials (DESTINATION__{destination.upper()}__CREDENTIALS)."
+        f" {NO_RETRY_HINT}")
+
+
+def unknown_database_error(where: str, user: str, database: str, message: str) -> DestinationTerminalError:
+    """The terminal error for a connection to a database that does not exist on the server."""
+    return DestinationTerminalError(
+        f"{where}: the database '{database}' does not exist ({message}); user '{user}' must connect"
+        f" to an existing database. {NO_RETRY_HINT}")
 
 
 def search_path_sql(quoted_dataset: str) -> str:
