@@ -115,6 +115,8 @@ def test_every_facade_module_says_where_the_real_code_lives():
                    "dlt.common.configuration.exceptions", "dlt.common.schema",
                    "dlt.common.schema.typing", "dlt.common.typing", "dlt.common.exceptions",
                    "dlt.common.destination.exceptions", "dlt.common.pipeline",
-                   "dlt.sources.credentials"):
+                   "dlt.sources.credentials", "dlt.common.time", "dlt.common.json", "dlt.common.utils",
+                   "dlt.common.runtime.slack", "dlt.common.data_types", "dlt.common.destination.reference",
+                   "dlt.common.normalizers", "dlt.common.normalizers.naming", "dlt.extract.exceptions"):
         doc = importlib.import_module(module).__doc__ or ""
         assert "dlt." in doc and "re-export" in doc.replace("Re-export", "re-export"), module

@@ -236,6 +236,14 @@ class Pipeline:
         )
 
     @property
+    def runtime_config(self) -> Any:
+        """The `[runtime]` settings of this pipeline (`slack_incoming_hook`, `log_level`), read
+        from configuration now (`dlt.pipeline.runtime_config`)."""
+        from dlt.pipeline.runtime_config import runtime_configuration
+
+        return runtime_configuration(self.pipeline_name)
+
+    @property
     def full_refresh(self) -> bool:
         """Deprecated name of `dev_mode`."""
         return self.dev_mode

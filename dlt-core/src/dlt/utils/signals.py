@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,3 +67,15 @@ def delayed_signals() -> Iterator[None]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _received = None
+
+
+def sleep(seconds: float) -> None:
+    """Sleep for `seconds`, waking at once with `StopRequested` when a stop signal arrives during
+    a run (a resource that waits between API calls stops promptly)."""
+    deadline = time.monotonic() + max(0.0, seconds)
+    while True:
+        raise_if_signalled()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.1))

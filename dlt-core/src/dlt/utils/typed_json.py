@@ -47,9 +47,12 @@ def _hook(obj: dict[str, Any]) -> Any:
     }[kind](text)
 
 
-def dumps(value: Any, pretty: bool = False) -> bytes:
-    """Serialize with type tags for values JSON cannot hold."""
-    option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+def dumps(value: Any, pretty: bool = False, sort_keys: bool = True) -> bytes:
+    """Serialize with type tags for values JSON cannot hold (keys sorted unless `sort_keys` is
+    False: state files and their hashes do not depend on insertion order)."""
+    option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+    if sort_keys:
+        option |= orjson.OPT_SORT_KEYS
     if pretty:
         option |= orjson.OPT_INDENT_2
     return orjson.dumps(value, default=_default, option=option)

@@ -1,5 +1,7 @@
 """`dlt.common.configuration.specs`: re-exports of `dlt.configuration.specs`."""
 
+from dlt.common.configuration.specs import known_sections
+
 from dlt.configuration.specs import (
     AwsCredentials,
     AzureCredentials,
@@ -14,4 +16,5 @@ from dlt.configuration.specs import (
 __all__ = [
     "AwsCredentials", "AzureCredentials", "BaseConfiguration", "ConnectionStringCredentials",
     "CredentialsConfiguration", "GcpCredentials", "GcpServiceAccountCredentials", "configspec",
+    "known_sections",
 ]

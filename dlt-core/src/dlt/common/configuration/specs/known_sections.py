@@ -1,0 +1,15 @@
+"""`dlt.common.configuration.specs.known_sections`: the names of the top configuration sections
+(`[sources]`, `[destination]`, `[normalize]`, ...) as dlt 1.31 names them."""
+
+SOURCES = "sources"
+DESTINATION = "destination"
+DESTINATIONS = "destinations"
+PIPELINES = "pipelines"
+DATASETS = "datasets"
+LOAD = "load"
+NORMALIZE = "normalize"
+EXTRACT = "extract"
+SCHEMA = "schema"
+PROVIDERS = "providers"
+DATA_WRITER = "data_writer"
+RUNTIME = "runtime"
