@@ -393,6 +393,18 @@ def test_sql_client_yields_a_cursor_with_description_and_tuples(pipeline: Any) -
         assert client.execute_sql(f"DELETE FROM {table} WHERE id = ?", 5) is None
 
 
+def test_a_query_on_a_missing_table_raises_database_undefined_relation(pipeline: Any) -> None:
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    pipeline.run([{"id": 1}], table_name="present")
+    with pipeline.sql_client() as client:
+        with pytest.raises(DatabaseUndefinedRelation, match="missing_table"):
+            client.execute_sql(f"SELECT * FROM {client.make_qualified_table_name('missing_table')}")
+        with pytest.raises(DatabaseTerminalException) as bad_column:
+            client.execute_sql(f"SELECT no_such_column FROM {client.make_qualified_table_name('present')}")
+        assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
+
+
 def test_drop_storage_removes_dataset_and_staging_dataset(pipeline: Any, bq_client: Any) -> None:
     pipeline.run([{"id": 1}], table_name="m", write_disposition="merge", primary_key="id")
     with pipeline.destination_client() as client:

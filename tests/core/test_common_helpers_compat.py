@@ -300,3 +300,49 @@ def test_libs_paths_give_the_libraries():
     from dlt.common.libs.pandas import pandas as imported_pandas
 
     assert imported_pandas is pandas
+
+
+@pytest.mark.parametrize(("value", "expected", "day"), [
+    # as 1.31: ensure_datetime keeps the zone (or its absence), ensure_date takes the day in UTC
+    ("2024-01-31T12:00:00+02:00", "2024-01-31T12:00:00+02:00", "2024-01-31"),
+    ("2024-01-31T12:00:00", "2024-01-31T12:00:00", "2024-01-31"),
+    ("2024-01-31", "2024-01-31T00:00:00", "2024-01-31"),
+    (datetime.date(2024, 2, 3), "2024-02-03T00:00:00", "2024-02-03"),
+    (1700000000, "2023-11-14T22:13:20+00:00", "2023-11-14"),
+    (datetime.datetime(2024, 1, 1, 5), "2024-01-01T05:00:00", "2024-01-01"),
+])
+def test_ensure_datetime_and_ensure_date_as_1_31(value, expected, day):
+    from dlt.common.time import ensure_date, ensure_datetime
+
+    result = ensure_datetime(value)
+    assert type(result) is datetime.datetime and result.isoformat() == expected
+    assert type(ensure_date(value)) is datetime.date and ensure_date(value).isoformat() == day
+
+
+def test_source_modules_import_the_1_31_names_from_dlt_sources_and_dlt_common_typing():
+    from dlt.common.typing import Self, TAnyDateTime, TColumnNames, TSortOrder, TypedDict  # noqa: F401
+    from dlt.sources import DltResource, DltSource, TDataItem, TDataItems, incremental
+    from dlt.utils import typing as our_typing
+
+    assert (DltResource, DltSource, incremental) == (dlt.DltResource, dlt.DltSource, dlt.sources.incremental)
+    assert (TDataItem, TDataItems) == (our_typing.TDataItem, our_typing.TDataItems)
+    assert {"DltResource", "DltSource", "TDataItem"} <= set(dir(dlt.sources))
+
+
+def test_a_query_on_a_missing_table_raises_database_undefined_relation(tmp_path):
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    pipeline = dlt.pipeline(pipeline_name="undefined_relation", destination="duckdb", dataset_name="data",
+                            pipelines_dir=str(tmp_path))
+    with pipeline.sql_client() as client:
+        # before the first load: the script asks, and starts from scratch
+        with pytest.raises(DatabaseUndefinedRelation, match="items"):
+            client.execute_sql("SELECT max(id) FROM items")
+    pipeline.run([{"id": 3}], table_name="items")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT max(id) FROM items") == [(3,)]
+        with pytest.raises(DatabaseUndefinedRelation, match="no_such_schema"):
+            client.execute_sql("SELECT * FROM no_such_schema.items")
+        with pytest.raises(DatabaseTerminalException) as bad_column:
+            client.execute_sql("SELECT no_such_column FROM items")
+        assert not isinstance(bad_column.value, DatabaseUndefinedRelation)

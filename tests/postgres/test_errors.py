@@ -121,3 +121,24 @@ def test_a_widened_column_lets_the_pending_package_load(postgres_server: Any, po
         assert count_things(pipeline) == 2 and not pipeline.has_pending_data
     finally:
         postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")
+
+
+def test_a_query_on_a_missing_table_or_schema_raises_database_undefined_relation(
+        postgres_server: Any, postgres_url: str, tmp_path: Any) -> None:
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    pipeline = dlt.pipeline(pipeline_name="errors", destination=dlt.destinations.postgres(postgres_url),
+                            dataset_name="errors_ds", pipelines_dir=str(tmp_path))
+    try:
+        pipeline.run([{"x": 1}], table_name="things")
+        with pipeline.sql_client() as client:
+            with pytest.raises(DatabaseUndefinedRelation, match="42P01"):
+                client.execute_sql("SELECT * FROM no_such_table")
+            with pytest.raises(DatabaseUndefinedRelation, match="3F000|42P01"):
+                client.execute_sql("SELECT * FROM no_such_schema.things")
+            with pytest.raises(DatabaseTerminalException) as bad_column:
+                client.execute_sql("SELECT no_such_column FROM things")
+            assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
+            assert client.execute_sql("SELECT count(*) FROM things")[0][0] == 1
+    finally:
+        postgres_server.admin_execute("DROP SCHEMA IF EXISTS errors_ds CASCADE", database="dlt_data")

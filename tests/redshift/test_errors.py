@@ -102,6 +102,19 @@ def test_bad_sql_is_terminal_and_shows_the_statement(destination: Any) -> None:
             client.sql.execute_sql("SELECT nonsense_column")
 
 
+def test_a_query_on_a_missing_table_or_schema_raises_database_undefined_relation(destination: Any) -> None:
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    with destination.client(ClientContext(Schema("s"), "ds", "p")) as client:
+        with pytest.raises(DatabaseUndefinedRelation, match="42P01"):
+            client.sql.execute_sql("SELECT * FROM public.no_such_table")
+        with pytest.raises(DatabaseUndefinedRelation, match="3F000|42P01"):
+            client.sql.execute_sql("SELECT * FROM no_such_schema.t")
+        with pytest.raises(DatabaseTerminalException) as bad_column:
+            client.sql.execute_sql("SELECT nonsense_column")
+        assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
+
+
 @pytest.mark.parametrize(("sqlstate", "message", "transient"), [
     ("40001", "could not serialize access", True),
     ("XX000", "1023: Serializable isolation violation on table - 123", True),

@@ -128,3 +128,17 @@ def test_an_unwritable_sqlite_file_names_the_database_and_keeps_the_package(tmp_
     assert fixed.has_pending_data
     fixed.run()
     assert count(fixed) == 1
+
+
+def test_a_query_on_a_missing_table_raises_database_undefined_relation(url: str, tmp_path: Path) -> None:
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    pipeline = new_pipeline(dlt.destinations.sqlalchemy(url), tmp_path)
+    pipeline.run([{"id": 1}], table_name="present")
+    with pipeline.sql_client() as client:
+        with pytest.raises(DatabaseUndefinedRelation):
+            client.execute_sql("SELECT * FROM no_such_table")
+        with pytest.raises(DatabaseTerminalException) as bad_column:
+            client.execute_sql("SELECT no_such_column FROM present")
+        assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
+        assert client.execute_sql("SELECT count(*) FROM present")[0][0] == 1

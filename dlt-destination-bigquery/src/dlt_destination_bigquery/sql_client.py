@@ -20,6 +20,7 @@ from dlt.destinations.base import (
     DestinationError,
     DestinationTerminalError,
     DestinationTransientError,
+    DestinationUndefinedRelation,
 )
 from dlt.destinations.sql_client import DBApiCursor, SqlClient
 from dlt_destination_bigquery.configuration import (
@@ -64,11 +65,14 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def translate_error(exc: BaseException, what: str) -> DestinationError:
-    """A dlt destination error for a failed BigQuery call, transient or terminal."""
+    """A dlt destination error for a failed BigQuery call, transient or terminal; a table or
+    dataset that does not exist (404) is `DestinationUndefinedRelation`."""
     message = getattr(exc, "message", None) or str(exc)
     text = f"BigQuery {what} failed: {message}"
     if is_transient(exc):
         return DestinationTransientError(text)
+    if isinstance(exc, google_exceptions.NotFound):
+        return DestinationUndefinedRelation(text)
     return DestinationTerminalError(text)
 
 

@@ -23,6 +23,7 @@ from dlt.destinations.postgres_dialect import (
     abbreviate_sql,
     is_transient_sqlstate,
     login_refused_error,
+    terminal_query_error,
     unknown_database_error,
 )
 
@@ -91,4 +92,4 @@ def query_error(exc: BaseException, credentials: PostgresCredentials, sql: str,
             f" `{statement}`{target}: {message}{code}.")
     if is_transient_sqlstate(sqlstate):
         return DestinationTransientError(f"{text} {RETRY_HINT}")
-    return DestinationTerminalError(f"{text} {NO_RETRY_HINT}")
+    return terminal_query_error(sqlstate, text)

@@ -24,6 +24,7 @@ from dlt.destinations.postgres_dialect import (
     abbreviate_sql,
     is_transient_sqlstate,
     login_refused_error,
+    terminal_query_error,
     unknown_database_error,
 )
 
@@ -125,7 +126,7 @@ def query_error(exc: BaseException, credentials: RedshiftCredentials, sql: str) 
             f" failed to run `{statement}`: {message}{code}.")
     if is_transient(sqlstate, message):
         return DestinationTransientError(f"{text} {RETRY_HINT}")
-    return DestinationTerminalError(f"{text} {NO_RETRY_HINT}")
+    return terminal_query_error(sqlstate, text)
 
 
 _abbreviate = abbreviate_sql

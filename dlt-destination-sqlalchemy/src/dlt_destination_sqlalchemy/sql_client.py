@@ -23,6 +23,7 @@ from dlt.destinations.base import (
     DestinationError,
     DestinationTerminalError,
     DestinationTransientError,
+    DestinationUndefinedRelation,
 )
 from dlt.destinations.sql_client import DBApiCursor, SqlClient
 
@@ -31,6 +32,10 @@ PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 #: MySQL/MariaDB error codes a retry may fix: too many connections, cannot connect (socket,
 #: host), server gone away, lost connection, lock wait timeout, deadlock
 MYSQL_TRANSIENT_CODES = frozenset({1040, 1205, 1213, 2002, 2003, 2006, 2013})
+#: MySQL/MariaDB error codes of a table or database that does not exist
+MYSQL_UNDEFINED_RELATION_CODES = frozenset({1146, 1049})
+#: SQLSTATEs of an undefined table or schema (PostgreSQL's, ANSI's base table not found)
+UNDEFINED_RELATION_SQLSTATES = frozenset({"42P01", "3F000", "42S02"})
 
 
 class SqlAlchemyCursor(DBApiCursor):
@@ -192,6 +197,8 @@ class SqlAlchemySqlClient(SqlClient):
             return DestinationTransientError(f"{text} A retry may help.")
         if isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc).lower():
             return DestinationTransientError(f"{text} A retry may help.")
+        if _is_undefined_relation(exc, code):
+            return DestinationUndefinedRelation(f"{text} Retrying will not help until this is fixed.")
         return DestinationTerminalError(f"{text} Retrying will not help until this is fixed.")
 
     # -- transactions -------------------------------------------------------------------------------
@@ -290,6 +297,15 @@ def _driver_error_code(exc: BaseException) -> int | None:
     orig = getattr(exc, "orig", exc)
     args = getattr(orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
+
+
+def _is_undefined_relation(exc: BaseException, code: int | None) -> bool:
+    """True when the driver says a statement named a table, view or schema that does not exist."""
+    orig = getattr(exc, "orig", exc)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in MYSQL_UNDEFINED_RELATION_CODES or sqlstate in UNDEFINED_RELATION_SQLSTATES:
+        return True
+    return "no such table" in str(orig).lower()  # SQLite
 
 
 def _abbreviate(sql: str, limit: int = 300) -> str:

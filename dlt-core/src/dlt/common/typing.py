@@ -5,21 +5,26 @@ from dlt.utils.typing import (
     AnyFun,
     DictStrAny,
     DictStrStr,
+    Self,
     StrAny,
     StrInt,
     StrOrSequence,
     StrStr,
     TAny,
     TAnyClass,
+    TAnyDateTime,
     TDataItem,
     TDataItems,
     TFun,
+    TSortOrder,
+    TypedDict,
 )
+from dlt.schema.typing import TColumnNames
 
 is_optional_type = is_optional
 
 __all__ = [
-    "AnyFun", "DictStrAny", "DictStrStr", "SecretSentinel", "StrAny", "StrInt", "StrOrSequence",
-    "StrStr", "TAny", "TAnyClass", "TDataItem", "TDataItems", "TFun", "TSecretStrValue",
-    "TSecretValue", "is_optional_type",
+    "AnyFun", "DictStrAny", "DictStrStr", "SecretSentinel", "Self", "StrAny", "StrInt", "StrOrSequence",
+    "StrStr", "TAny", "TAnyClass", "TAnyDateTime", "TColumnNames", "TDataItem", "TDataItems", "TFun",
+    "TSecretStrValue", "TSecretValue", "TSortOrder", "TypedDict", "is_optional_type",
 ]

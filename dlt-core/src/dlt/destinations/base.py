@@ -33,6 +33,11 @@ class DestinationTransientError(DestinationError, TransientError):
     """The destination failed in a way a retry may fix."""
 
 
+class DestinationUndefinedRelation(DestinationTerminalError):
+    """A statement named a table, view or schema the destination does not have (dlt 1.31's
+    `DatabaseUndefinedRelation`): e.g. a query before the first load created the table."""
+
+
 class LoadJobTerminalError(DestinationTerminalError):
     """One load job failed for good; other jobs of the package may still load."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dlt.destinations.base import DestinationTerminalError
+from dlt.destinations.base import DestinationTerminalError, DestinationUndefinedRelation
 from dlt.schema.typing import ID_COLUMN, ROOT_ID_COLUMN
 
 #: SQLSTATE classes a retry may fix: connection exceptions, insufficient resources, operator
@@ -26,6 +26,8 @@ AUTH_SQLSTATES = frozenset({"28P01", "28000"})
 PRIVILEGE_SQLSTATE = "42501"
 #: the database named in the connection does not exist
 UNKNOWN_DATABASE_SQLSTATE = "3D000"
+#: undefined table (or view) / invalid schema name: raised as `DestinationUndefinedRelation`
+UNDEFINED_RELATION_SQLSTATES = frozenset({"42P01", "3F000"})
 #: SQLSTATE class of data exceptions: a value the column cannot hold
 DATA_EXCEPTION_CLASS = "22"
 #: SQLSTATE class of integrity constraint violations (NOT NULL, UNIQUE, CHECK)
@@ -59,6 +61,13 @@ def unknown_database_error(where: str, user: str, database: str, message: str) -
     return DestinationTerminalError(
         f"{where}: the database '{database}' does not exist ({message}); user '{user}' must connect"
         f" to an existing database. {NO_RETRY_HINT}")
+
+
+def terminal_query_error(sqlstate: str | None, text: str) -> DestinationTerminalError:
+    """The terminal error of a failed statement: `DestinationUndefinedRelation` when it named a
+    table or schema that does not exist, else `DestinationTerminalError`."""
+    error = DestinationUndefinedRelation if sqlstate in UNDEFINED_RELATION_SQLSTATES else DestinationTerminalError
+    return error(f"{text} {NO_RETRY_HINT}")
 
 
 def search_path_sql(quoted_dataset: str) -> str:

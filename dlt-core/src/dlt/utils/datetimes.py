@@ -13,12 +13,12 @@ pendulum is imported with this module only, so `import dlt` does not load it.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Union
+from typing import Any
 
 import pendulum
 
-TAnyDateTime = Union[pendulum.DateTime, pendulum.Date, datetime.datetime, datetime.date, str, float, int]
-"""The values `ensure_pendulum_datetime` and `ensure_pendulum_date` accept."""
+from dlt.utils.typing import TAnyDateTime
+
 
 UTC = pendulum.UTC
 
@@ -27,14 +27,10 @@ def parse_iso_like_datetime(value: str) -> pendulum.DateTime | pendulum.Date | p
     """An ISO 8601 text as a pendulum DateTime, Date or Time; a datetime without an offset stays
     naive. Raises ValueError for text that is not a date, a time or a datetime."""
     try:
-        parsed = pendulum.parse(value, exact=True, strict=False)
+        parsed = pendulum.parse(value, exact=True, strict=False, tz=None)  # no offset: naive
     except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError) as exc:
         raise ValueError(f"'{value}' is not an ISO 8601 date, time or datetime") from exc
-    if isinstance(parsed, datetime.datetime):
-        return pendulum.instance(parsed) if parsed.tzinfo else pendulum.naive(
-            parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second,
-            parsed.microsecond)
-    if isinstance(parsed, (datetime.date, datetime.time)):
+    if isinstance(parsed, (datetime.datetime, datetime.date, datetime.time)):
         return parsed
     raise ValueError(f"'{value}' is an ISO 8601 duration or interval, not a date, time or datetime")
 
@@ -97,3 +93,34 @@ def ensure_pendulum_time(value: str | datetime.time | datetime.timedelta) -> pen
             value = moment.time()
         return pendulum.time(value.hour, value.minute, value.second, value.microsecond)
     raise TypeError(f"Cannot make a time of {type(value).__name__} {value!r}")
+
+
+def ensure_datetime(value: TAnyDateTime) -> datetime.datetime:
+    """`value` as a standard library datetime, keeping its zone (a naive value stays naive, a
+    date is its naive midnight; text and numbers are read as by `ensure_pendulum_datetime`)."""
+    if isinstance(value, datetime.datetime):
+        return _stdlib_datetime(value)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        parsed = _from_text_or_number(value)
+        if isinstance(parsed, datetime.datetime):
+            return _stdlib_datetime(parsed)
+        if isinstance(parsed, datetime.date):
+            return datetime.datetime(parsed.year, parsed.month, parsed.day)
+        raise ValueError(f"Cannot make a datetime of the time {parsed.isoformat()}: it has no date")
+    raise TypeError(f"Cannot make a datetime of {type(value).__name__} {value!r}")
+
+
+def ensure_date(value: TAnyDateTime, tz: datetime.tzinfo | None = None) -> datetime.date:
+    """The standard library date `value` falls on in `tz` (UTC by default)."""
+    day = ensure_pendulum_date(value, tz)
+    return datetime.date(day.year, day.month, day.day)
+
+
+def _stdlib_datetime(value: datetime.datetime) -> datetime.datetime:
+    """A pendulum DateTime as a plain datetime of the same instant and zone."""
+    if type(value) is datetime.datetime:
+        return value
+    return datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                             value.microsecond, tzinfo=value.tzinfo, fold=value.fold)

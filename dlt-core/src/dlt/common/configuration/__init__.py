@@ -4,6 +4,7 @@ The real code: `dlt.configuration.specs` (`configspec`, specs), `dlt.configurati
 (`resolve_configuration`), `dlt.configuration.exceptions`.
 """
 
+from dlt.common.configuration.specs import known_sections
 from dlt.configuration.exceptions import (
     ConfigFieldMissingException,
     ConfigurationValueError,
@@ -18,5 +19,5 @@ from dlt.configuration.typing import is_secret_hint
 __all__ = [
     "BaseConfiguration", "ConfigFieldMissingException", "ConfigValueCannotBeCoercedException",
     "ConfigurationValueError", "CredentialsConfiguration", "InvalidNativeValue",
-    "ValueNotSecretException", "configspec", "is_secret_hint", "resolve_configuration",
+    "ValueNotSecretException", "configspec", "is_secret_hint", "known_sections", "resolve_configuration",
 ]

@@ -14,6 +14,7 @@ from dlt.schema.typing import (
     TDataType,
     TSchemaContract,
     TSchemaTables,
+    TStoredSchema,
     TTableSchema,
     TTableSchemaColumns,
     TWriteDisposition,
@@ -21,6 +22,6 @@ from dlt.schema.typing import (
 
 __all__ = [
     "DataValidationError", "Schema", "TColumnHint", "TColumnSchema", "TColumnType", "TDataType",
-    "TSchemaContract", "TSchemaTables", "TTableSchema", "TTableSchemaColumns",
+    "TSchemaContract", "TSchemaTables", "TStoredSchema", "TTableSchema", "TTableSchemaColumns",
     "TWriteDisposition", "typing",
 ]

@@ -19,6 +19,7 @@ from dlt.destinations.base import (
     DestinationCapabilities,
     DestinationTerminalError,
     DestinationTransientError,
+    DestinationUndefinedRelation,
     LoadJobTerminalError,
 )
 from dlt.destinations.sql_client import (
@@ -157,7 +158,10 @@ class DuckDBSqlClient(SqlClient):
         return isinstance(exc, duckdb_lib.IOException) and "lock" in str(exc).lower()
 
     def translate_error(self, exc: Exception, sql: str = "") -> Exception:
-        """DuckDB's own message (it already names what failed), transient or terminal."""
+        """DuckDB's own message (it already names what failed), transient or terminal; a table,
+        view or schema that does not exist is `DestinationUndefinedRelation`."""
+        if isinstance(exc, duckdb_lib.CatalogException) and "does not exist" in str(exc):
+            return DestinationUndefinedRelation(str(exc))
         error = DestinationTransientError if self.is_transient_error(exc) else DestinationTerminalError
         return error(str(exc))
 

@@ -1,0 +1,15 @@
+"""`dlt.destinations.exceptions`: dlt 1.31's names of the SQL client errors; re-exports of
+`dlt.destinations.base`.
+
+`except DatabaseUndefinedRelation:` catches a query on a table, view or schema that does not
+exist (as before a first load); `DatabaseTerminalException` / `DatabaseTransientException`
+are the terminal and transient errors of a statement, `DatabaseException` their base.
+"""
+
+from dlt.destinations.base import DestinationError as DatabaseException
+from dlt.destinations.base import DestinationTerminalError as DatabaseTerminalException
+from dlt.destinations.base import DestinationTransientError as DatabaseTransientException
+from dlt.destinations.base import DestinationUndefinedRelation as DatabaseUndefinedRelation
+
+__all__ = ["DatabaseException", "DatabaseTerminalException", "DatabaseTransientException",
+           "DatabaseUndefinedRelation"]
