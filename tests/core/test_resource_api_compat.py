@@ -172,3 +172,48 @@ def test_source_resources_support_item_assignment_and_add_limit():
     assert list(crm().add_limit(1).companies) == [{"id": 0}]
     with pytest.raises(ResourceError, match="Only resources"):
         source.resources["bad"] = [1, 2]
+
+
+def test_materialize_table_schema_creates_the_table_without_rows_as_1_31(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="materialize", destination="duckdb", dataset_name="data",
+                            pipelines_dir=str(tmp_path))
+    pipeline.run([{"a": 1}], table_name="first")  # a later run: the state does not change
+
+    @dlt.resource(columns={"x": {"data_type": "bigint"}, "y": {"data_type": "text", "nullable": False}})
+    def empty():
+        yield dlt.mark.materialize_table_schema()
+
+    info = pipeline.run(empty())
+    assert info.has_failed_jobs is False and len(info.loads_ids) == 1
+    with pipeline.sql_client() as client:
+        columns = client.execute_sql(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = 'data' AND table_name = 'empty' ORDER BY ordinal_position")
+        # as 1.31: the declared columns, then dlt's, and no row
+        assert columns == [("x", "BIGINT", "YES"), ("y", "VARCHAR", "NO"), ("_dlt_load_id", "VARCHAR", "NO"),
+                           ("_dlt_id", "VARCHAR", "NO")]
+        assert client.execute_sql("SELECT count(*) FROM empty") == [(0,)]
+    # rows that come later load into the same table
+    pipeline.run([{"x": 5, "y": "five"}], table_name="empty")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT x, y FROM empty") == [(5, "five")]
+
+
+def test_materialize_table_schema_of_a_resource_with_table_names_per_item_needs_a_table_name(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="materialize_dynamic", destination="duckdb", dataset_name="data",
+                            pipelines_dir=str(tmp_path))
+
+    @dlt.resource(table_name=lambda item: item["kind"])
+    def kinds():
+        yield dlt.mark.materialize_table_schema()
+
+    with pytest.raises(Exception, match="with_table_name"):
+        pipeline.run(kinds())
+
+    @dlt.resource(table_name=lambda item: item["kind"], columns={"n": {"data_type": "bigint"}})
+    def named():
+        yield dlt.mark.with_table_name(dlt.mark.materialize_table_schema(), "kind_a")
+
+    pipeline.run(named())
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM kind_a") == [(0,)]

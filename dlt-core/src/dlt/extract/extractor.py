@@ -13,13 +13,14 @@ from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
 from dlt.extract.hints import InvalidHintError, table_schema_from_hints
-from dlt.extract.mark import DataItemWithMeta, HintsMeta, TableNameMeta
+from dlt.extract.mark import DataItemWithMeta, HintsMeta, MaterializedEmptyList, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
 from dlt.normalize.merge_keys import merge_keys_of, page_keys, row_id_function
 from dlt.schema import Schema
 from dlt.schema.contracts import check_new_table
+from dlt.schema.typing import ID_COLUMN, LOAD_ID_COLUMN
 from dlt.storage.item_files import append_pickled, encode_pages, keys_file_of
 
 
@@ -240,6 +241,8 @@ class Extractor:
     def _write(self, source: DltSource, resource: DltResource, items: list[Any], info: ExtractInfo,
                fixed_table: str | None = None) -> None:
         if not items:
+            if type(items) is MaterializedEmptyList:
+                self._materialize(source, resource, fixed_table, info)
             return
         if is_arrow_item(items[0]):
             for item in items:
@@ -269,6 +272,26 @@ class Extractor:
             info.item_counts[table] = info.item_counts.get(table, 0) + len(group)
             if self.progress is not None:
                 self.progress.update(table, len(group))
+
+    def _materialize(self, source: DltSource, resource: DltResource, fixed_table: str | None,
+                     info: ExtractInfo) -> None:
+        """Put the table of `dlt.mark.materialize_table_schema()` into the schema with dlt's
+        root columns, and count it with 0 items so its package is kept: the load creates the
+        table though no row comes."""
+        table_name = fixed_table or resource.table_name
+        if callable(table_name):
+            raise InvalidHintError(
+                f"Resource '{resource.name}' yielded dlt.mark.materialize_table_schema() but takes its"
+                " table name from each item: mark it with dlt.mark.with_table_name(dlt.mark."
+                "materialize_table_schema(), '<table>') to say which table to create.")
+        table = self._table_for(source, resource, table_name)
+        if table is None:
+            return
+        columns = self.schema.tables[table]["columns"]
+        for name, hints in ((LOAD_ID_COLUMN, {}), (ID_COLUMN, {"row_key": True, "unique": True})):
+            if not columns.get(name, {}).get("data_type"):
+                self.schema.update_column(table, {"name": name, "data_type": "text", "nullable": False, **hints})
+        info.item_counts.setdefault(table, 0)
 
     def _write_arrow(self, resource: DltResource, table: str, data: pa.Table, info: ExtractInfo) -> None:
         if self._items_hook:

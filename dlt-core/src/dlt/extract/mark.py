@@ -2,6 +2,7 @@
 
     yield dlt.mark.with_table_name(item, "events_" + item["kind"])
     yield dlt.mark.with_hints(page, dlt.mark.make_hints(primary_key="id"))
+    yield dlt.mark.materialize_table_schema()  # the table exists, with its columns, without rows
 
 The extractor unwraps marked items: the data goes on through the resource's steps and
 transformers unchanged, the mark decides the table and updates the resource's hints.
@@ -73,6 +74,17 @@ def make_nested_hints(columns: Any = None, primary_key: Any = None, merge_key: A
     return _validated_hints(columns=columns, primary_key=primary_key, merge_key=merge_key,
                             schema_contract=schema_contract, file_format=file_format,
                             _partial=True)
+
+
+class MaterializedEmptyList(list):  # type: ignore[type-arg]
+    """An empty page that makes its table exist in the destination, with the columns the
+    resource's hints declare and dlt's `_dlt_load_id` / `_dlt_id`, though no row comes."""
+
+
+def materialize_table_schema() -> MaterializedEmptyList:
+    """Yield this from a resource to create its table without loading a row (as dlt 1.31):
+    the table gets the columns of the resource's `columns` hints."""
+    return MaterializedEmptyList()
 
 
 def unwrap(item: Any) -> Any:
