@@ -346,3 +346,24 @@ def test_a_query_on_a_missing_table_raises_database_undefined_relation(tmp_path)
         with pytest.raises(DatabaseTerminalException) as bad_column:
             client.execute_sql("SELECT no_such_column FROM items")
         assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
+
+
+@pytest.mark.parametrize("credentials", [":memory:", "duckdb:///:memory:"])
+def test_in_memory_duckdb_credentials_are_refused_before_any_data_moves_as_1_31(credentials, tmp_path):
+    from dlt.destinations.impl.duckdb.factory import InvalidInMemoryDuckdbCredentials
+
+    pipeline = dlt.pipeline(pipeline_name="in_memory", destination=dlt.destinations.duckdb(credentials),
+                            pipelines_dir=str(tmp_path))
+    with pytest.raises(InvalidInMemoryDuckdbCredentials) as refused:
+        pipeline.run([{"id": 1}], table_name="t")
+    message = str(refused.value)
+    assert 'duckdb credentials ":memory:"' in message and 'duckdb.connect(":memory:")' in message
+    assert not pipeline.has_pending_data  # nothing was extracted
+    # the way the message shows works
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    in_memory = dlt.pipeline(pipeline_name="in_memory_conn", destination=dlt.destinations.duckdb(connection),
+                             dataset_name="data", pipelines_dir=str(tmp_path))
+    in_memory.run([{"id": 1}], table_name="t")
+    assert connection.execute("SELECT id FROM data.t").fetchall() == [(1,)]

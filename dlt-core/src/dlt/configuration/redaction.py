@@ -46,6 +46,16 @@ NOT_SECRET_FIELDS = frozenset({
 are not remembered, so an error can still say which user failed to log in to which host."""
 
 
+def forget_secret(value: Any) -> None:
+    """Stop redacting `value`: for a value of a secret field that is not secret after all (a
+    DuckDB file path in `credentials`), so errors can name it."""
+    if isinstance(value, (str, bytes)):
+        text = value.decode(errors="ignore") if isinstance(value, bytes) else value
+        if text in _secrets:
+            _secrets.discard(text)
+            _redacted.clear()
+
+
 def remember_secret(value: Any) -> None:
     """Remember a secret value (and the string fields of a secret mapping, but for the
     `NOT_SECRET_FIELDS` that identify a user or server) so it can be redacted later."""

@@ -7,10 +7,28 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+from dlt.configuration.redaction import forget_secret
+from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities, DestinationTerminalError
 
 DEFAULT_MEMORY_LIMIT = "96MB"
 """DuckDB's memory cap on connections dlt opens (jsonl loads raise it for their statement)."""
+
+
+KEYWORD_CREDENTIALS = (":pipeline:", ":memory:", "duckdb:///:memory:")
+"""`credentials` values that are keywords, not paths: `:pipeline:` (a file in the pipeline's
+folder) and the in-memory database, which is refused."""
+
+
+class InvalidInMemoryDuckdbCredentials(DestinationTerminalError):
+    """`credentials=":memory:"`: every connection would open a new empty database, so the
+    loaded data would be gone before anyone could read it (dlt 1.31 refuses it too)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            'duckdb credentials ":memory:" would load into a database that is gone when the load'
+            " closes its connection. To load into memory, open the connection yourself and pass it:"
+            ' conn = duckdb.connect(":memory:"); dlt.pipeline(..., destination=dlt.destinations.duckdb(conn)).'
+            ' To keep the data, pass a file path (or ":pipeline:" for a file in the pipeline\'s folder).')
 
 
 class DuckDBSpec(BaseModel):
@@ -61,6 +79,18 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
             supports_transactions=True,
             supports_merge=True,
         )
+
+    def configuration(self) -> dict[str, Any]:
+        """The settings; `credentials=":memory:"` is refused here, before any data moves."""
+        settings = super().configuration()
+        credentials = settings.get("credentials")
+        if isinstance(credentials, str) and credentials.strip() in KEYWORD_CREDENTIALS:
+            # a keyword is no secret: messages may show it (a path stays redacted, as the
+            # value of a secret setting)
+            forget_secret(credentials)
+            if credentials.strip() != ":pipeline:":
+                raise InvalidInMemoryDuckdbCredentials()
+        return settings
 
     def database_path(self, pipeline_name: str, pipeline_dir: Path | None = None) -> Any:
         """The database file (or connection) this destination writes to.
