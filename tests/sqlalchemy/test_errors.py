@@ -136,9 +136,11 @@ def test_a_query_on_a_missing_table_raises_database_undefined_relation(url: str,
     pipeline = new_pipeline(dlt.destinations.sqlalchemy(url), tmp_path)
     pipeline.run([{"id": 1}], table_name="present")
     with pipeline.sql_client() as client:
+        # qualified: on MariaDB the connection's default database is not the dataset's
+        present, missing = (client.make_qualified_table_name(t) for t in ("present", "no_such_table"))
         with pytest.raises(DatabaseUndefinedRelation):
-            client.execute_sql("SELECT * FROM no_such_table")
+            client.execute_sql(f"SELECT * FROM {missing}")
         with pytest.raises(DatabaseTerminalException) as bad_column:
-            client.execute_sql("SELECT no_such_column FROM present")
+            client.execute_sql(f"SELECT no_such_column FROM {present}")
         assert not isinstance(bad_column.value, DatabaseUndefinedRelation)
-        assert client.execute_sql("SELECT count(*) FROM present")[0][0] == 1
+        assert client.execute_sql(f"SELECT count(*) FROM {present}")[0][0] == 1
