@@ -18,6 +18,7 @@ from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
 from dlt.normalize.merge_keys import merge_keys_of, page_keys, row_id_function
+from dlt.normalize.relational import system_column
 from dlt.schema import Schema
 from dlt.schema.contracts import check_new_table
 from dlt.schema.typing import ID_COLUMN, LOAD_ID_COLUMN
@@ -288,9 +289,9 @@ class Extractor:
         if table is None:
             return
         columns = self.schema.tables[table]["columns"]
-        for name, hints in ((LOAD_ID_COLUMN, {}), (ID_COLUMN, {"row_key": True, "unique": True})):
+        for name in (LOAD_ID_COLUMN, ID_COLUMN):
             if not columns.get(name, {}).get("data_type"):
-                self.schema.update_column(table, {"name": name, "data_type": "text", "nullable": False, **hints})
+                self.schema.update_column(table, system_column(name))
         info.item_counts.setdefault(table, 0)
 
     def _write_arrow(self, resource: DltResource, table: str, data: pa.Table, info: ExtractInfo) -> None:

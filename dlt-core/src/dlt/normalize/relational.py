@@ -41,8 +41,16 @@ SYSTEM_COLUMN_HINTS: dict[str, dict[str, bool]] = {
     ROOT_ID_COLUMN: {"root_key": True},
 }
 """Hints of dlt's own columns: `_dlt_id` is the row key, the others link nested rows."""
+
 EMPTY_KEY = "_empty"
 """The column name of an empty key."""
+
+
+def system_column(name: str) -> dict[str, Any]:
+    """The schema of dlt's own column `name` as normalize adds it: not null, `bigint` for
+    `_dlt_list_idx` and `text` for the others, with its `SYSTEM_COLUMN_HINTS`."""
+    data_type = "bigint" if name == LIST_IDX_COLUMN else "text"
+    return {"name": name, "data_type": data_type, "nullable": False, **SYSTEM_COLUMN_HINTS.get(name, {})}
 
 
 class UnsupportedValueError(DltException):
@@ -263,10 +271,9 @@ class RowNormalizer:
         types = self._types_of(table)
         for name in (LOAD_ID_COLUMN, ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ROOT_ID_COLUMN):
             if name in row and not columns.get(name, {}).get("data_type"):
-                data_type = "bigint" if name == LIST_IDX_COLUMN else "text"
-                self.schema.update_column(table, {"name": name, "data_type": data_type, "nullable": False,
-                                                  **SYSTEM_COLUMN_HINTS.get(name, {})})
-                types[name] = _fast_type(data_type)
+                column = system_column(name)
+                self.schema.update_column(table, column)
+                types[name] = _fast_type(column["data_type"])
                 self.changed_tables.add(table)
 
     def _type_odd(self, table: str, row: dict[str, Any], names: list[str]) -> None:
