@@ -25,6 +25,7 @@ from dlt.destinations.base import (
     DestinationTransientError,
     DestinationUndefinedRelation,
 )
+from dlt.destinations import postgres_dialect
 from dlt.destinations.sql_client import DBApiCursor, SqlClient
 
 #: DB-API paramstyles and the marker dlt's `%s` becomes
@@ -34,8 +35,8 @@ PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 MYSQL_TRANSIENT_CODES = frozenset({1040, 1205, 1213, 2002, 2003, 2006, 2013})
 #: MySQL/MariaDB error codes of a table or database that does not exist
 MYSQL_UNDEFINED_RELATION_CODES = frozenset({1146, 1049})
-#: SQLSTATEs of an undefined table or schema (PostgreSQL's, ANSI's base table not found)
-UNDEFINED_RELATION_SQLSTATES = frozenset({"42P01", "3F000", "42S02"})
+#: SQLSTATEs of an undefined table or schema: PostgreSQL's, and ANSI's base table not found
+UNDEFINED_RELATION_SQLSTATES = postgres_dialect.UNDEFINED_RELATION_SQLSTATES | {"42S02"}
 
 
 class SqlAlchemyCursor(DBApiCursor):
@@ -197,9 +198,8 @@ class SqlAlchemySqlClient(SqlClient):
             return DestinationTransientError(f"{text} A retry may help.")
         if isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc).lower():
             return DestinationTransientError(f"{text} A retry may help.")
-        if _is_undefined_relation(exc, code):
-            return DestinationUndefinedRelation(f"{text} Retrying will not help until this is fixed.")
-        return DestinationTerminalError(f"{text} Retrying will not help until this is fixed.")
+        error = DestinationUndefinedRelation if _is_undefined_relation(exc, code) else DestinationTerminalError
+        return error(f"{text} Retrying will not help until this is fixed.")
 
     # -- transactions -------------------------------------------------------------------------------
 

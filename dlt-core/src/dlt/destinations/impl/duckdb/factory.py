@@ -14,9 +14,16 @@ DEFAULT_MEMORY_LIMIT = "96MB"
 """DuckDB's memory cap on connections dlt opens (jsonl loads raise it for their statement)."""
 
 
-KEYWORD_CREDENTIALS = (":pipeline:", ":memory:", "duckdb:///:memory:")
-"""`credentials` values that are keywords, not paths: `:pipeline:` (a file in the pipeline's
-folder) and the in-memory database, which is refused."""
+PIPELINE_KEYWORD = ":pipeline:"
+"""`credentials` naming `<pipeline_name>.duckdb` in the pipeline's working folder."""
+MEMORY_KEYWORD = ":memory:"
+"""`credentials` naming DuckDB's in-memory database: refused (`InvalidInMemoryDuckdbCredentials`)."""
+URL_SCHEME = "duckdb:///"
+
+
+def _without_scheme(text: str) -> str:
+    """A `credentials` text without its `duckdb:///` scheme (`duckdb:///path` is `path`)."""
+    return text[len(URL_SCHEME):] if text.startswith(URL_SCHEME) else text
 
 
 class InvalidInMemoryDuckdbCredentials(DestinationTerminalError):
@@ -84,11 +91,12 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         """The settings; `credentials=":memory:"` is refused here, before any data moves."""
         settings = super().configuration()
         credentials = settings.get("credentials")
-        if isinstance(credentials, str) and credentials.strip() in KEYWORD_CREDENTIALS:
+        keyword = _without_scheme(credentials.strip()) if isinstance(credentials, str) else None
+        if keyword in (PIPELINE_KEYWORD, MEMORY_KEYWORD):
             # a keyword is no secret: messages may show it (a path stays redacted, as the
             # value of a secret setting)
             forget_secret(credentials)
-            if credentials.strip() != ":pipeline:":
+            if keyword == MEMORY_KEYWORD:
                 raise InvalidInMemoryDuckdbCredentials()
         return settings
 
@@ -103,10 +111,8 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         if credentials is None:
             return str(Path.cwd() / default_name)
         if isinstance(credentials, (str, Path)):
-            text = str(credentials)
-            if text.startswith("duckdb:///"):
-                text = text[len("duckdb:///"):]
-            if text == ":pipeline:":
+            text = _without_scheme(str(credentials))
+            if text == PIPELINE_KEYWORD:
                 folder = pipeline_dir or _working_dir_of(pipeline_name)
                 return str(Path(folder) / f"{pipeline_name}.duckdb") if folder else str(Path.cwd() / default_name)
             return text
