@@ -45,15 +45,14 @@ def send_slack_message(incoming_hook: str, message: str, is_markdown: bool = Tru
     except (urllib.error.URLError, OSError, ValueError) as exc:
         # the reason names the failure (refused, unknown host, timeout), never the URL
         reason = getattr(exc, "reason", None) if isinstance(exc, urllib.error.URLError) else None
-        detail = type(reason).__name__ if isinstance(reason, BaseException) else type(exc).__name__
+        cause = reason if isinstance(reason, BaseException) else exc
         raise SlackNotificationError(
-            f"Could not reach the Slack incoming webhook ({detail}: {_describe(exc)}): check the URL"
-            " in runtime.slack_incoming_hook and that this machine can reach Slack.") from None
+            f"Could not reach the Slack incoming webhook ({type(cause).__name__}: {_describe(cause)}):"
+            " check the URL in runtime.slack_incoming_hook and that this machine can reach Slack.") from None
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(reason: BaseException) -> str:
     """What went wrong reaching the webhook, without its URL."""
-    reason = getattr(exc, "reason", exc)
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused"
     if isinstance(reason, TimeoutError) or "timed out" in str(reason):
