@@ -50,14 +50,21 @@ def _from_text_or_number(value: str | float | int) -> Any:
                 " '2024-01-31T12:00:00+00:00', a date, or a Unix timestamp") from None
 
 
-def ensure_pendulum_datetime(value: TAnyDateTime, tz: datetime.tzinfo | None = None) -> pendulum.DateTime:
-    """`value` as an aware pendulum DateTime in `tz` (UTC by default): a naive value is taken to
-    be in `tz`, an aware one keeps its instant; a date is its midnight."""
-    zone = tz or UTC
+def _read_text_or_number(value: Any) -> Any:
+    """A text or number read as a datetime or date (`_from_text_or_number`); ValueError for a
+    time of day, which has no date. Any other value as it is."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         value = _from_text_or_number(value)
         if isinstance(value, datetime.time):
             raise ValueError(f"Cannot make a datetime of the time {value.isoformat()}: it has no date")
+    return value
+
+
+def ensure_pendulum_datetime(value: TAnyDateTime, tz: datetime.tzinfo | None = None) -> pendulum.DateTime:
+    """`value` as an aware pendulum DateTime in `tz` (UTC by default): a naive value is taken to
+    be in `tz`, an aware one keeps its instant; a date is its midnight."""
+    zone = tz or UTC
+    value = _read_text_or_number(value)
     if isinstance(value, datetime.datetime):
         moment = pendulum.instance(value, tz=zone) if value.tzinfo is None else pendulum.instance(value)
         return moment.in_timezone(zone)
@@ -98,17 +105,11 @@ def ensure_pendulum_time(value: str | datetime.time | datetime.timedelta) -> pen
 def ensure_datetime(value: TAnyDateTime) -> datetime.datetime:
     """`value` as a standard library datetime, keeping its zone (a naive value stays naive, a
     date is its naive midnight; text and numbers are read as by `ensure_pendulum_datetime`)."""
+    value = _read_text_or_number(value)
     if isinstance(value, datetime.datetime):
         return _stdlib_datetime(value)
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day)
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        parsed = _from_text_or_number(value)
-        if isinstance(parsed, datetime.datetime):
-            return _stdlib_datetime(parsed)
-        if isinstance(parsed, datetime.date):
-            return datetime.datetime(parsed.year, parsed.month, parsed.day)
-        raise ValueError(f"Cannot make a datetime of the time {parsed.isoformat()}: it has no date")
     raise TypeError(f"Cannot make a datetime of {type(value).__name__} {value!r}")
 
 
