@@ -97,8 +97,6 @@ def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | 
     (`encode_page`)."""
     if not arrow:
         return [encode_page(items)]
-    if len(items) <= ARROW_SPLIT_ITEMS:
-        return _joined_batches(_encode_chunk(items))
     if page_sizes and _pages_start_alike(items, page_sizes):
         page_sizes = None
     stored: list[Any] = []
