@@ -9,7 +9,8 @@ from typing import Any
 
 from dlt.configuration.resolve import inject_arguments, module_section, source_candidates
 from dlt.extract.hints import make_hints
-from dlt.extract.resource import DltResource, ResourceError
+from dlt.extract.errors import InvalidTransformerGeneratorFunction, ResourceNameMissing
+from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.schema import Schema
 from dlt.utils.context import active_source_schema
@@ -69,7 +70,7 @@ def resource(
         name_function = name if callable(name) else None
         resource_name = (name if isinstance(name, str) else None) or getattr(target, "__name__", None)
         if resource_name is None or resource_name == "<lambda>":
-            raise ResourceError(
+            raise ResourceNameMissing(
                 f"dlt.resource() got {type(target).__name__} data without a name; pass name='...'."
             )
         hints = make_hints(
@@ -124,7 +125,7 @@ def transformer(
 
     def make(function: Callable[..., Any]) -> DltResource:
         if not callable(function):
-            raise ResourceError("dlt.transformer decorates a function whose first argument is the item.")
+            raise InvalidTransformerGeneratorFunction("dlt.transformer decorates a function whose first argument is the item.")
         transformer_name = name or function.__name__
         hints = make_hints(
             table_name=table_name, write_disposition=write_disposition, primary_key=primary_key,

@@ -1,11 +1,24 @@
 """`dlt.extract.exceptions`: dlt 1.31's import path of the errors of extract; re-exports of
-`dlt.extract.resource` and `dlt.extract.incremental.exceptions`.
+`dlt.extract.errors`, `dlt.extract.resource` and `dlt.extract.incremental.exceptions`.
 
-1.31 has a class per kind of mistake in defining a source or a resource; here one class,
-`ResourceError`, covers them, and its 1.31 base names (`DltResourceException`,
-`DltSourceException`) are that class, so `except` clauses written for 1.31 still catch them.
+`ResourceError` is the base of every mistake in defining or using a source or resource; the
+1.31 classes for the mistakes that this dlt tells apart are its subclasses, and 1.31's base
+names (`DltResourceException`, `DltSourceException`) are `ResourceError` itself, so `except`
+clauses written for 1.31 still catch them.
 """
 
+from dlt.extract.errors import (
+    DataItemRequiredForDynamicTableHints,
+    InvalidResourceDataType,
+    InvalidResourceDataTypeIsNone,
+    InvalidStepFunctionArguments,
+    InvalidTransformerGeneratorFunction,
+    ParametrizedResourceUnbound,
+    ResourceError,
+    ResourceNameMissing,
+    ResourceNotATransformer,
+    ResourcesNotFoundError,
+)
 from dlt.extract.incremental.exceptions import (
     IncrementalCursorInvalidCoercion,
     IncrementalCursorPathHasValueNone,
@@ -14,13 +27,17 @@ from dlt.extract.incremental.exceptions import (
     IncrementalPrimaryKeyMissing,
     IncrementalUnboundError,
 )
-from dlt.extract.resource import ResourceError, ResourceExtractionError
+from dlt.extract.resource import ResourceExtractionError
 
 DltResourceException = ResourceError
 DltSourceException = ResourceError
 
 __all__ = [
-    "DltResourceException", "DltSourceException", "IncrementalCursorInvalidCoercion",
-    "IncrementalCursorPathHasValueNone", "IncrementalCursorPathMissing", "IncrementalError",
-    "IncrementalPrimaryKeyMissing", "IncrementalUnboundError", "ResourceError", "ResourceExtractionError",
+    "DataItemRequiredForDynamicTableHints", "DltResourceException", "DltSourceException",
+    "IncrementalCursorInvalidCoercion", "IncrementalCursorPathHasValueNone",
+    "IncrementalCursorPathMissing", "IncrementalError", "IncrementalPrimaryKeyMissing",
+    "IncrementalUnboundError", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
+    "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction",
+    "ParametrizedResourceUnbound", "ResourceError", "ResourceExtractionError",
+    "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",
 ]

@@ -12,14 +12,19 @@ from typing import Any
 
 from dlt.utils.context import active_metrics, active_resource
 from dlt.utils.exceptions import DltException
+from dlt.extract.errors import (
+    DataItemRequiredForDynamicTableHints,
+    InvalidResourceDataTypeIsNone,
+    InvalidStepFunctionArguments,
+    ParametrizedResourceUnbound,
+    ResourceError,
+    ResourceNameMissing,
+    ResourceNotATransformer,
+)
 from dlt.extract.hints import TableHints, make_hints
 from dlt.extract.mark import unwrap
 from dlt.extract.resource_hints import ResourceHints
 from dlt.extract.steps import FILTER, MAP, METRICS, YIELD_MAP, ItemProcessor, Limit
-
-
-class ResourceError(DltException):
-    """A resource is defined or used the wrong way."""
 
 
 class ResourceExtractionError(DltException):
@@ -80,7 +85,7 @@ class DltResource(ResourceHints):
         name_function: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         if not name or not isinstance(name, str):
-            raise ResourceError(
+            raise ResourceNameMissing(
                 "A resource needs a name: pass name='...' to dlt.resource() when its data is not"
                 " a named function."
             )
@@ -111,10 +116,10 @@ class DltResource(ResourceHints):
         if isinstance(data, DltResource):
             return data
         if data is None:
-            raise ResourceError(f"Resource '{name}' got None as data; pass a list, iterator or function.")
+            raise InvalidResourceDataTypeIsNone(f"Resource '{name}' got None as data; pass a list, iterator or function.")
         resource_name = name or getattr(data, "__name__", None)
         if not resource_name or resource_name == "<lambda>":
-            raise ResourceError(f"DltResource.from_data() got {type(data).__name__} data without a name; pass name='...'.")
+            raise ResourceNameMissing(f"DltResource.from_data() got {type(data).__name__} data without a name; pass name='...'.")
         parent = _as_resource(data_from) if data_from is not None else None
         return cls(data, resource_name, make_hints(**(hints or {})) if hints else None,
                    section=section, parent=parent, is_transformer=parent is not None,
@@ -170,7 +175,7 @@ class DltResource(ResourceHints):
 
     def _add_step(self, kind: str, function: Any, insert_at: int | None) -> DltResource:
         if not callable(function):
-            raise ResourceError(f"add_{kind} on resource '{self.name}' needs a function.")
+            raise InvalidStepFunctionArguments(f"add_{kind} on resource '{self.name}' needs a function.")
         if insert_at is None:
             self._steps.append((kind, function))
         else:
@@ -226,7 +231,7 @@ class DltResource(ResourceHints):
         """Pipe this resource into a transformer (or a plain function): `source | transform`."""
         if isinstance(other, DltResource):
             if not other.is_transformer:
-                raise ResourceError(
+                raise ResourceNotATransformer(
                     f"Resource '{other.name}' is not a transformer, so '{self.name}' cannot be piped"
                     " into it; decorate it with @dlt.transformer."
                 )
@@ -282,7 +287,7 @@ class DltResource(ResourceHints):
         if callable(data) and not isinstance(data, DltResource):
             if not self._bound:
                 missing = ", ".join(_required_params(data, False))
-                raise ResourceError(
+                raise ParametrizedResourceUnbound(
                     f"Resource '{self.name}' needs arguments ({missing}); call it first, e.g."
                     f" {self.name}(...)."
                 )

@@ -96,12 +96,12 @@ class ResourceHints:
     def compute_table_schema(self, item: Any = None, meta: Any = None) -> TTableSchema:
         """The table schema the hints describe; a dynamic table name needs the `item`."""
         from dlt.extract.mark import TableNameMeta
-        from dlt.extract.resource import ResourceError
+        from dlt.extract.errors import DataItemRequiredForDynamicTableHints
 
         if isinstance(meta, TableNameMeta):
             table_name = meta.table_name
         elif callable(self.table_name) and item is None:
-            raise ResourceError(
+            raise DataItemRequiredForDynamicTableHints(
                 f"Resource '{self.name}' has a table_name function, so compute_table_schema() needs"
                 " the data item the table name is computed from: compute_table_schema(item)."
             )

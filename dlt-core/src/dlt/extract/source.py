@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dlt.extract.hints import normalize_contract
-from dlt.extract.resource import DltResource, ResourceError
+from dlt.extract.errors import InvalidResourceDataType, ResourceError, ResourcesNotFoundError
+from dlt.extract.resource import DltResource
 from dlt.schema import Schema
 
 
@@ -22,7 +23,7 @@ class DltResourceDict(dict[str, DltResource]):
         """Select exactly `names` (deselect every other resource); returns the selection."""
         unknown = [name for name in names if name not in self]
         if unknown:
-            raise ResourceError(
+            raise ResourcesNotFoundError(
                 f"Unknown resources: {', '.join(unknown)}. This source has: {', '.join(self)}."
             )
         for name, resource in self.items():
@@ -36,7 +37,7 @@ class DltResourceDict(dict[str, DltResource]):
     def __setitem__(self, name: str, resource: DltResource) -> None:
         """Add or replace a resource: `source.resources["name"] = dlt.resource(...)`."""
         if not isinstance(resource, DltResource):
-            raise ResourceError(
+            raise InvalidResourceDataType(
                 f"Only resources can be added to a source, got {type(resource).__name__} for"
                 f" '{name}'; wrap the data with dlt.resource(data, name='{name}')."
             )

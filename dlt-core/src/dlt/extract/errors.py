@@ -1,0 +1,57 @@
+"""Errors of defining and using sources and resources.
+
+`ResourceError` is the base of every mistake in how a source or resource is defined or used;
+its subclasses carry dlt 1.31's class names for the mistakes it told apart, so a script's
+`except ResourceNameMissing:` catches the same cases as on 1.31.
+"""
+
+from __future__ import annotations
+
+from dlt.utils.exceptions import DltException
+
+
+class ResourceError(DltException):
+    """A resource is defined or used the wrong way."""
+
+
+class ResourceNameMissing(ResourceError):
+    """Data without a name was given where a resource needs one (`name='...'`)."""
+
+
+class InvalidResourceDataType(ResourceError):
+    """A resource got data of a kind it cannot iterate or call."""
+
+
+class InvalidResourceDataTypeIsNone(InvalidResourceDataType):
+    """A resource got `None` as its data."""
+
+
+class InvalidTransformerGeneratorFunction(ResourceError):
+    """`@dlt.transformer` decorates something that is not a function taking the item first."""
+
+
+class InvalidStepFunctionArguments(ResourceError):
+    """`add_map` / `add_filter` / `add_yield_map` got something that is not a function."""
+
+
+class ParametrizedResourceUnbound(ResourceError):
+    """A resource made from a function with required arguments was used before it was called."""
+
+
+class ResourceNotATransformer(ResourceError):
+    """A resource was piped (`|`) into a resource that is not a transformer."""
+
+
+class DataItemRequiredForDynamicTableHints(ResourceError):
+    """A table hint is a function of the item, so the table schema needs an item to compute it."""
+
+
+class ResourcesNotFoundError(ResourceError):
+    """A source was asked for resources it does not have."""
+
+
+__all__ = [
+    "DataItemRequiredForDynamicTableHints", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
+    "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction", "ParametrizedResourceUnbound",
+    "ResourceError", "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",
+]

@@ -1,0 +1,5 @@
+"""`dlt.extract.items`: dlt 1.31's import path of the item wrappers; re-exports of `dlt.extract.mark`."""
+
+from dlt.extract.mark import DataItemWithMeta, HintsMeta, TableNameMeta
+
+__all__ = ["DataItemWithMeta", "HintsMeta", "TableNameMeta"]
