@@ -38,6 +38,10 @@ class DestinationUndefinedRelation(DestinationTerminalError):
     `DatabaseUndefinedRelation`): e.g. a query before the first load created the table."""
 
 
+class SqlClientNotAvailable(DestinationTerminalError):
+    """The destination has no SQL client (e.g. `dummy` or a sink); dlt 1.31's name."""
+
+
 class LoadJobTerminalError(DestinationTerminalError):
     """One load job failed for good; other jobs of the package may still load."""
 
@@ -317,7 +321,10 @@ class JobClient:
 
     def sql_client(self) -> Any:
         """A SQL client on the dataset, for destinations that have one."""
-        raise DestinationError(f"The destination {self.context.schema.name} has no SQL client.")
+        raise SqlClientNotAvailable(
+            f"The destination of pipeline {self.context.pipeline_name} ({type(self).__name__}) has no"
+            " SQL client; SQL destinations (such as duckdb) and filesystem have one."
+        )
 
 
 def _accepts_tables(begin_load: Any) -> bool:

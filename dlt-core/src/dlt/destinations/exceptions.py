@@ -3,13 +3,15 @@
 
 `except DatabaseUndefinedRelation:` catches a query on a table, view or schema that does not
 exist (as before a first load); `DatabaseTerminalException` / `DatabaseTransientException`
-are the terminal and transient errors of a statement, `DatabaseException` their base.
+are the terminal and transient errors of a statement, `DatabaseException` their base;
+`LoadJobTerminalException` is a job that failed for good.
 """
 
 from dlt.destinations.base import DestinationError as DatabaseException
 from dlt.destinations.base import DestinationTerminalError as DatabaseTerminalException
 from dlt.destinations.base import DestinationTransientError as DatabaseTransientException
 from dlt.destinations.base import DestinationUndefinedRelation as DatabaseUndefinedRelation
+from dlt.destinations.base import LoadJobTerminalError as LoadJobTerminalException
 
 __all__ = ["DatabaseException", "DatabaseTerminalException", "DatabaseTransientException",
-           "DatabaseUndefinedRelation"]
+           "DatabaseUndefinedRelation", "LoadJobTerminalException"]

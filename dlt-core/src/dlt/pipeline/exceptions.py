@@ -19,6 +19,10 @@ class CannotRestorePipelineException(PipelineException):
     """`dlt.attach` found no pipeline with that name."""
 
 
+class PipelineNotActive(PipelineException):
+    """`pipeline.deactivate()` on a pipeline that is not the active one."""
+
+
 class PipelineConfigMissing(PipelineException):
     """A step needs a setting (a destination, a dataset) the pipeline does not have."""
 

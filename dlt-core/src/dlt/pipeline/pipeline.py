@@ -41,6 +41,7 @@ from dlt.pipeline import state as state_files
 from dlt.pipeline.exceptions import (
     PipelineConfigMissing,
     PipelineException,
+    PipelineNotActive,
     PipelineStepFailed,
     UnsupportedFileFormat,
 )
@@ -1096,6 +1097,31 @@ class Pipeline:
         if not folder.exists():
             return []
         return sorted(p for p in folder.iterdir() if not p.name.endswith((".exception", ".tmp")))
+
+    @property
+    def is_active(self) -> bool:
+        """True when this is the pipeline `dlt.current.pipeline()`, `dlt.run` and
+        `dlt.pipeline()` without arguments use (the last one created or activated)."""
+        from dlt.pipeline import registry
+
+        return registry.last_pipeline() is self
+
+    def activate(self) -> None:
+        """Make this the active pipeline (see `is_active`)."""
+        from dlt.pipeline import registry
+
+        registry.remember(self)
+
+    def deactivate(self) -> None:
+        """Stop this pipeline being the active one; raises `PipelineNotActive` when it is not."""
+        from dlt.pipeline import registry
+
+        if not self.is_active:
+            raise PipelineNotActive(
+                f"Pipeline {self.pipeline_name} is not the active pipeline, so it cannot be"
+                " deactivated; pipeline.activate() makes it active."
+            )
+        registry.forget()
 
     def drop(self, pipeline_name: str | None = None) -> Pipeline:
         """Delete the local working dir (state, schemas, pending packages, trace) and return a

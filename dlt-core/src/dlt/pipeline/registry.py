@@ -19,6 +19,6 @@ def last_pipeline() -> Any:
 
 
 def forget() -> None:
-    """Forget the last pipeline (tests)."""
+    """Forget the last pipeline (`pipeline.deactivate()`, tests)."""
     global _last
     _last = None

@@ -6,10 +6,11 @@ from dlt.destinations.base import (
     DestinationTerminalError as DestinationTerminalException,
     DestinationTransientError as DestinationTransientException,
     LoadJobTerminalError,
+    SqlClientNotAvailable,
 )
 from dlt.plugins.errors import UnknownProvisionError as UnknownDestinationModule
 
 __all__ = [
     "DestinationException", "DestinationTerminalException", "DestinationTransientException",
-    "LoadJobTerminalError", "UnknownDestinationModule",
+    "LoadJobTerminalError", "SqlClientNotAvailable", "UnknownDestinationModule",
 ]
