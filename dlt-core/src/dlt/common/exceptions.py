@@ -10,11 +10,12 @@ from dlt.utils.exceptions import (
     MissingDependencyException,
     TerminalError,
     TerminalException,
+    TerminalValueError,
     TransientError,
     TransientException,
 )
 
 __all__ = [
     "DltException", "MissingDependencyException", "PipelineException", "TerminalError",
-    "TerminalException", "TransientError", "TransientException",
+    "TerminalException", "TerminalValueError", "TransientError", "TransientException",
 ]

@@ -1,5 +1,8 @@
 """`dlt.common.typing`: re-exports of `dlt.utils.typing` and `dlt.configuration.typing`."""
 
+from typing import Any
+
+from dlt.configuration.resolve import CONFIG_VALUE, SECRET_VALUE
 from dlt.configuration.typing import SecretSentinel, TSecretStrValue, TSecretValue, is_optional
 from dlt.utils.typing import (
     AnyFun,
@@ -23,8 +26,13 @@ from dlt.schema.typing import TColumnNames
 
 is_optional_type = is_optional
 
+ConfigValue: Any = CONFIG_VALUE
+"""`dlt.config.value`: the default of an argument that configuration must provide."""
+SecretValue: Any = SECRET_VALUE
+"""`dlt.secrets.value`: the default of an argument that secrets must provide."""
+
 __all__ = [
-    "AnyFun", "DictStrAny", "DictStrStr", "SecretSentinel", "Self", "StrAny", "StrInt", "StrOrSequence",
+    "AnyFun", "ConfigValue", "DictStrAny", "DictStrStr", "SecretSentinel", "SecretValue", "Self", "StrAny", "StrInt", "StrOrSequence",
     "StrStr", "TAny", "TAnyClass", "TAnyDateTime", "TColumnNames", "TDataItem", "TDataItems", "TFun",
     "TSecretStrValue", "TSecretValue", "TSortOrder", "TypedDict", "is_optional_type",
 ]

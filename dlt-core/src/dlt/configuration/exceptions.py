@@ -80,12 +80,16 @@ class InvalidNativeValue(ConfigurationException):  # noqa: N818 - dlt 1.31 name
 class ConfigFieldMissingException(KeyError, ConfigurationException):  # noqa: N818 - dlt 1.31 name
     """Required configuration values were not found in any provider; a `KeyError`.
 
-    `traces` maps each missing field to the `LookupTrace`s tried, most specific first.
+    `traces` maps each missing field to the `LookupTrace`s tried, most specific first;
+    `nested` maps a missing field that is itself a spec (credentials) to that spec's class
+    name and the fields of it that nobody set.
     """
 
     def __init__(self, spec_name: str, traces: dict[str, list[LookupTrace]],
-                 resolved_fields: list[str] | None = None, hint: str = "") -> None:
+                 resolved_fields: list[str] | None = None, hint: str = "",
+                 nested: dict[str, tuple[str, list[str]]] | None = None) -> None:
         self.spec_name = spec_name
+        self.nested = dict(nested or {})
         self.traces = traces
         self.fields = list(traces)
         self.resolved_fields = list(resolved_fields or [])
@@ -106,6 +110,10 @@ class ConfigFieldMissingException(KeyError, ConfigurationException):  # noqa: N8
         missing = ", ".join(f"`{f}`" for f in self.fields)
         msg = f"Missing {len(self.fields)} field(s) in configuration `{self.spec_name}`: {missing}\n"
         for name, traces in self.traces.items():
+            if name in self.nested:
+                spec, fields = self.nested[name]
+                inner = ", ".join(f"`{f}`" for f in fields)
+                msg += f"field `{name}` is itself a configuration `{spec}` with missing field(s): {inner}\n"
             msg += f"for field `{name}` the following (config provider, key) were tried in order:\n"
             for trace in traces:
                 msg += f"  ({trace.provider}, {trace.key})\n"

@@ -429,6 +429,7 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
     resolver = get_resolver()
     hints = _type_hints(function)
     missing: dict[str, list[LookupTrace]] = {}
+    nested: dict[str, tuple[str, list[str]]] = {}
     resolved: list[str] = []
     hint_text = ""
     for param in params:
@@ -447,7 +448,7 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
             if not given and not placeholder and current is None:
                 continue
             value = _inject_spec(param.name, spec_type, None if placeholder else current,
-                                 candidates, secret, missing)
+                                 candidates, secret, missing, nested)
             bound.arguments[param.name] = value
             if param.name not in missing:
                 resolved.append(param.name)
@@ -468,13 +469,16 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
         resolved.append(param.name)
     if missing:
         name = getattr(function, "__name__", "function")
-        raise ConfigFieldMissingException(spec_name_for(name), missing, resolved, hint=hint_text)
+        raise ConfigFieldMissingException(spec_name_for(name), missing, resolved, hint=hint_text,
+                                          nested=nested)
     return bound.args, bound.kwargs
 
 
 def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tuple[str, ...]],
-                 secret: bool, missing: dict[str, list[LookupTrace]]) -> BaseConfiguration:
-    """A spec argument: the explicit value (native, mapping or instance) first, then config."""
+                 secret: bool, missing: dict[str, list[LookupTrace]],
+                 nested: dict[str, tuple[str, list[str]]] | None = None) -> BaseConfiguration:
+    """A spec argument: the explicit value (native, mapping or instance) first, then config.
+    Fields nobody set go into `missing` under `name`, and their names into `nested`."""
     if isinstance(explicit, spec_type):
         spec = explicit.copy()
         fixed = {name for name in spec if spec[name] is not None}
@@ -498,6 +502,8 @@ def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tup
                  missing=inner, fixed=fixed)
     if inner:
         missing[name] = [trace for traces in inner.values() for trace in traces]
+        if nested is not None:
+            nested[name] = (spec_type.__name__, [f.removeprefix(f"{name}.") for f in inner])
     _remember_secret_fields(spec)
     return spec
 

@@ -14,7 +14,7 @@ import json
 import re
 import typing
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any, ClassVar, TypeVar, Union
+from typing import Any, ClassVar, List, TypeVar, Union
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from dlt.configuration.exceptions import ConfigValueError, InvalidNativeValue
@@ -379,6 +379,26 @@ class AzureCredentials(CredentialsConfiguration):
     azure_storage_account_key: Union[TSecretStrValue, None] = None
     azure_storage_sas_token: Union[TSecretStrValue, None] = None
     azure_account_host: Union[str, None] = None
+
+
+@configspec
+class OAuth2Credentials(CredentialsConfiguration):
+    """An OAuth 2 client (`client_id`, `client_secret`) with a refresh token or an access
+    token and the scopes asked for, as API sources take them. Getting a token is the source's
+    job: this spec only holds and resolves the values."""
+
+    client_id: str = None  # type: ignore[assignment]
+    client_secret: TSecretStrValue = None  # type: ignore[assignment]
+    refresh_token: Union[TSecretStrValue, None] = None
+    scopes: Union[List[str], None] = None
+    token: Union[TSecretStrValue, None] = None
+    """The access token."""
+
+    def add_scopes(self, scopes: Union[str, List[str]]) -> None:
+        """Add `scopes` (one or a list) to `scopes`, keeping each once."""
+        new = [scopes] if isinstance(scopes, str) else list(scopes or [])
+        current = list(self.scopes or [])
+        self.scopes = current + [scope for scope in dict.fromkeys(new) if scope not in current]
 
 
 FileSystemCredentials = Union[AwsCredentials, GcpServiceAccountCredentials, AzureCredentials]

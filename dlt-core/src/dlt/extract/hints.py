@@ -192,8 +192,9 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
         for name in hints.get(key_hint) or []:
             column = columns.setdefault(name, {"name": name})
             column[key_hint] = True
-            if key_hint == "primary_key":
-                column.setdefault("nullable", False)
+            # as in dlt 1.31, primary and merge key columns are NOT NULL unless a column hint
+            # says otherwise
+            column.setdefault("nullable", False)
     table: TTableSchema = {"name": table_name, "resource": resource_name, "columns": columns}
     if hints.get("write_disposition"):
         table["write_disposition"] = hints["write_disposition"]

@@ -308,9 +308,14 @@ class Schema:
         """Add a column to a table or merge hints into an existing one."""
         validate_column(table_name, column)
         table = self.tables.setdefault(table_name, {"name": table_name, "columns": {}})
-        existing = table["columns"].get(column["name"])
+        columns = table["columns"]
+        existing = columns.get(column["name"])
         if existing is None:
-            existing = table["columns"][column["name"]] = {"name": column["name"]}
+            existing = columns[column["name"]] = {"name": column["name"]}
+        elif not existing.get("data_type") and column.get("data_type"):
+            # a column declared by hints alone takes its place among the data's columns when
+            # data first types it, as in dlt 1.31 (tables are created in this order)
+            columns[column["name"]] = columns.pop(column["name"])
         for key, value in column.items():
             if value is not None:
                 existing[key] = value

@@ -9,10 +9,12 @@ from dlt.configuration.specs import (
     FileSystemCredentials,
     GcpCredentials,
     GcpServiceAccountCredentials,
+    OAuth2Credentials,
     configspec,
 )
 
 __all__ = [
     "AwsCredentials", "AzureCredentials", "ConnectionStringCredentials", "CredentialsConfiguration",
-    "FileSystemCredentials", "GcpCredentials", "GcpServiceAccountCredentials", "configspec",
+    "FileSystemCredentials", "GcpCredentials", "GcpServiceAccountCredentials",
+    "OAuth2Credentials", "configspec",
 ]

@@ -40,6 +40,11 @@ class TransientError(DltException, TransientException):
     """An error that may go away when retried (a dropped connection, a timeout, a rate limit)."""
 
 
+class TerminalValueError(ValueError, TerminalException):
+    """A bad value that retrying cannot fix; dlt 1.31's name, for sources that raise it so
+    `retry_load` and retrying clients give up at once."""
+
+
 class MissingDependencyException(DltException, ImportError):  # noqa: N818 - dlt 1.31 name
     """A feature needs a package that is not installed; the message says what to install."""
 

@@ -10,11 +10,13 @@ from dlt.configuration.specs import (
     CredentialsConfiguration,
     GcpCredentials,
     GcpServiceAccountCredentials,
+    OAuth2Credentials,
     configspec,
 )
 
 __all__ = [
     "AwsCredentials", "AzureCredentials", "BaseConfiguration", "ConnectionStringCredentials",
-    "CredentialsConfiguration", "GcpCredentials", "GcpServiceAccountCredentials", "configspec",
+    "CredentialsConfiguration", "GcpCredentials", "GcpServiceAccountCredentials",
+    "OAuth2Credentials", "configspec",
     "known_sections",
 ]
