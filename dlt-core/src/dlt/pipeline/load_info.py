@@ -211,13 +211,15 @@ class LoadInfo(_StepInfo):
 
     @property
     def row_counts(self) -> dict[str, int]:
-        """Rows loaded per table, over all packages (system tables excluded)."""
+        """Rows loaded per table, over all packages (system tables excluded); a table with a job
+        that failed for good counts none of that package's rows (they did not all load)."""
         counts: dict[str, int] = {}
         for package in self.load_packages:
             if package.already_loaded or package.state != "loaded":
                 continue
+            failed = {job.job_file_info.table_name for job in package.failed_jobs}
             for table, rows in package.row_counts.items():
-                if not table.startswith("_dlt"):
+                if not table.startswith("_dlt") and table not in failed:
                     counts[table] = counts.get(table, 0) + rows
         return counts
 

@@ -467,9 +467,12 @@ class Pipeline:
     def _sources_from(self, data: Any, table_name: str | None, write_disposition: Any, columns: Any,
                       primary_key: Any, schema: Schema | None, schema_contract: Any,
                       table_format: str | None = None) -> list[DltSource]:
-        hints = make_hints(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                           primary_key=primary_key, schema_contract=schema_contract,
-                           table_format=table_format, _partial=True)
+        given = {"table_name": table_name, "write_disposition": write_disposition, "columns": columns,
+                 "primary_key": primary_key, "schema_contract": schema_contract, "table_format": table_format}
+        given = {name: value for name, value in given.items() if value is not None}
+        make_hints(**given, _partial=True)  # bad hints fail here, before any source is evaluated
+        # the resources take the arguments as given: a pydantic model as `columns` also
+        # validates their items, a write disposition dict keeps its strategy
         if isinstance(data, SourceFactory):
             data = data()
         if isinstance(data, DltSource):
@@ -489,10 +492,10 @@ class Pipeline:
                 if name is None or name == "<lambda>":
                     name = self.pipeline_name
             sources = [self._wrap(schema, [DltResource(data, name, make_hints())])]
-        if hints:
+        if given:
             for source in sources:
                 for resource in source.selected_resources.values():
-                    resource.apply_hints(**hints)
+                    resource.apply_hints(**given)
         if schema is not None:
             for source in sources:
                 source.schema = schema
@@ -1130,11 +1133,16 @@ class Pipeline:
         shutil.rmtree(self._working_dir, ignore_errors=True)
         from dlt.pipeline import registry
 
+        settings = dict(pipeline_secret=self.pipeline_secret, progress=self.progress,
+                        import_schema_path=self.import_schema_path,
+                        export_schema_path=self.export_schema_path, dev_mode=self.dev_mode,
+                        loader_file_format=self.loader_file_format)
+        # this instance forgets what it held too (schemas, state, trace), as in dlt 1.31, so a
+        # script that goes on using it runs like a first run instead of reading deleted files
+        Pipeline.__init__(self, self.pipeline_name, self._working_dir, self.destination,
+                          self.dataset_name, **settings)
         fresh = Pipeline(pipeline_name or self.pipeline_name, self._working_dir, self.destination,
-                         self.dataset_name, pipeline_secret=self.pipeline_secret, progress=self.progress,
-                         import_schema_path=self.import_schema_path,
-                         export_schema_path=self.export_schema_path, dev_mode=self.dev_mode,
-                         loader_file_format=self.loader_file_format)
+                         self.dataset_name, **settings)
         registry.remember(fresh)
         return fresh
 

@@ -206,11 +206,21 @@ def _to_decimal(value: Any) -> Decimal:
     raise CoercionError(f"{type(value).__name__} is not a decimal")
 
 
+_TRUE_TEXTS = ("true", "yes", "t", "y", "1")
+_FALSE_TEXTS = ("false", "no", "f", "n", "0")
+
+
 def _bool(value: Any) -> bool:
+    """As dlt 1.31 coerces into a bool column: a number is its truth value, a text one of
+    true/yes/t/y/1 or false/no/f/n/0 (any case)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
+    if isinstance(value, (int, float, Decimal)):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE_TEXTS or text in _FALSE_TEXTS:
+            return text in _TRUE_TEXTS
     raise CoercionError(f"{value!r} is not a bool")
 
 

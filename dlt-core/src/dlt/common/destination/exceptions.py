@@ -8,9 +8,10 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
     SqlClientNotAvailable,
 )
+from dlt.pipeline.load_info import FailedJobsError as DestinationHasFailedJobs
 from dlt.plugins.errors import UnknownProvisionError as UnknownDestinationModule
 
 __all__ = [
-    "DestinationException", "DestinationTerminalException", "DestinationTransientException",
+    "DestinationException", "DestinationHasFailedJobs", "DestinationTerminalException", "DestinationTransientException",
     "LoadJobTerminalError", "SqlClientNotAvailable", "UnknownDestinationModule",
 ]
