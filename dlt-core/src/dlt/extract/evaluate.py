@@ -165,6 +165,11 @@ class _Evaluation:
             if inspect.iscoroutine(result) or inspect.isasyncgen(result):
                 self._await(child, result)
                 continue
+            if isinstance(result, Future):
+                # a `@dlt.defer` transformer: its call runs in the defer pool, collected as
+                # an awaited value is
+                self.pending.append((child, result, "value"))
+                continue
             with extraction_errors(child):
                 pages = list(child.processed(_iterate_result(result), processor))
             for child_page in pages:

@@ -353,7 +353,8 @@ def _iterate_result(result: Any, whole_lists: bool = True) -> Iterator[Any]:
                 yield from _resolved(pending.pop(0))
             if inspect.iscoroutine(item):
                 item = asyncio.run(item)
-            yield item
+            if item is not None:  # as in dlt 1.31, `yield None` yields nothing
+                yield item
         while pending:
             yield from _resolved(pending.pop(0))
     else:

@@ -51,12 +51,14 @@ def apply_step(kind: str, function: Callable[..., Any], item: Any) -> list[Any]:
         return [item]
     if isinstance(item, list):
         if kind == MAP:
-            return [[function(i) for i in item]]
+            # as in dlt 1.31, an item the map returns None for is dropped
+            return [[mapped for mapped in map(function, item) if mapped is not None]]
         if kind == FILTER:
             return [[i for i in item if function(i)]]
         return [[r for i in item for r in _yielded(function(i))]]
     if kind == MAP:
-        return [function(item)]
+        mapped = function(item)
+        return [] if mapped is None else [mapped]
     if kind == FILTER:
         return [item] if function(item) else []
     return list(_yielded(function(item)))
