@@ -279,7 +279,7 @@ def test_a_failing_resource_is_caught_as_1_31_extract_errors(tmp_path):
     assert failed.value.step == "extract"
     assert isinstance(failed.value.exception, ResourceExtractionError)
     with pytest.raises(DltResourceException, match="max_items"):
-        dlt.resource([1], name="limited").add_limit(-5)
+        dlt.resource([1], name="limited").add_limit("5")
 
     @dlt.source
     def one_resource():

@@ -120,3 +120,74 @@ def test_changes_to_one_source_do_not_leak_into_the_next():
     assert sorted(second.selected_resources) == ["doubled", "shown"]
     assert sorted(map(str, second)) == ["{'s': 1}", "{'s2': 2}"]  # as 1.31: hidden stays out
     assert not hidden.selected
+
+
+def test_resource_and_source_state_outside_a_run_read_the_pipelines():
+    @dlt.resource
+    def counter():
+        state = dlt.current.resource_state()
+        state["runs"] = state.get("runs", 0) + 1
+        yield {"run": state["runs"]}
+
+    @dlt.source
+    def src():
+        return counter
+
+    pipeline = dlt.pipeline(pipeline_name="state_outside", destination="duckdb")
+    pipeline.run(src())
+    pipeline.run(src())
+    source = src()
+    # as 1.31
+    assert source.counter.state == {"runs": 2}
+    assert source.state == {"resources": {"counter": {"runs": 2}}}
+    assert list(counter()) == [{"run": 3}]
+    assert pipeline.state["sources"]["src"]["resources"]["counter"] == {"runs": 2}  # a copy was changed
+
+
+def test_explicit_args_bind_and_cleared_keys():
+    @dlt.resource
+    def issues(repo, page_size=10):
+        yield {"repo": repo, "page_size": page_size}
+
+    called = issues("y", page_size=3)
+    assert called.explicit_args == {"repo": "y", "page_size": 3}  # as 1.31
+    unbound = issues
+    bound = unbound._clone().bind("z")
+    assert list(bound) == [{"repo": "z", "page_size": 10}]
+    assert bound.explicit_args == {"repo": "z"}
+
+    keyed = dlt.resource([{"id": 1}], name="keyed", primary_key="id")
+    keyed.apply_hints(primary_key="", additional_table_hints={"x-owner": "sales"})
+    table = keyed.compute_table_schema()
+    assert table["columns"] == {} and table["x-owner"] == "sales"
+    pipeline = dlt.pipeline(pipeline_name="extra_hints", destination="duckdb")
+    pipeline.run(keyed)
+    assert pipeline.default_schema.tables["keyed"]["x-owner"] == "sales"
+    assert "primary_key" not in pipeline.default_schema.tables["keyed"]["columns"]["id"]
+
+
+def test_source_clone_setattr_and_pipeline_has_data_and_local_state():
+    @dlt.source
+    def shop():
+        return dlt.resource([{"id": 1}], name="customers")
+
+    source = shop()
+    copy_ = source.clone(with_name="shop_copy")
+    assert copy_.name == "shop_copy" and source.name == "shop"
+    copy_.customers.add_limit(0)
+    assert list(source) == [{"id": 1}]
+    source.orders = dlt.resource([{"o": 1}], name="orders")
+    assert sorted(source.resources) == ["customers", "orders"]
+
+    pipeline = dlt.pipeline(pipeline_name="has_data", destination="duckdb")
+    assert not pipeline.has_data
+    pipeline.set_local_state_val("checkpoint", 7)
+    assert pipeline.get_local_state_val("checkpoint") == 7
+    with pytest.raises(KeyError):
+        pipeline.get_local_state_val("missing")
+    pipeline.run(source)
+    assert pipeline.has_data
+    assert dlt.attach(pipeline_name="has_data").get_local_state_val("checkpoint") == 7
+    renamed = pipeline.default_schema.clone(with_name="other")
+    assert renamed.name == "other" and pipeline.default_schema.name == "shop"
+    assert sorted(_rows(pipeline, "SELECT count(*) FROM orders")) == [(1,)]

@@ -54,9 +54,11 @@ def test_add_yield_map_makes_many_items_of_one():
     assert sorted((r["n"], r["k"]) for r in exploded) == [(n, k) for n in range(3) for k in range(2)]
 
 
-def test_add_limit_rejects_a_negative_number():
-    with pytest.raises(ResourceError, match="max_items >= 0"):
-        pages().add_limit(-1)
+def test_add_limit_with_a_negative_number_is_no_limit_and_a_non_integer_is_refused():
+    # as dlt 1.31: -1 (any negative) is its "no limit"
+    assert list(pages().add_limit(-1)) == list(pages())
+    with pytest.raises(ResourceError, match="needs an integer max_items"):
+        pages().add_limit(2.5)
 
 
 def test_with_name_copies_load_into_their_own_tables():

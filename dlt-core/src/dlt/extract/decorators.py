@@ -10,7 +10,7 @@ from typing import Any
 from dlt.configuration.resolve import inject_arguments, module_section, source_candidates
 from dlt.extract.hints import make_hints
 from dlt.extract.errors import InvalidTransformerGeneratorFunction, ResourceNameMissing
-from dlt.extract.resource import DltResource
+from dlt.extract.resource import DltResource, own_copies
 from dlt.extract.source import DltSource
 from dlt.schema import Schema
 from dlt.utils.context import active_source_schema
@@ -183,7 +183,7 @@ class SourceFactory:
                 result = asyncio.run(result)
         finally:
             active_source_schema.reset(schema_token)
-        resources = _own_copies([self._as_resource(item) for item in _as_list(result)])
+        resources = own_copies([self._as_resource(item) for item in _as_list(result)])
         for resource_item in resources:
             if self.parallelized:
                 resource_item.parallelized = True
@@ -205,19 +205,6 @@ class SourceFactory:
 
     def __repr__(self) -> str:
         return f"<dlt.source '{self.name}' from {self.section}>"
-
-
-def _own_copies(resources: list[DltResource]) -> list[DltResource]:
-    """Copies of the resources a source function returned, so that what a script changes on
-    one source (selection, hints, steps, limits) does not change the module's resource objects
-    and every later source, as in dlt 1.31; a transformer whose parent is among them is
-    re-linked to that parent's copy (the parent is evaluated once)."""
-    copies = {id(resource): resource._clone() for resource in resources}
-    for copied in copies.values():
-        parent = copied._parent
-        if parent is not None and id(parent) in copies:
-            copied._parent = copies[id(parent)]
-    return [copies[id(resource)] for resource in resources]
 
 
 def _as_list(result: Any) -> list[Any]:

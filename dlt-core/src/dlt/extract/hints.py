@@ -20,10 +20,19 @@ def _key_list(value: Any, hint: str) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return [value]
+        # "" clears the key, as an empty list does (dlt 1.31)
+        return [value] if value else []
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return list(value)
     raise InvalidHintError(f"The '{hint}' hint must be a column name or a list of names, got {value!r}.")
+
+
+def _additional_hints(hints: Any) -> dict[str, Any] | None:
+    if hints is None:
+        return None
+    if not isinstance(hints, dict) or not all(isinstance(key, str) for key in hints):
+        raise InvalidHintError(f"additional_table_hints must be a dict of hint names to values, got {hints!r}.")
+    return dict(hints)
 
 
 PYDANTIC_CONTRACT = {"tables": "evolve", "columns": "discard_value", "data_type": "freeze"}
@@ -138,6 +147,7 @@ def make_hints(
     table_format: str | None = None,
     nested_hints: Any = None,
     merge_strategy: dict[str, Any] | None = None,
+    additional_table_hints: dict[str, Any] | None = None,
     _partial: bool = False,
 ) -> TableHints:
     """Validate hints and return them as a dict; with `_partial`, only the given ones.
@@ -145,7 +155,8 @@ def make_hints(
     A pydantic model as `columns` also sets `validator_model` (items are validated against it
     in extract) and, unless `schema_contract` is given, the contract such a model implies.
     `merge_strategy` is the parsed form of a merge `write_disposition` dict (see
-    `parse_write_disposition`), as stored in the returned hints.
+    `parse_write_disposition`), as stored in the returned hints. `additional_table_hints`
+    (e.g. `{"x-owner": "sales"}`) are copied into the table schema as they are.
     """
     write_disposition, strategy = parse_write_disposition(write_disposition)
     if strategy is None:
@@ -177,6 +188,7 @@ def make_hints(
         "table_format": table_format,
         "nested_hints": _nested_hints(nested_hints),
         "validator_model": model,
+        "additional_table_hints": _additional_hints(additional_table_hints),
     }
     if _partial:
         return {key: value for key, value in hints.items() if value is not None}
@@ -196,6 +208,8 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
             # says otherwise
             column.setdefault("nullable", False)
     table: TTableSchema = {"name": table_name, "resource": resource_name, "columns": columns}
+    for hint, value in (hints.get("additional_table_hints") or {}).items():
+        table.setdefault(hint, value)  # type: ignore[misc]
     if hints.get("write_disposition"):
         table["write_disposition"] = hints["write_disposition"]
     if hints.get("merge_strategy") and hints.get("write_disposition") in (None, "merge"):

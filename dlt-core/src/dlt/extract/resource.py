@@ -162,11 +162,14 @@ class DltResource(ResourceHints):
     def add_limit(self, max_items: int | None = None, max_time: float | None = None,
                   count_rows: bool = False) -> DltResource:
         """Stop the resource after `max_items` yields (or rows, with `count_rows`) or after
-        `max_time` seconds; pages are never split. `None` for both removes the limit."""
-        if max_items is not None and (not isinstance(max_items, int) or max_items < 0):
+        `max_time` seconds; pages are never split. `None` (or a negative `max_items`) for both
+        removes the limit."""
+        if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool)):
             raise ResourceError(
-                f"add_limit on resource '{self.name}' needs max_items >= 0 or None, got {max_items!r}."
+                f"add_limit on resource '{self.name}' needs an integer max_items or None, got {max_items!r}."
             )
+        if max_items is not None and max_items < 0:
+            max_items = None  # as in dlt 1.31: a negative limit is no limit
         if max_items is None and max_time is None:
             self._limit = None
         else:
@@ -216,6 +219,7 @@ class DltResource(ResourceHints):
             if self.is_transformer and params:
                 params = params[1:]
             bound = inspect.Signature(params).bind(*args, **kwargs)
+            clone._explicit_args = dict(bound.arguments)
             bound.apply_defaults()
             bound_arguments = dict(bound.arguments)
         except TypeError as exc:
@@ -226,6 +230,19 @@ class DltResource(ResourceHints):
         if self._name_function is not None:
             clone.name = _dynamic_name(self._name_function, bound_arguments, self.name)
         return clone
+
+    def bind(self, *args: Any, **kwargs: Any) -> DltResource:
+        """Bind arguments of the function this resource was made from to this resource itself
+        (dlt 1.31's in-place form of calling it); returns it."""
+        bound = self(*args, **kwargs)
+        self.__dict__.update(bound.__dict__)
+        return self
+
+    @property
+    def explicit_args(self) -> dict[str, Any]:
+        """The arguments the resource's function was called with, by name (defaults and values
+        injected from configuration left out)."""
+        return dict(self.__dict__.get("_explicit_args", {}))
 
     def __or__(self, other: Any) -> DltResource:
         """Pipe this resource into a transformer (or a plain function): `source | transform`."""
@@ -309,13 +326,24 @@ class DltResource(ResourceHints):
     def __iter__(self) -> Iterator[Any]:
         """Evaluate the resource (and its parents) and yield single items, pages flattened."""
         from dlt.extract.evaluate import evaluate
+        from dlt.pipeline.current import last_pipeline_state
 
-        for _resource, page in evaluate([self], include_unselected=True):
-            page = unwrap(page)
-            if isinstance(page, list):
-                yield from page
-            else:
-                yield page
+        with last_pipeline_state():
+            for _resource, page in evaluate([self], include_unselected=True):
+                page = unwrap(page)
+                if isinstance(page, list):
+                    yield from page
+                else:
+                    yield page
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """This resource's state: in a run the one it keeps; outside one a copy of the last
+        pipeline's (as dlt 1.31 reads the active pipeline's)."""
+        from dlt.pipeline.current import last_pipeline_state, resource_state
+
+        with last_pipeline_state():
+            return resource_state(self.name, self.source_name)
 
     def __repr__(self) -> str:
         kind = "transformer" if self.is_transformer else "resource"
@@ -359,6 +387,19 @@ def _iterate_result(result: Any, whole_lists: bool = True) -> Iterator[Any]:
             yield from _resolved(pending.pop(0))
     else:
         yield result
+
+
+def own_copies(resources: list[DltResource]) -> list[DltResource]:
+    """Copies of `resources` for a new source, so that what a script changes on one source
+    (selection, hints, steps, limits) does not change the module's resource objects, every
+    later source or the source it was copied from, as in dlt 1.31; a transformer whose parent
+    is among them is re-linked to that parent's copy (the parent is evaluated once)."""
+    copies = {id(resource): resource._clone() for resource in resources}
+    for copied in copies.values():
+        parent = copied._parent
+        if parent is not None and id(parent) in copies:
+            copied._parent = copies[id(parent)]
+    return [copies[id(resource)] for resource in resources]
 
 
 def _resolved(future: Future[Any]) -> Iterator[Any]:

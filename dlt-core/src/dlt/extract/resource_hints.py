@@ -77,7 +77,7 @@ class ResourceHints:
     def apply_hints(self, **hints: Any) -> Any:
         """Set table hints (`table_name`, `write_disposition`, `primary_key`, `merge_key`,
         `columns`, `max_table_nesting`, `schema_contract`, `file_format`, `incremental`,
-        `nested_hints`). Returns the resource, so calls can be chained."""
+        `nested_hints`, `additional_table_hints`). Returns the resource, so calls can be chained."""
         self._hints.update(make_hints(**hints, _partial=True))
         return self
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from dlt.extract.hints import normalize_contract
 from dlt.extract.errors import InvalidResourceDataType, ResourceError, ResourcesNotFoundError
-from dlt.extract.resource import DltResource
+from dlt.extract.resource import DltResource, own_copies
 from dlt.schema import Schema
 
 
@@ -113,12 +113,29 @@ class DltSource:
         clone = DltSource(
             self.schema,
             self.section,
-            [r._clone() for r in self.resources.values()],
+            own_copies(list(self.resources.values())),
             max_table_nesting=self.max_table_nesting,
             schema_contract=self.schema_contract,
             root_key=self.root_key,
         )
         return clone
+
+    def clone(self, with_name: str | None = None) -> DltSource:
+        """A copy with copies of the schema and the resources; `with_name` renames the copy's
+        schema (and so the source)."""
+        clone = self._clone()
+        clone.schema = self.schema.clone(with_name=with_name)
+        clone.resources.source_name = clone.schema.name
+        for resource in clone.resources.values():
+            resource.source_name = clone.schema.name
+        return clone
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """`source.name = resource` adds (or replaces) a resource, as in dlt 1.31."""
+        if isinstance(value, DltResource):
+            self.resources[name] = value
+            return
+        super().__setattr__(name, value)
 
     def with_resources(self, *names: str) -> DltSource:
         """A copy of this source with only `names` selected."""
@@ -141,10 +158,12 @@ class DltSource:
 
     @property
     def state(self) -> dict[str, Any]:
-        """This source's state in the active pipeline."""
-        from dlt.pipeline.current import source_state
+        """This source's state: in a run the one it keeps; outside one a copy of the last
+        pipeline's (as dlt 1.31 reads the active pipeline's)."""
+        from dlt.pipeline.current import last_pipeline_state, source_state
 
-        return source_state(self.name)
+        with last_pipeline_state():
+            return source_state(self.name)
 
     def run(self, destination: Any = None, **kwargs: Any) -> Any:
         """Run this source on the default or the last configured pipeline."""
@@ -161,12 +180,14 @@ class DltSource:
     def __iter__(self) -> Iterator[Any]:
         """Evaluate every selected resource and yield their items."""
         from dlt.extract.evaluate import evaluate
+        from dlt.pipeline.current import last_pipeline_state
 
-        for _resource, page in evaluate(list(self.resources.values())):
-            if isinstance(page, list):
-                yield from page
-            else:
-                yield page
+        with last_pipeline_state():
+            for _resource, page in evaluate(list(self.resources.values())):
+                if isinstance(page, list):
+                    yield from page
+                else:
+                    yield page
 
     def __repr__(self) -> str:
         return f"<DltSource '{self.name}' resources={list(self.resources)} selected={list(self.selected_resources)}>"

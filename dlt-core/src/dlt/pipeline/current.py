@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from dlt.utils.context import (
@@ -28,6 +31,37 @@ def pipeline() -> Any:
     from dlt.pipeline.registry import last_pipeline
 
     return last_pipeline()
+
+
+@contextmanager
+def last_pipeline_state() -> Iterator[None]:
+    """Outside a pipeline run, make a copy of the last pipeline's state the state that
+    `source_state()` / `resource_state()` read inside the block, as dlt 1.31 reads the active
+    pipeline's state when a resource is iterated directly (`list(resource)`): an incremental
+    resource starts from where the pipeline got to. Changes stay in the copy; a resource that
+    belongs to no source reads the state of the pipeline's default schema's source. Inside a
+    run, or with no pipeline, nothing changes."""
+    if active_state.get() is not None:
+        yield
+        return
+    from dlt.pipeline.registry import last_pipeline
+
+    pipeline = last_pipeline()
+    if pipeline is None:
+        yield
+        return
+    token = active_state.set(copy.deepcopy(pipeline.state))
+    # a resource outside a source keeps its state under the source the pipeline runs it as:
+    # the pipeline's default schema
+    source_token = None
+    if active_source.get() is None and pipeline.default_schema_name:
+        source_token = active_source.set(pipeline.default_schema_name)
+    try:
+        yield
+    finally:
+        if source_token is not None:
+            active_source.reset(source_token)
+        active_state.reset(token)
 
 
 def _state() -> dict[str, Any]:

@@ -439,10 +439,15 @@ class Schema:
         except SchemaError as exc:
             raise SchemaError(f"{source}: {exc}") from exc
 
-    def clone(self) -> Schema:
-        """A deep copy."""
+    def clone(self, with_name: str | None = None, remove_processing_hints: bool = False,
+              update_normalizers: bool = False) -> Schema:
+        """A deep copy, renamed to `with_name` when given. `remove_processing_hints` and
+        `update_normalizers` are accepted for dlt 1.31's signature: this schema keeps no
+        processing hints, and its naming convention is applied as tables are added."""
         other = Schema.__new__(Schema)
         other.__dict__.update(copy.deepcopy(self.__dict__))
+        if with_name is not None:
+            other.name = get_naming_convention().normalize_identifier(with_name)
         return other
 
     def __repr__(self) -> str:
