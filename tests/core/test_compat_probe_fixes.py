@@ -191,3 +191,24 @@ def test_source_clone_setattr_and_pipeline_has_data_and_local_state():
     renamed = pipeline.default_schema.clone(with_name="other")
     assert renamed.name == "other" and pipeline.default_schema.name == "shop"
     assert sorted(_rows(pipeline, "SELECT count(*) FROM orders")) == [(1,)]
+
+
+def test_a_named_destination_takes_its_type_and_settings_from_config(monkeypatch, tmp_path):
+    import duckdb
+
+    from dlt.destinations import resolve_destination
+    from dlt.plugins.errors import UnknownProvisionError
+
+    monkeypatch.setenv("DESTINATION__WAREHOUSE__DESTINATION_TYPE", "duckdb")
+    monkeypatch.setenv("DESTINATION__WAREHOUSE__CREDENTIALS", str(tmp_path / "named.duckdb"))
+    pipeline = dlt.pipeline(pipeline_name="named_dest", destination="warehouse", dataset_name="n")
+    info = pipeline.run([{"a": 1}], table_name="t")
+    assert info.destination_name == "warehouse"  # as 1.31
+    with duckdb.connect(str(tmp_path / "named.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT a FROM n.t").fetchall() == [(1,)]
+    # restored by name from the pipeline's state
+    assert dlt.attach(pipeline_name="named_dest").destination.name == "warehouse"
+    monkeypatch.setenv("DESTINATION__OTHER__DESTINATION_TYPE", "dlt.destinations.duckdb")
+    assert resolve_destination("other").destination_type == "duckdb"
+    with pytest.raises(UnknownProvisionError):
+        dlt.pipeline(pipeline_name="unnamed_dest", destination="nowhere")

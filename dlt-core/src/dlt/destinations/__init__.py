@@ -37,8 +37,17 @@ def resolve_destination(destination: Any) -> Destination | None:
         return destination
     if isinstance(destination, str):
         from dlt.plugins import get_plugin_manager
+        from dlt.plugins.errors import UnknownProvisionError
 
-        factory = get_plugin_manager().destination(destination)
+        try:
+            factory = get_plugin_manager().destination(destination)
+        except UnknownProvisionError:
+            destination_type = _configured_destination_type(destination)
+            if destination_type is None:
+                raise
+            # a named destination (dlt 1.31): `destination.<name>.destination_type` in config
+            # says its type; its settings come from `destination.<name>.*`
+            return get_plugin_manager().destination(destination_type)(destination_name=destination)
         return factory()
     if isinstance(destination, type) and issubclass(destination, Destination):
         return destination()
@@ -50,6 +59,17 @@ def resolve_destination(destination: Any) -> Destination | None:
     raise DestinationError(
         f"destination must be a name like 'duckdb' or a destination object, got {type(destination).__name__}."
     )
+
+
+def _configured_destination_type(name: str) -> str | None:
+    """`destination.<name>.destination_type` from configuration (a type name such as `duckdb`,
+    or dlt 1.31's `dlt.destinations.duckdb`), or None."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([("destination", name, "destination_type")])
+    if found is None or not isinstance(found[0], str) or not found[0]:
+        return None
+    return found[0].removeprefix("dlt.destinations.")
 
 
 def __getattr__(name: str) -> Any:
