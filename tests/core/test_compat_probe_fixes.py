@@ -212,3 +212,23 @@ def test_a_named_destination_takes_its_type_and_settings_from_config(monkeypatch
     assert resolve_destination("other").destination_type == "duckdb"
     with pytest.raises(UnknownProvisionError):
         dlt.pipeline(pipeline_name="unnamed_dest", destination="nowhere")
+
+
+def test_sql_client_dataset_switching_and_fully_qualified_names():
+    pipeline = dlt.pipeline(pipeline_name="sql_names", destination="duckdb", dataset_name="ds")
+    pipeline.run(dlt.resource([{"id": 1, "v": "a"}], name="people", primary_key="id",
+                              write_disposition="merge"))
+    with pipeline.sql_client() as client:
+        assert client.fully_qualified_dataset_name(quote=False) == "ds"
+        assert client.fully_qualified_dataset_name().endswith('"ds"')
+        assert client.fully_qualified_dataset_name(staging=True).endswith('"ds_staging"')
+        assert not client.is_staging_dataset_active
+        with client.with_staging_dataset():
+            assert client.is_staging_dataset_active
+            staging_table = client.make_qualified_table_name("people")
+            assert '"ds_staging"' in staging_table
+            client.execute_sql(f"SELECT count(*) FROM {staging_table}")  # the staging table exists
+        assert not client.is_staging_dataset_active
+        with client.with_alternative_dataset_name("other"):
+            assert client.make_qualified_table_name("t").endswith('"other"."t"')
+        assert client.execute_sql(f"SELECT v FROM {client.make_qualified_table_name('people')}") == [("a",)]

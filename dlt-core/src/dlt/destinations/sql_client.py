@@ -545,3 +545,36 @@ class SqlClient:
     def staging_dataset_name(self) -> str:
         """The dataset where merge jobs are staged."""
         return f"{self.dataset_name}_staging"
+
+    def fully_qualified_dataset_name(self, quote: bool = True, staging: bool = False) -> str:
+        """The dataset (or with `staging` its staging dataset) as SQL names it: quoted and
+        qualified as `qualified_dataset_name` gives it, or with `quote=False` the bare name."""
+        name = self.staging_dataset_name() if staging else self.dataset_name
+        return self.qualified_dataset_name(name) if quote else name
+
+    @contextmanager
+    def with_alternative_dataset_name(self, dataset_name: str) -> Iterator[SqlClient]:
+        """Make `dataset_name` this client's dataset inside the block (qualified names, the
+        dataset methods); the connection itself is not changed."""
+        current = self.dataset_name
+        self.dataset_name = dataset_name
+        try:
+            yield self
+        finally:
+            self.dataset_name = current
+
+    @contextmanager
+    def with_staging_dataset(self) -> Iterator[SqlClient]:
+        """`with client.with_staging_dataset():` makes the staging dataset this client's
+        dataset inside the block."""
+        with self.with_alternative_dataset_name(self.staging_dataset_name()):
+            before, self._staging_active = getattr(self, "_staging_active", False), True
+            try:
+                yield self
+            finally:
+                self._staging_active = before
+
+    @property
+    def is_staging_dataset_active(self) -> bool:
+        """True inside `with_staging_dataset()`."""
+        return bool(getattr(self, "_staging_active", False))
