@@ -232,3 +232,49 @@ def test_sql_client_dataset_switching_and_fully_qualified_names():
         with client.with_alternative_dataset_name("other"):
             assert client.make_qualified_table_name("t").endswith('"other"."t"')
         assert client.execute_sql(f"SELECT v FROM {client.make_qualified_table_name('people')}") == [("a",)]
+
+
+def test_hints_that_are_functions_of_the_item():
+    @dlt.resource(
+        table_name=lambda item: f"t_{item['k']}",
+        columns=lambda item: {"v": {"data_type": "text" if item["k"] == "a" else "bigint"}},
+        primary_key=lambda item: "id",
+        write_disposition=lambda item: "merge" if item["k"] == "a" else "append",
+    )
+    def dynamic():
+        yield [{"k": "a", "id": 1, "v": 1}, {"k": "b", "id": 2, "v": 2}, {"k": "a", "id": 1, "v": 3}]
+
+    pipeline = dlt.pipeline(pipeline_name="dynamic_hints", destination="duckdb")
+    pipeline.run(dynamic())
+    tables = pipeline.default_schema.tables
+    # as 1.31
+    assert tables["t_a"]["columns"]["v"]["data_type"] == "text"
+    assert tables["t_b"]["columns"]["v"]["data_type"] == "bigint"
+    assert tables["t_a"]["write_disposition"] == "merge" and tables["t_b"]["write_disposition"] == "append"
+    assert tables["t_a"]["columns"]["id"]["primary_key"] is True
+    assert _rows(pipeline, "SELECT id, v FROM t_a") == [(1, "3")]  # merged on the dynamic key
+    assert _rows(pipeline, "SELECT id, v FROM t_b") == [(2, 2)]
+    from dlt.extract.exceptions import DataItemRequiredForDynamicTableHints
+
+    with pytest.raises(DataItemRequiredForDynamicTableHints, match="table_name function"):
+        dynamic().compute_table_schema()
+    keyed = dlt.resource([{"id": 1}], name="keyed", primary_key=lambda item: "id")
+    with pytest.raises(DataItemRequiredForDynamicTableHints, match=r"functions of the item \(primary_key\)"):
+        keyed.compute_table_schema()
+    assert keyed.compute_table_schema({"id": 1})["columns"]["id"]["primary_key"] is True
+
+
+def test_dlt_columns_of_nested_tables_come_in_1_31_order():
+    pipeline = dlt.pipeline(pipeline_name="column_order", destination="duckdb")
+    data = [{"id": i, "tags": [{"t": j, "sub": [j]} for j in range(2)]} for i in range(3)]
+    pipeline.run(dlt.resource(data, name="r", primary_key="id", write_disposition="merge"))
+
+    def columns(table):
+        return [row[0] for row in _rows(pipeline, "SELECT column_name FROM information_schema.columns WHERE"
+                                        f" table_name = '{table}' AND table_schema = 'column_order_dataset'"
+                                        " ORDER BY ordinal_position")]
+
+    # as 1.31
+    assert columns("r") == ["id", "_dlt_load_id", "_dlt_id"]
+    assert columns("r__tags") == ["t", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"]
+    assert columns("r__tags__sub") == ["value", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"]

@@ -198,7 +198,7 @@ class Extractor:
             return None
         if table not in self._known_tables:
             _check_table_name_fits_files(table, resource.name)
-            partial = table_schema_from_hints(resource._hints, table, resource.name)
+            partial = table_schema_from_hints(resource._hints, table, resource.name, item)
             if not check_new_table(self.schema, partial, item):
                 self._discarded_tables.add(table)
                 return None

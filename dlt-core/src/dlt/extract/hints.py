@@ -27,6 +27,34 @@ def _key_list(value: Any, hint: str) -> list[str] | None:
     raise InvalidHintError(f"The '{hint}' hint must be a column name or a list of names, got {value!r}.")
 
 
+DYNAMIC_HINTS = ("write_disposition", "primary_key", "merge_key", "columns")
+"""Hints that may be functions of the data item (`table_name` too, evaluated per item)."""
+
+
+def _is_dynamic(value: Any) -> bool:
+    """A function given as a hint (a pydantic model class as `columns` is not one)."""
+    return callable(value) and not isinstance(value, type)
+
+
+def evaluate_dynamic_hints(hints: TableHints, item: Any, resource_name: str) -> TableHints:
+    """`hints` with each dynamic hint (a function of the item) replaced by its value for
+    `item`, checked as if it had been given so."""
+    dynamic = {name: hints[name] for name in DYNAMIC_HINTS if _is_dynamic(hints.get(name))}
+    if not dynamic:
+        return hints
+    if item is None:
+        from dlt.extract.errors import DataItemRequiredForDynamicTableHints
+
+        raise DataItemRequiredForDynamicTableHints(
+            f"Resource '{resource_name}' has hints that are functions of the item"
+            f" ({', '.join(dynamic)}): its table schema needs an item, compute_table_schema(item)."
+        )
+    values = {name: function(item) for name, function in dynamic.items()}
+    evaluated = {key: value for key, value in hints.items() if key not in dynamic}
+    evaluated.update(make_hints(**values, _partial=True))
+    return evaluated
+
+
 def _additional_hints(hints: Any) -> dict[str, Any] | None:
     if hints is None:
         return None
@@ -158,6 +186,15 @@ def make_hints(
     `parse_write_disposition`), as stored in the returned hints. `additional_table_hints`
     (e.g. `{"x-owner": "sales"}`) are copied into the table schema as they are.
     """
+    # a function of the item is a dynamic hint (dlt 1.31): it is evaluated, and its value
+    # checked, when the item's table first gets its schema (`table_schema_from_hints`)
+    dynamic = {name: value for name, value in (("write_disposition", write_disposition),
+               ("primary_key", primary_key), ("merge_key", merge_key), ("columns", columns))
+               if _is_dynamic(value)}
+    write_disposition = None if "write_disposition" in dynamic else write_disposition
+    primary_key = None if "primary_key" in dynamic else primary_key
+    merge_key = None if "merge_key" in dynamic else merge_key
+    columns = None if "columns" in dynamic else columns
     write_disposition, strategy = parse_write_disposition(write_disposition)
     if strategy is None:
         strategy = merge_strategy
@@ -190,13 +227,17 @@ def make_hints(
         "validator_model": model,
         "additional_table_hints": _additional_hints(additional_table_hints),
     }
+    hints.update(dynamic)
     if _partial:
         return {key: value for key, value in hints.items() if value is not None}
     return hints
 
 
-def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: str) -> TTableSchema:
-    """The partial table schema a resource's hints describe (columns may lack data types)."""
+def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: str,
+                            item: Any = None) -> TTableSchema:
+    """The partial table schema a resource's hints describe (columns may lack data types);
+    dynamic hints are evaluated for `item`."""
+    hints = evaluate_dynamic_hints(hints, item, resource_name)
     columns: dict[str, dict[str, Any]] = {
         name: dict(column) for name, column in (hints.get("columns") or {}).items()
     }

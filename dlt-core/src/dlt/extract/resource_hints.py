@@ -107,7 +107,7 @@ class ResourceHints:
             )
         else:
             table_name = self.compute_table_name(item)
-        table = table_schema_from_hints(self._hints, table_name, self.name)
+        table = table_schema_from_hints(self._hints, table_name, self.name, item)
         table.setdefault("write_disposition", "append")
         return table
 

@@ -269,7 +269,9 @@ class RowNormalizer:
         self._registered.add(table)
         columns = self.schema.tables[table]["columns"]
         types = self._types_of(table)
-        for name in (LOAD_ID_COLUMN, ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ROOT_ID_COLUMN):
+        # in dlt 1.31's order: `_dlt_load_id`, `_dlt_id` in root tables; `_dlt_root_id`,
+        # `_dlt_parent_id`, `_dlt_list_idx`, `_dlt_id` in nested ones
+        for name in (LOAD_ID_COLUMN, ROOT_ID_COLUMN, PARENT_ID_COLUMN, LIST_IDX_COLUMN, ID_COLUMN):
             if name in row and not columns.get(name, {}).get("data_type"):
                 column = system_column(name)
                 self.schema.update_column(table, column)

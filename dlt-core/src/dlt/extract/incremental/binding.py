@@ -76,7 +76,10 @@ def incremental_slot(resource: Any) -> IncrementalSlot:
         if cached is not None and cached[0] is state:
             return cached[1]
     hints = resource._hints
-    slot = IncrementalSlot(resource.name, hints.get("incremental"), hints.get("primary_key"), has_parent)
+    primary_key = hints.get("primary_key")
+    if callable(primary_key):
+        primary_key = None  # a key that is a function of the item: no deduplication by key
+    slot = IncrementalSlot(resource.name, hints.get("incremental"), primary_key, has_parent)
     if has_parent and state is not None:
         setattr(resource, _SLOT_ATTRIBUTE, (state, slot))
     return slot
