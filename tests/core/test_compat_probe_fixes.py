@@ -278,3 +278,25 @@ def test_dlt_columns_of_nested_tables_come_in_1_31_order():
     assert columns("r") == ["id", "_dlt_load_id", "_dlt_id"]
     assert columns("r__tags") == ["t", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"]
     assert columns("r__tags__sub") == ["value", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"]
+
+
+def test_references_reach_the_stored_schema_and_an_unbound_transformer_says_so():
+    from dlt.extract.exceptions import PipeNotBoundToData
+
+    reference = {"referenced_table": "parent", "columns": ["parent_id"], "referenced_columns": ["id"]}
+
+    @dlt.resource(references=[reference])
+    def child():
+        yield {"parent_id": 1}
+
+    assert child().compute_table_schema()["references"] == [reference]  # as 1.31
+    pipeline = dlt.pipeline(pipeline_name="references", destination="duckdb")
+    pipeline.run(child())
+    assert pipeline.default_schema.tables["child"]["references"] == [reference]
+
+    @dlt.transformer
+    def enrich(item):
+        yield {"id": item["id"]}
+
+    with pytest.raises(PipeNotBoundToData, match=r"pipe one into it \(resource \| enrich\)"):
+        list(enrich)

@@ -77,7 +77,7 @@ def resource(
             table_name=table_name, write_disposition=write_disposition, primary_key=primary_key,
             merge_key=merge_key, columns=columns, max_table_nesting=max_table_nesting,
             schema_contract=schema_contract, file_format=file_format, incremental=incremental,
-            nested_hints=nested_hints, table_format=table_format,
+            nested_hints=nested_hints, table_format=table_format, references=references,
         )
         if inspect.isfunction(target) or inspect.ismethod(target):
             resource_section = section or module_section(target)

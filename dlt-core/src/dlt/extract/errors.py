@@ -38,6 +38,10 @@ class ParametrizedResourceUnbound(ResourceError):
     """A resource made from a function with required arguments was used before it was called."""
 
 
+class PipeNotBoundToData(ResourceError):
+    """A transformer was evaluated without a resource to take its items from."""
+
+
 class ResourceNotATransformer(ResourceError):
     """A resource was piped (`|`) into a resource that is not a transformer."""
 
@@ -53,5 +57,6 @@ class ResourcesNotFoundError(ResourceError):
 __all__ = [
     "DataItemRequiredForDynamicTableHints", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
     "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction", "ParametrizedResourceUnbound",
+    "PipeNotBoundToData",
     "ResourceError", "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",
 ]

@@ -14,6 +14,7 @@ from dlt.extract.errors import (
     InvalidStepFunctionArguments,
     InvalidTransformerGeneratorFunction,
     ParametrizedResourceUnbound,
+    PipeNotBoundToData,
     ResourceError,
     ResourceNameMissing,
     ResourceNotATransformer,
@@ -38,6 +39,6 @@ __all__ = [
     "IncrementalCursorPathMissing", "IncrementalError", "IncrementalPrimaryKeyMissing",
     "IncrementalUnboundError", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
     "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction",
-    "ParametrizedResourceUnbound", "ResourceError", "ResourceExtractionError",
+    "ParametrizedResourceUnbound", "PipeNotBoundToData", "ResourceError", "ResourceExtractionError",
     "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",
 ]

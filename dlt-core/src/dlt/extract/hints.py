@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from dlt.utils.exceptions import DltException
@@ -53,6 +54,19 @@ def evaluate_dynamic_hints(hints: TableHints, item: Any, resource_name: str) -> 
     evaluated = {key: value for key, value in hints.items() if key not in dynamic}
     evaluated.update(make_hints(**values, _partial=True))
     return evaluated
+
+
+def _references(references: Any) -> list[dict[str, Any]] | None:
+    if references is None:
+        return None
+    keys = {"referenced_table", "columns", "referenced_columns"}
+    if not isinstance(references, (list, tuple)) or not all(
+            isinstance(r, dict) and keys <= set(r) for r in references):
+        raise InvalidHintError(
+            "references must be a list of dicts with referenced_table, columns and"
+            f" referenced_columns, got {references!r}."
+        )
+    return [dict(reference) for reference in references]
 
 
 def _additional_hints(hints: Any) -> dict[str, Any] | None:
@@ -176,6 +190,7 @@ def make_hints(
     nested_hints: Any = None,
     merge_strategy: dict[str, Any] | None = None,
     additional_table_hints: dict[str, Any] | None = None,
+    references: Any = None,
     _partial: bool = False,
 ) -> TableHints:
     """Validate hints and return them as a dict; with `_partial`, only the given ones.
@@ -184,7 +199,9 @@ def make_hints(
     in extract) and, unless `schema_contract` is given, the contract such a model implies.
     `merge_strategy` is the parsed form of a merge `write_disposition` dict (see
     `parse_write_disposition`), as stored in the returned hints. `additional_table_hints`
-    (e.g. `{"x-owner": "sales"}`) are copied into the table schema as they are.
+    (e.g. `{"x-owner": "sales"}`) are copied into the table schema as they are, and so are
+    `references` (dlt 1.31's table references: dicts of `referenced_table`, `columns` and
+    `referenced_columns`).
     """
     # a function of the item is a dynamic hint (dlt 1.31): it is evaluated, and its value
     # checked, when the item's table first gets its schema (`table_schema_from_hints`)
@@ -226,6 +243,7 @@ def make_hints(
         "nested_hints": _nested_hints(nested_hints),
         "validator_model": model,
         "additional_table_hints": _additional_hints(additional_table_hints),
+        "references": _references(references),
     }
     hints.update(dynamic)
     if _partial:
@@ -261,6 +279,8 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
         table["schema_contract"] = hints["schema_contract"]
     if hints.get("file_format"):
         table["file_format"] = hints["file_format"]
+    if hints.get("references"):
+        table["references"] = copy.deepcopy(hints["references"])
     if hints.get("table_format"):
         table["table_format"] = hints["table_format"]
     return table

@@ -17,6 +17,7 @@ from dlt.extract.errors import (
     InvalidResourceDataTypeIsNone,
     InvalidStepFunctionArguments,
     ParametrizedResourceUnbound,
+    PipeNotBoundToData,
     ResourceError,
     ResourceNameMissing,
     ResourceNotATransformer,
@@ -300,6 +301,11 @@ class DltResource(ResourceHints):
     def _call_function(self, parent_item: Any) -> Any:
         data = self._data
         if self.is_transformer:
+            if self._parent is None:
+                raise PipeNotBoundToData(
+                    f"Transformer '{self.name}' has no resource to take items from: pipe one into"
+                    f" it (resource | {self.name}) or pass data_from= to @dlt.transformer."
+                )
             return data(parent_item, *self._args, **self._kwargs)
         if callable(data) and not isinstance(data, DltResource):
             if not self._bound:
