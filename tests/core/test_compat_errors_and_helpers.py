@@ -113,6 +113,17 @@ def test_retry_load_repeats_only_non_terminal_failures_of_allowed_steps():
     assert retry_load()(failed_extract) is False
     assert retry_load(("extract",))(failed_extract) is True
 
+    @dlt.resource
+    def refused():
+        yield {"a": 1}
+        raise TerminalValueError("bad page size")
+
+    with pytest.raises(PipelineStepFailed) as caught:
+        _pipeline("retry_terminal").extract(refused())
+    # the terminal error is two causes down (PipelineStepFailed <- ResourceExtractionError):
+    # not retried even where extract may be (1.31 looks one level deep and would retry)
+    assert retry_load(("extract",))(caught.value) is False
+
     transient_load = PipelineStepFailed("retry", "load", ConnectionError("reset"))
     terminal_load = PipelineStepFailed("retry", "load", TerminalValueError("bad value"))
     assert retry_load()(transient_load) is True

@@ -21,8 +21,7 @@ import functools
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from tempfile import gettempdir
 from typing import Any, Literal
@@ -39,8 +38,9 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.pipeline import registry
 from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.pipeline.helpers import retry_load
+from dlt.utils.nesting import custom_environ
 from dlt.schema.naming import SnakeCaseNamingConvention
-from dlt.utils.exceptions import TerminalException
 from dlt_airflow.decompose import decompose_source
 
 logger = logging.getLogger("dlt.airflow")
@@ -53,44 +53,6 @@ DEFAULT_RETRY_NO_RETRY = Retrying(stop=stop_after_attempt(1), reraise=True)
 DEFAULT_RETRY_BACKOFF = Retrying(
     stop=stop_after_attempt(5), wait=wait_exponential(multiplier=1.5, min=4, max=10), reraise=True
 )
-
-
-def _is_terminal(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, TerminalException):
-            return True
-        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
-        seen += 1
-    return False
-
-
-def retry_load(retry_on_pipeline_steps: Sequence[str] = ("load",)) -> Callable[[BaseException], bool]:
-    """A tenacity `retry_if_exception` predicate: retry a failed run when it failed in one of
-    `retry_on_pipeline_steps` and not with a terminal error (missing config, bad credentials,
-    a job that failed for good), as dlt 1.31's `dlt.pipeline.helpers.retry_load`."""
-
-    def should_retry(exc: BaseException) -> bool:
-        if isinstance(exc, PipelineStepFailed) and exc.step not in retry_on_pipeline_steps:
-            return False
-        return not _is_terminal(exc)
-
-    return should_retry
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables (dlt config, the first provider) for one run only."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _drop_partial_extract(task_pipeline: Any, error: BaseException | None) -> None:
@@ -241,7 +203,7 @@ class PipelineTasksGroup(TaskGroup):
                 _drop_partial_extract(task_pipeline, state.outcome.exception())
 
         try:
-            with _environment(self._run_config(truncate_staging_destination)):
+            with custom_environ(self._run_config(truncate_staging_destination)):
                 if on_before_run is not None:
                     on_before_run()
                 if callable(data) and not isinstance(data, (DltSource, DltResource)):

@@ -13,7 +13,6 @@ from typing import Any
 from dlt.utils.context import active_metrics, active_resource
 from dlt.utils.exceptions import DltException
 from dlt.extract.errors import (
-    DataItemRequiredForDynamicTableHints,
     InvalidResourceDataTypeIsNone,
     InvalidStepFunctionArguments,
     ParametrizedResourceUnbound,

@@ -16,11 +16,17 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.utils.exceptions import TerminalException
 
 
-def _is_terminal(error: BaseException) -> bool:
-    """True when `error`, the error a step failed with, or the error it was raised from or
-    while handling is terminal (retrying cannot fix it)."""
-    causes = [error, getattr(error, "exception", None), error.__cause__, error.__context__]
-    return any(isinstance(cause, TerminalException) for cause in causes)
+def is_terminal(error: BaseException | None) -> bool:
+    """True when `error` or an error in its chain (the error a step failed with, the one it was
+    raised from or while handling, up to ten deep) is terminal: retrying cannot fix it. dlt
+    1.31 looks one level deep; a terminal cause further down is terminal here too."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, TerminalException):
+            return True
+        error = getattr(error, "exception", None) or error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def retry_load(retry_on_pipeline_steps: Sequence[str] = ("load",)) -> Callable[[BaseException], bool]:
@@ -32,9 +38,9 @@ def retry_load(retry_on_pipeline_steps: Sequence[str] = ("load",)) -> Callable[[
     def should_retry(error: BaseException) -> bool:
         if isinstance(error, PipelineStepFailed) and error.step not in retry_on_pipeline_steps:
             return False
-        return not _is_terminal(error)
+        return not is_terminal(error)
 
     return should_retry
 
 
-__all__ = ["retry_load"]
+__all__ = ["is_terminal", "retry_load"]
