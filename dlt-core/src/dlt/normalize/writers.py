@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dlt.utils.arrow_ipc import open_ipc_writer, write_batches
 from dlt.utils.parquet import open_parquet_writer, write_row_groups
@@ -69,6 +70,23 @@ def arrow_type(column: dict[str, Any]) -> pa.DataType:
     if data_type == "binary":
         return pa.binary()
     return pa.string()
+
+
+def nan_as_null(table: pa.Table) -> pa.Table:
+    """`table` with the NaN and infinite values of its float columns as nulls. Rows (dicts)
+    load so, as in dlt 1.31, whose extract writes them as JSON, where NaN and infinities
+    become null (and as this dlt's jsonl jobs do); Arrow tables and DataFrames a resource
+    yields keep theirs, in 1.31 too."""
+    for index, field in enumerate(table.schema):
+        if not pa.types.is_floating(field.type):
+            continue
+        column = table.column(index)
+        if column.null_count == len(column):
+            continue
+        odd = pc.or_(pc.is_nan(column), pc.is_inf(column))
+        if pc.any(odd).as_py():
+            table = table.set_column(index, field, pc.if_else(odd, pa.scalar(None, field.type), column))
+    return table
 
 
 def _timestamp_array(values: list[Any], data_type: pa.DataType) -> pa.Array:
@@ -279,7 +297,7 @@ class TableJobWriter:
         if not tables:
             return
         self._start_batch(columns)
-        self._append_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0],
+        self._append_table(nan_as_null(pa.concat_tables(tables) if len(tables) > 1 else tables[0]),
                            self.arrow_file_format)
         self._file_rows += count
 
@@ -344,7 +362,7 @@ class TableJobWriter:
                 arrays.append(_timestamp_array(column_values, field.type))
             else:
                 arrays.append(pa.array(column_values, type=field.type))
-        self._append_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), self.file_format)
+        self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=pa.schema(fields))), self.file_format)
         self._file_rows += count
 
     def _start_batch(self, columns: dict[str, dict[str, Any]]) -> None:
@@ -373,7 +391,7 @@ class TableJobWriter:
                 arrays.append(pa.array([None if v is None else to_json_text(v) for v in values], type=field.type))
             else:
                 arrays.append(_timestamp_array(values, field.type))
-        self._append_table(pa.Table.from_arrays(arrays, schema=schema), self.file_format)
+        self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=schema)), self.file_format)
 
     def _append_table(self, table: pa.Table, file_format: str) -> None:
         """Add a table to the open parquet or Arrow IPC file as its own row group(s) or
