@@ -72,6 +72,21 @@ def test_reflection_levels_map_sql_types_to_dlt_types(shop_db):
     assert columns(reflection_level="full_with_precision")["name"]["precision"] == 30
 
 
+def test_full_with_precision_sizes_integers_as_1_31(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'ints.db'}"
+    engine = sa.create_engine(url)
+    table = sa.Table("ints", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("small", sa.SmallInteger), sa.Column("big", sa.BigInteger))
+    table.metadata.create_all(engine)
+    engine.dispose()
+    columns = sql_table(url, table="ints", reflection_level="full_with_precision").compute_table_schema()["columns"]
+    # as 1.31: SMALLINT is a 32-bit integer; INTEGER and BIGINT are bigint without a size
+    assert columns["small"]["precision"] == 32
+    assert "precision" not in columns["id"] and "precision" not in columns["big"]
+
+
 def test_a_type_adapter_chooses_or_drops_types(shop_db):
     def adapter(sql_type):
         if isinstance(sql_type, sa.Numeric):

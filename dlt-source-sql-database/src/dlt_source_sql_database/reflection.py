@@ -86,15 +86,16 @@ def sql_type_to_column(name: str, sql_type: Any, nullable: bool, reflection_leve
                 column["precision"] = sql_type.precision
                 if sql_type.scale is not None:
                     column["scale"] = sql_type.scale
+                elif getattr(sql_type, "decimal_return_scale", None) is not None:
+                    column["scale"] = sql_type.decimal_return_scale
     elif isinstance(sql_type, sqltypes.Boolean):
         column["data_type"] = "bool"
     elif isinstance(sql_type, sqltypes.Integer):
         column["data_type"] = "bigint"
-        if with_precision:
-            if isinstance(sql_type, sqltypes.SmallInteger):
-                column["precision"] = 16
-            elif not isinstance(sql_type, sqltypes.BigInteger):
-                column["precision"] = 32
+        # as dlt 1.31: only SMALLINT gets a size (32 bits, so it loads as INTEGER); INTEGER is
+        # a bigint (SQLite's INTEGER holds 64 bits)
+        if with_precision and isinstance(sql_type, sqltypes.SmallInteger):
+            column["precision"] = 32
     elif _is_uuid(sql_type):
         column["data_type"] = "text"
     elif isinstance(sql_type, sqltypes.String):
@@ -108,9 +109,6 @@ def sql_type_to_column(name: str, sql_type: Any, nullable: bool, reflection_leve
     elif isinstance(sql_type, sqltypes.DateTime):
         column["data_type"] = "timestamp"
         column["timezone"] = bool(sql_type.timezone) or sql_type.__visit_name__ == "DATETIMEOFFSET"
-        precision = getattr(sql_type, "precision", None)
-        if with_precision and precision is not None:
-            column["precision"] = precision
     elif isinstance(sql_type, sqltypes.Date):
         column["data_type"] = "date"
     elif isinstance(sql_type, sqltypes.Time):

@@ -97,7 +97,8 @@ def sql_database(
         backend: "sqlalchemy" (dicts), "pyarrow" (Arrow tables) or "pandas" (DataFrames).
         detect_precision_types: Deprecated in dlt; True means reflection_level="full_with_precision".
         reflection_level: "minimal" (names and nullability), "full" (dlt types, decimal
-            precision and scale) or "full_with_precision" (text, binary and integer sizes too).
+            precision and scale) or "full_with_precision" (text and binary sizes too, and SMALLINT
+            as a 32-bit integer, as in dlt 1.31).
         defer_table_reflect: Reflect each table only when its resource runs (table names
             must then be given).
         table_adapter_callback: Called with each reflected `Table`; may change it in place or
