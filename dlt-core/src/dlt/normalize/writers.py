@@ -83,8 +83,9 @@ def nan_as_null(table: pa.Table) -> pa.Table:
         column = table.column(index)
         if column.null_count == len(column):
             continue
-        odd = pc.or_(pc.is_nan(column), pc.is_inf(column))
-        if pc.any(odd).as_py():
+        finite = pc.is_finite(column)  # null where the value is null
+        if pc.all(finite).as_py() is False:
+            odd = pc.invert(finite)
             table = table.set_column(index, field, pc.if_else(odd, pa.scalar(None, field.type), column))
     return table
 
