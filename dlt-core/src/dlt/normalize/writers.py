@@ -73,20 +73,19 @@ def arrow_type(column: dict[str, Any]) -> pa.DataType:
 
 
 def nan_as_null(table: pa.Table) -> pa.Table:
-    """`table` with the NaN and infinite values of its float columns as nulls. Rows (dicts)
-    load so, as in dlt 1.31, whose extract writes them as JSON, where NaN and infinities
-    become null (and as this dlt's jsonl jobs do); Arrow tables and DataFrames a resource
-    yields keep theirs, in 1.31 too."""
+    """`table` with the NaN values of its float columns as nulls. Rows (dicts) load so, as in
+    dlt 1.31, whose extract writes them as JSON, where NaN becomes null: a CSV file's missing
+    values (NaN from pandas) load as NULL. Infinities are kept (1.31 turns them into null too,
+    losing them). Arrow tables and DataFrames a resource yields keep their NaN, as in 1.31."""
     for index, field in enumerate(table.schema):
         if not pa.types.is_floating(field.type):
             continue
         column = table.column(index)
         if column.null_count == len(column):
             continue
-        finite = pc.is_finite(column)  # null where the value is null
-        if pc.all(finite).as_py() is False:
-            odd = pc.invert(finite)
-            table = table.set_column(index, field, pc.if_else(odd, pa.scalar(None, field.type), column))
+        nan = pc.is_nan(column)  # null where the value is null
+        if pc.any(nan).as_py():
+            table = table.set_column(index, field, pc.if_else(nan, pa.scalar(None, field.type), column))
     return table
 
 
