@@ -568,13 +568,15 @@ class SqlClient:
         """`with client.with_staging_dataset():` makes the staging dataset this client's
         dataset inside the block."""
         with self.with_alternative_dataset_name(self.staging_dataset_name()):
-            before, self._staging_active = getattr(self, "_staging_active", False), True
+            before, self._staging_active = self._staging_active, True
             try:
                 yield self
             finally:
                 self._staging_active = before
 
+    _staging_active = False
+
     @property
     def is_staging_dataset_active(self) -> bool:
         """True inside `with_staging_dataset()`."""
-        return bool(getattr(self, "_staging_active", False))
+        return self._staging_active

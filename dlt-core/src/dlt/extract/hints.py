@@ -29,7 +29,8 @@ def _key_list(value: Any, hint: str) -> list[str] | None:
 
 
 DYNAMIC_HINTS = ("write_disposition", "primary_key", "merge_key", "columns")
-"""Hints that may be functions of the data item (`table_name` too, evaluated per item)."""
+"""Hints that may be functions of the data item (`table_name` too, evaluated per item); in
+the order of `make_hints`' unpacking of them."""
 
 
 def _is_dynamic(value: Any) -> bool:
@@ -205,13 +206,10 @@ def make_hints(
     """
     # a function of the item is a dynamic hint (dlt 1.31): it is evaluated, and its value
     # checked, when the item's table first gets its schema (`table_schema_from_hints`)
-    dynamic = {name: value for name, value in (("write_disposition", write_disposition),
-               ("primary_key", primary_key), ("merge_key", merge_key), ("columns", columns))
-               if _is_dynamic(value)}
-    write_disposition = None if "write_disposition" in dynamic else write_disposition
-    primary_key = None if "primary_key" in dynamic else primary_key
-    merge_key = None if "merge_key" in dynamic else merge_key
-    columns = None if "columns" in dynamic else columns
+    given = (write_disposition, primary_key, merge_key, columns)
+    dynamic = {name: value for name, value in zip(DYNAMIC_HINTS, given) if _is_dynamic(value)}
+    write_disposition, primary_key, merge_key, columns = (
+        None if _is_dynamic(value) else value for value in given)
     write_disposition, strategy = parse_write_disposition(write_disposition)
     if strategy is None:
         strategy = merge_strategy

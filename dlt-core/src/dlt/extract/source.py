@@ -109,9 +109,10 @@ class DltSource:
         """The resources that will be extracted."""
         return self.resources.selected
 
-    def _clone(self) -> DltSource:
+    def _clone(self, schema: Schema | None = None) -> DltSource:
+        """A source of copies of this one's resources, on `schema` (default: this one's)."""
         clone = DltSource(
-            self.schema,
+            schema if schema is not None else self.schema,
             self.section,
             own_copies(list(self.resources.values())),
             max_table_nesting=self.max_table_nesting,
@@ -123,12 +124,7 @@ class DltSource:
     def clone(self, with_name: str | None = None) -> DltSource:
         """A copy with copies of the schema and the resources; `with_name` renames the copy's
         schema (and so the source)."""
-        clone = self._clone()
-        clone.schema = self.schema.clone(with_name=with_name)
-        clone.resources.source_name = clone.schema.name
-        for resource in clone.resources.values():
-            resource.source_name = clone.schema.name
-        return clone
+        return self._clone(self.schema.clone(with_name=with_name))
 
     def __setattr__(self, name: str, value: Any) -> None:
         """`source.name = resource` adds (or replaces) a resource, as in dlt 1.31."""

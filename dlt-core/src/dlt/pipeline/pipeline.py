@@ -286,20 +286,22 @@ class Pipeline:
         """True when the pipeline has loaded, has schemas or has packages waiting (dlt 1.31)."""
         return not self.first_run or bool(self.schema_names) or self.has_pending_data
 
+    def _state_in_use(self) -> dict[str, Any]:
+        """The state of this pipeline's running step, else the pipeline's own."""
+        running = active_state.get() if active_pipeline.get() is self else None
+        return running if running is not None else self._state
+
     def set_local_state_val(self, key: str, value: Any) -> None:
         """Set `key` in the pipeline's local state (kept in its working dir, never sent to the
         destination); inside this pipeline's run it goes into the run's state."""
-        running = active_state.get() if active_pipeline.get() is self else None
-        if running is not None:
-            running.setdefault("_local", {})[key] = value
-            return
-        self._state.setdefault("_local", {})[key] = value
-        self._save_state()
+        state = self._state_in_use()
+        state.setdefault("_local", {})[key] = value
+        if state is self._state:
+            self._save_state()
 
     def get_local_state_val(self, key: str) -> Any:
         """The value of `key` in the pipeline's local state; a `KeyError` when it is not set."""
-        running = active_state.get() if active_pipeline.get() is self else None
-        return (running if running is not None else self._state).get("_local", {})[key]
+        return self._state_in_use().get("_local", {})[key]
 
     @property
     def has_pending_data(self) -> bool:
