@@ -68,7 +68,11 @@ def rows_to_arrow(names: list[str], rows: list[Any], columns: dict[str, Any], tz
     by_column = list(zip(*rows)) if rows else [() for _ in names]
     arrays = [column_array(list(values), columns.get(name, {}), tz)
               for name, values in zip(names, by_column)]
-    return pa.Table.from_arrays(arrays, names=names)
+    # a NOT NULL column is a non-nullable field (as in dlt 1.31): the schema learns it from the
+    # Arrow data when the reflection gives no type ("minimal")
+    fields = [pa.field(name, array.type, nullable=columns.get(name, {}).get("nullable", True))
+              for name, array in zip(names, arrays)]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def arrow_to_pandas(table: pa.Table) -> Any:
