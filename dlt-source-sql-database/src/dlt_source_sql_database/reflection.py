@@ -62,11 +62,21 @@ def reflect_table(engine: Any, name: str, *, metadata: Any, schema: str | None,
             " (and schema=).") from exc
 
 
-def sql_type_to_column(name: str, sql_type: Any, nullable: bool, reflection_level: str,
-                       type_adapter_callback: Callable[[Any], Any] | None) -> dict[str, Any]:
-    """The dlt column schema of one SQL column: at "minimal" only name and nullability."""
-    column: dict[str, Any] = {"name": name, "nullable": bool(nullable)}
+def sql_type_to_column(name: str, sql_type: Any, nullable: bool | None, reflection_level: str,
+                       type_adapter_callback: Callable[[Any], Any] | None,
+                       skip_nested_on_minimal: bool = False) -> dict[str, Any] | None:
+    """The dlt column schema of one SQL column: at "minimal" only name and nullability.
+
+    `nullable` is None when the database does not say (columns of a subquery); the column then
+    has no nullability hint. With `skip_nested_on_minimal` a JSON or ARRAY column gets no hint
+    at "minimal" (None), so its values are normalized into nested tables, as in dlt 1.31.
+    """
+    column: dict[str, Any] = {"name": name}
+    if nullable is not None:
+        column["nullable"] = bool(nullable)
     if reflection_level == "minimal":
+        if skip_nested_on_minimal and isinstance(sql_type, (sqltypes.JSON, sqltypes.ARRAY)):
+            return None
         return column
     if type_adapter_callback is not None:
         sql_type = type_adapter_callback(sql_type)
@@ -143,6 +153,7 @@ class TableSpec:
         self.type_adapter_callback = type_adapter_callback
         self.included_columns = included_columns
         self.excluded_columns = excluded_columns
+        self.deferred = deferred
         self.name: str = table if isinstance(table, str) else table.name
         self._table = None if isinstance(table, str) else table
         self._selectable: Any = None
@@ -188,13 +199,17 @@ class TableSpec:
             columns = [c for c in columns if c.name not in self.excluded_columns]
         return columns
 
-    def columns(self) -> dict[str, dict[str, Any]]:
-        """The dlt column schemas of the selected columns, at the reflection level."""
-        return {
-            c.name: sql_type_to_column(c.name, c.type, getattr(c, "nullable", True), self.reflection_level,
-                                       self.type_adapter_callback)
-            for c in self.selected_columns()
-        }
+    def columns(self, skip_nested_on_minimal: bool = False) -> dict[str, dict[str, Any]]:
+        """The dlt column schemas of the selected columns, at the reflection level (without the
+        JSON and ARRAY columns at "minimal" when `skip_nested_on_minimal`)."""
+        columns = {}
+        for c in self.selected_columns():
+            column = sql_type_to_column(c.name, c.type, getattr(c, "nullable", None),
+                                        self.reflection_level, self.type_adapter_callback,
+                                        skip_nested_on_minimal)
+            if column is not None:
+                columns[c.name] = column
+        return columns
 
     def primary_key(self) -> list[str] | None:
         """The reflected primary key columns that are read, or None."""

@@ -233,7 +233,7 @@ def _table_resource(engine: Any, table: Any, *, schema: Optional[str], increment
     )
     hints: Dict[str, Any] = {"write_disposition": write_disposition, "merge_key": merge_key}
     if not defer_table_reflect:
-        hints["columns"] = spec.columns()
+        hints["columns"] = spec.columns(skip_nested_on_minimal=backend == "sqlalchemy")
         hints["primary_key"] = primary_key if primary_key is not None else spec.primary_key()
     elif primary_key is not None:
         hints["primary_key"] = primary_key
@@ -252,9 +252,19 @@ def table_rows(
     query_adapter_callback: Optional[Callable[..., Any]] = None,
     incremental: Optional[Incremental[Any]] = None,
 ) -> Iterator[Any]:
-    """Rows of one table in batches of `chunk_size`, filtered by `incremental` in the query."""
+    """Rows of one table in batches of `chunk_size`, filtered by `incremental` in the query.
+
+    A table whose reflection was deferred is reflected here; an empty page marked with its
+    reflected columns and primary key comes first, so they reach the schema as in dlt 1.31
+    (the reflected primary key wins over one given to `sql_table`, as there).
+    """
     from dlt_source_sql_database.reader import TableReader
 
+    if spec.deferred:
+        yield dlt.mark.with_hints([], dlt.mark.make_hints(
+            columns=spec.columns(skip_nested_on_minimal=backend == "sqlalchemy"),
+            primary_key=spec.primary_key(),
+        ))
     reader = TableReader(spec, chunk_size=chunk_size, backend=backend,
                          backend_kwargs=backend_kwargs or {},
                          query_adapter_callback=query_adapter_callback, incremental=incremental)
