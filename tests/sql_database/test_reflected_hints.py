@@ -159,3 +159,22 @@ def test_naive_datetime_columns_are_reflected_without_a_time_zone(people_db, bac
                                "timezone": False}
     assert columns["joined"] == {"name": "joined", "nullable": False, "data_type": "timestamp",
                                  "timezone": False}
+
+
+def test_resolved_foreign_keys_become_table_references(tmp_path, pipeline):
+    path = tmp_path / "family.db"
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));
+        INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1);
+        """
+    )
+    con.commit()
+    con.close()
+    url = f"sqlite:///{path}"
+    pipeline.run(sql_database(url, table_names=["parent", "child"], resolve_foreign_keys=True))
+    assert pipeline.default_schema.get_table("child")["references"] == [
+        {"referenced_table": "parent", "referenced_columns": ["id"], "columns": ["parent_id"]}]
+    assert "references" not in sql_database(url, table_names=["child"]).child.compute_table_schema()

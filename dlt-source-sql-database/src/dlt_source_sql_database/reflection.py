@@ -211,6 +211,27 @@ class TableSpec:
                 columns[c.name] = column
         return columns
 
+    def references(self) -> list[dict[str, Any]]:
+        """The table's foreign keys as dlt table references, one per referenced table of the
+        same schema (as dlt 1.31 gives them with `resolve_foreign_keys=True`)."""
+        by_table: dict[str, dict[str, Any]] = {}
+        table = self.table
+        for constraint in table.foreign_key_constraints:
+            try:
+                referred = constraint.referred_table
+            except sa.exc.NoReferencedTableError as exc:
+                logger.warning("A foreign key of table '%s' names a table that was not reflected;"
+                               " it gets no reference: %s", self.name, exc)
+                continue
+            if referred.schema != table.schema:
+                continue
+            reference = by_table.setdefault(referred.name, {
+                "referenced_table": referred.name, "referenced_columns": [], "columns": []})
+            reference["columns"].extend(column.name for column in constraint.columns)
+            reference["referenced_columns"].extend(element.column.name
+                                                   for element in constraint.elements)
+        return list(by_table.values())
+
     def primary_key(self) -> list[str] | None:
         """The reflected primary key columns that are read, or None."""
         self.selectable

@@ -134,6 +134,7 @@ def sql_database(
             type_adapter_callback=type_adapter_callback, included_columns=None,
             excluded_columns=None, query_adapter_callback=query_adapter_callback,
             write_disposition="append", primary_key=None, merge_key=None,
+            resolve_foreign_keys=resolve_foreign_keys,
         )
 
 
@@ -194,6 +195,7 @@ def sql_table(
         type_adapter_callback=type_adapter_callback, included_columns=included_columns,
         excluded_columns=excluded_columns, query_adapter_callback=query_adapter_callback,
         write_disposition=write_disposition, primary_key=primary_key, merge_key=merge_key,
+        resolve_foreign_keys=resolve_foreign_keys,
     )
 
 
@@ -221,7 +223,7 @@ def _table_resource(engine: Any, table: Any, *, schema: Optional[str], increment
                     defer_table_reflect: bool, table_adapter_callback: Any, backend_kwargs: Any,
                     type_adapter_callback: Any, included_columns: Any, excluded_columns: Any,
                     query_adapter_callback: Any, write_disposition: Any, primary_key: Any,
-                    merge_key: Any) -> Any:
+                    merge_key: Any, resolve_foreign_keys: bool = False) -> Any:
     """The resource reading `table` (a reflected `Table`, or a bare name when deferred)."""
     from dlt_source_sql_database.reflection import TableSpec
 
@@ -235,6 +237,8 @@ def _table_resource(engine: Any, table: Any, *, schema: Optional[str], increment
     if not defer_table_reflect:
         hints["columns"] = spec.columns(skip_nested_on_minimal=backend == "sqlalchemy")
         hints["primary_key"] = primary_key if primary_key is not None else spec.primary_key()
+        if resolve_foreign_keys:
+            hints["references"] = spec.references()
     elif primary_key is not None:
         hints["primary_key"] = primary_key
     resource = dlt.resource(table_rows, name=spec.name, section="sql_database", **hints)
