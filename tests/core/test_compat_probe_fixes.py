@@ -316,3 +316,38 @@ def test_nan_of_rows_loads_as_null_but_arrow_tables_keep_theirs():
     assert _rows(pipeline, "SELECT x IS NULL FROM t WHERE i = 6") == [(True,)]
     pipeline.run(pa.table({"i": [7], "x": [float("nan")]}), table_name="arrow_t")
     assert _rows(pipeline, "SELECT isnan(x) FROM arrow_t") == [(True,)]
+
+
+@pytest.mark.parametrize("file_format", [None, "jsonl", "parquet"])
+def test_a_naive_timestamp_column_is_a_duckdb_timestamp_of_its_precision(file_format):
+    import datetime as dt
+
+    rows = [{"id": 1, "ts": dt.datetime(2024, 1, 1, 10, 0, 0, 123456)},
+            {"id": 2, "ts": dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))},
+            {"id": 3, "ts": "2024-05-01T08:30:00+01:00"}]
+    naive = {"data_type": "timestamp", "timezone": False}
+
+    @dlt.resource(columns={"ts": naive, "ms": dict(naive, precision=3), "aware": {"data_type": "timestamp"}})
+    def r():
+        for row in rows:
+            yield dict(row, ms=row["ts"], aware=row["ts"])
+
+    pipeline = dlt.pipeline(pipeline_name=f"naive_ts_{file_format}", destination="duckdb", dataset_name="ds")
+    info = pipeline.run(r(), **({"loader_file_format": file_format} if file_format else {}))
+    assert not info.has_failed_jobs
+    types = _rows(pipeline, "SELECT column_name, data_type FROM information_schema.columns"
+                            " WHERE table_name = 'r' AND column_name IN ('ts', 'ms', 'aware') ORDER BY 1")
+    assert types == [("aware", "TIMESTAMP WITH TIME ZONE"), ("ms", "TIMESTAMP_MS"), ("ts", "TIMESTAMP")]  # as 1.31
+    # an offset becomes UTC wall clock in the naive columns (as 1.31, whose session is UTC too)
+    assert _rows(pipeline, "SELECT ts, ms FROM r ORDER BY id") == [
+        (dt.datetime(2024, 1, 1, 10, 0, 0, 123456), dt.datetime(2024, 1, 1, 10, 0, 0, 123000)),
+        (dt.datetime(2024, 1, 1, 8, 0), dt.datetime(2024, 1, 1, 8, 0)),
+        (dt.datetime(2024, 5, 1, 7, 30), dt.datetime(2024, 5, 1, 7, 30))]
+    assert _rows(pipeline, "SELECT current_setting('TimeZone')") == [("UTC",)]
+
+
+def test_a_naive_timestamp_precision_beyond_nanoseconds_is_refused():
+    pipeline = dlt.pipeline(pipeline_name="naive_ts_p12", destination="duckdb")
+    columns = {"ts": {"data_type": "timestamp", "timezone": False, "precision": 12}}
+    with pytest.raises(PipelineStepFailed, match="at most 9 fractional digits"):
+        pipeline.run([{"ts": "2024-01-01T00:00:00"}], table_name="t", columns=columns)

@@ -124,10 +124,22 @@ class DuckDBSqlClient(SqlClient):
             except duckdb_lib.IOException as exc:
                 raise _open_error(Path(str(self.database)), exc) from exc
             self._owns_connection = True
+            self._set_session_timezone()
             logger.debug("duckdb: opened database %s", self.database)
         self.catalog = self._connection.execute("SELECT current_database()").fetchone()[0]
         self._use_dataset()
         return self._connection
+
+    def _set_session_timezone(self) -> None:
+        """Make UTC the time zone of a connection dlt opened, as dlt 1.31 does (unless the
+        settings name one): aware values then read back in UTC, and one written to a
+        `timezone: False` column keeps its UTC wall clock whatever the machine's zone."""
+        if any(name.lower() == "timezone" for name in self.settings):
+            return
+        try:
+            self._connection.execute("SET TimeZone = 'UTC'")
+        except duckdb_lib.Error as exc:  # no ICU extension: DuckDB then knows UTC only
+            logger.debug("duckdb: could not set TimeZone to UTC: %s", exc)
 
     def _use_dataset(self) -> None:
         """Make the dataset the default schema, so unqualified table names resolve to it
@@ -233,6 +245,30 @@ def _typed_column_count(table: TTableSchema) -> int:
     return sum(1 for c in table["columns"].values() if c.get("data_type"))
 
 
+def _timestamp_type(column: dict[str, Any]) -> str:
+    """The DuckDB type of a timestamp column, as dlt 1.31 maps it: with a time zone (the
+    default) `TIMESTAMP WITH TIME ZONE`, whose precision DuckDB fixes at microseconds;
+    with `timezone: False` a naive type of the column's `precision` in fractional digits
+    (0: TIMESTAMP_S, up to 3: TIMESTAMP_MS, up to 6 or none: TIMESTAMP, up to 9:
+    TIMESTAMP_NS)."""
+    precision = column.get("precision")
+    if column.get("timezone", True):
+        if precision is not None and precision != 6:
+            logger.warning(
+                "duckdb: column %r has both a time zone and precision %s, which DuckDB cannot hold"
+                " together; it is TIMESTAMP WITH TIME ZONE (microseconds). Set timezone to False"
+                " for a naive timestamp of that precision.", column.get("name"), precision)
+        return "TIMESTAMP WITH TIME ZONE"
+    if precision is None:
+        return "TIMESTAMP"
+    for digits, db_type in ((0, "TIMESTAMP_S"), (3, "TIMESTAMP_MS"), (6, "TIMESTAMP"), (9, "TIMESTAMP_NS")):
+        if precision <= digits:
+            return db_type
+    raise DestinationTerminalError(
+        f"duckdb: column {column.get('name')!r} asks for timestamp precision {precision}; DuckDB"
+        " holds at most 9 fractional digits (nanoseconds). Set a precision from 0 to 9.")
+
+
 class DuckDBJobClient(SqlJobClient):
     """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
     its Arrow scan."""
@@ -266,12 +302,15 @@ class DuckDBJobClient(SqlJobClient):
 
     def to_db_type(self, column: dict[str, Any]) -> str:
         """As in dlt: a `bigint` with a `precision` in bits is the smallest integer that holds
-        it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT)."""
+        it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT); a timestamp is
+        `_timestamp_type`."""
         precision = column.get("precision")
         if column["data_type"] == "bigint" and precision:
             for bits, db_type in ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER")):
                 if precision <= bits:
                     return db_type
+        if column["data_type"] == "timestamp":
+            return _timestamp_type(column)
         return super().to_db_type(column)
 
     def catalog_filter(self) -> str:
@@ -333,7 +372,9 @@ class DuckDBJobClient(SqlJobClient):
         if file_format == "parquet":
             reader = f"read_parquet({literal}{union})"
         elif file_format == "jsonl":
-            columns = {c["name"]: self.to_db_type(c) for c in table["columns"].values() if c.get("data_type")}
+            # timestamps read as aware, so the INSERT turns an offset into UTC for naive columns
+            columns = {c["name"]: "TIMESTAMP WITH TIME ZONE" if c["data_type"] == "timestamp"
+                       else self.to_db_type(c) for c in table["columns"].values() if c.get("data_type")}
             spec = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': '{t}'" for n, t in columns.items())
             reader = f"read_json({literal}, format='newline_delimited', columns={{{spec}}}{union})"
         else:
