@@ -351,3 +351,21 @@ def test_a_naive_timestamp_precision_beyond_nanoseconds_is_refused():
     columns = {"ts": {"data_type": "timestamp", "timezone": False, "precision": 12}}
     with pytest.raises(PipelineStepFailed, match="at most 9 fractional digits"):
         pipeline.run([{"ts": "2024-01-01T00:00:00"}], table_name="t", columns=columns)
+
+
+def test_apply_hints_merges_columns_into_the_resource_columns():
+    @dlt.resource(columns={"a": {"data_type": "bigint", "nullable": False}, "b": {"data_type": "text"}})
+    def r():
+        yield {"a": 1, "b": "x", "c": 2}
+
+    resource = r().apply_hints(columns={"b": {"nullable": False}, "c": {"data_type": "double"}})
+    assert resource.columns == {  # as 1.31: a kept, b's hints updated, c added
+        "a": {"name": "a", "data_type": "bigint", "nullable": False},
+        "b": {"name": "b", "data_type": "text", "nullable": False},
+        "c": {"name": "c", "data_type": "double"}}
+    assert r().apply_hints(columns={}).columns == {}  # as 1.31: an empty dict clears them
+    pipeline = dlt.pipeline(pipeline_name="merged_columns", destination="duckdb", dataset_name="ds")
+    pipeline.run(resource)
+    assert _rows(pipeline, "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+                           " WHERE table_name = 'r' AND column_name IN ('a', 'b', 'c') ORDER BY 1") == [
+        ("a", "BIGINT", "NO"), ("b", "VARCHAR", "NO"), ("c", "DOUBLE", "YES")]

@@ -77,8 +77,19 @@ class ResourceHints:
     def apply_hints(self, **hints: Any) -> Any:
         """Set table hints (`table_name`, `write_disposition`, `primary_key`, `merge_key`,
         `columns`, `max_table_nesting`, `schema_contract`, `file_format`, `incremental`,
-        `nested_hints`, `additional_table_hints`). Returns the resource, so calls can be chained."""
-        self._hints.update(make_hints(**hints, _partial=True))
+        `nested_hints`, `additional_table_hints`). Returns the resource, so calls can be chained.
+
+        As in dlt 1.31, `columns` given as a dict or list is merged into the columns the
+        resource has: new columns are added and a given column's hints update that column's;
+        `columns={}`, a function or a pydantic model replaces them."""
+        new = make_hints(**hints, _partial=True)
+        given, existing = hints.get("columns"), self._hints.get("columns")
+        if isinstance(given, (dict, list, tuple)) and given and isinstance(existing, dict):
+            merged = {name: dict(column) for name, column in existing.items()}
+            for name, column in new["columns"].items():
+                merged[name] = {**merged.get(name, {}), **column}
+            new["columns"] = merged
+        self._hints.update(new)
         return self
 
     def compute_table_name(self, item: Any) -> str:
