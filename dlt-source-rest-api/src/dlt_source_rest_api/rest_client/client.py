@@ -10,15 +10,14 @@ from typing import Any, Optional
 from requests import Request, Response
 from requests.auth import AuthBase
 
-from dlt_source_rest_api.rest_client.detector import detect_paginator, find_records
-from dlt_source_rest_api.rest_client.exceptions import IgnoreResponseException
+from dlt_source_rest_api.rest_client.detector import PaginatorFactory, find_response_page_data
+from dlt_source_rest_api.rest_client.exceptions import IgnoreResponseException, PaginatorNotFound
 from dlt_source_rest_api.rest_client.jsonpath import TJsonPath, find_values
 from dlt_source_rest_api.rest_client.paginators import BasePaginator, fresh
 from dlt_source_rest_api.rest_client.redaction import raise_for_status, redact_url
+from dlt_source_rest_api.rest_client.typing import Hooks
 
 logger = logging.getLogger("dlt.sources.rest_client")
-
-THooks = dict[str, Any]
 
 
 class PageData(list):  # type: ignore[type-arg]
@@ -52,11 +51,13 @@ class RESTClient:
     `headers` go with every request, `auth` authenticates every request unless a call passes
     its own, `paginator` and `data_selector` are the defaults of `paginate()`. Requests go
     through a retrying dlt session (429/5xx and connection errors) unless `session` is given.
+    Without a paginator one is detected from the first response by `paginator_factory`.
     """
 
     def __init__(self, base_url: str, headers: Optional[dict[str, str]] = None,
                  auth: Optional[AuthBase] = None, paginator: Optional[BasePaginator] = None,
-                 data_selector: Optional[TJsonPath] = None, session: Any = None) -> None:
+                 data_selector: Optional[TJsonPath] = None, session: Any = None,
+                 paginator_factory: Optional[PaginatorFactory] = None) -> None:
         self.base_url = base_url or ""
         self.headers = dict(headers or {})
         self.auth = auth
@@ -71,13 +72,14 @@ class RESTClient:
             )
         self.session = session
         self.paginator = paginator
+        self.pagination_factory = paginator_factory or PaginatorFactory()
         self.data_selector = data_selector
 
     # -- single requests ----------------------------------------------------------------------
 
     def _create_request(self, path: str, method: str, params: Optional[dict[str, Any]] = None,
                         json: Any = None, auth: Optional[AuthBase] = None,
-                        hooks: Optional[THooks] = None, **kwargs: Any) -> Request:
+                        hooks: Optional[Hooks] = None, **kwargs: Any) -> Request:
         headers = {**self.headers, **(kwargs.pop("headers", None) or {})}
         return Request(method=method.upper(), url=join_url(self.base_url, path), headers=headers,
                        params=dict(params) if params else {}, json=json,
@@ -108,7 +110,7 @@ class RESTClient:
     def paginate(self, path: str = "", method: str = "GET", params: Optional[dict[str, Any]] = None,
                  json: Any = None, auth: Optional[AuthBase] = None,
                  paginator: Optional[BasePaginator] = None, data_selector: Optional[TJsonPath] = None,
-                 hooks: Optional[THooks] = None, **kwargs: Any) -> Iterator[PageData]:
+                 hooks: Optional[Hooks] = None, **kwargs: Any) -> Iterator[PageData]:
         """Yield the pages of `path`, one `PageData` each, until the paginator finds no next page.
 
         `hooks={"response": [f, ...]}` are called with every response (before its records are
@@ -135,10 +137,12 @@ class RESTClient:
             except IgnoreResponseException:
                 logger.info("Ignoring the response from %s and stopping pagination", redact_url(response.url))
                 break
+            if not data_selector and response.content:
+                # detected once, on the first page, and kept for the following pages
+                data_selector = self.detect_data_selector(response)
             data = self.extract_response(response, data_selector)
             if paginator is None:
-                paginator = detect_paginator(response, data)
-                logger.info("Detected %s for %s", paginator, redact_url(response.url))
+                paginator = self.detect_paginator(response, data)
             paginator.update_state(response, data)
             paginator.update_request(request)
             yield PageData(data, request=request, response=response, paginator=paginator,
@@ -152,32 +156,53 @@ class RESTClient:
         if not response.content:
             return []
         body = response.json()
-        if data_selector:
-            if data_selector == "$":
-                data: Any = body
-            else:
-                found = find_values(data_selector, body)
-                data = found[0] if len(found) == 1 else found
+        if not data_selector:
+            data_selector = ".".join(find_response_page_data(body)[0])
+        if data_selector == "$":
+            data: Any = body
         else:
-            data = find_records(body)
+            found = find_values(data_selector, body)
+            data = found[0] if len(found) == 1 else found
         if data is None:
             return []
         return data if isinstance(data, list) else [data]
 
-    def detect_paginator(self, response: Response, data: Any = None) -> Optional[BasePaginator]:
-        """The paginator `paginate()` would detect for `response`."""
-        return detect_paginator(response, data)
+    def detect_data_selector(self, response: Response) -> str:
+        """The JSONPath of the records in `response` (`$`, the whole body, when no list is found)."""
+        path, data = find_response_page_data(response.json())
+        selector = ".".join(path)
+        logger.info("Detected page data at path '%s' (%s)", selector, type(data).__name__)
+        return selector
 
+    def detect_paginator(self, response: Response, data: Any = None) -> BasePaginator:
+        """The paginator `paginator_factory` detects for `response`; a guessed one (neither
+        certain nor the single-page fallback) is logged as a warning to set it explicitly."""
+        paginator, score = self.pagination_factory.create_paginator(response)
+        if paginator is None:
+            raise PaginatorNotFound(
+                f"No paginator fits the response from {redact_url(response.url)}: pass one"
+                " explicitly (paginator=...)."
+            )
+        if score == 1.0:
+            logger.info("Detected paginator %s for %s", paginator, redact_url(response.url))
+        elif score == 0.0:
+            if isinstance(data, list) and data:
+                logger.warning("No pagination detected for %s, reading one page with %s; pass a"
+                               " paginator if the API has more pages.", redact_url(response.url), paginator)
+        else:
+            logger.warning("Guessed paginator %s for %s: verify its settings, or pass an explicit"
+                           " paginator instance.", paginator, redact_url(response.url))
+        return paginator
 
 def paginate(url: str, method: str = "GET", headers: Optional[dict[str, str]] = None,
              params: Optional[dict[str, Any]] = None, json: Any = None,
              auth: Optional[AuthBase] = None, paginator: Optional[BasePaginator] = None,
              data_selector: Optional[TJsonPath] = None,
-             hooks: Optional[THooks] = None) -> Iterator[PageData]:
+             hooks: Optional[Hooks] = None) -> Iterator[PageData]:
     """Yield the pages of `url` with a one-off `RESTClient` (see `RESTClient.paginate`)."""
     client = RESTClient(base_url=url, headers=headers)
     return client.paginate(path="", method=method, params=params, json=json, auth=auth,
                            paginator=paginator, data_selector=data_selector, hooks=hooks)
 
 
-__all__ = ["PageData", "RESTClient", "join_url", "paginate"]
+__all__ = ["Hooks", "PageData", "RESTClient", "join_url", "paginate"]
