@@ -16,6 +16,7 @@ from dlt_source_rest_api.rest_client.auth import (
     HttpBasicAuth,
     OAuth2ClientCredentials,
 )
+from dlt_source_rest_api.rest_client.detector import single_entity_path  # noqa: F401 - a 1.31 name here
 from dlt_source_rest_api.rest_client.jsonpath import find_first
 
 PAGINATOR_MAP: dict[str, type[p.BasePaginator]] = {
@@ -52,6 +53,30 @@ def register_auth(auth_name: str, auth_class: type[AuthConfigBase]) -> None:
     if not (isinstance(auth_class, type) and issubclass(auth_class, AuthConfigBase)):
         raise ValueError(f"register_auth('{auth_name}') needs an AuthConfigBase subclass.")
     AUTH_MAP[auth_name] = auth_class
+
+
+def get_paginator_class(paginator_name: str) -> Optional[type[p.BasePaginator]]:
+    """The paginator class registered as `paginator_name`; None for `auto` (detect it)."""
+    if paginator_name == "auto":
+        return None
+    try:
+        return PAGINATOR_MAP[paginator_name]
+    except KeyError:
+        raise RestApiConfigError(
+            f"{paginator_name!r} is not a known paginator; use one of: auto,"
+            f" {', '.join(sorted(PAGINATOR_MAP))} (or register_paginator() your own)."
+        ) from None
+
+
+def get_auth_class(auth_type: str) -> type[AuthConfigBase]:
+    """The auth class registered as `auth_type`."""
+    try:
+        return AUTH_MAP[auth_type]
+    except KeyError:
+        raise RestApiConfigError(
+            f"{auth_type!r} is not a known auth; use one of: {', '.join(sorted(AUTH_MAP))}"
+            " (or register_auth() your own)."
+        ) from None
 
 
 def create_paginator(config: Any, where: str = "paginator") -> Optional[p.BasePaginator]:

@@ -10,7 +10,8 @@ from the resource's `dlt.sources.incremental`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+import graphlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -56,7 +57,7 @@ HINT_KEYS = ("table_name", "write_disposition", "primary_key", "merge_key", "col
 
 def rest_api_source(config: Mapping[str, Any], name: Optional[str] = None, section: Optional[str] = None,
                     max_table_nesting: Optional[int] = None, root_key: bool = False,
-                    schema_contract: Any = None, parallelized: bool = False) -> Any:
+                    schema: Any = None, schema_contract: Any = None, parallelized: bool = False) -> Any:
     """A dlt source with one resource per entry of `config["resources"]` (see `rest_api_resources`)."""
     resources = rest_api_resources(config)
 
@@ -64,13 +65,23 @@ def rest_api_source(config: Mapping[str, Any], name: Optional[str] = None, secti
         return resources
 
     factory = dlt.source(rest_api, name=name or "rest_api", section=section or "rest_api",
-                         max_table_nesting=max_table_nesting, root_key=root_key,
+                         max_table_nesting=max_table_nesting, root_key=root_key, schema=schema,
                          schema_contract=schema_contract, parallelized=parallelized)
     return factory()
 
 
+@dlt.source
+def rest_api(client: Any = dlt.config.value, resources: Any = dlt.config.value,
+             resource_defaults: Any = None) -> list[DltResource]:
+    """The rest_api source whose `client`, `resources` and `resource_defaults` may come from
+    config (`[sources.rest_api]` in `.dlt/config.toml`) instead of one `config` dict."""
+    return rest_api_resources({"client": client, "resources": resources,
+                               "resource_defaults": resource_defaults})
+
+
 def rest_api_resources(config: Mapping[str, Any]) -> list[DltResource]:
-    """The dlt resources a rest_api config describes, in config order.
+    """The dlt resources a rest_api config describes, parents before their children (as dlt
+    1.31 orders them), otherwise in config order.
 
     `config["client"]` says where the API is (`base_url`, `headers`, `auth`, `paginator`),
     `config["resource_defaults"]` is merged under every resource, and each entry of
@@ -81,16 +92,66 @@ def rest_api_resources(config: Mapping[str, Any]) -> list[DltResource]:
     if not isinstance(config, Mapping):
         raise RestApiConfigError(f"A rest_api config is a dict with client and resources; got {type(config).__name__}.")
     _check_keys(config, CONFIG_KEYS, "config")
-    client_config = dict(config.get("client") or {})
-    _check_keys(client_config, CLIENT_KEYS, "client")
-    if not client_config.get("base_url"):
-        raise RestApiConfigError("`client.base_url` is missing: say where the API is, e.g. 'https://api.example.com/v1/'.")
     entries = config.get("resources")
     if not isinstance(entries, (list, tuple)) or not entries:
         raise RestApiConfigError("`resources` must be a non-empty list of resource names, dicts or dlt resources.")
-    defaults = dict(config.get("resource_defaults") or {})
-    _check_keys(defaults, RESOURCE_KEYS, "resource_defaults")
+    graph, resource_map, parent_map = build_resource_dependency_graph(config.get("resource_defaults"), entries)
+    return list(create_resources(config.get("client") or {}, graph, resource_map, parent_map).values())
 
+
+def build_resource_dependency_graph(
+    resource_defaults: Optional[Mapping[str, Any]], resource_list: Sequence[Any],
+) -> tuple[graphlib.TopologicalSorter, dict[str, Any], dict[str, Optional[list[ParentRef]]]]:  # type: ignore[type-arg]
+    """Parse the resources of a config: the graph of which resource reads from which, each
+    resource by name (parsed, or the given `DltResource`) and each one's parent references
+    (None for a resource without parent). The three go to `create_resources`, as in dlt 1.31."""
+    defaults = dict(resource_defaults or {})
+    _check_keys(defaults, RESOURCE_KEYS, "resource_defaults")
+    resource_map: dict[str, Any] = {}
+    parent_map: dict[str, Optional[list[ParentRef]]] = {}
+    for index, entry in enumerate(resource_list):
+        where = f"resources[{index}]"
+        if isinstance(entry, DltResource):
+            resource_map[entry.name] = entry
+            parent_map[entry.name] = None
+            continue
+        if isinstance(entry, str):
+            entry = {"name": entry, "endpoint": {"path": entry}}
+        if not isinstance(entry, Mapping):
+            raise RestApiConfigError(f"`{where}` must be a name, a dict or a dlt resource; got {type(entry).__name__}.")
+        resource = EndpointResource.parse(_merge(defaults, entry), where)
+        if resource.name in resource_map:
+            raise RestApiConfigError(f"`{where}.name`: the resource '{resource.name}' is defined twice.")
+        resource_map[resource.name] = resource
+        parent_map[resource.name] = resource.refs or None
+    graph: graphlib.TopologicalSorter = graphlib.TopologicalSorter()  # type: ignore[type-arg]
+    for name, resource in resource_map.items():
+        parent_name = resource.parent_name if isinstance(resource, EndpointResource) else None
+        if parent_name is None:
+            graph.add(name)
+            continue
+        if parent_name not in resource_map:
+            raise RestApiConfigError(
+                f"`{resource.where}.endpoint` refers to the resource '{parent_name}', which the config"
+                f" does not define (defined: {', '.join(sorted(resource_map))})."
+            )
+        graph.add(name, parent_name)
+    return graph, resource_map, parent_map
+
+
+def create_resources(
+    client_config: Mapping[str, Any], dependency_graph: graphlib.TopologicalSorter,  # type: ignore[type-arg]
+    endpoint_resource_map: Mapping[str, Any], resolved_param_map: Optional[Mapping[str, Any]] = None,
+) -> dict[str, DltResource]:
+    """Build the dlt resources of `build_resource_dependency_graph`'s results, parents first,
+    with a REST client from `client_config` (`base_url`, `headers`, `auth`, `paginator`,
+    `session`). An entry of `endpoint_resource_map` may also be a resource dict or a
+    `DltResource`. `resolved_param_map` is accepted as dlt 1.31 takes it; the parents are read
+    from the parsed resources."""
+    client_config = dict(client_config or {})
+    _check_keys(client_config, CLIENT_KEYS, "client")
+    if not client_config.get("base_url"):
+        raise RestApiConfigError("`client.base_url` is missing: say where the API is, e.g. 'https://api.example.com/v1/'.")
     client = ClientSettings(
         base_url=client_config["base_url"],
         headers=dict(client_config.get("headers") or {}),
@@ -98,45 +159,24 @@ def rest_api_resources(config: Mapping[str, Any]) -> list[DltResource]:
         paginator=create_paginator(client_config.get("paginator"), "client.paginator"),
         session=client_config.get("session"),
     )
-    ready: dict[str, DltResource] = {}
-    order: list[str] = []
-    pending: list[EndpointResource] = []
-    for index, entry in enumerate(entries):
-        where = f"resources[{index}]"
-        if isinstance(entry, DltResource):
-            ready[entry.name] = entry
-            order.append(entry.name)
+    try:
+        order = list(dependency_graph.static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1] if len(exc.args) > 1 else []
+        raise RestApiConfigError(
+            "Resources depend on each other in a circle: " + " -> ".join(map(str, reversed(cycle))) + "."
+        ) from exc
+    resources: dict[str, DltResource] = {}
+    for name in order:
+        resource = endpoint_resource_map[name]
+        if isinstance(resource, DltResource):
+            resources[name] = resource
             continue
-        if isinstance(entry, str):
-            entry = {"name": entry, "endpoint": {"path": entry}}
-        if not isinstance(entry, Mapping):
-            raise RestApiConfigError(f"`{where}` must be a name, a dict or a dlt resource; got {type(entry).__name__}.")
-        resource = EndpointResource.parse(_merge(defaults, entry), where)
-        order.append(resource.name)
-        pending.append(resource)
-
-    while pending:
-        progressed = False
-        for resource in list(pending):
-            parent_name = resource.parent_name
-            if parent_name is not None and parent_name not in ready:
-                continue
-            ready[resource.name] = resource.build(client, ready.get(parent_name) if parent_name else None)
-            pending.remove(resource)
-            progressed = True
-        if not progressed:
-            names = {r.name for r in pending} | set(ready)
-            for resource in pending:
-                if resource.parent_name not in names:
-                    raise RestApiConfigError(
-                        f"`{resource.where}.endpoint` refers to the resource '{resource.parent_name}',"
-                        f" which the config does not define (defined: {', '.join(sorted(names))})."
-                    )
-            raise RestApiConfigError(
-                "Resources depend on each other in a circle: " + ", ".join(
-                    f"{r.name} -> {r.parent_name}" for r in pending) + "."
-            )
-    return [ready[name] for name in order]
+        if isinstance(resource, Mapping):
+            resource = EndpointResource.parse(resource, f"resources['{name}']")
+        parent = resources[resource.parent_name] if resource.parent_name else None
+        resources[name] = resource.build(client, parent)
+    return resources
 
 
 # -- parsing ------------------------------------------------------------------------------------

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dlt.utils.exceptions import DltException
 
 
-class IgnoreResponseException(DltException):
+class RESTClientException(DltException):
+    """Base of the REST client's own errors."""
+
+
+class IgnoreResponseException(RESTClientException):
     """Raise from a response hook to skip this response: pagination stops without an error."""
 
 
-class PaginatorSetupError(DltException, ValueError):
+class PaginatorSetupError(RESTClientException, ValueError):
     """A paginator was configured with settings that contradict each other."""
 
 
-class PaginatorNotFound(DltException):
-    """No paginator is known under the requested name."""
+class PaginatorNotFound(RESTClientException):
+    """No paginator could be detected for a response."""
