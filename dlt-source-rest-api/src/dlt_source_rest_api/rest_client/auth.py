@@ -166,7 +166,94 @@ class OAuth2ClientCredentials(OAuth2AuthBase):
         return int(response_json.get("expires_in", self.default_token_expiration))
 
 
+@configspec
+class OAuthJWTAuth(BearerTokenAuth):
+    """A bearer token obtained with a signed JWT (the OAuth 2 JWT bearer grant, RFC 7523):
+    `client_id` signs a token request with `private_key` (PEM, RS256) and posts it to
+    `auth_endpoint`; the token is reused until it expires. Needs PyJWT and cryptography
+    (`pip install "dlt-source-rest-api[jwt]"`)."""
+
+    client_id: str = None  # type: ignore[assignment]
+    private_key: TSecretStrValue = None
+    auth_endpoint: str = None  # type: ignore[assignment]
+    scopes: Optional[Any] = None
+    headers: Optional[dict[str, str]] = None
+    private_key_passphrase: Optional[TSecretStrValue] = None
+    default_token_expiration: int = 3600
+    session: Optional[Any] = None
+
+    def __post_init__(self) -> None:
+        if self.scopes is not None and not isinstance(self.scopes, str):
+            self.scopes = " ".join(self.scopes)
+        self.__dict__["_token_expiry"] = 0.0
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the bearer header, obtaining a token first when there is none or it expired."""
+        if self.token is None or self.is_token_expired():
+            self.obtain_token()
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def is_token_expired(self) -> bool:
+        """True once the token's lifetime has passed."""
+        return time.monotonic() >= self.__dict__.get("_token_expiry", 0.0)
+
+    def create_jwt_payload(self) -> dict[str, Any]:
+        """The claims of the assertion: the client as issuer and subject, the token endpoint as
+        audience, valid for an hour, with the scopes if any."""
+        now = int(time.time())
+        payload: dict[str, Any] = {"iss": self.client_id, "sub": self.client_id,
+                                   "aud": self.auth_endpoint, "exp": now + 3600, "iat": now}
+        if self.scopes is not None:
+            payload["scope"] = self.scopes
+        return payload
+
+    def load_private_key(self) -> Any:
+        """The private key object of the PEM text in `private_key`."""
+        try:
+            from cryptography.hazmat.primitives import serialization
+        except ImportError as exc:
+            raise _missing_jwt_dependency("cryptography") from exc
+        passphrase = self.private_key_passphrase
+        return serialization.load_pem_private_key(
+            str(self.private_key).encode("utf-8"),
+            password=str(passphrase).encode("utf-8") if passphrase else None,
+        )
+
+    def obtain_token(self) -> None:
+        """Post a signed assertion to `auth_endpoint` and keep the access token it returns."""
+        try:
+            import jwt
+        except ImportError as exc:
+            raise _missing_jwt_dependency("PyJWT") from exc
+        assertion = jwt.encode(self.create_jwt_payload(), self.load_private_key(), algorithm="RS256")
+        session = self.session
+        if session is None:
+            from dlt_source_rest_api.requests import client
+
+            session = client.session
+        response = session.post(self.auth_endpoint, headers=self.headers, data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
+        if response.status_code >= 400:
+            from dlt_source_rest_api.rest_client.redaction import http_error
+
+            raise http_error(response, "The OAuth JWT token request failed")
+        body = response.json()
+        self.token = body["access_token"]
+        expires_in = int(body.get("expires_in", self.default_token_expiration))
+        self.__dict__["_token_expiry"] = time.monotonic() + expires_in
+
+
+def _missing_jwt_dependency(package: str) -> Exception:
+    from dlt.utils.exceptions import MissingDependencyException
+
+    return MissingDependencyException(
+        "OAuthJWTAuth", [package],
+        'The plugin\'s extra installs both it needs: pip install "dlt-source-rest-api[jwt]".',
+    )
+
+
 __all__ = [
     "APIKeyAuth", "AuthConfigBase", "BearerTokenAuth", "HttpBasicAuth", "OAuth2AuthBase",
-    "OAuth2ClientCredentials",
+    "OAuth2ClientCredentials", "OAuthJWTAuth",
 ]
