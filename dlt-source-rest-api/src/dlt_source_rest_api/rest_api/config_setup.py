@@ -172,6 +172,19 @@ def render(value: Any, lookup: Any) -> Any:
     return value
 
 
+def bind_path_params(path: str, params: dict[str, Any]) -> str:
+    """`path` with each `{name}` whose `params[name]` is a plain value filled in, and that param
+    removed (dlt 1.31's static path params); other placeholders and doubled braces are kept."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None or name not in params or isinstance(params[name], Mapping):
+            return match.group(0)
+        return str(params.pop(name))
+
+    return _PLACEHOLDER.sub(substitute, path)
+
+
 def field_of(item: Any, path: str, resource: str, where: str) -> Any:
     """The value at `path` in a parent record, or an error naming the resource and field."""
     if isinstance(item, Mapping) and path in item:

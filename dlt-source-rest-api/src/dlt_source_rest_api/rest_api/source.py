@@ -23,6 +23,7 @@ from dlt.extract.resource import DltResource
 
 from dlt_source_rest_api.rest_api.config_setup import (
     RestApiConfigError,
+    bind_path_params,
     create_auth,
     create_paginator,
     field_of,
@@ -30,6 +31,7 @@ from dlt_source_rest_api.rest_api.config_setup import (
     render,
 )
 from dlt_source_rest_api.rest_client import RESTClient
+from dlt_source_rest_api.rest_client.detector import single_entity_path
 from dlt_source_rest_api.rest_client.exceptions import IgnoreResponseException
 from dlt_source_rest_api.rest_client.paginators import SinglePagePaginator
 from dlt_source_rest_api.rest_client.redaction import raise_for_status
@@ -243,7 +245,15 @@ class EndpointResource:
         endpoint = dict(endpoint)
         _check_keys(endpoint, ENDPOINT_KEYS, f"{where}.endpoint")
         endpoint.setdefault("path", name)
+        if single_entity_path(str(endpoint["path"])):
+            # one object per call (`posts/{id}`, `posts/{resources.posts.id}`): keep it whole,
+            # each setting only where the config leaves it unset, as dlt 1.31 does
+            if endpoint.get("data_selector") is None:
+                endpoint["data_selector"] = "$"
+            if endpoint.get("paginator") is None:
+                endpoint["paginator"] = SinglePagePaginator()
         params = dict(endpoint.get("params") or {})
+        endpoint["path"] = bind_path_params(str(endpoint["path"]), params)
         refs: list[ParentRef] = []
         incremental_config: Optional[dict[str, Any]] = None
         if endpoint.get("incremental") is not None:
@@ -297,11 +307,6 @@ class EndpointResource:
         incremental, convert = None, None
         if incremental_config is not None:
             incremental, convert = _make_incremental(incremental_config, params, f"{where}.endpoint.incremental")
-        if refs and str(endpoint["path"]).rstrip().endswith("}") and "data_selector" not in endpoint \
-                and "paginator" not in endpoint:
-            # a single entity per parent record (e.g. `posts/{resources.posts.id}`): keep it whole
-            endpoint["paginator"] = SinglePagePaginator()
-            endpoint["data_selector"] = "$"
         steps = list(config.get("processing_steps") or [])
         for number, step in enumerate(steps):
             if not isinstance(step, Mapping) or len(step) != 1 or next(iter(step)) not in ("filter", "map", "yield_map"):
