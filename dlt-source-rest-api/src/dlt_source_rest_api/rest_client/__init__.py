@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from dlt_source_rest_api.rest_client.auth import AuthConfigBase
 from dlt_source_rest_api.rest_client.client import PageData, RESTClient, join_url, paginate
 from dlt_source_rest_api.rest_client.paginators import BasePaginator
 from dlt_source_rest_api.rest_client.typing import HTTPMethodBasic, Hooks
 
-__all__ = ["BasePaginator", "HTTPMethodBasic", "Hooks", "PageData", "RESTClient", "join_url", "paginate"]
+__all__ = ["AuthConfigBase", "BasePaginator", "HTTPMethodBasic", "Hooks", "PageData", "RESTClient", "join_url", "paginate"]
