@@ -112,7 +112,8 @@ def bigquery(session: nox.Session) -> None:
 @nox.session(name="rest-api")
 def rest_api(session: nox.Session) -> None:
     """dlt-source-rest-api against a real HTTP server on 127.0.0.1 that the fixtures start."""
-    install_local(session, "./dlt-core", "./dlt-source-rest-api")
+    # the [jwt] extra brings PyJWT and cryptography, which OAuthJWTAuth's tests need
+    install_local(session, "./dlt-core", "./dlt-source-rest-api", extras=("./dlt-source-rest-api[jwt]",))
     session.run("pytest", "tests/rest_api", *session.posargs)
 
 
