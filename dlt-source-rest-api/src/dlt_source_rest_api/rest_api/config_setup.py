@@ -55,28 +55,31 @@ def register_auth(auth_name: str, auth_class: type[AuthConfigBase]) -> None:
     AUTH_MAP[auth_name] = auth_class
 
 
-def get_paginator_class(paginator_name: str) -> Optional[type[p.BasePaginator]]:
+def _unknown(name: str, where: Optional[str]) -> str:
+    """The start of the error for an unknown type name, naming the config key when known."""
+    return f"`{where}.type` is {name!r}, which" if where else repr(name)
+
+
+def get_paginator_class(paginator_name: str, where: Optional[str] = None) -> Optional[type[p.BasePaginator]]:
     """The paginator class registered as `paginator_name`; None for `auto` (detect it)."""
     if paginator_name == "auto":
         return None
-    try:
-        return PAGINATOR_MAP[paginator_name]
-    except KeyError:
+    cls = PAGINATOR_MAP.get(paginator_name)
+    if cls is None:
         raise RestApiConfigError(
-            f"{paginator_name!r} is not a known paginator; use one of: auto,"
-            f" {', '.join(sorted(PAGINATOR_MAP))} (or register_paginator() your own)."
-        ) from None
+            f"{_unknown(paginator_name, where)} is not a known paginator; use one of: auto,"
+            f" {', '.join(sorted(PAGINATOR_MAP))} (or register_paginator() your own).")
+    return cls
 
 
-def get_auth_class(auth_type: str) -> type[AuthConfigBase]:
+def get_auth_class(auth_type: str, where: Optional[str] = None) -> type[AuthConfigBase]:
     """The auth class registered as `auth_type`."""
-    try:
-        return AUTH_MAP[auth_type]
-    except KeyError:
+    cls = AUTH_MAP.get(auth_type)
+    if cls is None:
         raise RestApiConfigError(
-            f"{auth_type!r} is not a known auth; use one of: {', '.join(sorted(AUTH_MAP))}"
-            " (or register_auth() your own)."
-        ) from None
+            f"{_unknown(auth_type, where)} is not a known auth; use one of:"
+            f" {', '.join(sorted(AUTH_MAP))} (or register_auth() your own).")
+    return cls
 
 
 def create_paginator(config: Any, where: str = "paginator") -> Optional[p.BasePaginator]:
@@ -89,15 +92,9 @@ def create_paginator(config: Any, where: str = "paginator") -> Optional[p.BasePa
     if not isinstance(config, Mapping):
         raise RestApiConfigError(f"`{where}` must be a paginator, a paginator name or a dict; got {type(config).__name__}.")
     options = dict(config)
-    kind = options.pop("type", "auto")
-    if kind == "auto":
-        return None
-    cls = PAGINATOR_MAP.get(kind)
+    cls = get_paginator_class(options.pop("type", "auto"), where)
     if cls is None:
-        raise RestApiConfigError(
-            f"`{where}.type` is {kind!r}, which is not a known paginator; use one of:"
-            f" auto, {', '.join(sorted(PAGINATOR_MAP))} (or register_paginator() your own)."
-        )
+        return None
     try:
         return cls(**options)
     except TypeError as exc:
@@ -113,13 +110,7 @@ def create_auth(config: Any, where: str = "auth") -> Optional[AuthBase]:
     if not isinstance(config, Mapping):
         raise RestApiConfigError(f"`{where}` must be an auth object or a dict; got {type(config).__name__}.")
     options = dict(config)
-    kind = options.pop("type", "bearer")
-    cls = AUTH_MAP.get(kind)
-    if cls is None:
-        raise RestApiConfigError(
-            f"`{where}.type` is {kind!r}, which is not a known auth; use one of:"
-            f" {', '.join(sorted(AUTH_MAP))} (or register_auth() your own)."
-        )
+    cls = get_auth_class(options.pop("type", "bearer"), where)
     try:
         return cls(**options)
     except TypeError as exc:
