@@ -373,7 +373,7 @@ class DuckDBJobClient(SqlJobClient):
             reader = f"read_parquet({literal}{union})"
         elif file_format == "jsonl":
             # timestamps read as aware, so the INSERT turns an offset into UTC for naive columns
-            columns = {c["name"]: "TIMESTAMP WITH TIME ZONE" if c["data_type"] == "timestamp"
+            columns = {c["name"]: self.type_mapping["timestamp"] if c["data_type"] == "timestamp"
                        else self.to_db_type(c) for c in table["columns"].values() if c.get("data_type")}
             spec = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': '{t}'" for n, t in columns.items())
             reader = f"read_json({literal}, format='newline_delimited', columns={{{spec}}}{union})"
