@@ -72,11 +72,16 @@ class PackageLoadInfo:
         return [job for job in self.jobs if job.state == "failed_jobs"]
 
 
-def _job_order(schema: Schema, path: Path) -> tuple[int, int, str]:
-    table = path.name.split(".")[0]
+def _job_order(schema: Schema, path: Path) -> tuple[int, int, str, str, str]:
+    """Parent tables before their children, dlt's own tables last; within a table its jobs of
+    one file format next to each other, so a destination with `run_jobs` loads them in one
+    statement (a package whose rows took both the Arrow and the row path has jobs of both
+    formats; merge tables are de-duplicated in normalize, so the order of their files does not
+    decide which row is kept)."""
+    table, file_format = _table_and_format(path)
     system = 1 if table.startswith("_dlt") else 0
     depth = schema.table_depth(table) if table in schema.tables else 0
-    return (system, depth, path.name)
+    return (system, depth, table, file_format, path.name)
 
 
 def _table_and_format(path: Path) -> tuple[str, str]:
