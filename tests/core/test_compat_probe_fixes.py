@@ -369,3 +369,66 @@ def test_apply_hints_merges_columns_into_the_resource_columns():
     assert _rows(pipeline, "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
                            " WHERE table_name = 'r' AND column_name IN ('a', 'b', 'c') ORDER BY 1") == [
         ("a", "BIGINT", "NO"), ("b", "VARCHAR", "NO"), ("c", "DOUBLE", "YES")]
+
+
+def test_with_hints_merges_columns_and_make_hints_takes_references():
+    @dlt.resource(columns={"a": {"data_type": "text", "nullable": False}, "c": {"data_type": "double"}})
+    def items():
+        yield dlt.mark.with_hints([{"a": "x", "b": 1, "c": 2}], dlt.mark.make_hints(
+            columns={"b": {"data_type": "bigint", "nullable": False}, "c": {"nullable": False}},
+            references=[{"referenced_table": "other", "columns": ["b"], "referenced_columns": ["id"]}]))
+
+    pipeline = dlt.pipeline(pipeline_name="with_hints_merge", destination="duckdb", dataset_name="ds")
+    pipeline.run(items())
+    table = pipeline.default_schema.tables["items"]
+    # as 1.31: the resource's own column hints stay, the marked ones merge in
+    assert {n: (c.get("data_type"), c.get("nullable")) for n, c in table["columns"].items()
+            if not n.startswith("_dlt")} == {"a": ("text", False), "c": ("double", False), "b": ("bigint", False)}
+    assert table["references"] == [{"referenced_table": "other", "columns": ["b"], "referenced_columns": ["id"]}]
+    assert _rows(pipeline, "SELECT column_name, is_nullable FROM information_schema.columns"
+                           " WHERE table_name = 'items' AND column_name IN ('a', 'b', 'c') ORDER BY 1") == [
+        ("a", "NO"), ("b", "NO"), ("c", "NO")]
+
+
+def test_get_table_of_an_unknown_table_raises_table_not_found():
+    from dlt.common.schema.exceptions import SchemaException, TableNotFound
+
+    pipeline = dlt.pipeline(pipeline_name="unknown_table", destination="duckdb", dataset_name="ds")
+    pipeline.run([{"id": 1}], table_name="known")
+    schema = pipeline.default_schema
+    assert schema.get_table("known")["name"] == "known"
+    with pytest.raises(TableNotFound) as raised:  # as 1.31: a KeyError and a schema exception
+        schema.get_table("nope")
+    assert isinstance(raised.value, KeyError) and isinstance(raised.value, SchemaException)
+    assert raised.value.table_name == "nope" and raised.value.schema_name == schema.name
+    assert "Table not found: `nope`" in str(raised.value) and "known" in str(raised.value)
+    with pytest.raises(KeyError, match="nope"):
+        schema.get_table_columns("nope")
+
+
+def test_the_cursor_column_gets_the_incremental_hint():
+    @dlt.resource
+    def by_argument(updated=dlt.sources.incremental("updated")):
+        yield [{"id": 1, "updated": 5}]
+
+    @dlt.resource(incremental=dlt.sources.incremental("ts"))
+    def by_hint():
+        yield [{"id": 1, "ts": 5}]
+
+    @dlt.resource
+    def by_path(x=dlt.sources.incremental("$.nested.v")):
+        yield [{"id": 1, "nested": {"v": 1}}]
+
+    applied = dlt.resource([{"id": 1, "k": 2}], name="applied").apply_hints(
+        incremental=dlt.sources.incremental("k"))
+    assert by_hint().compute_table_schema()["columns"] == {"ts": {"name": "ts", "incremental": True}}
+    pipeline = dlt.pipeline(pipeline_name="cursor_hint", destination="duckdb", dataset_name="ds")
+    pipeline.run([by_argument(), by_hint(), by_path(), applied])
+    tables = pipeline.default_schema.tables
+    marked = {name: [c for c, column in tables[name]["columns"].items() if column.get("incremental")]
+              for name in ("by_argument", "by_hint", "by_path", "applied")}
+    # as 1.31: a plain cursor field is marked, with its inferred type; a nested path marks none
+    assert marked == {"by_argument": ["updated"], "by_hint": ["ts"], "by_path": [], "applied": ["k"]}
+    assert tables["by_argument"]["columns"]["updated"]["data_type"] == "bigint"
+    # the hint survives the schema's round trip through its stored form
+    assert dlt.Schema.from_dict(pipeline.default_schema.to_dict()).tables["by_hint"]["columns"]["ts"]["incremental"]

@@ -42,7 +42,7 @@ def test_get_table_columns_leaves_out_hint_only_columns_unless_asked():
                                                   "b": {"name": "b", "primary_key": True}}})
     assert list(schema.get_table_columns("t")) == ["a"]
     assert list(schema.get_table_columns("t", include_incomplete=True)) == ["a", "b"]
-    with pytest.raises(KeyError, match="'missing' is not in schema 'hints'"):
+    with pytest.raises(KeyError, match="Table not found: `missing`"):
         schema.get_table_columns("missing")
 
 

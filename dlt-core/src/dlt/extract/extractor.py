@@ -12,7 +12,7 @@ import pyarrow as pa
 from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
-from dlt.extract.hints import InvalidHintError, table_schema_from_hints
+from dlt.extract.hints import InvalidHintError, mark_cursor_column, table_schema_from_hints
 from dlt.extract.mark import DataItemWithMeta, HintsMeta, MaterializedEmptyList, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
@@ -199,6 +199,10 @@ class Extractor:
         if table not in self._known_tables:
             _check_table_name_fits_files(table, resource.name)
             partial = table_schema_from_hints(resource._hints, table, resource.name, item)
+            slot = resource._evaluation_slot
+            if slot is not None and not slot.from_hints:
+                # an incremental argument of the resource function, bound when it was called
+                mark_cursor_column(partial["columns"], slot.cursor)
             if not check_new_table(self.schema, partial, item):
                 self._discarded_tables.add(table)
                 return None
@@ -233,7 +237,7 @@ class Extractor:
             table_name = meta.table_name
         elif isinstance(meta, HintsMeta):
             if meta.hints:
-                resource._hints.update(meta.hints)
+                resource.merge_hints(meta.hints, meta.create_table_variant)
                 self._known_tables.clear()
             table_name = meta.hints.get("table_name") if isinstance(meta.hints.get("table_name"), str) else None
         items = data if isinstance(data, list) else [data]

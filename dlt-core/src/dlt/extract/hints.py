@@ -249,6 +249,16 @@ def make_hints(
     return hints
 
 
+def mark_cursor_column(columns: dict[str, dict[str, Any]], incremental: Any) -> None:
+    """Give the cursor column of `incremental` (an `Incremental`, or None) the column hint
+    `incremental: True`, as dlt 1.31 does; a cursor path that is not one plain field name
+    (`$.nested.value`) marks no column."""
+    get_name = getattr(incremental, "get_cursor_column_name", None)
+    name = get_name() if get_name is not None else None
+    if name:
+        columns.setdefault(name, {"name": name})["incremental"] = True
+
+
 def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: str,
                             item: Any = None) -> TTableSchema:
     """The partial table schema a resource's hints describe (columns may lack data types);
@@ -264,6 +274,7 @@ def table_schema_from_hints(hints: TableHints, table_name: str, resource_name: s
             # as in dlt 1.31, primary and merge key columns are NOT NULL unless a column hint
             # says otherwise
             column.setdefault("nullable", False)
+    mark_cursor_column(columns, hints.get("incremental"))
     table: TTableSchema = {"name": table_name, "resource": resource_name, "columns": columns}
     for hint, value in (hints.get("additional_table_hints") or {}).items():
         table.setdefault(hint, value)  # type: ignore[misc]

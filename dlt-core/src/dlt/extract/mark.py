@@ -58,13 +58,16 @@ def make_hints(table_name: Any = None, write_disposition: Any = None, columns: A
                primary_key: Any = None, merge_key: Any = None, schema_contract: Any = None,
                table_format: str | None = None, file_format: str | None = None,
                max_table_nesting: int | None = None, incremental: Any = None,
-               nested_hints: Any = None) -> TableHints:
-    """Validated table hints (only the ones given), for `with_hints` or `apply_hints`."""
+               nested_hints: Any = None, additional_table_hints: dict[str, Any] | None = None,
+               references: Any = None) -> TableHints:
+    """Validated table hints (only the ones given), for `with_hints` or `apply_hints`;
+    `references` and `additional_table_hints` as in `dlt.resource`."""
     return _validated_hints(
         table_name=table_name, write_disposition=write_disposition, columns=columns,
         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
         table_format=table_format, file_format=file_format, max_table_nesting=max_table_nesting,
-        incremental=incremental, nested_hints=nested_hints, _partial=True,
+        incremental=incremental, nested_hints=nested_hints,
+        additional_table_hints=additional_table_hints, references=references, _partial=True,
     )
 
 

@@ -83,14 +83,29 @@ class ResourceHints:
         resource has: new columns are added and a given column's hints update that column's;
         `columns={}`, a function or a pydantic model replaces them."""
         new = make_hints(**hints, _partial=True)
-        given, existing = hints.get("columns"), self._hints.get("columns")
-        if isinstance(given, (dict, list, tuple)) and given and isinstance(existing, dict):
+        given = hints.get("columns")
+        self._update_hints(new, isinstance(given, (dict, list, tuple)) and bool(given))
+        return self
+
+    def merge_hints(self, hints_template: dict[str, Any], create_table_variant: bool = False) -> None:
+        """Update the hints with ones made by `dlt.mark.make_hints`, as `apply_hints` does:
+        their columns merge into the resource's, unless they come from a pydantic model.
+        (`create_table_variant` is accepted for dlt 1.31's signature; hints apply to the
+        resource, whatever table they name.)"""
+        columns = hints_template.get("columns")
+        self._update_hints(dict(hints_template),
+                           isinstance(columns, dict) and bool(columns) and "validator_model" not in hints_template)
+
+    def _update_hints(self, new: dict[str, Any], merge_columns: bool) -> None:
+        """Take the validated hints `new`; with `merge_columns` its columns update the
+        resource's column by column instead of replacing them."""
+        existing = self._hints.get("columns")
+        if merge_columns and isinstance(existing, dict):
             merged = {name: dict(column) for name, column in existing.items()}
             for name, column in new["columns"].items():
                 merged[name] = {**merged.get(name, {}), **column}
             new["columns"] = merged
         self._hints.update(new)
-        return self
 
     def compute_table_name(self, item: Any) -> str:
         """The table name for `item`, evaluating a dynamic `table_name` hint."""

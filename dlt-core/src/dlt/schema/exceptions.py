@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from dlt.utils.exceptions import DltException
@@ -9,6 +10,22 @@ from dlt.utils.exceptions import DltException
 
 class SchemaError(DltException):
     """A schema, table or column definition is invalid."""
+
+
+class TableNotFound(KeyError, SchemaError):
+    """A table the schema does not have (a `KeyError`, as dlt 1.31's `TableNotFound` is):
+    `schema_name` and `table_name` say which."""
+
+    def __init__(self, schema_name: str, table_name: str, known: Iterable[str] = ()) -> None:
+        self.schema_name = schema_name
+        self.table_name = table_name
+        names = ", ".join(known)
+        super().__init__(f"In schema `{schema_name}`: Table not found: `{table_name}`."
+                         + (f" Its tables are: {names}." if names else " It has no tables yet."))
+
+    def __str__(self) -> str:
+        # KeyError's own str() would quote the message
+        return str(self.args[0])
 
 
 class DataValidationError(SchemaError):

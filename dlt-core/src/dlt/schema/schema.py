@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import yaml
 
-from dlt.schema.exceptions import DataValidationError, SchemaError
+from dlt.schema.exceptions import DataValidationError, SchemaError, TableNotFound
 from dlt.schema.contracts import expand_contract, table_contract, validate_contract
 from dlt.schema.naming import get_naming_convention
 from dlt.schema.typing import (
@@ -199,9 +199,13 @@ class Schema:
 
     # -- tables -----------------------------------------------------------------------------
 
-    def get_table(self, name: str) -> TTableSchema | None:
-        """The table called `name`, or None."""
-        return self.tables.get(name)
+    def get_table(self, name: str) -> TTableSchema:
+        """The table called `name`; `TableNotFound` (a `KeyError`) when the schema has none
+        of that name, as in dlt 1.31 (`schema.tables.get(name)` gives None instead)."""
+        table = self.tables.get(name)
+        if table is None:
+            raise TableNotFound(self.name, name, self.tables)
+        return table
 
     def data_tables(self, include_incomplete: bool = False) -> list[TTableSchema]:
         """Tables holding user data (not `_dlt_*`), parents before children.
@@ -227,13 +231,8 @@ class Schema:
     def get_table_columns(self, table_name: str, include_incomplete: bool = False) -> dict[str, TColumnSchema]:
         """The columns of `table_name` by name, in the order they were added. Without
         `include_incomplete`, only columns with a data type (declared hints without one are left
-        out). An unknown table is a `KeyError` naming the known ones."""
-        table = self.tables.get(table_name)
-        if table is None:
-            raise KeyError(
-                f"Table '{table_name}' is not in schema '{self.name}'; its tables are:"
-                f" {', '.join(self.tables)}."
-            )
+        out). An unknown table is `TableNotFound` (a `KeyError`) naming the known ones."""
+        table = self.get_table(table_name)
         return {
             name: column for name, column in table["columns"].items()
             if include_incomplete or column.get("data_type")

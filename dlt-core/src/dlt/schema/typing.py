@@ -14,7 +14,7 @@ TWriteDisposition = Literal["append", "replace", "merge", "skip"]
 WRITE_DISPOSITIONS: tuple[str, ...] = ("append", "replace", "merge", "skip")
 COLUMN_HINTS: tuple[str, ...] = (
     "primary_key", "merge_key", "unique", "partition", "cluster", "sort", "nullable",
-    "root_key", "parent_key", "row_key", "dedup_sort", "hard_delete",
+    "root_key", "parent_key", "row_key", "dedup_sort", "hard_delete", "incremental",
 )
 
 # A table schema and a column schema are plain dicts, as in dlt: easy to export as YAML/JSON.
