@@ -432,3 +432,24 @@ def test_the_cursor_column_gets_the_incremental_hint():
     assert tables["by_argument"]["columns"]["updated"]["data_type"] == "bigint"
     # the hint survives the schema's round trip through its stored form
     assert dlt.Schema.from_dict(pipeline.default_schema.to_dict()).tables["by_hint"]["columns"]["ts"]["incremental"]
+
+
+@pytest.mark.parametrize("kind", ["arrow", "pandas"])
+def test_untyped_column_hints_apply_to_arrow_and_dataframe_columns(kind):
+    import pyarrow as pa
+
+    table = pa.table({"id": [1, 2], "name": ["a", "b"], "note": [None, "x"]})
+    data = table if kind == "arrow" else pytest.importorskip("pandas").DataFrame(table.to_pydict())
+    # hints without a data type (as sql_database's "minimal" reflection gives): the Arrow
+    # field's nullable must not win over them (as 1.31: NOT NULL is kept)
+    resource = dlt.resource([data], name="frames",
+                            columns={"id": {"nullable": False}, "name": {"nullable": False, "unique": True}})
+    pipeline = dlt.pipeline(pipeline_name=f"untyped_hints_{kind}", destination="duckdb", dataset_name="ds")
+    pipeline.run(resource)
+    columns = pipeline.default_schema.tables["frames"]["columns"]
+    assert (columns["id"]["data_type"], columns["id"]["nullable"]) == ("bigint", False)
+    assert (columns["name"]["data_type"], columns["name"]["nullable"], columns["name"]["unique"]) == ("text", False, True)
+    assert columns["note"]["nullable"] is True
+    assert _rows(pipeline, "SELECT column_name, is_nullable FROM information_schema.columns"
+                           " WHERE table_name = 'frames' AND column_name IN ('id', 'name', 'note') ORDER BY 1") == [
+        ("id", "NO"), ("name", "NO"), ("note", "YES")]

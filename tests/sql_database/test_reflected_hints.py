@@ -128,8 +128,6 @@ def test_minimal_reflection_keeps_not_null_and_the_primary_key(people_db, pipeli
     assert "timezone" not in columns["seen"]
 
 
-@pytest.mark.xfail(reason="core: a DataFrame's columns are recorded nullable over the resource's"
-                          " untyped column hints (dlt 1.31 keeps NOT NULL)")
 def test_minimal_reflection_keeps_not_null_with_the_pandas_backend(people_db, pipeline):
     pipeline.run(sql_table(people_db, table="people", backend="pandas",
                            reflection_level="minimal", excluded_columns=["doc"]))

@@ -199,6 +199,12 @@ class TableSpec:
             columns = [c for c in columns if c.name not in self.excluded_columns]
         return columns
 
+    def columns_for(self, backend: str) -> dict[str, dict[str, Any]]:
+        """The column schemas for rows read with `backend`: the sqlalchemy backend yields JSON
+        and ARRAY values as Python objects, which dlt 1.31 nests at "minimal" reflection, so
+        those columns get no hint there."""
+        return self.columns(skip_nested_on_minimal=backend == "sqlalchemy")
+
     def columns(self, skip_nested_on_minimal: bool = False) -> dict[str, dict[str, Any]]:
         """The dlt column schemas of the selected columns, at the reflection level (without the
         JSON and ARRAY columns at "minimal" when `skip_nested_on_minimal`)."""

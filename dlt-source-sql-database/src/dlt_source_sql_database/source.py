@@ -235,7 +235,7 @@ def _table_resource(engine: Any, table: Any, *, schema: Optional[str], increment
     )
     hints: Dict[str, Any] = {"write_disposition": write_disposition, "merge_key": merge_key}
     if not defer_table_reflect:
-        hints["columns"] = spec.columns(skip_nested_on_minimal=backend == "sqlalchemy")
+        hints["columns"] = spec.columns_for(backend)
         hints["primary_key"] = primary_key if primary_key is not None else spec.primary_key()
         if resolve_foreign_keys:
             hints["references"] = spec.references()
@@ -266,7 +266,7 @@ def table_rows(
 
     if spec.deferred:
         yield dlt.mark.with_hints([], dlt.mark.make_hints(
-            columns=spec.columns(skip_nested_on_minimal=backend == "sqlalchemy"),
+            columns=spec.columns_for(backend),
             primary_key=spec.primary_key(),
         ))
     reader = TableReader(spec, chunk_size=chunk_size, backend=backend,

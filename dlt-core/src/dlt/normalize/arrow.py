@@ -122,14 +122,24 @@ def needs_rewrite(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> b
     return False
 
 
+def column_over_hints(column: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an Arrow column (`column`, from its field) with what the table schema
+    already says of it (`known`): a typed column keeps its type and hints; a column that only
+    hints declared (no data type, e.g. `nullable: False` from a reflected table at "minimal")
+    keeps those hints over the field's, with the field's data type."""
+    hints = {k: v for k, v in known.items() if v is not None}
+    if not known.get("data_type"):
+        hints.pop("data_type", None)
+        hints.setdefault("data_type", column["data_type"])
+    return {**column, **hints}
+
+
 def record_arrow_columns(schema: Schema, table_name: str, arrow_schema: pa.Schema) -> None:
     """Add the columns of Arrow data that loads unchanged to the dlt schema."""
     for field in arrow_schema:
         known = schema.tables.get(table_name, {}).get("columns", {}).get(field.name, {})
         column = {"name": field.name, "nullable": field.nullable, **data_type_of(field.type)}
-        if known.get("data_type"):
-            column = {**column, **{k: v for k, v in known.items() if v is not None}}
-        schema.update_column(table_name, column)
+        schema.update_column(table_name, column_over_hints(column, known))
 
 
 def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load_id: str) -> pa.Table:
@@ -147,12 +157,8 @@ def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load
                               type=pa.string())
         elif spec["data_type"] == "timestamp" and field.type.tz is None:
             column = pc.assume_timezone(column, "UTC") if field.type.unit else column
-        known = existing.get(name, {})
         column_schema = {"name": name, "nullable": field.nullable, **spec}
-        if known.get("data_type"):
-            column_schema = {**column_schema, **{k: v for k, v in known.items() if v is not None}}
-            column_schema["data_type"] = known["data_type"]
-        schema.update_column(table_name, column_schema)
+        schema.update_column(table_name, column_over_hints(column_schema, existing.get(name, {})))
         names.append(name)
         arrays.append(column)
     if options.add_dlt_load_id and LOAD_ID_COLUMN not in names:
