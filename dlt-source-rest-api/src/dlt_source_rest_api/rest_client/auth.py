@@ -94,8 +94,35 @@ class OAuth2AuthBase(AuthConfigBase):
         return request
 
 
+class _ExpiringTokenMixin:
+    """What the token flows share: when the token expires, and the POST that fetches a new
+    one (with the flow's `session`, else the plugin's client session)."""
+
+    def is_token_expired(self) -> bool:
+        """True once the token's lifetime has passed."""
+        return time.monotonic() >= self.__dict__.get("_token_expiry", 0.0)
+
+    def _expires_in(self, seconds: int) -> None:
+        self.__dict__["_token_expiry"] = time.monotonic() + seconds
+
+    def _post_for_token(self, url: str, failure: str, **request: Any) -> Any:
+        """The JSON body of the token response; an HTTP error (its secrets redacted) when the
+        server refuses."""
+        session = getattr(self, "session", None)
+        if session is None:
+            from dlt_source_rest_api.requests import client
+
+            session = client.session
+        response = session.post(url, **request)
+        if response.status_code >= 400:
+            from dlt_source_rest_api.rest_client.redaction import http_error
+
+            raise http_error(response, failure)
+        return response.json()
+
+
 @configspec
-class OAuth2ClientCredentials(OAuth2AuthBase):
+class OAuth2ClientCredentials(_ExpiringTokenMixin, OAuth2AuthBase):
     """The OAuth 2 client credentials flow: a token from `access_token_url` (form-encoded
     `grant_type=client_credentials`, `client_id`, `client_secret` and
     `access_token_request_data`), reused until it expires and then fetched again.
@@ -124,10 +151,6 @@ class OAuth2ClientCredentials(OAuth2AuthBase):
         request.headers["Authorization"] = f"Bearer {self.access_token}"
         return request
 
-    def is_token_expired(self) -> bool:
-        """True once the token's lifetime has passed."""
-        return time.monotonic() >= self.__dict__.get("_token_expiry", 0.0)
-
     def build_access_token_request(self) -> dict[str, Any]:
         """Keyword arguments of the token POST request (`headers`, `data`, ...)."""
         return {
@@ -142,20 +165,10 @@ class OAuth2ClientCredentials(OAuth2AuthBase):
 
     def obtain_token(self) -> None:
         """Request a new access token and remember when it expires."""
-        session = self.session
-        if session is None:
-            from dlt_source_rest_api.requests import client
-
-            session = client.session
-        response = session.post(self.access_token_url, **self.build_access_token_request())
-        if response.status_code >= 400:
-            from dlt_source_rest_api.rest_client.redaction import http_error
-
-            raise http_error(response, "The OAuth2 token request failed")
-        body = response.json()
+        body = self._post_for_token(self.access_token_url, "The OAuth2 token request failed",
+                                    **self.build_access_token_request())
         self.access_token = self.parse_access_token(body)
-        expires_in = self.parse_expiration_in_seconds(body)
-        self.__dict__["_token_expiry"] = time.monotonic() + expires_in
+        self._expires_in(self.parse_expiration_in_seconds(body))
 
     def parse_access_token(self, response_json: Any) -> str:
         """The token in the token response (`access_token`)."""
@@ -167,7 +180,7 @@ class OAuth2ClientCredentials(OAuth2AuthBase):
 
 
 @configspec
-class OAuthJWTAuth(BearerTokenAuth):
+class OAuthJWTAuth(_ExpiringTokenMixin, BearerTokenAuth):
     """A bearer token obtained with a signed JWT (the OAuth 2 JWT bearer grant, RFC 7523):
     `client_id` signs a token request with `private_key` (PEM, RS256) and posts it to
     `auth_endpoint`; the token is reused until it expires. Needs PyJWT and cryptography
@@ -193,10 +206,6 @@ class OAuthJWTAuth(BearerTokenAuth):
             self.obtain_token()
         request.headers["Authorization"] = f"Bearer {self.token}"
         return request
-
-    def is_token_expired(self) -> bool:
-        """True once the token's lifetime has passed."""
-        return time.monotonic() >= self.__dict__.get("_token_expiry", 0.0)
 
     def create_jwt_payload(self) -> dict[str, Any]:
         """The claims of the assertion: the client as issuer and subject, the token endpoint as
@@ -227,21 +236,12 @@ class OAuthJWTAuth(BearerTokenAuth):
         except ImportError as exc:
             raise _missing_jwt_dependency("PyJWT") from exc
         assertion = jwt.encode(self.create_jwt_payload(), self.load_private_key(), algorithm="RS256")
-        session = self.session
-        if session is None:
-            from dlt_source_rest_api.requests import client
-
-            session = client.session
-        response = session.post(self.auth_endpoint, headers=self.headers, data={
-            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
-        if response.status_code >= 400:
-            from dlt_source_rest_api.rest_client.redaction import http_error
-
-            raise http_error(response, "The OAuth JWT token request failed")
-        body = response.json()
+        body = self._post_for_token(self.auth_endpoint, "The OAuth JWT token request failed",
+                                    headers=self.headers, data={
+                                        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                                        "assertion": assertion})
         self.token = body["access_token"]
-        expires_in = int(body.get("expires_in", self.default_token_expiration))
-        self.__dict__["_token_expiry"] = time.monotonic() + expires_in
+        self._expires_in(int(body.get("expires_in", self.default_token_expiration)))
 
 
 def _missing_jwt_dependency(package: str) -> Exception:
