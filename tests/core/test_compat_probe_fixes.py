@@ -453,3 +453,38 @@ def test_untyped_column_hints_apply_to_arrow_and_dataframe_columns(kind):
     assert _rows(pipeline, "SELECT column_name, is_nullable FROM information_schema.columns"
                            " WHERE table_name = 'frames' AND column_name IN ('id', 'name', 'note') ORDER BY 1") == [
         ("id", "NO"), ("name", "NO"), ("note", "YES")]
+
+
+def test_table_variants_of_hints_serve_the_tables_they_name():
+    from dlt.extract.items import TableNameMeta
+
+    @dlt.resource(primary_key="id", write_disposition="merge", columns={"id": {"data_type": "bigint"}})
+    def events():
+        yield dlt.mark.with_hints([{"id": 1, "user_id": 7, "v": 1}], dlt.mark.make_hints(
+            table_name="clicks", primary_key="user_id", write_disposition="append"), create_table_variant=True)
+        yield dlt.mark.with_hints([{"id": 2, "sku": "a", "v": 2}], dlt.mark.make_hints(
+            table_name="orders", primary_key="sku", columns={"sku": {"data_type": "text", "nullable": False}}),
+            create_table_variant=True)
+        yield [{"id": 3, "v": 3}]
+        yield dlt.mark.with_table_name([{"id": 4, "user_id": 8, "v": 4}], "clicks")
+
+    resource = events()
+    pipeline = dlt.pipeline(pipeline_name="table_variants", destination="duckdb", dataset_name="ds")
+    pipeline.run(resource)
+    tables = pipeline.default_schema.tables
+    summary = {name: (tables[name]["write_disposition"],
+                      sorted(c for c, column in tables[name]["columns"].items() if column.get("primary_key")),
+                      _rows(pipeline, f"SELECT count(*) FROM {name}")[0][0])
+               for name in ("events", "clicks", "orders")}
+    # as 1.31: each variant keeps its own key and disposition; the resource's stay its own
+    assert summary == {"events": ("merge", ["id"], 1), "clicks": ("append", ["user_id"], 2),
+                       "orders": ("merge", ["sku"], 1)}
+    orders = resource.compute_table_schema(meta=TableNameMeta("orders"))
+    assert orders["variant_name"] == "orders" and orders["columns"]["sku"]["primary_key"] is True
+    assert "variant_name" not in resource.compute_table_schema()
+    # a clone's variants are its own
+    clone = resource._clone()
+    clone.apply_hints(table_name="orders", primary_key="other", create_table_variant=True)
+    assert resource.compute_table_schema(meta=TableNameMeta("orders"))["columns"]["sku"]["primary_key"]
+    with pytest.raises(ValueError, match="table_name as a string"):
+        resource.apply_hints(table_name=lambda item: "t", create_table_variant=True)

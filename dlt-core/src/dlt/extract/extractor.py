@@ -198,7 +198,7 @@ class Extractor:
             return None
         if table not in self._known_tables:
             _check_table_name_fits_files(table, resource.name)
-            partial = table_schema_from_hints(resource._hints, table, resource.name, item)
+            partial = table_schema_from_hints(resource.hints_for_table(raw_name), table, resource.name, item)
             slot = resource._evaluation_slot
             if slot is not None and not slot.from_hints:
                 # an incremental argument of the resource function, bound when it was called

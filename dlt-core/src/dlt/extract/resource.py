@@ -272,6 +272,8 @@ class DltResource(ResourceHints):
     def _clone(self) -> DltResource:
         clone = copy.copy(self)
         clone._hints = copy.deepcopy(self._hints)
+        if "_hints_variants" in self.__dict__:
+            clone._hints_variants = copy.deepcopy(self._hints_variants)
         clone._steps = list(self._steps)
         return clone
 

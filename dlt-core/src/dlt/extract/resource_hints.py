@@ -5,8 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from dlt.extract.hints import TableHints, make_hints, table_schema_from_hints
+from dlt.extract.hints import InvalidHintError, TableHints, make_hints, table_schema_from_hints
 from dlt.schema.typing import TTableSchema
+
+
+class TableVariantError(InvalidHintError, ValueError):
+    """Hints for a table variant that cannot be one: no table name as a string (a
+    `ValueError`, as in dlt 1.31), or an incremental."""
 
 
 class ResourceHints:
@@ -14,6 +19,9 @@ class ResourceHints:
 
     name: str
     _hints: TableHints
+    _hints_variants: dict[str, TableHints]
+    """Hints of tables this resource's items are sent to by name (`create_table_variant`), used
+    for those tables in place of `_hints`."""
 
     @property
     def table_name(self) -> Any:
@@ -74,38 +82,75 @@ class ResourceHints:
         """The incremental cursor of this resource, if it has one."""
         return self._hints.get("incremental")
 
-    def apply_hints(self, **hints: Any) -> Any:
+    def apply_hints(self, create_table_variant: bool = False, **hints: Any) -> Any:
         """Set table hints (`table_name`, `write_disposition`, `primary_key`, `merge_key`,
         `columns`, `max_table_nesting`, `schema_contract`, `file_format`, `incremental`,
         `nested_hints`, `additional_table_hints`). Returns the resource, so calls can be chained.
 
         As in dlt 1.31, `columns` given as a dict or list is merged into the columns the
         resource has: new columns are added and a given column's hints update that column's;
-        `columns={}`, a function or a pydantic model replaces them."""
+        `columns={}`, a function or a pydantic model replaces them.
+
+        With `create_table_variant=True` the hints are for the table `table_name` (a string)
+        only: they start from a copy of the resource's hints and serve the items sent to that
+        table (`dlt.mark.with_table_name`, or `with_hints(..., create_table_variant=True)`),
+        as in dlt 1.31."""
         new = make_hints(**hints, _partial=True)
         given = hints.get("columns")
-        self._update_hints(new, isinstance(given, (dict, list, tuple)) and bool(given))
+        self._update_hints(new, isinstance(given, (dict, list, tuple)) and bool(given),
+                           self._variant_for(new) if create_table_variant else None)
         return self
 
     def merge_hints(self, hints_template: dict[str, Any], create_table_variant: bool = False) -> None:
         """Update the hints with ones made by `dlt.mark.make_hints`, as `apply_hints` does:
-        their columns merge into the resource's, unless they come from a pydantic model.
-        (`create_table_variant` is accepted for dlt 1.31's signature; hints apply to the
-        resource, whatever table they name.)"""
+        their columns merge into the resource's, unless they come from a pydantic model. With
+        `create_table_variant` they go to the variant of the table they name (see
+        `apply_hints`)."""
         columns = hints_template.get("columns")
         self._update_hints(dict(hints_template),
-                           isinstance(columns, dict) and bool(columns) and "validator_model" not in hints_template)
+                           isinstance(columns, dict) and bool(columns) and "validator_model" not in hints_template,
+                           self._variant_for(hints_template) if create_table_variant else None)
 
-    def _update_hints(self, new: dict[str, Any], merge_columns: bool) -> None:
-        """Take the validated hints `new`; with `merge_columns` its columns update the
-        resource's column by column instead of replacing them."""
-        existing = self._hints.get("columns")
+    def _variant_for(self, new: dict[str, Any]) -> TableHints:
+        """The hints variant of the table `new` names, made from the resource's hints (without
+        those that are functions of the item) the first time."""
+        table_name = new.get("table_name")
+        if not isinstance(table_name, str):
+            raise TableVariantError(
+                f"Resource '{self.name}': a table variant of hints needs table_name as a string,"
+                f" got {table_name!r}.")
+        if new.get("incremental") is not None:
+            raise TableVariantError(
+                f"Resource '{self.name}': incremental can be set on the resource's hints only, not in"
+                f" the variant for table '{table_name}'.")
+        variants = self.__dict__.setdefault("_hints_variants", {})
+        variant = variants.get(table_name)
+        if variant is None:
+            variant = variants[table_name] = {
+                key: copy.deepcopy(value) for key, value in self._hints.items() if not callable(value)}
+        return variant
+
+    def hints_for_table(self, table_name: Any) -> TableHints:
+        """The hints that serve items sent to `table_name`: its variant, else the resource's."""
+        variants = self.__dict__.get("_hints_variants")
+        if variants and isinstance(table_name, str) and table_name in variants:
+            return variants[table_name]
+        return self._hints
+
+    def _update_hints(self, new: dict[str, Any], merge_columns: bool,
+                      target: TableHints | None = None) -> None:
+        """Take the validated hints `new` into `target` (the resource's hints by default); with
+        `merge_columns` its columns update the existing ones column by column instead of
+        replacing them."""
+        if target is None:
+            target = self._hints
+        existing = target.get("columns")
         if merge_columns and isinstance(existing, dict):
             merged = {name: dict(column) for name, column in existing.items()}
             for name, column in new["columns"].items():
                 merged[name] = {**merged.get(name, {}), **column}
             new["columns"] = merged
-        self._hints.update(new)
+        target.update(new)
 
     def compute_table_name(self, item: Any) -> str:
         """The table name for `item`, evaluating a dynamic `table_name` hint."""
@@ -133,8 +178,11 @@ class ResourceHints:
             )
         else:
             table_name = self.compute_table_name(item)
-        table = table_schema_from_hints(self._hints, table_name, self.name, item)
+        hints = self.hints_for_table(table_name) if isinstance(meta, TableNameMeta) else self._hints
+        table = table_schema_from_hints(hints, table_name, self.name, item)
         table.setdefault("write_disposition", "append")
+        if hints is not self._hints:
+            table["variant_name"] = table_name  # as 1.31 marks a table variant's schema
         return table
 
     def compute_nested_table_schemas(self, root_table: str, naming: Any = None) -> list[TTableSchema]:
