@@ -488,3 +488,53 @@ def test_table_variants_of_hints_serve_the_tables_they_name():
     assert resource.compute_table_schema(meta=TableNameMeta("orders"))["columns"]["sku"]["primary_key"]
     with pytest.raises(ValueError, match="table_name as a string"):
         resource.apply_hints(table_name=lambda item: "t", create_table_variant=True)
+
+
+def test_select_tables_keeps_the_items_of_the_named_tables():
+    @dlt.resource(table_name=lambda event: event["type"])
+    def events():
+        yield [{"type": "click", "id": 1}, {"type": "view", "id": 2}, {"type": "buy", "id": 3}]
+
+    @dlt.resource
+    def marked():
+        yield dlt.mark.with_table_name([{"id": 1}], "a")
+        yield dlt.mark.with_table_name({"id": 2}, "b")
+        yield [{"id": 3}]  # the resource's own table: dropped, as in 1.31
+
+    pipeline = dlt.pipeline(pipeline_name="select_tables", destination="duckdb", dataset_name="ds")
+    pipeline.run([events().select_tables("click", "buy"), marked().select_tables("b")])
+    names = sorted(pipeline.default_schema.data_table_names())
+    assert names == ["b", "buy", "click"]
+    assert {name: _rows(pipeline, f"SELECT id FROM {name}") for name in names} == {
+        "b": [(2,)], "buy": [(3,)], "click": [(1,)]}
+
+
+def test_source_discover_schema_and_exhausted():
+    @dlt.source
+    def shop():
+        @dlt.resource(primary_key="id", write_disposition="merge", columns={"CamelCase": {"data_type": "text"}})
+        def users():
+            yield [{"id": 1}]
+
+        @dlt.resource(table_name=lambda item: item["t"])
+        def dynamic():
+            yield [{"t": "x"}]
+
+        def numbers():
+            yield {"a": 1}
+            yield {"a": 2}
+
+        return users, dynamic, dlt.resource(numbers(), name="numbers")
+
+    source = shop()
+    schema = source.discover_schema()
+    # as 1.31: the declared tables with normalized names; a dynamic name needs an item
+    assert {"users", "numbers"} <= set(schema.tables) and "x" not in schema.tables
+    assert schema.tables["users"]["write_disposition"] == "merge"
+    assert schema.tables["users"]["columns"]["camel_case"]["data_type"] == "text"
+    assert schema.tables["users"]["columns"]["id"]["primary_key"] is True
+    assert "yy" in source.discover_schema(item={"t": "yy"}).tables
+    assert "users" not in source.schema.tables  # the source's own schema is untouched
+    assert source.exhausted is False
+    assert list(source.numbers) == [{"a": 1}, {"a": 2}]
+    assert source.exhausted is True

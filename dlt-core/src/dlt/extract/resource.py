@@ -24,7 +24,7 @@ from dlt.extract.errors import (
 from dlt.extract.hints import TableHints, make_hints
 from dlt.extract.mark import unwrap
 from dlt.extract.resource_hints import ResourceHints
-from dlt.extract.steps import FILTER, MAP, METRICS, YIELD_MAP, ItemProcessor, Limit
+from dlt.extract.steps import FILTER, MAP, METRICS, SELECT_TABLES, YIELD_MAP, ItemProcessor, Limit
 
 
 class ResourceExtractionError(DltException):
@@ -141,6 +141,23 @@ class DltResource(ResourceHints):
     def add_filter(self, item_filter: Callable[[Any], bool], insert_at: int | None = None) -> DltResource:
         """Keep only items for which `item_filter` returns true; returns the resource."""
         return self._add_step(FILTER, item_filter, insert_at)
+
+    def select_tables(self, *table_names: str) -> DltResource:
+        """Keep only the items that go to one of `table_names`, for a resource that sends its
+        items to several tables: by `dlt.mark.with_table_name`, or by a `table_name` function
+        of the item. Other items are dropped (as in dlt 1.31, also those the resource's own
+        static table would get). Returns the resource."""
+        names = set(table_names)
+
+        def selected(item: Any, meta: Any) -> bool:
+            from dlt.extract.mark import TableNameMeta
+
+            if isinstance(meta, TableNameMeta):
+                return meta.table_name in names
+            table_name = self._hints.get("table_name")
+            return callable(table_name) and table_name(item) in names
+
+        return self._add_step(SELECT_TABLES, selected, None)
 
     def add_yield_map(self, item_map: Callable[[Any], Iterator[Any]], insert_at: int | None = None) -> DltResource:
         """Replace every item with the items `item_map` yields for it; returns the resource."""

@@ -153,6 +153,40 @@ class DltSource:
         return self
 
     @property
+    def exhausted(self) -> bool:
+        """True when a selected resource's data is a generator that has started: iterating or
+        extracting the source again would not give its items again."""
+        import inspect
+
+        for resource in self.selected_resources.values():
+            data = resource._data
+            if inspect.isgenerator(data) and inspect.getgeneratorstate(data) != inspect.GEN_CREATED:
+                return True
+        return False
+
+    def discover_schema(self, item: Any = None, meta: Any = None) -> Schema:
+        """A copy of the source's schema with the tables its selected resources declare (their
+        hints, with names normalized) and their nested tables, as dlt 1.31 gives it before any
+        data is extracted. A resource whose table name is a function of the item is left out
+        unless `item` is given."""
+        from dlt.extract.errors import DataItemRequiredForDynamicTableHints
+
+        schema = self.schema.clone()
+        naming = schema.naming
+        for resource in self.selected_resources.values():
+            try:
+                table = resource.compute_table_schema(item, meta)
+            except DataItemRequiredForDynamicTableHints:
+                continue
+            table["name"] = naming.normalize_tables_path(table["name"])
+            table["columns"] = {naming.normalize_path(name): {**column, "name": naming.normalize_path(name)}
+                                for name, column in table["columns"].items()}
+            schema.update_table(table)
+            for nested in resource.compute_nested_table_schemas(table["name"], naming):
+                schema.update_table(nested)
+        return schema
+
+    @property
     def state(self) -> dict[str, Any]:
         """This source's state: in a run the one it keeps; outside one a copy of the last
         pipeline's (as dlt 1.31 reads the active pipeline's)."""

@@ -15,6 +15,8 @@ from typing import Any
 from dlt.extract.mark import DataItemWithMeta
 
 MAP, FILTER, YIELD_MAP, METRICS = "map", "filter", "yield_map", "metrics"
+SELECT_TABLES = "select_tables"
+"""A filter that also sees the item's `dlt.mark` meta: `function(item, meta)`."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,17 @@ def count_rows(item: Any) -> int:
     return 1
 
 
-def apply_step(kind: str, function: Callable[..., Any], item: Any) -> list[Any]:
-    """The items one step makes of `item`; a page (list) is handled element by element
-    (a metrics step sees the whole page and passes it on unchanged)."""
+def apply_step(kind: str, function: Callable[..., Any], item: Any, meta: Any = None) -> list[Any]:
+    """The items one step makes of `item` (marked with `meta`, or None); a page (list) is
+    handled element by element (a metrics step sees the whole page and passes it on
+    unchanged)."""
     if kind == METRICS:
         function(item)
         return [item]
+    if kind == SELECT_TABLES:
+        if isinstance(item, list):
+            return [[i for i in item if function(i, meta)]]
+        return [item] if function(item, meta) else []
     if isinstance(item, list):
         if kind == MAP:
             # as in dlt 1.31, an item the map returns None for is dropped
@@ -90,15 +97,16 @@ class ItemProcessor:
         return (not self.steps and self.validator is None and self.limit is None
                 and (self.incremental is None or self.incremental.cursor is None))
 
-    def process(self, item: Any) -> list[Any]:
-        """The pages or items to emit for one yielded `item` (possibly none)."""
+    def process(self, item: Any, meta: Any = None) -> list[Any]:
+        """The pages or items to emit for one yielded `item` (possibly none); `meta` is the
+        `dlt.mark` meta of a marked item."""
         if self.exhausted:
             return []
         if type(item) is DataItemWithMeta:
-            return [DataItemWithMeta(item.meta, out) for out in self.process(item.data)]
+            return [DataItemWithMeta(item.meta, out) for out in self.process(item.data, item.meta)]
         items = [item]
         for kind, function in self.steps:
-            items = [out for current in items for out in apply_step(kind, function, current)]
+            items = [out for current in items for out in apply_step(kind, function, current, meta)]
         if self.validator is not None:
             items = [self.validator(current) for current in items]
         incremental = self.incremental
