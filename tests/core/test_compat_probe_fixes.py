@@ -538,3 +538,32 @@ def test_source_discover_schema_and_exhausted():
     assert source.exhausted is False
     assert list(source.numbers) == [{"a": 1}, {"a": 2}]
     assert source.exhausted is True
+
+
+def test_with_name_on_a_transformer_renames_its_parents_and_their_state():
+    listed = {"rounds": 0}
+
+    @dlt.resource
+    def listing():
+        listed["rounds"] += 1
+        yield [{"name": "a.csv", "modification_date": 1}, {"name": "b.jsonl", "modification_date": 2}]
+
+    @dlt.transformer
+    def reader(items, suffix: str):
+        yield [{"file": item["name"]} for item in items if item["name"].endswith(suffix)]
+
+    def renamed(new_name: str, suffix: str):
+        files = listing()
+        files.apply_hints(incremental=dlt.sources.incremental("modification_date"))
+        return (files | reader(suffix)).with_name(new_name)
+
+    csvs = renamed("csvs", ".csv")
+    assert csvs.name == "csvs" and csvs.parent.name == "listing_csvs"  # as 1.31
+    assert (listing() | reader(".x")).with_name("reader_two").parent.name == "listing_reader_two"
+    pipeline = dlt.pipeline(pipeline_name="renamed_parents", destination="duckdb", dataset_name="ds")
+    pipeline.run([csvs, renamed("docs", ".jsonl")])
+    resources = pipeline.state["sources"][pipeline.default_schema.name]["resources"]
+    # each renamed listing keeps its own cursor: the second reader is not cut short by the first
+    assert sorted(resources) == ["listing_csvs", "listing_docs"]
+    assert _rows(pipeline, "SELECT file FROM csvs") == [("a.csv",)]
+    assert _rows(pipeline, "SELECT file FROM docs") == [("b.jsonl",)]

@@ -125,11 +125,22 @@ class DltResource(ResourceHints):
                    section=section, parent=parent, is_transformer=parent is not None,
                    selected=selected)
 
-    def with_name(self, new_name: str) -> DltResource:
+    def with_name(self, new_name: str, new_section: str | None = None) -> DltResource:
         """A copy of this resource under another name (and so its own table, unless the
-        table name is set explicitly)."""
+        table name is set explicitly, and its own state). A transformer's parents are copied
+        and renamed too, as in dlt 1.31: `parent_<new_name>`, or the parent's name with this
+        resource's name replaced when it contains it. So `(files | reader()).with_name("csv")`
+        keeps the incremental cursor of `files` under `files_csv`, apart from other renamed
+        readers of the same listing."""
         clone = self._clone()
+        parent = clone._parent
+        if parent is not None:
+            parent_name = (parent.name.replace(self.name, new_name) if self.name in parent.name
+                           else f"{parent.name}_{new_name}")
+            clone._parent = parent.with_name(parent_name, new_section)
         clone.name = new_name
+        if new_section is not None:
+            clone.section = new_section
         return clone
 
     # -- pipe steps -------------------------------------------------------------------------
