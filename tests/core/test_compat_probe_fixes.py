@@ -567,3 +567,17 @@ def test_with_name_on_a_transformer_renames_its_parents_and_their_state():
     assert sorted(resources) == ["listing_csvs", "listing_docs"]
     assert _rows(pipeline, "SELECT file FROM csvs") == [("a.csv",)]
     assert _rows(pipeline, "SELECT file FROM docs") == [("b.jsonl",)]
+
+
+def test_a_dict_or_a_string_as_resource_data_is_refused():
+    from dlt.extract.exceptions import InvalidResourceDataType, InvalidResourceDataTypeBasic
+
+    for data in ({"a": 1}, "a string"):
+        with pytest.raises(InvalidResourceDataTypeBasic, match="enclose it in a list") as raised:
+            dlt.resource(data, name="one")
+        assert isinstance(raised.value, InvalidResourceDataType)  # as 1.31
+    pipeline = dlt.pipeline(pipeline_name="dict_as_data", destination="duckdb", dataset_name="ds")
+    with pytest.raises(PipelineStepFailed, match="got a dict as its data"):
+        pipeline.run({"a": 1}, table_name="t")
+    pipeline.run([{"a": 1}], table_name="t")  # the same item in a list loads
+    assert _rows(pipeline, "SELECT a FROM t") == [(1,)]

@@ -26,6 +26,10 @@ class InvalidResourceDataTypeIsNone(InvalidResourceDataType):
     """A resource got `None` as its data."""
 
 
+class InvalidResourceDataTypeBasic(InvalidResourceDataType):
+    """A resource got a string or a dict as its data: one item, not items to iterate."""
+
+
 class InvalidTransformerGeneratorFunction(ResourceError):
     """`@dlt.transformer` decorates something that is not a function taking the item first."""
 
@@ -55,7 +59,8 @@ class ResourcesNotFoundError(ResourceError):
 
 
 __all__ = [
-    "DataItemRequiredForDynamicTableHints", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
+    "DataItemRequiredForDynamicTableHints", "InvalidResourceDataType", "InvalidResourceDataTypeBasic",
+    "InvalidResourceDataTypeIsNone",
     "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction", "ParametrizedResourceUnbound",
     "PipeNotBoundToData",
     "ResourceError", "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",

@@ -10,6 +10,7 @@ clauses written for 1.31 still catch them.
 from dlt.extract.errors import (
     DataItemRequiredForDynamicTableHints,
     InvalidResourceDataType,
+    InvalidResourceDataTypeBasic,
     InvalidResourceDataTypeIsNone,
     InvalidStepFunctionArguments,
     InvalidTransformerGeneratorFunction,
@@ -37,7 +38,8 @@ __all__ = [
     "DataItemRequiredForDynamicTableHints", "DltResourceException", "DltSourceException",
     "IncrementalCursorInvalidCoercion", "IncrementalCursorPathHasValueNone",
     "IncrementalCursorPathMissing", "IncrementalError", "IncrementalPrimaryKeyMissing",
-    "IncrementalUnboundError", "InvalidResourceDataType", "InvalidResourceDataTypeIsNone",
+    "IncrementalUnboundError", "InvalidResourceDataType", "InvalidResourceDataTypeBasic",
+    "InvalidResourceDataTypeIsNone",
     "InvalidStepFunctionArguments", "InvalidTransformerGeneratorFunction",
     "ParametrizedResourceUnbound", "PipeNotBoundToData", "ResourceError", "ResourceExtractionError",
     "ResourceNameMissing", "ResourceNotATransformer", "ResourcesNotFoundError",

@@ -13,6 +13,7 @@ from typing import Any
 from dlt.utils.context import active_metrics, active_resource
 from dlt.utils.exceptions import DltException
 from dlt.extract.errors import (
+    InvalidResourceDataTypeBasic,
     InvalidResourceDataTypeIsNone,
     InvalidStepFunctionArguments,
     ParametrizedResourceUnbound,
@@ -88,6 +89,12 @@ class DltResource(ResourceHints):
             raise ResourceNameMissing(
                 "A resource needs a name: pass name='...' to dlt.resource() when its data is not"
                 " a named function."
+            )
+        if isinstance(data, (str, dict)):
+            raise InvalidResourceDataTypeBasic(
+                f"Resource '{name}' got a {type(data).__name__} as its data, which is one item, not"
+                " items to load: enclose it in a list ([item]) or pass a function that yields"
+                " items."
             )
         self._data = data
         self.name = name
