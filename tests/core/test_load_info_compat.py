@@ -135,3 +135,20 @@ def test_last_trace_is_restored_in_a_new_process(tmp_path):
     again = subprocess.run([sys.executable, "-c", second], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == f"{load_id} ['extract', 'normalize', 'load', 'run']"
+
+
+def test_asdict_has_more_of_1_31s_keys():
+    pipeline = dlt.pipeline(pipeline_name="asdict_keys", destination="duckdb", dataset_name="ds")
+    info = pipeline.run([{"a": 1}, {"a": 2}], table_name="t")
+    data = info.asdict()
+    assert {"staging_type", "staging_name", "staging_displayable_credentials"} <= set(data)
+    assert data["load_packages"][0]["jobs"][0]["is_compressed"] is False
+    normalized = pipeline.last_trace.last_normalize_info.asdict()
+    assert {"load_id": info.loads_ids[0], "table_name": "t", "items_count": 2} in normalized["table_metrics"]
+    trace = pipeline.last_trace.asdict()
+    assert trace["engine_version"] == 1
+    assert trace["execution_context"]["library"] == {"name": "dlt", "version": dlt.__version__}
+    # the trace still loads as rows, its execution context as columns
+    pipeline.run([pipeline.last_trace], table_name="_trace")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT execution_context__library__name FROM _trace") == [("dlt",)]

@@ -177,6 +177,10 @@ class NormalizeInfo(_StepInfo):
         """A JSON-ready dict; `row_counts` as a list of `{table_name, count}`."""
         data = self._base_dict()
         data["row_counts"] = [{"table_name": t, "count": n} for t, n in self.row_counts.items()]
+        # as dlt 1.31: rows per table and package (its files' sizes and times are not kept)
+        data["table_metrics"] = [
+            {"load_id": package.load_id, "table_name": table, "items_count": rows}
+            for package in self.load_packages for table, rows in package.row_counts.items()]
         return data
 
     def asstr(self, verbosity: int = 0) -> str:
@@ -252,6 +256,8 @@ class LoadInfo(_StepInfo):
             "destination_displayable_credentials": self.destination_location,
             "destination_name": self.destination_name,
             "dataset_name": self.dataset_name,
+            # dlt 1.31's keys of a staging destination, which this dlt does not have
+            "staging_type": None, "staging_name": None, "staging_displayable_credentials": None,
         })
         return data
 

@@ -66,6 +66,22 @@ class StepTrace:
         return redact(text)
 
 
+TRACE_ENGINE_VERSION = 1
+"""The version of this dlt's trace format (`engine_version` in `PipelineTrace.asdict()`)."""
+
+
+def execution_context() -> dict[str, Any]:
+    """Where the pipeline ran, as dlt 1.31's trace says it: Python, CPUs, OS and the library."""
+    import os
+    import platform
+
+    from dlt import __version__
+
+    return {"python": platform.python_version(), "cpu": os.cpu_count(),
+            "os": {"name": platform.system(), "version": platform.release()},
+            "library": {"name": "dlt", "version": __version__}}
+
+
 @dataclass
 class PipelineTrace:
     """The steps of one `run()` (or of a single step call)."""
@@ -124,7 +140,8 @@ class PipelineTrace:
         return redact_data({"transaction_id": self.transaction_id, "pipeline_name": self.pipeline_name,
                 "started_at": self.started_at, "finished_at": self.finished_at,
                 "steps": [s.asdict() for s in self.steps if s.step != "run"],
-                "resolved_config": self.resolved_config})
+                "resolved_config": self.resolved_config,
+                "engine_version": TRACE_ENGINE_VERSION, "execution_context": execution_context()})
 
     def save(self, folder: Path) -> None:
         """Write the trace as JSON and as a pickle into `folder`, with secrets redacted."""

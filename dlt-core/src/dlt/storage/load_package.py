@@ -72,6 +72,7 @@ class LoadJobInfo:
             "created_at": self.created_at, "elapsed": self.elapsed, "failed_message": self.error,
             "table_name": info.table_name, "file_id": info.file_id, "retry_count": info.retry,
             "file_format": info.file_format, "job_id": info.job_id(),
+            "is_compressed": False,  # job files are not gzipped here (1.31 gzips jsonl ones)
         }
 
     def asstr(self, verbosity: int = 0) -> str:
