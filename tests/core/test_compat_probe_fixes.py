@@ -581,3 +581,13 @@ def test_a_dict_or_a_string_as_resource_data_is_refused():
         pipeline.run({"a": 1}, table_name="t")
     pipeline.run([{"a": 1}], table_name="t")  # the same item in a list loads
     assert _rows(pipeline, "SELECT a FROM t") == [(1,)]
+
+
+def test_make_qualified_table_name_takes_quote():
+    pipeline = dlt.pipeline(pipeline_name="qualified_quote", destination="duckdb", dataset_name="ds")
+    pipeline.run([{"a": 1}], table_name="t")
+    with pipeline.sql_client() as client:
+        assert client.make_qualified_table_name("t", quote=False) == "ds.t"  # as 1.31
+        assert client.make_qualified_table_name("t", False) == "ds.t"  # 1.31's positional quote
+        quoted = client.make_qualified_table_name("t")
+        assert quoted.endswith('"ds"."t"') and client.execute_sql(f"SELECT a FROM {quoted}") == [(1,)]

@@ -471,8 +471,16 @@ class SqlClient:
         """The dataset (schema) name, quoted and qualified as the dialect needs."""
         return self.escape_identifier(dataset_name or self.dataset_name)
 
-    def make_qualified_table_name(self, table_name: str, dataset_name: str | None = None) -> str:
-        """`dataset.table`, quoted (and with a catalog where the dialect needs one)."""
+    def make_qualified_table_name(self, table_name: str, dataset_name: str | bool | None = None,
+                                  quote: bool = True, casefold: bool = True) -> str:
+        """`dataset.table`, quoted (and with a catalog where the dialect needs one); with
+        `quote=False` the bare `dataset.table`, as dlt 1.31 gives it. A bool in place of
+        `dataset_name` is 1.31's positional `quote`. (`casefold` is accepted for 1.31's
+        signature: names here are already in the destination's case.)"""
+        if isinstance(dataset_name, bool):
+            dataset_name, quote = None, dataset_name
+        if not quote:
+            return f"{dataset_name or self.dataset_name}.{table_name}"
         return f"{self.qualified_dataset_name(dataset_name)}.{self.escape_identifier(table_name)}"
 
     def escape_string(self, value: str) -> str:
