@@ -591,3 +591,19 @@ def test_make_qualified_table_name_takes_quote():
         assert client.make_qualified_table_name("t", False) == "ds.t"  # 1.31's positional quote
         quoted = client.make_qualified_table_name("t")
         assert quoted.endswith('"ds"."t"') and client.execute_sql(f"SELECT a FROM {quoted}") == [(1,)]
+
+
+def test_an_incremental_argument_takes_its_settings_from_configuration(monkeypatch):
+    @dlt.resource
+    def configured_items(updated=dlt.sources.incremental("updated", initial_value=0, last_value_func="min")):
+        yield [{"id": i, "updated": i} for i in range(6)]
+
+    # as 1.31: sources.<section>.<resource>.<argument>.<setting> (an environment variable here)
+    monkeypatch.setenv("SOURCES__TEST_COMPAT_PROBE_FIXES__CONFIGURED_ITEMS__UPDATED__INITIAL_VALUE", "3")
+    pipeline = dlt.pipeline(pipeline_name="incremental_from_config", destination="duckdb", dataset_name="ds")
+    pipeline.run(configured_items())
+    # the other settings of the default stay (min: the items at or below 3)
+    assert _rows(pipeline, "SELECT id FROM configured_items ORDER BY id") == [(0,), (1,), (2,), (3,)]
+    explicit = dlt.pipeline(pipeline_name="incremental_explicit", destination="duckdb", dataset_name="ds")
+    explicit.run(configured_items(updated=dlt.sources.incremental("updated", initial_value=1, last_value_func="min")))
+    assert _rows(explicit, "SELECT count(*) FROM configured_items") == [(2,)]  # an explicit argument wins

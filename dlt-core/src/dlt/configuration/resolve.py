@@ -463,6 +463,11 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
                 missing[param.name] = traces
                 hint_text = hint_text or missing_hint(param.name, candidates, secret)
                 bound.arguments[param.name] = None
+                continue
+            configured = _configured_incremental(param.name, current, candidates, resolver)
+            if configured is not None:
+                bound.arguments[param.name] = configured
+                resolved.append(param.name)
             continue
         value, provider, path = found
         bound.arguments[param.name] = resolver._accept(param.name, value, provider, path, secret, annotation)
@@ -472,6 +477,35 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
         raise ConfigFieldMissingException(spec_name_for(name), missing, resolved, hint=hint_text,
                                           nested=nested)
     return bound.args, bound.kwargs
+
+
+INCREMENTAL_CONFIG_FIELDS = ("initial_value", "end_value", "lag", "row_order", "on_cursor_value_missing",
+                             "range_start", "range_end")
+"""Settings of an incremental argument that configuration may give, under the argument's name
+(`sources.<source>.<resource>.<argument>.initial_value`), as dlt 1.31 reads them."""
+
+
+def _configured_incremental(name: str, current: Any, candidates: list[tuple[str, ...]],
+                            resolver: Any) -> Any:
+    """A copy of the incremental default `current` with the settings configuration gives it,
+    or None when `current` is no incremental or configuration sets none of them. Values are
+    taken as the provider gives them (a TOML integer, an environment variable's text)."""
+    from dlt.extract.incremental import Incremental
+
+    if not isinstance(current, Incremental):
+        return None
+    settings = {}
+    for setting in INCREMENTAL_CONFIG_FIELDS:
+        found, _ = resolver.find([(*path, setting) for path in candidates])
+        if found is not None:
+            value, provider, path = found
+            settings[setting] = resolver._accept(f"{name}.{setting}", value, provider, path, False, Any)
+    if not settings:
+        return None
+    configured = current.copy()
+    for setting, value in settings.items():
+        setattr(configured, setting, value)
+    return configured
 
 
 def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tuple[str, ...]],
