@@ -152,3 +152,23 @@ def test_asdict_has_more_of_1_31s_keys():
     pipeline.run([pipeline.last_trace], table_name="_trace")
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT execution_context__library__name FROM _trace") == [("dlt",)]
+
+
+def test_load_and_normalize_metrics_in_1_31s_shape():
+    from dlt.common.metrics import DataWriterMetrics, LoadJobMetrics
+
+    pipeline = dlt.pipeline(pipeline_name="step_metrics", destination="duckdb", dataset_name="ds")
+    info = pipeline.run([{"a": 1}, {"a": 2}], table_name="t")
+    load_id = info.loads_ids[0]
+    (package,) = info.metrics[load_id]
+    assert package["dataset_name"] == "ds" and package["started_at"] <= package["finished_at"]
+    jobs = {job.table_name: job for job in package["job_metrics"].values()}
+    assert isinstance(jobs["t"], LoadJobMetrics) and jobs["t"].state == "completed"
+    # the loader's own times: within the package's load, not left empty
+    assert package["started_at"] <= jobs["t"].started_at <= jobs["t"].finished_at <= package["finished_at"]
+    assert jobs["t"].job_id in package["job_metrics"] and jobs["t"].retry_count == 0
+    completed = info.load_packages[0].jobs["completed_jobs"]
+    assert all(job.elapsed > 0 for job in completed)  # measured times reach the load info
+    (normalized,) = pipeline.last_trace.last_normalize_info.metrics[load_id]
+    table = normalized["table_metrics"]["t"]
+    assert isinstance(table, DataWriterMetrics) and table.items_count == 2 and table.file_size > 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ class Loader:
         self.hook = hook
         self.transient_retries = transient_retries
         self.retry_backoff = retry_backoff
+        self._job_times: dict[str, tuple[datetime, datetime, float]] = {}
+        """Job file name -> when its load started and finished (UTC) and the seconds it took,
+        for the package being loaded (jobs run together share their batch's times)."""
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:
         if self.hook is not None and getattr(self.hook, name).get_hookimpls():
@@ -162,6 +166,7 @@ class Loader:
 
     def _load_with_client(self, client: Any, schema: Schema, load_id: str, info: PackageLoadInfo) -> None:
         client.initialize_storage()
+        self._job_times = {}
         for started in self.storage.jobs(load_id, "started_jobs"):
             self.storage.move_job(load_id, started, "new_jobs")
         if client.is_load_recorded(load_id):
@@ -205,6 +210,10 @@ class Loader:
                      for state in ("completed_jobs", "failed_jobs")
                      for p in self.storage.jobs(load_id, state) if not p.name.endswith(".exception")]
         for job in info.jobs:
+            times = self._job_times.get(job.job_file)
+            if times is not None:
+                job.started_at, job.finished_at, job.elapsed = times
+        for job in info.jobs:
             if job.state == "failed_jobs":
                 error_file = self.storage.path("normalized", load_id) / "failed_jobs" / (job.job_file + ".exception")
                 job.error = error_file.read_text(encoding="utf-8") if error_file.exists() else None
@@ -214,7 +223,7 @@ class Loader:
         job = LoadJobInfo.from_path(load_id, job_file, "started_jobs")
         self._call_hook("on_load_job_start", load_id=load_id, job=job)
         started_file = self.storage.move_job(load_id, job_file, "started_jobs")
-        job_start = time.perf_counter()
+        started_at, job_start = datetime.now(timezone.utc), time.perf_counter()
         try:
             client.run_job(job, started_file)
         except LoadJobTerminalError as exc:
@@ -222,6 +231,8 @@ class Loader:
             logger.debug("load: job %s of package %s failed: %s", job_file.name, load_id, exc)
             raise
         job.elapsed = time.perf_counter() - job_start
+        job.started_at, job.finished_at = started_at, datetime.now(timezone.utc)
+        self._job_times[started_file.name] = (job.started_at, job.finished_at, job.elapsed)
         job.state = "completed_jobs"
         logger.debug("load: job %s of package %s (table %s) completed in %.3fs", job_file.name,
                      load_id, job.table_name, job.elapsed)
@@ -270,7 +281,7 @@ class Loader:
         for job in jobs:
             self._call_hook("on_load_job_start", load_id=load_id, job=job)
         started = [self.storage.move_job(load_id, job_file, "started_jobs") for job_file in job_files]
-        batch_start = time.perf_counter()
+        started_at, batch_start = datetime.now(timezone.utc), time.perf_counter()
         try:
             client.run_jobs(jobs, started)
         except LoadJobTerminalError as exc:
@@ -282,8 +293,11 @@ class Loader:
         logger.debug("load: %d jobs of table %s in package %s completed together in %.3fs (%s)",
                      len(jobs), jobs[0].table_name, load_id, elapsed * len(jobs),
                      ", ".join(job_file.name for job_file in job_files))
-        for job in jobs:
+        finished_at = datetime.now(timezone.utc)
+        for job, started_file in zip(jobs, started):
             job.elapsed = elapsed
+            job.started_at, job.finished_at = started_at, finished_at
+            self._job_times[started_file.name] = (started_at, finished_at, elapsed)
             job.state = "completed_jobs"
             self._call_hook("on_load_job_complete", load_id=load_id, job=job)
         self._count_done([job.table_name for job in jobs])

@@ -5,10 +5,11 @@ shapes of dlt 1.31 (`dlt.common.pipeline`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from dlt.destinations.base import DestinationTerminalError
+from dlt.pipeline.metrics import DataWriterMetrics, LoadJobMetrics
 from dlt.storage.load_package import LoadJobInfo, LoadPackageInfo
 
 
@@ -169,6 +170,23 @@ class NormalizeInfo(_StepInfo):
     finished_at: datetime | None = None
 
     @property
+    def metrics(self) -> dict[str, list[dict[str, Any]]]:
+        """Per package, as dlt 1.31's `NormalizeInfo.metrics`: the step's `started_at` /
+        `finished_at` and `table_metrics` (rows, bytes of the job files and their times per
+        table). 1.31's per-file `job_metrics` are not kept here."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for package in self.load_packages:
+            tables: dict[str, DataWriterMetrics] = {}
+            for table, rows in package.row_counts.items():
+                files = [job for job in package.all_jobs if job.table_name == table]
+                times = [job.created_at.timestamp() for job in files if job.created_at is not None]
+                tables[table] = DataWriterMetrics("", rows, sum(job.file_size for job in files),
+                                                  min(times, default=0.0), max(times, default=0.0))
+            out.setdefault(package.load_id, []).append(
+                {"started_at": self.started_at, "finished_at": self.finished_at, "table_metrics": tables})
+        return out
+
+    @property
     def load_id(self) -> str:
         """The id of the last package normalized ("" when none was)."""
         return self.loads_ids[-1] if self.load_packages else ""
@@ -226,6 +244,26 @@ class LoadInfo(_StepInfo):
                 if not table.startswith("_dlt") and table not in failed:
                     counts[table] = counts.get(table, 0) + rows
         return counts
+
+    @property
+    def metrics(self) -> dict[str, list[dict[str, Any]]]:
+        """Per package, as dlt 1.31's `LoadInfo.metrics`: when its load started and finished,
+        the dataset, and `job_metrics` by job id (`LoadJobMetrics`: file, table, state, and
+        the times the loader measured; jobs loaded in one statement share them)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for package in self.load_packages:
+            jobs = {}
+            for job in package.jobs.get("completed_jobs", []) + package.jobs.get("failed_jobs", []):
+                name = job.job_file_info
+                jobs[name.job_id()] = LoadJobMetrics(
+                    name.job_id(), job.file_path, job.table_name, job.started_at, job.finished_at,
+                    job.state.removesuffix("_jobs"), None, name.retry)
+            finished = package.completed_at or self.finished_at
+            started = finished - timedelta(seconds=package.elapsed) if finished and package.elapsed else self.started_at
+            out.setdefault(package.load_id, []).append(
+                {"started_at": started, "finished_at": finished, "dataset_name": self.dataset_name,
+                 "job_metrics": jobs})
+        return out
 
     @property
     def has_failed_jobs(self) -> bool:

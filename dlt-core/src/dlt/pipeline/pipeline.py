@@ -150,10 +150,12 @@ def _loadable(data: Any) -> Any:
 
 def _with_elapsed(jobs: dict[str, list[LoadJobInfo]], loaded: list[LoadJobInfo]) -> dict[str, list[LoadJobInfo]]:
     """Copy the run times the loader measured onto the jobs read from disk."""
-    elapsed = {job.job_file: job.elapsed for job in loaded}
+    measured = {job.job_file: job for job in loaded}
     for state_jobs in jobs.values():
         for job in state_jobs:
-            job.elapsed = elapsed.get(job.job_file, job.elapsed)
+            timed = measured.get(job.job_file)
+            if timed is not None:
+                job.elapsed, job.started_at, job.finished_at = timed.elapsed, timed.started_at, timed.finished_at
     return jobs
 
 

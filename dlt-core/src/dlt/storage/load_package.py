@@ -38,6 +38,10 @@ class LoadJobInfo:
     elapsed: float = 0.0
     file_path: str = ""
     created_at: datetime | None = None
+    started_at: datetime | None = None
+    """When the loader started the job (UTC); None for a job not loaded in this run."""
+    finished_at: datetime | None = None
+    """When the job completed (UTC); jobs loaded in one statement share their batch's times."""
 
     @classmethod
     def from_path(cls, load_id: str, path: Path, state: str = "new_jobs", error: str | None = None) -> LoadJobInfo:
