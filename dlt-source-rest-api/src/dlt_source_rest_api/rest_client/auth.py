@@ -95,8 +95,18 @@ class OAuth2AuthBase(AuthConfigBase):
 
 
 class _ExpiringTokenMixin:
-    """What the token flows share: when the token expires, and the POST that fetches a new
-    one (with the flow's `session`, else the plugin's client session)."""
+    """What the token flows share: the bearer header from a token fetched when there is none or
+    it expired, and the POST that fetches it (with the flow's `session`, else the plugin's
+    client session). `_token_field` names the field that holds the token."""
+
+    _token_field = "access_token"
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Set the bearer header, obtaining a token first when there is none or it expired."""
+        if getattr(self, self._token_field) is None or self.is_token_expired():
+            self.obtain_token()  # type: ignore[attr-defined]
+        request.headers["Authorization"] = f"Bearer {getattr(self, self._token_field)}"
+        return request
 
     def is_token_expired(self) -> bool:
         """True once the token's lifetime has passed."""
@@ -142,14 +152,6 @@ class OAuth2ClientCredentials(_ExpiringTokenMixin, OAuth2AuthBase):
     def __post_init__(self) -> None:
         if self.access_token_request_data is None:
             self.access_token_request_data = {}
-        self.__dict__["_token_expiry"] = 0.0
-
-    def __call__(self, request: PreparedRequest) -> PreparedRequest:
-        """Set the bearer header, fetching a token first when there is none or it expired."""
-        if self.access_token is None or self.is_token_expired():
-            self.obtain_token()
-        request.headers["Authorization"] = f"Bearer {self.access_token}"
-        return request
 
     def build_access_token_request(self) -> dict[str, Any]:
         """Keyword arguments of the token POST request (`headers`, `data`, ...)."""
@@ -195,17 +197,11 @@ class OAuthJWTAuth(_ExpiringTokenMixin, BearerTokenAuth):
     default_token_expiration: int = 3600
     session: Optional[Any] = None
 
+    _token_field = "token"
+
     def __post_init__(self) -> None:
         if self.scopes is not None and not isinstance(self.scopes, str):
             self.scopes = " ".join(self.scopes)
-        self.__dict__["_token_expiry"] = 0.0
-
-    def __call__(self, request: PreparedRequest) -> PreparedRequest:
-        """Set the bearer header, obtaining a token first when there is none or it expired."""
-        if self.token is None or self.is_token_expired():
-            self.obtain_token()
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        return request
 
     def create_jwt_payload(self) -> dict[str, Any]:
         """The claims of the assertion: the client as issuer and subject, the token endpoint as

@@ -74,38 +74,51 @@ def find_response_page_data(body: Any) -> tuple[tuple[str, ...], Any]:
     return lists[0]
 
 
-def find_next_page_path(body: Any, path: tuple[str, ...] = ()) -> tuple[Optional[tuple[str, ...]], Any]:
-    """The path to the first `next` value (a scalar, or the `href`/`url` of a `next` dict)."""
+def _first_path(body: Any, match: Callable[[str, Any], Optional[tuple[tuple[str, ...], Any]]],
+                path: tuple[str, ...] = ()) -> tuple[Optional[tuple[str, ...]], Any]:
+    """Depth first through the dicts of `body`: the path to, and the value of, the first key
+    `match(key, value)` accepts (it returns the path below that key, `()` for the key itself,
+    and the value; or None, and the search goes on into the value)."""
     if not isinstance(body, dict):
         return None, None
     for key, value in body.items():
-        if matches_any_pattern(key, NEXT_PAGE_KEY_PATTERNS):
-            if isinstance(value, dict):
-                for inner_key, inner_value in value.items():
-                    if matches_any_pattern(inner_key, NEXT_PAGE_DICT_KEY_PATTERNS) and \
-                            isinstance(inner_value, (str, int, float)):
-                        return (*path, key, inner_key), inner_value
-            elif isinstance(value, (str, int, float)):
-                return (*path, key), value
+        found = match(key, value)
+        if found is not None:
+            below, hit = found
+            return (*path, key, *below), hit
         if isinstance(value, dict):
-            found = find_next_page_path(value, (*path, key))
-            if found[0] is not None:
-                return found
+            nested = _first_path(value, match, (*path, key))
+            if nested[0] is not None:
+                return nested
     return None, None
+
+
+def _next_page_value(key: str, value: Any) -> Optional[tuple[tuple[str, ...], Any]]:
+    if not matches_any_pattern(key, NEXT_PAGE_KEY_PATTERNS):
+        return None
+    if isinstance(value, dict):
+        for inner_key, inner_value in value.items():
+            if matches_any_pattern(inner_key, NEXT_PAGE_DICT_KEY_PATTERNS) and \
+                    isinstance(inner_value, (str, int, float)):
+                return (inner_key,), inner_value
+        return None
+    return ((), value) if isinstance(value, (str, int, float)) else None
+
+
+def _total_pages_value(key: str, value: Any) -> Optional[tuple[tuple[str, ...], Any]]:
+    if matches_any_pattern(key, TOTAL_PAGES_KEYS) and isinstance(value, (str, int, float)):
+        return (), value
+    return None
+
+
+def find_next_page_path(body: Any, path: tuple[str, ...] = ()) -> tuple[Optional[tuple[str, ...]], Any]:
+    """The path to the first `next` value (a scalar, or the `href`/`url` of a `next` dict)."""
+    return _first_path(body, _next_page_value, path)
 
 
 def find_total_pages_path(body: Any, path: tuple[str, ...] = ()) -> tuple[Optional[tuple[str, ...]], Any]:
     """The path to the first page count (`total_pages`, `pages`, `totalPages`) in the body."""
-    if not isinstance(body, dict):
-        return None, None
-    for key, value in body.items():
-        if matches_any_pattern(key, TOTAL_PAGES_KEYS) and isinstance(value, (str, int, float)):
-            return (*path, key), value
-        if isinstance(value, dict):
-            found = find_total_pages_path(value, (*path, key))
-            if found[0] is not None:
-                return found
-    return None, None
+    return _first_path(body, _total_pages_value, path)
 
 
 def _json_body(response: Response) -> Any:
