@@ -12,7 +12,7 @@ import pyarrow as pa
 from dlt.utils.signals import raise_if_signalled
 from dlt.extract.arrow_files import ArrowItemsFile
 from dlt.extract.evaluate import evaluate
-from dlt.extract.hints import InvalidHintError, mark_cursor_column, table_schema_from_hints
+from dlt.extract.hints import InvalidHintError, mark_cursor_column, normalized_columns, table_schema_from_hints
 from dlt.extract.mark import DataItemWithMeta, HintsMeta, MaterializedEmptyList, TableNameMeta
 from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
@@ -207,12 +207,7 @@ class Extractor:
                 self._discarded_tables.add(table)
                 return None
             self._known_tables.add(table)
-            partial["columns"] = {
-                self.schema.naming.normalize_path(name): {
-                    **column, "name": self.schema.naming.normalize_path(name)
-                }
-                for name, column in partial["columns"].items()
-            }
+            partial["columns"] = normalized_columns(partial["columns"], self.schema.naming)
             if source.max_table_nesting is not None and "x-max-nesting" not in partial:
                 partial["x-max-nesting"] = source.max_table_nesting
             if table not in self.schema.tables:

@@ -249,6 +249,15 @@ def make_hints(
     return hints
 
 
+def normalized_columns(columns: dict[str, dict[str, Any]], naming: Any) -> dict[str, dict[str, Any]]:
+    """`columns` keyed and named by the column names the naming convention gives them."""
+    normalized = {}
+    for name, column in columns.items():
+        column_name = naming.normalize_path(name)
+        normalized[column_name] = {**column, "name": column_name}
+    return normalized
+
+
 def mark_cursor_column(columns: dict[str, dict[str, Any]], incremental: Any) -> None:
     """Give the cursor column of `incremental` (an `Incremental`, or None) the column hint
     `incremental: True`, as dlt 1.31 does; a cursor path that is not one plain field name

@@ -23,7 +23,7 @@ from dlt.extract.errors import (
     ResourceNotATransformer,
 )
 from dlt.extract.hints import TableHints, make_hints
-from dlt.extract.mark import unwrap
+from dlt.extract.mark import TableNameMeta, unwrap
 from dlt.extract.resource_hints import ResourceHints
 from dlt.extract.steps import FILTER, MAP, METRICS, SELECT_TABLES, YIELD_MAP, ItemProcessor, Limit
 
@@ -168,8 +168,6 @@ class DltResource(ResourceHints):
         names = set(table_names)
 
         def selected(item: Any, meta: Any) -> bool:
-            from dlt.extract.mark import TableNameMeta
-
             if isinstance(meta, TableNameMeta):
                 return meta.table_name in names
             table_name = self._hints.get("table_name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from dlt.extract.hints import normalize_contract
+from dlt.extract.hints import normalize_contract, normalized_columns
 from dlt.extract.errors import InvalidResourceDataType, ResourceError, ResourcesNotFoundError
 from dlt.extract.resource import DltResource, own_copies
 from dlt.schema import Schema
@@ -179,8 +179,7 @@ class DltSource:
             except DataItemRequiredForDynamicTableHints:
                 continue
             table["name"] = naming.normalize_tables_path(table["name"])
-            table["columns"] = {naming.normalize_path(name): {**column, "name": naming.normalize_path(name)}
-                                for name, column in table["columns"].items()}
+            table["columns"] = normalized_columns(table["columns"], naming)
             schema.update_table(table)
             for nested in resource.compute_nested_table_schemas(table["name"], naming):
                 schema.update_table(nested)
