@@ -607,3 +607,33 @@ def test_an_incremental_argument_takes_its_settings_from_configuration(monkeypat
     explicit = dlt.pipeline(pipeline_name="incremental_explicit", destination="duckdb", dataset_name="ds")
     explicit.run(configured_items(updated=dlt.sources.incremental("updated", initial_value=1, last_value_func="min")))
     assert _rows(explicit, "SELECT count(*) FROM configured_items") == [(2,)]  # an explicit argument wins
+
+
+def test_arrow_column_widths_and_units_become_precision_hints():
+    import pyarrow as pa
+
+    table = pa.table({
+        "i8": pa.array([1], pa.int8()), "i16": pa.array([1], pa.int16()), "i32": pa.array([1], pa.int32()),
+        "i64": pa.array([1], pa.int64()), "u16": pa.array([65535], pa.uint16()),
+        "u32": pa.array([4_000_000_000], pa.uint32()),
+        "ts_s": pa.array([1], pa.timestamp("s", tz="UTC")), "ts_ms": pa.array([1000], pa.timestamp("ms")),
+        "ts_us": pa.array([1], pa.timestamp("us")), "ts_ns": pa.array([1000], pa.timestamp("ns", tz="UTC")),
+        "t_ms": pa.array([1000], pa.time32("ms")), "t_us": pa.array([1], pa.time64("us")),
+        "fixed": pa.array([b"abcd"], pa.binary(4)),
+    })
+    pipeline = dlt.pipeline(pipeline_name="arrow_precision", destination="duckdb", dataset_name="ds")
+    info = pipeline.run(dlt.resource(table, name="typed"))
+    assert not info.has_failed_jobs
+    columns = pipeline.default_schema.get_table("typed")["columns"]
+    precision = {name: column.get("precision") for name, column in columns.items()}
+    # as 1.31: integers keep their width, s / ms timestamps and times 0 / 3 digits, microseconds
+    # and finer no hint, a fixed-size binary its width
+    assert precision == {"i8": 8, "i16": 16, "i32": 32, "i64": None, "u16": 32, "u32": None,
+                         "ts_s": 0, "ts_ms": 3, "ts_us": None, "ts_ns": None,
+                         "t_ms": 3, "t_us": None, "fixed": 4}
+    types = dict(_rows(pipeline, "SELECT column_name, data_type FROM information_schema.columns"
+                                 " WHERE table_name = 'typed'"))
+    assert (types["i8"], types["i16"], types["i32"], types["i64"]) == ("TINYINT", "SMALLINT", "INTEGER", "BIGINT")
+    # unlike 1.31 (precision 32: INTEGER), an unsigned column holds every value of its type
+    assert (types["u16"], types["u32"]) == ("INTEGER", "BIGINT")
+    assert _rows(pipeline, "SELECT u16, u32 FROM typed") == [(65535, 4_000_000_000)]

@@ -67,23 +67,40 @@ def new_row_ids(count: int) -> pa.Array:
     return pc.binary_join_element_wise(prefix, pc.cast(counter, pa.string()), "")
 
 
+DEFAULT_TIMESTAMP_PRECISION = 6
+"""Fractional digits of a timestamp or time column without a `precision` hint (microseconds):
+the most parquet job files and the destinations hold."""
+
+_UNIT_DIGITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
+
+
 def data_type_of(arrow_type: pa.DataType) -> dict[str, Any]:
-    """The column schema fields (data type, precision, scale) for an Arrow type."""
+    """The column schema fields (data type, precision, scale) for an Arrow type, as dlt 1.31
+    infers them: an integer narrower than 64 bits keeps its width as `precision` (bits), a
+    timestamp or time in seconds or milliseconds gets precision 0 or 3 (finer units load as
+    microseconds, the default, which is left out), a fixed-size binary its byte width.
+    Unlike 1.31, an unsigned integer gets twice its width, so every value fits (1.31 gives
+    `uint32` precision 32: an INTEGER column that overflows above 2**31)."""
     if pa.types.is_boolean(arrow_type):
         return {"data_type": "bool"}
     if pa.types.is_integer(arrow_type):
-        return {"data_type": "bigint"}
+        bits = arrow_type.bit_width * (2 if pa.types.is_unsigned_integer(arrow_type) else 1)
+        return {"data_type": "bigint"} if bits >= 64 else {"data_type": "bigint", "precision": bits}
     if pa.types.is_floating(arrow_type):
         return {"data_type": "double"}
     if pa.types.is_decimal(arrow_type):
         return {"data_type": "decimal", "precision": arrow_type.precision, "scale": arrow_type.scale}
-    if pa.types.is_timestamp(arrow_type):
-        return {"data_type": "timestamp"}
+    if pa.types.is_timestamp(arrow_type) or pa.types.is_time(arrow_type):
+        spec: dict[str, Any] = {"data_type": "timestamp" if pa.types.is_timestamp(arrow_type) else "time"}
+        digits = min(_UNIT_DIGITS.get(arrow_type.unit, DEFAULT_TIMESTAMP_PRECISION), DEFAULT_TIMESTAMP_PRECISION)
+        if digits != DEFAULT_TIMESTAMP_PRECISION:
+            spec["precision"] = digits
+        return spec
     if pa.types.is_date(arrow_type):
         return {"data_type": "date"}
-    if pa.types.is_time(arrow_type):
-        return {"data_type": "time"}
-    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type) or pa.types.is_fixed_size_binary(arrow_type):
+    if pa.types.is_fixed_size_binary(arrow_type):
+        return {"data_type": "binary", "precision": arrow_type.byte_width}
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
         return {"data_type": "binary"}
     if pa.types.is_nested(arrow_type):
         return {"data_type": "json"}
