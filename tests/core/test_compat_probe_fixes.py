@@ -318,6 +318,26 @@ def test_nan_of_rows_loads_as_null_but_arrow_tables_keep_theirs():
     assert _rows(pipeline, "SELECT isnan(x) FROM arrow_t") == [(True,)]
 
 
+@pytest.mark.parametrize("shape", ["page", "mixed_page", "single_items"])
+def test_a_column_of_only_nan_is_not_created_as_in_1_31(shape):
+    nan = float("nan")
+    rows = [{"i": 1, "x": nan, "y": nan}, {"i": 2, "x": None, "y": 2.5}, {"i": 3, "x": nan, "y": nan}]
+    if shape == "mixed_page":
+        rows[1]["z"] = "text"  # ints and strings in one column: the page takes the row path
+        rows[2]["z"] = 3
+    data = [rows] if shape != "single_items" else rows
+    pipeline = dlt.pipeline(pipeline_name=f"nan_only_{shape}", destination="duckdb", dataset_name="ds")
+    pipeline.run(dlt.resource(iter(data), name="t"))
+    columns = pipeline.default_schema.get_table("t")["columns"]
+    # as 1.31: NaN loads as NULL, so `x` got no value and has no column; `y` has one of its
+    # values and its NaN are NULL
+    assert "x" not in columns and columns["y"]["data_type"] == "double"
+    assert _rows(pipeline, "SELECT i, y FROM t ORDER BY i") == [(1, None), (2, 2.5), (3, None)]
+    pipeline.run(dlt.resource([[{"i": 4, "x": 0.5}]], name="t"))
+    assert pipeline.default_schema.get_table("t")["columns"]["x"]["data_type"] == "double"
+    assert _rows(pipeline, "SELECT i, x FROM t WHERE x IS NOT NULL") == [(4, 0.5)]
+
+
 @pytest.mark.parametrize("file_format", [None, "jsonl", "parquet"])
 def test_a_naive_timestamp_column_is_a_duckdb_timestamp_of_its_precision(file_format):
     import datetime as dt

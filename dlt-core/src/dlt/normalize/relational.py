@@ -467,6 +467,10 @@ class RowNormalizer:
                 " dict in the resource or with resource.add_map(...)."
             )
         if column is None or not column.get("data_type"):
+            if value_type == "double" and value != value:
+                # NaN loads as NULL: as in dlt 1.31, it creates no column
+                row[name] = None
+                return
             self._check_new(table, name, value, "columns" if table in self._existing_tables else "tables", row)
             if name not in row:
                 return

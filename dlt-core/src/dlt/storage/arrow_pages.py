@@ -24,6 +24,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _NONE = type(None)
 _SCALAR_ARROW_TYPES: dict[type, pa.DataType] = {
@@ -94,6 +95,8 @@ def _array_of(values: list[Any]) -> pa.Array:
         raise _NotExact
     (kind,) = kinds
     arrow_type = _SCALAR_ARROW_TYPES.get(kind)
+    if kind is float:
+        return _float_array(values)
     if arrow_type is not None:
         return pa.array(values, type=arrow_type)
     if kind is datetime:
@@ -107,6 +110,16 @@ def _array_of(values: list[Any]) -> pa.Array:
     if kind is list:
         return _list_of(values, has_none)
     raise _NotExact
+
+
+def _float_array(values: list[Any]) -> pa.Array:
+    """A float column; one of only NaN (and None) is a column of nulls, as NaN loads as NULL
+    and, as in dlt 1.31, a column that got no value is not created."""
+    array = pa.array(values, type=pa.float64())
+    first = values[0]
+    if (first is None or first != first) and not pc.any(pc.invert(pc.is_nan(array))).as_py():
+        return pa.nulls(len(values))
+    return array
 
 
 def _timestamp_type(values: list[Any], has_none: bool) -> pa.DataType:
