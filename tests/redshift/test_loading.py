@@ -60,6 +60,18 @@ def test_json_is_super_and_binary_is_varbyte(destination: Any, dlt_pipelines_dir
     assert types["col_text"] == "character varying" and types["col_timestamp"] == "timestamp with time zone"
 
 
+def test_integer_precision_picks_smallint_and_integer(destination: Any, dlt_pipelines_dir: Path) -> None:
+    pipeline = new_pipeline(destination)
+    columns = {"tiny": {"data_type": "bigint", "precision": 8}, "small": {"data_type": "bigint", "precision": 16},
+               "mid": {"data_type": "bigint", "precision": 32}, "big": {"data_type": "bigint"}}
+    info = pipeline.run([{"tiny": 1, "small": 2, "mid": 3, "big": 4}], table_name="ints", columns=columns)
+    assert not info.has_failed_jobs
+    types = column_types(pipeline, "ints")
+    # as dlt 1.31's Redshift type mapper
+    assert (types["tiny"], types["small"], types["mid"], types["big"]) == ("smallint", "smallint", "integer", "bigint")
+    assert [(r["tiny"], r["small"], r["mid"], r["big"]) for r in read_sql_rows(pipeline, "ints")] == [(1, 2, 3, 4)]
+
+
 def test_jsonl_job_files_load_every_type(destination: Any, dlt_pipelines_dir: Path) -> None:
     pipeline = new_pipeline(destination)
     pipeline.run([ALL_TYPES_ROW], table_name="from_jsonl", columns=ALL_TYPES_COLUMNS,

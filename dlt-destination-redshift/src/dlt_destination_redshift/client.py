@@ -61,9 +61,14 @@ class RedshiftJobClient(PostgresDialectMixin, SqlJobClient):
     # -- schema migration -----------------------------------------------------------------------
 
     def to_db_type(self, column: dict[str, Any]) -> str:
-        """The Redshift type of a column; decimals with a precision become NUMERIC(p,s)."""
+        """The Redshift type of a column; decimals with a precision become NUMERIC(p,s), and a
+        bigint with a precision in bits the smallest integer that holds it (16: SMALLINT, 32:
+        INTEGER), as in dlt 1.31."""
         if column["data_type"] == "decimal" and column.get("precision"):
             return f"NUMERIC({column['precision']},{column.get('scale') or 0})"
+        bits = column.get("precision")
+        if column["data_type"] == "bigint" and bits and bits <= 32:
+            return "SMALLINT" if bits <= 16 else "INTEGER"
         return self.type_mapping[column["data_type"]]
 
     def storage_columns(self, dataset_name: str | None = None) -> dict[str, dict[str, str]]:
