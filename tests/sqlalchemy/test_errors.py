@@ -101,6 +101,22 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("mariadb_url")
 
 
+def test_integer_precision_picks_smallint_and_integer(url: str, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    pipeline = new_pipeline(dlt.destinations.sqlalchemy(url), tmp_path)
+    columns = {"small": {"data_type": "bigint", "precision": 16}, "mid": {"data_type": "bigint", "precision": 32},
+               "big": {"data_type": "bigint"}}
+    info = pipeline.run([{"small": 1, "mid": 2, "big": 3}], table_name="ints", columns=columns)
+    assert not info.has_failed_jobs
+    with pipeline.sql_client() as client:
+        inspector = sa.inspect(client.native_connection)
+        types = {c["name"]: str(c["type"]).upper() for c in inspector.get_columns("ints", schema=pipeline.dataset_name)}
+    # as dlt 1.31's SQLAlchemy type mapper
+    assert types["small"].startswith("SMALLINT") and types["mid"].startswith(("INTEGER", "INT"))
+    assert types["big"].startswith("BIGINT")
+
+
 def test_a_table_name_longer_than_the_backend_allows_is_shortened(url: str, tmp_path: Path) -> None:
     pipeline = new_pipeline(dlt.destinations.sqlalchemy(url), tmp_path)
     pipeline.run([{"x": 1}, {"x": 2}], table_name=LONG_TABLE)

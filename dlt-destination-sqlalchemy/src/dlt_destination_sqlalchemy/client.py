@@ -41,7 +41,10 @@ def sqlalchemy_type(column: dict[str, Any]) -> Any:
     if data_type == "text":
         return sa.String(precision) if precision else sa.Text()
     if data_type == "bigint":
-        return sa.BigInteger()
+        # a precision in bits picks the smallest integer that holds it, as in dlt 1.31
+        if precision and precision <= 16:
+            return sa.SmallInteger()
+        return sa.Integer() if precision and precision <= 32 else sa.BigInteger()
     if data_type == "double":
         return sa.Double()
     if data_type == "bool":
