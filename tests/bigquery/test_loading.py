@@ -387,6 +387,11 @@ def test_sql_client_yields_a_cursor_with_description_and_tuples(pipeline: Any) -
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name("q")
         assert table == f"`{client.project_id}.{pipeline.dataset_name}.q`"
+        bare = f"{client.project_id}.{pipeline.dataset_name}.q"
+        # `quote=False` and dlt 1.31's positional `quote`
+        assert client.make_qualified_table_name("q", quote=False) == bare
+        assert client.make_qualified_table_name("q", False) == bare
+        assert client.make_qualified_table_name("q", "other_ds") == f"`{client.project_id}.other_ds.q`"
         with client.execute_query(f"SELECT id, name FROM {table} WHERE name = ?", "a") as cursor:
             assert [d[0] for d in cursor.description] == ["id", "name"]
             assert cursor.fetchall() == [(1, "a")]

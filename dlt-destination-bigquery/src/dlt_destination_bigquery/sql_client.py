@@ -334,13 +334,9 @@ class BigQuerySqlClient(SqlClient):
         """`` `project.dataset` ``."""
         return f"`{self.project_id}.{dataset_name or self.dataset_name}`"
 
-    def make_qualified_table_name(self, table_name: str, dataset_name: str | bool | None = None,
-                                  quote: bool = True, casefold: bool = True) -> str:
-        """`` `project.dataset.table` `` (without the backticks with `quote=False`, or a bool
-        in place of `dataset_name`: dlt 1.31's positional `quote`)."""
-        if isinstance(dataset_name, bool):
-            dataset_name, quote = None, dataset_name
-        name = f"{self.project_id}.{dataset_name or self.dataset_name}.{table_name}"
+    def qualified_table_name(self, table_name: str, dataset_name: str | None, quote: bool) -> str:
+        """`` `project.dataset.table` `` (without the backticks with `quote=False`)."""
+        name = self.table_id(table_name, dataset_name)
         return f"`{name}`" if quote else name
 
     def literal(self, value: Any) -> str:

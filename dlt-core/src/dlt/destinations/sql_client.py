@@ -479,6 +479,11 @@ class SqlClient:
         signature: names here are already in the destination's case.)"""
         if isinstance(dataset_name, bool):
             dataset_name, quote = None, dataset_name
+        return self.qualified_table_name(table_name, dataset_name, quote)
+
+    def qualified_table_name(self, table_name: str, dataset_name: str | None, quote: bool) -> str:
+        """The name `make_qualified_table_name` gives, once its arguments are read; a dialect
+        whose names have more parts (a project, a catalog) overrides this."""
         if not quote:
             return f"{dataset_name or self.dataset_name}.{table_name}"
         return f"{self.qualified_dataset_name(dataset_name)}.{self.escape_identifier(table_name)}"
