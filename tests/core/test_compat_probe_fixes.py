@@ -657,3 +657,24 @@ def test_arrow_column_widths_and_units_become_precision_hints():
     # unlike 1.31 (precision 32: INTEGER), an unsigned column holds every value of its type
     assert (types["u16"], types["u32"]) == ("INTEGER", "BIGINT")
     assert _rows(pipeline, "SELECT u16, u32 FROM typed") == [(65535, 4_000_000_000)]
+
+
+def test_nanoseconds_that_a_microsecond_column_would_lose_are_warned_of(caplog):
+    import logging
+
+    import pyarrow as pa
+
+    caplog.set_level(logging.WARNING, logger="dlt")
+    pipeline = dlt.pipeline(pipeline_name="nanos", destination="duckdb", dataset_name="ds")
+    whole = pa.table({"at": pa.array([1_000, 2_000_000], pa.timestamp("ns", tz="UTC"))})
+    pipeline.run(dlt.resource(whole, name="whole"))  # whole microseconds, as pandas mostly has
+    assert "nanoseconds" not in caplog.text
+    fine = pa.table({"at": pa.array([1, 1_500], pa.timestamp("ns"))})
+    pipeline.run(dlt.resource(fine, name="fine"))
+    assert "Column 'at' of table 'fine' has timestamps with nanoseconds" in caplog.text
+    caplog.clear()
+    # the hint the warning names keeps them on DuckDB, and then there is nothing to warn of
+    hint = {"at": {"data_type": "timestamp", "timezone": False, "precision": 9}}
+    pipeline.run(dlt.resource(fine, name="kept", columns=hint))
+    assert "nanoseconds" not in caplog.text
+    assert _rows(pipeline, 'SELECT epoch_ns("at") FROM kept ORDER BY 1') == [(1,), (1_500,)]

@@ -7,8 +7,10 @@ As in dlt 1.31, Arrow data gets no `_dlt_load_id` / `_dlt_id` columns unless
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +22,9 @@ from dlt.schema.typing import ID_COLUMN, LOAD_ID_COLUMN
 
 LINEAGE_SECTION = ("normalize", "parquet_normalizer")
 """Where the options for dlt columns on Arrow data live in configuration, as in dlt."""
+
+
+logger = logging.getLogger("dlt")
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,44 @@ def data_type_of(arrow_type: pa.DataType) -> dict[str, Any]:
     if pa.types.is_nested(arrow_type):
         return {"data_type": "json"}
     return {"data_type": "text"}
+
+
+def warn_of_nanoseconds(schema: Schema, table_name: str, item_file: Path, arrow_schema: pa.Schema) -> None:
+    """Warn, per column, when nanosecond timestamps of an Arrow file go into a column of
+    microseconds (no `precision` of 7-9) and some of them have digits below a microsecond:
+    the destination keeps microseconds at most there, so those digits are lost."""
+    columns = schema.tables.get(table_name, {}).get("columns", {})
+    names = [f.name for f in arrow_schema if pa.types.is_timestamp(f.type) and f.type.unit == "ns"
+             and (columns.get(schema.naming.normalize_path(f.name), {}).get("precision") or 6) <= 6]
+    for name in names:
+        if _has_sub_microseconds(item_file, name):
+            logger.warning(
+                "Column %r of table %r has timestamps with nanoseconds; they load with their digits"
+                " below a microsecond lost. To keep them on DuckDB, hint the column"
+                " {'data_type': 'timestamp', 'timezone': False, 'precision': 9} (TIMESTAMP_NS).",
+                schema.naming.normalize_path(name), table_name)
+
+
+def _has_sub_microseconds(item_file: Path, name: str) -> bool:
+    """True when a value of nanosecond timestamp column `name` of an Arrow IPC or parquet file
+    is not a whole microsecond (only that column is read)."""
+    if item_file.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(item_file) as parquet_file:
+            return any(_not_whole_microseconds(batch.column(0))
+                       for batch in parquet_file.iter_batches(columns=[name]))
+    import pyarrow.ipc as ipc
+
+    with pa.memory_map(str(item_file)) as source:  # mapped: only this column's pages are read
+        reader = ipc.open_file(source)
+        return any(_not_whole_microseconds(reader.get_batch(i).column(name))
+                   for i in range(reader.num_record_batches))
+
+
+def _not_whole_microseconds(array: pa.Array) -> bool:
+    nanos = array.cast(pa.int64())
+    return bool(pc.any(pc.not_equal(pc.multiply(pc.divide(nanos, 1000), 1000), nanos)).as_py())
 
 
 def to_arrow_table(item: Any) -> pa.Table:

@@ -16,7 +16,7 @@ from dlt.utils.arrow_ipc import arrow_file_rows, arrow_file_schema, arrow_file_t
 from dlt.destinations.base import arrow_file_format_for
 from dlt.normalize.writers import table_file_format_hint, table_job_format
 from dlt.normalize.checks import check_bound_columns
-from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns
+from dlt.normalize.arrow import normalize_arrow_table, needs_rewrite, record_arrow_columns, warn_of_nanoseconds
 from dlt.normalize.arrow_walk import walk_batch
 from dlt.normalize.columnar import page_tables
 from dlt.destinations.strategies import MERGE_STRATEGIES, MergeHintError, dedup_sort, verify_merge_tables, links_root_key, uses_stable_row_id
@@ -117,6 +117,8 @@ class PackageNormalizer:
                 " a row version to the data and name it with row_version_column_name."
             )
         is_merge = bool(merge_keys_of(self.schema, table))
+        if any(pa.types.is_timestamp(f.type) and f.type.unit == "ns" for f in arrow_schema):
+            warn_of_nanoseconds(self.schema, table, item_file, arrow_schema)
         if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
             record_arrow_columns(self.schema, table, arrow_schema)
             if item_file.suffix == "." + writer.arrow_file_format:
