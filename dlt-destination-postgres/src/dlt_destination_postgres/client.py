@@ -28,7 +28,7 @@ from dlt.destinations.base import (
 )
 from dlt.destinations.postgres_dialect import PostgresDialectMixin
 from dlt.destinations.job_files import python_value_from_json, read_arrow_file, read_jsonl_file
-from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.schema.typing import TTableSchema
 
 from dlt_destination_postgres.arrow_copy import arrow_csv_chunks, open_arrow_job_file
@@ -97,9 +97,8 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
             return f"timestamp{width} {zone} time zone"
         if data_type == "time" and precision is not None:
             return f"time ({precision}) without time zone"
-        if data_type == "bigint" and precision:
-            return "smallint" if precision <= 16 else "integer" if precision <= 32 else "bigint"
-        return self.type_mapping[data_type]
+        sized = sized_integer_type(column, ((16, "smallint"), (32, "integer")))
+        return sized or self.type_mapping[data_type]
 
     def column_definition(self, column: dict[str, Any]) -> str:
         """`"name" TYPE [NOT NULL] [UNIQUE]`: columns with the `unique` hint (`_dlt_id`) get a

@@ -26,7 +26,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.postgres_dialect import PostgresDialectMixin
-from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.schema.typing import TTableSchema
 
 from dlt_destination_redshift.credentials import RedshiftCredentials
@@ -66,10 +66,8 @@ class RedshiftJobClient(PostgresDialectMixin, SqlJobClient):
         INTEGER), as in dlt 1.31."""
         if column["data_type"] == "decimal" and column.get("precision"):
             return f"NUMERIC({column['precision']},{column.get('scale') or 0})"
-        bits = column.get("precision")
-        if column["data_type"] == "bigint" and bits and bits <= 32:
-            return "SMALLINT" if bits <= 16 else "INTEGER"
-        return self.type_mapping[column["data_type"]]
+        sized = sized_integer_type(column, ((16, "SMALLINT"), (32, "INTEGER")))
+        return sized or self.type_mapping[column["data_type"]]
 
     def storage_columns(self, dataset_name: str | None = None) -> dict[str, dict[str, str]]:
         """Existing tables and columns, named as in the schema (the server folds and shortens)."""

@@ -25,7 +25,7 @@ from dlt.destinations.base import (
     LoadJobTerminalError,
 )
 from dlt.destinations.job_files import python_value_from_json, read_arrow_file, read_jsonl_file
-from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.schema.typing import TTableSchema
 
 from dlt_destination_sqlalchemy.sql_client import SqlAlchemySqlClient
@@ -41,10 +41,7 @@ def sqlalchemy_type(column: dict[str, Any]) -> Any:
     if data_type == "text":
         return sa.String(precision) if precision else sa.Text()
     if data_type == "bigint":
-        # a precision in bits picks the smallest integer that holds it, as in dlt 1.31
-        if precision and precision <= 16:
-            return sa.SmallInteger()
-        return sa.Integer() if precision and precision <= 32 else sa.BigInteger()
+        return (sized_integer_type(column, ((16, sa.SmallInteger), (32, sa.Integer))) or sa.BigInteger)()
     if data_type == "double":
         return sa.Double()
     if data_type == "bool":

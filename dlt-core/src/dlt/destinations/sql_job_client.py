@@ -51,6 +51,16 @@ from dlt.schema.typing import (
 logger = logging.getLogger("dlt")
 
 
+def sized_integer_type(column: dict[str, Any], widths: Sequence[tuple[int, Any]]) -> Any:
+    """For a `bigint` column with a `precision` in bits, the type of the narrowest of `widths`
+    (`(bits, type)` pairs, narrowest first) that holds it, as dlt 1.31 maps integers; None for
+    any other column or a wider precision (the dialect's BIGINT)."""
+    bits = column.get("precision")
+    if column["data_type"] != "bigint" or not bits:
+        return None
+    return next((db_type for width, db_type in widths if bits <= width), None)
+
+
 def encode_state(state: dict[str, Any]) -> str:
     """Compress pipeline state (types kept) for the `_dlt_pipeline_state.state` column."""
     return base64.b64encode(zlib.compress(typed_json.dumps(state))).decode()

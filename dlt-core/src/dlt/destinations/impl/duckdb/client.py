@@ -29,7 +29,7 @@ from dlt.destinations.sql_client import (
     exact_chunks,
     log_statement,
 )
-from dlt.destinations.sql_job_client import SqlJobClient
+from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.destinations.impl.duckdb import insert_memory
 from dlt.schema.typing import TTableSchema
 
@@ -304,11 +304,9 @@ class DuckDBJobClient(SqlJobClient):
         """As in dlt: a `bigint` with a `precision` in bits is the smallest integer that holds
         it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT); a timestamp is
         `_timestamp_type`."""
-        precision = column.get("precision")
-        if column["data_type"] == "bigint" and precision:
-            for bits, db_type in ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER")):
-                if precision <= bits:
-                    return db_type
+        sized = sized_integer_type(column, ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER")))
+        if sized:
+            return sized
         if column["data_type"] == "timestamp":
             return _timestamp_type(column)
         return super().to_db_type(column)
