@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from dlt.schema import Schema
 from dlt.schema.inference import to_json_text
 from dlt.schema.typing import ID_COLUMN, LOAD_ID_COLUMN
+from dlt.utils.arrow_ipc import arrow_file_batches
 
 LINEAGE_SECTION = ("normalize", "parquet_normalizer")
 """Where the options for dlt columns on Arrow data live in configuration, as in dlt."""
@@ -97,7 +98,8 @@ def data_type_of(arrow_type: pa.DataType) -> dict[str, Any]:
         return {"data_type": "decimal", "precision": arrow_type.precision, "scale": arrow_type.scale}
     if pa.types.is_timestamp(arrow_type) or pa.types.is_time(arrow_type):
         spec: dict[str, Any] = {"data_type": "timestamp" if pa.types.is_timestamp(arrow_type) else "time"}
-        digits = min(_UNIT_DIGITS.get(arrow_type.unit, DEFAULT_TIMESTAMP_PRECISION), DEFAULT_TIMESTAMP_PRECISION)
+        digits = min(_UNIT_DIGITS.get(arrow_type.unit, DEFAULT_TIMESTAMP_PRECISION),
+                     DEFAULT_TIMESTAMP_PRECISION)
         if digits != DEFAULT_TIMESTAMP_PRECISION:
             spec["precision"] = digits
         return spec
@@ -114,35 +116,23 @@ def data_type_of(arrow_type: pa.DataType) -> dict[str, Any]:
 
 def warn_of_nanoseconds(schema: Schema, table_name: str, item_file: Path, arrow_schema: pa.Schema) -> None:
     """Warn, per column, when nanosecond timestamps of an Arrow file go into a column of
-    microseconds (no `precision` of 7-9) and some of them have digits below a microsecond:
+    microseconds (no `precision` above 6) and some of them have digits below a microsecond:
     the destination keeps microseconds at most there, so those digits are lost."""
     columns = schema.tables.get(table_name, {}).get("columns", {})
-    names = [f.name for f in arrow_schema if pa.types.is_timestamp(f.type) and f.type.unit == "ns"
-             and (columns.get(schema.naming.normalize_path(f.name), {}).get("precision") or 6) <= 6]
-    for name in names:
-        if _has_sub_microseconds(item_file, name):
+    for field in arrow_schema:
+        if not (pa.types.is_timestamp(field.type) and field.type.unit == "ns"):
+            continue
+        name = schema.naming.normalize_path(field.name)
+        precision = columns.get(name, {}).get("precision") or DEFAULT_TIMESTAMP_PRECISION
+        if precision > DEFAULT_TIMESTAMP_PRECISION:
+            continue
+        if any(_not_whole_microseconds(batch.column(0))
+               for batch in arrow_file_batches(item_file, [field.name])):
             logger.warning(
                 "Column %r of table %r has timestamps with nanoseconds; they load with their digits"
                 " below a microsecond lost. To keep them on DuckDB, hint the column"
                 " {'data_type': 'timestamp', 'timezone': False, 'precision': 9} (TIMESTAMP_NS).",
-                schema.naming.normalize_path(name), table_name)
-
-
-def _has_sub_microseconds(item_file: Path, name: str) -> bool:
-    """True when a value of nanosecond timestamp column `name` of an Arrow IPC or parquet file
-    is not a whole microsecond (only that column is read)."""
-    if item_file.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(item_file) as parquet_file:
-            return any(_not_whole_microseconds(batch.column(0))
-                       for batch in parquet_file.iter_batches(columns=[name]))
-    import pyarrow.ipc as ipc
-
-    with pa.memory_map(str(item_file)) as source:  # mapped: only this column's pages are read
-        reader = ipc.open_file(source)
-        return any(_not_whole_microseconds(reader.get_batch(i).column(name))
-                   for i in range(reader.num_record_batches))
+                name, table_name)
 
 
 def _not_whole_microseconds(array: pa.Array) -> bool:

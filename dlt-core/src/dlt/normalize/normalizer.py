@@ -117,8 +117,7 @@ class PackageNormalizer:
                 " a row version to the data and name it with row_version_column_name."
             )
         is_merge = bool(merge_keys_of(self.schema, table))
-        if any(pa.types.is_timestamp(f.type) and f.type.unit == "ns" for f in arrow_schema):
-            warn_of_nanoseconds(self.schema, table, item_file, arrow_schema)
+        warn_of_nanoseconds(self.schema, table, item_file, arrow_schema)
         if not is_merge and not needs_rewrite(self.schema, table, arrow_schema):
             record_arrow_columns(self.schema, table, arrow_schema)
             if item_file.suffix == "." + writer.arrow_file_format:

@@ -62,12 +62,19 @@ def arrow_file_rows(path: Path) -> int:
         return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
 
 
-def arrow_file_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def arrow_file_batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """The record batches of an Arrow IPC or parquet file, one at a time: memory holds one
-    batch (or row group), not the file."""
+    batch (or row group), not the file. With `columns`, only those columns are read (an IPC
+    file is then mapped, so the other columns' pages are not touched)."""
     if path.suffix == ".parquet":
         with pq.ParquetFile(path) as parquet_file:
-            yield from parquet_file.iter_batches(batch_size=ROW_GROUP_ROWS)
+            yield from parquet_file.iter_batches(batch_size=ROW_GROUP_ROWS, columns=columns)
+        return
+    if columns is not None:
+        with pa.memory_map(str(path)) as source:
+            reader = ipc.open_file(source)
+            for index in range(reader.num_record_batches):
+                yield reader.get_batch(index).select(columns)
         return
     with pa.OSFile(str(path)) as source:
         reader = ipc.open_file(source)
