@@ -29,7 +29,6 @@ import pyarrow.compute as pc
 _NONE = type(None)
 _SCALAR_ARROW_TYPES: dict[type, pa.DataType] = {
     int: pa.int64(),
-    float: pa.float64(),
     str: pa.string(),
     bool: pa.bool_(),
     bytes: pa.binary(),
@@ -94,9 +93,9 @@ def _array_of(values: list[Any]) -> pa.Array:
     if len(kinds) != 1:
         raise _NotExact
     (kind,) = kinds
-    arrow_type = _SCALAR_ARROW_TYPES.get(kind)
     if kind is float:
         return _float_array(values)
+    arrow_type = _SCALAR_ARROW_TYPES.get(kind)
     if arrow_type is not None:
         return pa.array(values, type=arrow_type)
     if kind is datetime:
