@@ -15,7 +15,7 @@ from typing import Any
 
 import dlt
 from dlt.destinations.impl.duckdb.client import DuckDBJobClient
-from dlt.load.loader import _job_order
+from dlt.load.loader import ordered_jobs
 from dlt.schema import Schema
 
 PAGE = 200
@@ -52,8 +52,9 @@ def test_row_path_items_do_not_cut_the_arrow_files_short(monkeypatch):
     info = pipeline.run(dlt.resource(_items(), name="items"))
 
     formats = Counter((path.name.split(".")[0], path.suffix) for path in _completed_files(info))
-    # the first page and the eight new-key items take the row path: one parquet file holds them
-    assert formats[("items", ".parquet")] == 1
+    # the first page and the eight new-key items take the row path: the first page's rows are
+    # written before the Arrow arrays (so they load first), the new-key items go to one more file
+    assert formats[("items", ".parquet")] == 2
     assert formats[("items__tags", ".parquet")] == 1
     # every new column starts an Arrow file (its columns changed); the row path cuts none
     assert formats[("items", ".arrow")] <= 9
@@ -68,13 +69,14 @@ def test_row_path_items_do_not_cut_the_arrow_files_short(monkeypatch):
         assert extras[0][0] == 8
 
 
-def test_the_loader_orders_a_tables_jobs_by_format():
+def test_the_loader_orders_a_tables_jobs_by_format_then_as_written():
     schema = Schema("order")
     schema.update_table({"name": "items", "columns": {}})
     schema.update_table({"name": "items__tags", "parent": "items", "columns": {}})
     names = ["items__tags.1.0.arrow", "items.3.0.parquet", "items.1.0.arrow", "_dlt_loads.0.0.jsonl",
              "items.2.0.arrow", "items.10.0.parquet", "items__tags.0.0.parquet", "items.0.0.arrow"]
-    ordered = [p.name for p in sorted((Path(n) for n in names), key=lambda p: _job_order(schema, p))]
-    assert ordered == ["items.0.0.arrow", "items.1.0.arrow", "items.2.0.arrow", "items.10.0.parquet",
-                       "items.3.0.parquet", "items__tags.1.0.arrow", "items__tags.0.0.parquet",
+    ordered = [p.name for p in ordered_jobs(schema, (Path(n) for n in names))]
+    # the format of a table's first file first, files in the order they were written
+    assert ordered == ["items.0.0.arrow", "items.1.0.arrow", "items.2.0.arrow", "items.3.0.parquet",
+                       "items.10.0.parquet", "items__tags.0.0.parquet", "items__tags.1.0.arrow",
                        "_dlt_loads.0.0.jsonl"]

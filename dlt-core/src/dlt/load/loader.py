@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from dlt.utils.exceptions import DltException
 from dlt.utils.signals import raise_if_signalled
@@ -73,16 +73,44 @@ class PackageLoadInfo:
         return [job for job in self.jobs if job.state == "failed_jobs"]
 
 
-def _job_order(schema: Schema, path: Path) -> tuple[int, int, str, str, str]:
+def ordered_jobs(schema: Schema, paths: Iterable[Path]) -> list[Path]:
+    """The package's jobs in load order (`_job_order`)."""
+    paths = list(paths)
+    first_format: dict[str, tuple[tuple[str, int], str]] = {}
+    for path in paths:
+        table, file_format = _table_and_format(path)
+        number = _file_number(path)
+        if table not in first_format or number < first_format[table][0]:
+            first_format[table] = (number, file_format)
+    formats = {table: file_format for table, (_, file_format) in first_format.items()}
+    return sorted(paths, key=lambda path: _job_order(schema, path, formats))
+
+
+def _job_order(schema: Schema, path: Path, first_formats: dict[str, str]) -> tuple[Any, ...]:
     """Parent tables before their children, dlt's own tables last; within a table its jobs of
     one file format next to each other, so a destination with `run_jobs` loads them in one
     statement (a package whose rows took both the Arrow and the row path has jobs of both
-    formats; merge tables are de-duplicated in normalize, so the order of their files does not
-    decide which row is kept)."""
+    formats). The format of the table's first file (`first_formats`) goes first and files go
+    in the order normalize wrote them, so the rows land in the order they were extracted as
+    far as the formats allow: a table's first rows often take the row path (they bring its
+    columns) and, loaded last, would scatter the table's first rows over its row groups
+    (merge tables are de-duplicated in normalize, so the order does not decide which row is
+    kept)."""
     table, file_format = _table_and_format(path)
     system = 1 if table.startswith("_dlt") else 0
     depth = schema.table_depth(table) if table in schema.tables else 0
-    return (system, depth, table, file_format, path.name)
+    later_format = 0 if first_formats.get(table) == file_format else 1
+    return (system, depth, table, later_format, file_format, _file_number(path))
+
+
+def _file_number(path: Path) -> tuple[str, int]:
+    """A job file's writer prefix and sequence number (`items.w1_12.0.parquet` -> ("w1_", 12)),
+    so that file 10 sorts after file 9."""
+    file_id = path.name.split(".")[1] if path.name.count(".") >= 3 else ""
+    digits = len(file_id) - len(file_id.rstrip("0123456789"))
+    if not digits:
+        return (file_id, -1)
+    return (file_id[:-digits], int(file_id[-digits:]))
 
 
 def _table_and_format(path: Path) -> tuple[str, str]:
@@ -179,7 +207,7 @@ class Loader:
         client.update_stored_schema()
         batching = True
         while True:
-            pending = sorted(self.storage.jobs(load_id, "new_jobs"), key=lambda p: _job_order(schema, p))
+            pending = ordered_jobs(schema, self.storage.jobs(load_id, "new_jobs"))
             tables = sorted({p.name.split(".")[0] for p in pending})
             self._count_pending(pending)
             try:

@@ -269,6 +269,10 @@ class TableJobWriter:
             self.write_columns({name: array.to_pylist() for name, array in values.items()}, count, columns)
             return
         if self.arrow_file_format != self.file_format:
+            if self.rows and not self.files:
+                # the table's first rows took the row path: their file comes first, so the
+                # loader (which loads the format of a table's first file first) keeps them first
+                self.flush(columns)
             self._companion()._write_arrays(values, count, columns)
             self.row_count += count
             return
