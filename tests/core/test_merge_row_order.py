@@ -1,8 +1,8 @@
 """A merge table's rows sit in DuckDB in the order they were extracted.
 
 The loader loads the format of a table's first job file first and its files in the order
-normalize wrote them, and a DuckDB load with merge tables keeps insertion order (and puts the
-connection's setting back after): the rows that a later incremental merge replaces (the ones
+normalize wrote them, and on DuckDB the statements of a merge chain keep insertion order (the
+other tables' INSERTs do not, and the connection's setting goes back): the rows that a later incremental merge replaces (the ones
 that came last) then fill whole row groups, which DuckDB drops instead of rewriting.
 """
 
@@ -46,25 +46,38 @@ def test_a_merge_tables_rows_load_in_extraction_order(tmp_path, monkeypatch):
         20_000, sum(range(20_000)) * 2)
 
 
-def test_a_merge_load_gives_the_connection_its_insertion_order_setting_back(tmp_path):
+def test_only_a_merge_chain_keeps_insertion_order_and_the_setting_goes_back(tmp_path):
     connection = duckdb.connect(str(tmp_path / "setting.duckdb"), config={"preserve_insertion_order": False})
     pipeline = dlt.pipeline(pipeline_name="merge_setting", destination=dlt.destinations.duckdb(connection))
     statements: list[str] = []
+    order_at_insert: dict[str, bool] = {}
     from dlt.destinations import sql_client as sql_client_module
 
     execute = sql_client_module.SqlClient.execute_sql
 
     def recorded(self, sql, *args):
         statements.append(sql)
+        if sql.startswith(("INSERT INTO", "DELETE FROM")):
+            target = sql.split(" BY NAME")[0].split(" (")[0].split(" WHERE")[0].rsplit(".", 1)[-1]
+            order_at_insert[target] = execute(self, "SELECT current_setting('preserve_insertion_order')")[0][0]
         return execute(self, sql, *args)
 
+    merged = dlt.resource([{"id": 1, "tags": [1, 2]}, {"id": 2, "tags": [3]}], name="merged",
+                          primary_key="id", write_disposition="merge")
+    appended = dlt.resource([{"id": i} for i in range(100)], name="appended")
     sql_client_module.SqlClient.execute_sql = recorded
     try:
-        pipeline.run(dlt.resource([{"id": 1}, {"id": 2}], name="t", primary_key="id",
-                                  write_disposition="merge"))
+        info = pipeline.run([merged, appended])
     finally:
         sql_client_module.SqlClient.execute_sql = execute
-    assert "SET preserve_insertion_order = true" in statements
-    assert statements.index("SET preserve_insertion_order = false") > statements.index(
-        "SET preserve_insertion_order = true")
+    assert info.has_failed_jobs is False
+    # the merge chain's temporary tables, the merge into the table and its child: order kept
+    assert [kept for target, kept in order_at_insert.items() if target.startswith("_dlt_merge_rows")] == [True, True]
+    assert order_at_insert['"merged"'] is True and order_at_insert['"merged__tags"'] is True
+    assert order_at_insert['"appended"'] is False
+    assert statements.count("SET preserve_insertion_order = true") == 3  # two INSERTs, the merge
+    assert statements[-1] != "SET preserve_insertion_order = true"
     assert connection.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
+    dataset = pipeline.dataset_name
+    assert connection.execute(f"SELECT count(*) FROM {dataset}.merged__tags").fetchone()[0] == 3
+    assert connection.execute(f"SELECT count(*) FROM {dataset}.appended").fetchone()[0] == 100
