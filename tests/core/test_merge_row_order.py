@@ -81,3 +81,18 @@ def test_only_a_merge_chain_keeps_insertion_order_and_the_setting_goes_back(tmp_
     dataset = pipeline.dataset_name
     assert connection.execute(f"SELECT count(*) FROM {dataset}.merged__tags").fetchone()[0] == 3
     assert connection.execute(f"SELECT count(*) FROM {dataset}.appended").fetchone()[0] == 100
+
+
+def test_a_failed_merge_load_gives_the_connection_its_insertion_order_setting_back(tmp_path):
+    from dlt.pipeline.exceptions import PipelineStepFailed
+    import pytest
+
+    connection = duckdb.connect(str(tmp_path / "failed.duckdb"), config={"preserve_insertion_order": False})
+    pipeline = dlt.pipeline(pipeline_name="merge_failed", destination=dlt.destinations.duckdb(connection))
+    rows = [{"id": i, "v": i} for i in range(100)]
+    rows[50]["v"] = None
+    resource = dlt.resource(rows, name="t", primary_key="id", write_disposition="merge",
+                            columns={"v": {"data_type": "bigint", "nullable": False}})
+    with pytest.raises(PipelineStepFailed):
+        pipeline.run(resource)
+    assert connection.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
