@@ -48,6 +48,6 @@ def test_init_config_stubs_show_the_destination_defaults(project: Project):
 
     assert result.returncode == 0, result.stderr
     config = (project.path / ".dlt" / "config.toml").read_text()
-    assert re.search(r'^# memory_limit = "96MB"  # optional, this is the default$', config, re.M)
+    assert re.search(r'^# memory_limit = "64MB"  # optional, this is the default$', config, re.M)
     assert re.search(r"^# preserve_insertion_order = false  # optional, this is the default$", config, re.M)
     assert 'memory_limit = ""' not in config

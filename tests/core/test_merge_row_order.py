@@ -96,3 +96,46 @@ def test_a_failed_merge_load_gives_the_connection_its_insertion_order_setting_ba
     with pytest.raises(PipelineStepFailed):
         pipeline.run(resource)
     assert connection.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
+
+
+def _memory_limits_set(pipeline, resource) -> tuple[list[str], str]:
+    """The `SET memory_limit` statements of a run, and the connection's limit after it."""
+    from dlt.destinations import sql_client as sql_client_module
+
+    statements: list[str] = []
+    execute = sql_client_module.SqlClient.execute_sql
+
+    def recorded(self, sql, *args):
+        if sql.startswith("SET memory_limit"):
+            statements.append(sql)
+        return execute(self, sql, *args)
+
+    sql_client_module.SqlClient.execute_sql = recorded
+    try:
+        pipeline.run(resource)
+    finally:
+        sql_client_module.SqlClient.execute_sql = execute
+    with pipeline.sql_client() as client:
+        limit = client.execute_sql("SELECT current_setting('memory_limit')")[0][0]
+    return statements, limit
+
+
+def test_a_merge_load_makes_room_for_the_rows_its_temporary_tables_hold(tmp_path):
+    import pyarrow as pa
+
+    rows = 600_000
+    table = pa.table({"id": pa.array(range(rows), pa.int64()),
+                      "name": pa.array([f"name-{i:012d}" for i in range(rows)])})
+    # the same rows appended fit dlt's default cap: no raise
+    appended = dlt.pipeline(pipeline_name="cap_append", destination=dlt.destinations.duckdb(str(tmp_path / "a.duckdb")))
+    statements, limit = _memory_limits_set(appended, dlt.resource(table, name="t"))
+    assert statements == [] and limit.replace(" ", "") == "61.0MiB"  # DuckDB shows 64MB in MiB
+    # merged, they wait in a temporary table until the merge: the cap goes up for the load
+    merged = dlt.pipeline(pipeline_name="cap_merge", destination=dlt.destinations.duckdb(str(tmp_path / "m.duckdb")))
+    statements, limit = _memory_limits_set(merged, dlt.resource(table, name="t", primary_key="id",
+                                                                write_disposition="merge"))
+    raised = [s for s in statements if s != "SET memory_limit = '61.0 MiB'"]
+    assert len(raised) == 1 and int(raised[0].split("'")[1].removesuffix("MiB")) > 64, statements
+    assert statements[-1] == "SET memory_limit = '61.0 MiB'" and limit.replace(" ", "") == "61.0MiB"
+    with merged.sql_client() as client:
+        assert client.execute_sql("SELECT count(*), count(DISTINCT id) FROM t")[0] == (rows, rows)

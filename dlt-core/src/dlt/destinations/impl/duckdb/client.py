@@ -416,9 +416,10 @@ class DuckDBJobClient(SqlJobClient):
     def _raise_memory_for(self, paths: list[Path], table: TTableSchema, file_format: str) -> int:
         """Raise DuckDB's memory limit for this load when it is below what an INSERT needs:
         jsonl takes what DuckDB's JSON reader holds (32 MiB buffers, about threads + 2 at
-        once), parquet and Arrow files of wide tables what `insert_memory` estimates for all
-        the rows the load inserts into the table so far (only over dlt's default cap, never
-        over one the user set). The commit writes the rows out and needs the same memory, so
+        once), parquet and Arrow files what `insert_memory` estimates for all the rows the
+        load inserts into the table so far (wide tables need much more than narrow ones), plus
+        what the load's merge rows take in their temporary tables (only over dlt's default cap,
+        never over one the user set). The commit writes the rows out and needs the same memory, so
         the limit goes back when the load ends. Returns DuckDB's threads setting."""
         limit, setting = self.sql.execute_sql(
             "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
@@ -432,7 +433,10 @@ class DuckDBJobClient(SqlJobClient):
             rows, size = insert_memory.job_files_size(paths)
             before = self._inserted.get(table["name"], (0, 0))
             rows, size = self._inserted[table["name"]] = (before[0] + rows, before[1] + size)
-            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, threads))
+            # the rows of the load's merge tables stay in their temporary tables until it ends
+            held = sum(size for name, (_, size) in self._inserted.items() if name in self._merge_tables)
+            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, threads)
+                                           + insert_memory.temporary_rows_mib(held))
         if _mebibytes(limit) < needed:
             self._change_setting("memory_limit", f"'{int(needed) + 1}MiB'", f"'{limit}'")
         return threads

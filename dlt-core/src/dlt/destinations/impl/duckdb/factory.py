@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from dlt.configuration.redaction import forget_secret
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities, DestinationTerminalError
 
-DEFAULT_MEMORY_LIMIT = "96MB"
-"""DuckDB's memory cap on connections dlt opens (jsonl loads raise it for their statement)."""
+DEFAULT_MEMORY_LIMIT = "64MB"
+"""DuckDB's memory cap on connections dlt opens (a load raises it for what its INSERTs need)."""
 
 
 PIPELINE_KEYWORD = ":pipeline:"

@@ -16,8 +16,11 @@ import posixpath
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from dlt.destinations.impl.duckdb.client import JSON_BUFFER_MIB, DuckDBJobClient, DuckDBSqlClient, _mebibytes
-from dlt.destinations.impl.duckdb.factory import DEFAULT_MEMORY_LIMIT
 from dlt.schema.typing import VERSION_TABLE
+
+QUERY_MEMORY_LIMIT = "96MB"
+"""DuckDB's memory cap for queries over a filesystem dataset's files (DuckDB spills beyond it;
+a load's cap is lower because a load raises it for what its INSERTs need)."""
 
 if TYPE_CHECKING:
     from dlt.destinations.impl.filesystem.client import FilesystemJobClient
@@ -28,7 +31,7 @@ class FilesystemSqlClient(DuckDBSqlClient):
 
     def __init__(self, job_client: FilesystemJobClient) -> None:
         super().__init__(job_client.dataset_name, job_client.capabilities, ":memory:",
-                         {"memory_limit": DEFAULT_MEMORY_LIMIT})
+                         {"memory_limit": QUERY_MEMORY_LIMIT})
         self.job_client = job_client
         self._registered: list[str] = []
 
