@@ -2,8 +2,9 @@
 
 The loader loads the format of a table's first job file first and its files in the order
 normalize wrote them, and on DuckDB the statements of a merge chain keep insertion order (the
-other tables' INSERTs do not, and the connection's setting goes back): the rows that a later incremental merge replaces (the ones
-that came last) then fill whole row groups, which DuckDB drops instead of rewriting.
+other tables' INSERTs do not, and the connection's setting goes back): the rows that a later
+incremental merge replaces (the ones that came last) then fill whole row groups, which DuckDB
+drops instead of rewriting.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from dlt.destinations.base import (
 from dlt.load.exceptions import LoadClientError, LoadClientJobFailed, LoadClientJobTerminalRetry
 from dlt.load.jobs import LoadJobInfo
 from dlt.schema import Schema
-from dlt.storage.packages import PackageStorage
+from dlt.storage.packages import JobFileName, PackageStorage
 
 logger = logging.getLogger("dlt")
 
@@ -106,7 +106,7 @@ def _job_order(schema: Schema, path: Path, first_formats: dict[str, str]) -> tup
 def _file_number(path: Path) -> tuple[str, int]:
     """A job file's writer prefix and sequence number (`items.w1_12.0.parquet` -> ("w1_", 12)),
     so that file 10 sorts after file 9."""
-    file_id = path.name.split(".")[1] if path.name.count(".") >= 3 else ""
+    file_id = JobFileName.parse(path.name).file_id
     digits = len(file_id) - len(file_id.rstrip("0123456789"))
     if not digits:
         return (file_id, -1)

@@ -350,16 +350,12 @@ class DuckDBJobClient(SqlJobClient):
         The other tables' INSERTs keep the connection's setting (kept order made a 1M-row
         Arrow INSERT slower: 0.61 s against 0.33 s). After a failed statement the setting goes
         back with the rollback (`abort_load`)."""
-        if not keep or "preserve_insertion_order" in self._settings_before:
+        if not keep or "preserve_insertion_order" in self._settings_before or self.sql.execute_sql(
+                "SELECT current_setting('preserve_insertion_order')")[0][0]:
             yield
             return
-        setting = self.sql.execute_sql("SELECT current_setting('preserve_insertion_order')")[0][0]
-        if setting:
+        with self._setting_for("preserve_insertion_order", "true", "false"):
             yield
-            return
-        self._change_setting("preserve_insertion_order", "true", "false")
-        yield
-        self._set_back("preserve_insertion_order")
 
     def qualified_staging_table(self, table_name: str) -> str:
         """The staging table of `table_name`, or for a merge table of this load its temporary
@@ -419,8 +415,8 @@ class DuckDBJobClient(SqlJobClient):
         once), parquet and Arrow files what `insert_memory` estimates for all the rows the
         load inserts into the table so far (wide tables need much more than narrow ones), plus
         what the load's merge rows take in their temporary tables (only over dlt's default cap,
-        never over one the user set). The commit writes the rows out and needs the same memory, so
-        the limit goes back when the load ends. Returns DuckDB's threads setting."""
+        never over one the user set). The commit writes the rows out and needs the same
+        memory, so the limit goes back when the load ends. Returns DuckDB's threads setting."""
         limit, setting = self.sql.execute_sql(
             "SELECT current_setting('memory_limit'), current_setting('threads')")[0]
         threads = int(setting)
@@ -434,9 +430,11 @@ class DuckDBJobClient(SqlJobClient):
             before = self._inserted.get(table["name"], (0, 0))
             rows, size = self._inserted[table["name"]] = (before[0] + rows, before[1] + size)
             # the rows of the load's merge tables stay in their temporary tables until it ends
-            held = sum(size for name, (_, size) in self._inserted.items() if name in self._merge_tables)
-            needed = insert_memory.bounded(insert_memory.table_insert_mib(rows, size, columns, threads)
-                                           + insert_memory.temporary_rows_mib(held))
+            held = sum(size for name, (_, size) in self._inserted.items()
+                       if name in self._merge_tables)
+            needed = insert_memory.bounded(
+                insert_memory.table_insert_mib(rows, size, columns, threads)
+                + insert_memory.temporary_rows_mib(held))
         if _mebibytes(limit) < needed:
             self._change_setting("memory_limit", f"'{int(needed) + 1}MiB'", f"'{limit}'")
         return threads
@@ -452,9 +450,17 @@ class DuckDBJobClient(SqlJobClient):
         if threads <= 1 or not wide or "threads" in self._settings_before:
             yield
             return
-        self._change_setting("threads", "1", str(threads))
+        with self._setting_for("threads", "1", str(threads)):
+            yield
+
+    @contextmanager
+    def _setting_for(self, name: str, value: str, before: str) -> Iterator[None]:
+        """A DuckDB setting changed for the statements of the block (`_change_setting`) and put
+        back after them; after a failed statement it goes back with the rollback
+        (`abort_load`)."""
+        self._change_setting(name, value, before)
         yield
-        self._set_back("threads")
+        self._set_back(name)
 
     def _change_setting(self, name: str, value: str, before: str) -> None:
         """SET a DuckDB setting for this load, remembering what it was the first time."""
