@@ -110,6 +110,22 @@ def test_facade_modules_are_not_imported_by_import_dlt():
     assert out.stdout.strip() == "['dlt.common']" or out.stdout.strip() == "[]", out.stdout
 
 
+def test_import_dlt_leaves_pyarrow_and_duckdb_for_the_first_run():
+    code = ("import dlt, sys; print(sorted(m for m in ('pyarrow', 'duckdb', 'dlt.extract.extractor',"
+            " 'dlt.normalize.normalizer') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_pipeline_run_still_finds_its_stages(tmp_path):
+    code = ("import dlt; p = dlt.pipeline('light', pipelines_dir=r'%s', destination='duckdb',"
+            " dataset_name='d'); info = p.run([{'id': 1}], table_name='t');"
+            " print(p.dataset().t.select('id').fetchall())" % tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path)
+    assert out.stdout.strip().splitlines()[-1] == "[(1,)]", out.stdout + out.stderr
+
+
 def test_every_facade_module_says_where_the_real_code_lives():
     for module in ("dlt.common.configuration", "dlt.common.configuration.specs",
                    "dlt.common.configuration.exceptions", "dlt.common.schema",

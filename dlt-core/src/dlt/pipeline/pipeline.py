@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlt.utils.context import active_pipeline, active_source, active_state
 from dlt.utils.logging_setup import configure_logging
@@ -30,13 +30,10 @@ from dlt.destinations.base import (
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.destinations.strategies import verify_resource_strategies
 from dlt.extract.decorators import SourceFactory
-from dlt.extract.extractor import ExtractInfo as SourceExtractInfo, Extractor
 from dlt.extract.hints import make_hints
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.load.exceptions import LoadClientJobException
-from dlt.load.loader import Loader, PackageAborted
-from dlt.normalize.normalizer import PackageNormalizer
 from dlt.pipeline import state as state_files
 from dlt.pipeline.exceptions import (
     PipelineConfigMissing,
@@ -57,6 +54,9 @@ from dlt.storage.load_package import LoadJobInfo, LoadPackageInfo, schema_update
 from dlt.storage.packages import JOB_STATES, PackageStorage, new_load_id
 from dlt.utils.context import active_metrics
 from dlt.utils.warnings import DltDeprecationWarning
+
+if TYPE_CHECKING:  # the stages import pyarrow: a pipeline imports them when it first runs one
+    from dlt.extract.extractor import ExtractInfo as SourceExtractInfo
 
 logger = logging.getLogger("dlt")
 
@@ -609,6 +609,7 @@ class Pipeline:
         return ExtractInfo(self, metrics, packages, first_run, started, datetime.now(timezone.utc))
 
     def _extract_source(self, source: DltSource, refresh: str | None = None) -> ExtractInfo:
+        from dlt.extract.extractor import ExtractInfo as SourceExtractInfo, Extractor
         from dlt.plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
@@ -750,6 +751,7 @@ class Pipeline:
     def normalize(self, workers: int | None = None, loader_file_format: str | None = None,
                   _trace: PipelineTrace | None = None) -> NormalizeInfo | None:
         """Normalize every extracted package into load jobs."""
+        from dlt.normalize.normalizer import PackageNormalizer
         from dlt.plugins import get_plugin_manager
 
         if _trace is None:  # a normalize() of its own, not a step of run()
@@ -835,6 +837,7 @@ class Pipeline:
         With `raise_on_failed_jobs=False` the package completes without the failed job, which
         stays in `failed_jobs` with its error.
         """
+        from dlt.load.loader import Loader, PackageAborted
         from dlt.plugins import get_plugin_manager
 
         destination_obj = self._require_destination(destination, dataset_name, credentials)
