@@ -117,6 +117,15 @@ def test_import_dlt_leaves_pyarrow_and_duckdb_for_the_first_run():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def test_creating_a_pipeline_imports_its_stages(tmp_path):
+    code = ("import dlt, sys; dlt.pipeline('light', pipelines_dir=r'%s');"
+            " print(sorted(m for m in ('pyarrow', 'dlt.extract.extractor', 'dlt.normalize.normalizer',"
+            " 'dlt.load.loader') if m in sys.modules))" % tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ("['dlt.extract.extractor', 'dlt.load.loader',"
+                                  " 'dlt.normalize.normalizer', 'pyarrow']"), out.stdout
+
+
 def test_a_pipeline_run_still_finds_its_stages(tmp_path):
     code = ("import dlt; p = dlt.pipeline('light', pipelines_dir=r'%s', destination='duckdb',"
             " dataset_name='d'); info = p.run([{'id': 1}], table_name='t');"
