@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyarrow as pa
 
@@ -44,7 +44,8 @@ class TableItemsFile:
 
     def __init__(self, folder: Path, table: str, buffer_items: int, next_index: Any,
                  file_items: int = 100_000, primary_key: list[str] | None = None,
-                 naming: Any = None, arrow_pages: bool = False) -> None:
+                 naming: Any = None, arrow_pages: bool = False,
+                 json_exact: Callable[[], bool] | None = None) -> None:
         self.folder = folder
         self.table = table
         self.next_index = next_index
@@ -56,6 +57,9 @@ class TableItemsFile:
         self.primary_key = primary_key
         self.naming = naming
         self.arrow_pages = arrow_pages
+        self.json_exact = json_exact
+        """Asked at each flush: True when the table may keep nested values as JSON, so Arrow
+        pages must give its nested dicts back key for key (`dlt.storage.arrow_pages`)."""
         self.in_file = 0
         self.file: Any = None
         self.keys_file: Any = None
@@ -80,7 +84,8 @@ class TableItemsFile:
                 append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
         try:
-            for stored in encode_pages(self.buffer, self.arrow_pages, self.page_sizes):
+            json_exact = self.arrow_pages and self.json_exact is not None and self.json_exact()
+            for stored in encode_pages(self.buffer, self.arrow_pages, self.page_sizes, json_exact):
                 append_pickled(self.file, stored)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             bad = next((i for i in self.buffer if not _picklable(i)), None)
@@ -176,6 +181,7 @@ class Extractor:
                 self._next_file_index, self.items_per_file,
                 primary_key=merge_keys_of(self.schema, table) or None, naming=self.schema.naming,
                 arrow_pages=self._columnar_normalize(table),
+                json_exact=lambda: self._may_keep_json(table),
             )
         return items_file
 
@@ -188,6 +194,21 @@ class Extractor:
         if self.hook is not None and self.hook.on_normalize_rows.get_hookimpls():
             return False
         return row_id_function(self.schema.tables[table]) is None
+
+    def _may_keep_json(self, table: str) -> bool:
+        """True when normalize may store nested values of `table` as JSON: a nesting limit
+        applies to it, or it or one of its child tables has a `json` column."""
+        schema = self.schema
+        if table not in schema.tables:
+            return True
+        root = schema.root_table(table)
+        if root.get("x-max-nesting", schema.settings.get("max_table_nesting")) is not None:
+            return True
+        prefix = table + "__"
+        return any(column.get("data_type") == "json"
+                   for name, other in schema.tables.items()
+                   if name == table or name.startswith(prefix)
+                   for column in other.get("columns", {}).values())
 
     def _table_for(self, source: DltSource, resource: DltResource, raw_name: str,
                    item: Any = None) -> str | None:

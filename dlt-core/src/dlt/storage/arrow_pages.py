@@ -12,7 +12,11 @@ and normalize then reads it without unpickling a single Python object: its colum
 (`dlt.normalize.arrow_walk`) checks types per column and hands the arrays to the job writers.
 
 `batch.to_pylist()` gives any other reader the items back (a missing key reads as None, which
-the normalizer treats as a missing key).
+the normalizer treats as a missing key). That is not exact for a dict the normalizer keeps as
+JSON (a `json` column, or below the nesting limit): one without a key that another has would
+gain it as null, and an empty dict would read as None. For tables that may keep JSON, extract
+asks for `json_exact`: a page whose nested dicts of one column differ in their keys (or their
+order) or include an empty dict then stays pickled.
 """
 
 from __future__ import annotations
@@ -41,13 +45,14 @@ class _NotExact(Exception):
     """A value Arrow would not hold exactly: the page stays pickled."""
 
 
-def encode_arrow_page(items: list[Any]) -> pa.RecordBatch | None:
+def encode_arrow_page(items: list[Any], json_exact: bool = False) -> pa.RecordBatch | None:
     """The page as one record batch, or None when a value would not survive Arrow exactly
-    (or the items are not all dicts with string keys)."""
+    (or the items are not all dicts with string keys). With `json_exact`, nested dicts must
+    also read back key for key (see the module's docstring)."""
     if not items or set(map(type, items)) != {dict}:
         return None
     try:
-        names, arrays = _columns_of(items)
+        names, arrays = _columns_of(items, json_exact)
     except (_NotExact, pa.ArrowException, OverflowError, TypeError, ValueError):
         return None
     if not names:
@@ -55,7 +60,7 @@ def encode_arrow_page(items: list[Any]) -> pa.RecordBatch | None:
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def _columns_of(dicts: list[dict[str, Any]]) -> tuple[list[str], list[pa.Array]]:
+def _columns_of(dicts: list[dict[str, Any]], json_exact: bool) -> tuple[list[str], list[pa.Array]]:
     """Key names (the union of the dicts' keys, in order of first appearance) and one array
     per key for a list of dicts."""
     columns = None
@@ -80,10 +85,10 @@ def _columns_of(dicts: list[dict[str, Any]]) -> tuple[list[str], list[pa.Array]]
                     column[index] = value
     if set(map(type, columns)) - {str}:
         raise _NotExact
-    return list(columns), [_array_of(values) for values in columns.values()]
+    return list(columns), [_array_of(values, json_exact) for values in columns.values()]
 
 
-def _array_of(values: list[Any]) -> pa.Array:
+def _array_of(values: list[Any], json_exact: bool) -> pa.Array:
     """One column: scalars of one exact type, dicts (a struct) or lists (a list array)."""
     kinds = set(map(type, values))
     has_none = _NONE in kinds
@@ -105,9 +110,9 @@ def _array_of(values: list[Any]) -> pa.Array:
         # raise: the page stays pickled)
         return pa.array(values)
     if kind is dict:
-        return _struct_of(values, has_none)
+        return _struct_of(values, has_none, json_exact)
     if kind is list:
-        return _list_of(values, has_none)
+        return _list_of(values, has_none, json_exact)
     raise _NotExact
 
 
@@ -131,20 +136,31 @@ def _timestamp_type(values: list[Any], has_none: bool) -> pa.DataType:
     raise _NotExact
 
 
-def _struct_of(values: list[Any], has_none: bool) -> pa.Array:
+def _struct_of(values: list[Any], has_none: bool, json_exact: bool) -> pa.Array:
+    if json_exact:
+        _check_same_keys(values, has_none)
     dicts = [{} if v is None else v for v in values] if has_none else values
     if not any(dicts):
         # only empty dicts (and None): nothing to unpack
         return pa.nulls(len(values))
-    names, arrays = _columns_of(dicts)
+    names, arrays = _columns_of(dicts, json_exact)
     mask = pa.array([v is None for v in values], type=pa.bool_()) if has_none else None
     return pa.StructArray.from_arrays(arrays, names=names, mask=mask)
 
 
-def _list_of(values: list[Any], has_none: bool) -> pa.Array:
+def _check_same_keys(values: list[Any], has_none: bool) -> None:
+    """Raise `_NotExact` unless the dicts among `values` have the same keys in the same order,
+    at least one: only then does each read back from a struct as it was."""
+    present = [v for v in values if v is not None] if has_none else values
+    keys = tuple(present[0])
+    if not keys or any(tuple(d) != keys for d in present):
+        raise _NotExact
+
+
+def _list_of(values: list[Any], has_none: bool, json_exact: bool) -> pa.Array:
     lengths = [0 if v is None else len(v) for v in values] if has_none else list(map(len, values))
     offsets = [0, *accumulate(lengths)]
     elements = list(chain.from_iterable(v for v in values if v))
-    child = _array_of(elements)
+    child = _array_of(elements, json_exact)
     mask = pa.array([v is None for v in values], type=pa.bool_()) if has_none else None
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), child, mask=mask)

@@ -85,7 +85,8 @@ by Arrow (consecutive ones joined again), so one odd value sends only its part t
 which takes each item many times as long as the Arrow path does."""
 
 
-def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | None = None) -> list[Any]:
+def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | None = None,
+                 json_exact: bool = False) -> list[Any]:
     """What `append_pickled` stores for a buffered page, one value per stored page.
 
     With `arrow`, a buffer whose pages (as the resource yielded them, `page_sizes`) start with
@@ -94,7 +95,7 @@ def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | 
     make every batch carry every page's columns as nulls. Consecutive batches of one schema are
     joined into one. A buffer whose pages all start alike is encoded whole. A page Arrow cannot
     hold whole is stored in parts of `ARROW_PART_ITEMS` items, every part encoded on its own
-    (`encode_page`)."""
+    (`encode_page`). `json_exact`: as in `dlt.storage.arrow_pages.encode_arrow_page`."""
     if not arrow:
         return [encode_page(items)]
     if page_sizes and _pages_start_alike(items, page_sizes):
@@ -102,7 +103,8 @@ def encode_pages(items: list[Any], arrow: bool = False, page_sizes: list[int] | 
     stored: list[Any] = []
     start = 0
     for end in _chunk_ends(len(items), page_sizes):
-        stored.extend(_encode_chunk(items[start:end] if start or end < len(items) else items))
+        chunk = items[start:end] if start or end < len(items) else items
+        stored.extend(_encode_chunk(chunk, json_exact))
         start = end
     return _joined_batches(stored)
 
@@ -142,18 +144,18 @@ def _chunk_ends(count: int, page_sizes: list[int] | None) -> list[int]:
     return ends
 
 
-def _encode_chunk(items: list[Any]) -> list[Any]:
+def _encode_chunk(items: list[Any], json_exact: bool) -> list[Any]:
     """One chunk as one record batch, or in parts of `ARROW_PART_ITEMS` items when Arrow cannot
     hold it whole."""
     from dlt.storage.arrow_pages import encode_arrow_page
 
     if len(items) <= ARROW_PART_ITEMS:
-        return [encode_page(items, True)]
-    batch = encode_arrow_page(items)
+        return [encode_page(items, True, json_exact)]
+    batch = encode_arrow_page(items, json_exact)
     if batch is not None:
         return [(ARROW_MARK, batch)]
     if set(map(type, items)) == {dict}:
-        return [encode_page(items[start:start + ARROW_PART_ITEMS], True)
+        return [encode_page(items[start:start + ARROW_PART_ITEMS], True, json_exact)
                 for start in range(0, len(items), ARROW_PART_ITEMS)]
     return [encode_page(items)]
 
@@ -188,14 +190,14 @@ def _joined_batches(stored: list[Any]) -> list[Any]:
     return joined
 
 
-def encode_page(items: list[Any], arrow: bool = False) -> Any:
+def encode_page(items: list[Any], arrow: bool = False, json_exact: bool = False) -> Any:
     """What `append_pickled` stores for a page: with `arrow`, a record batch when Arrow holds
     every value exactly (`dlt.storage.arrow_pages`); else the columns of a page of dicts of one
     shape (same keys, same order, at least two items); otherwise the list itself."""
     if arrow and len(items) >= 2:
         from dlt.storage.arrow_pages import encode_arrow_page
 
-        batch = encode_arrow_page(items)
+        batch = encode_arrow_page(items, json_exact)
         if batch is not None:
             return (ARROW_MARK, batch)
     if len(items) < 2 or set(map(type, items)) != {dict}:
