@@ -209,7 +209,7 @@ def test_a_named_destination_takes_its_type_and_settings_from_config(monkeypatch
     # restored by name from the pipeline's state
     assert dlt.attach(pipeline_name="named_dest").destination.name == "warehouse"
     monkeypatch.setenv("DESTINATION__OTHER__DESTINATION_TYPE", "dlt.destinations.duckdb")
-    assert resolve_destination("other").destination_type == "duckdb"
+    assert resolve_destination("other").destination_type == "dlt.destinations.duckdb"
     with pytest.raises(UnknownProvisionError):
         dlt.pipeline(pipeline_name="unnamed_dest", destination="nowhere")
 
@@ -678,3 +678,17 @@ def test_nanoseconds_that_a_microsecond_column_would_lose_are_warned_of(caplog):
     pipeline.run(dlt.resource(fine, name="kept", columns=hint))
     assert "nanoseconds" not in caplog.text
     assert _rows(pipeline, 'SELECT epoch_ns("at") FROM kept ORDER BY 1') == [(1,), (1_500,)]
+
+
+def test_destination_type_load_info_and_state_name_the_type_as_1_31(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="typed", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "t.duckdb")),
+                            dataset_name="ds")
+    info = pipeline.run([{"id": 1}], table_name="t")
+    assert pipeline.destination.destination_type == "dlt.destinations.duckdb"
+    assert info.destination_type == "dlt.destinations.duckdb"
+    assert info.asdict()["destination_type"] == "dlt.destinations.duckdb"
+    assert pipeline.state["destination_type"] == "dlt.destinations.duckdb"
+    assert str(info).splitlines()[0].startswith("Pipeline typed load step finished in ")
+    attached = dlt.attach("typed", pipelines_dir=str(tmp_path))
+    assert attached.state["destination_type"] == "dlt.destinations.duckdb"

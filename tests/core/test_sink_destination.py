@@ -171,11 +171,11 @@ def test_dlt_destination_by_name_makes_a_sink_or_a_named_destination():
         got.extend(items)
 
     sink = dlt.destination("plain_one", destination_callable=plain, batch_size=1)
-    assert sink.name == "plain_one" and sink.destination_type == "destination"
+    assert sink.name == "plain_one" and sink.destination_type == "dlt.destinations.destination"
     dlt.pipeline(pipeline_name="sink_plain", destination=sink).run([{"v": 1}, {"v": 2}], table_name="t")
     assert sorted(r["v"] for r in got) == [1, 2]
     named = dlt.destination("warehouse", destination_type="duckdb")
-    assert named.name == "warehouse" and named.destination_type == "duckdb"
+    assert named.name == "warehouse" and named.destination_type == "dlt.destinations.duckdb"
 
 
 def test_an_unknown_file_format_is_refused_with_the_choices():

@@ -157,8 +157,9 @@ class Destination:
 
     @property
     def destination_type(self) -> str:
-        """The short type name of the destination (`duckdb`, `bigquery`, ...)."""
-        return self.destination_name
+        """The destination's type as dlt 1.31 names it: `dlt.destinations.<type>`
+        (`dlt.destinations.duckdb`, also for a named destination of that type)."""
+        return f"dlt.destinations.{self.destination_name}"
 
     def capabilities(self) -> DestinationCapabilities:
         """What this destination supports."""

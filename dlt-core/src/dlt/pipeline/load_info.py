@@ -303,7 +303,7 @@ class LoadInfo(_StepInfo):
         """The load as text: destination, dataset, each package and its failed jobs, rows."""
         loaded = [p for p in self.load_packages if p.state == "loaded"]
         if self.finished_at is not None:
-            head = f"Pipeline {self.pipeline_name} load step completed in {self.elapsed:.2f} seconds"
+            head = f"Pipeline {self.pipeline_name} load step finished in {self.elapsed:.2f} seconds"
         else:
             head = f"Pipeline {self.pipeline_name} load step did not finish"
         lines = [

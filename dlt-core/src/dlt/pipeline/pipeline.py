@@ -434,6 +434,7 @@ class Pipeline:
         self._state["dataset_name"] = self.dataset_name
         if self.destination is not None:
             self._state["destination_name"] = self.destination.name
+            self._state["destination_type"] = self.destination.destination_type
         state_files.save_state(self._working_dir, self._state)
 
     def _adopt_package_states(self) -> None:
@@ -865,7 +866,8 @@ class Pipeline:
                             self._working_dir, hook, on_terminal_error=policy,
                             collector=self.collector)
             info = LoadInfo(self, destination_obj.name, self._destination_location(), self.dataset_name,
-                            started, None, [], self.first_run, destination_type=destination_obj.name)
+                            started, None, [], self.first_run,
+                            destination_type=destination_obj.destination_type)
             record.info = info
             for load_id in self.storage.list("normalized"):
                 try:

@@ -93,8 +93,8 @@ class destination(Destination):  # noqa: N801 - the public name users write: dlt
 
     @property
     def destination_type(self) -> str:
-        """`destination`, the type name of custom destinations in dlt 1.31."""
-        return "destination"
+        """`dlt.destinations.destination`, the type of custom destinations in dlt 1.31."""
+        return "dlt.destinations.destination"
 
     def capabilities(self) -> DestinationCapabilities:
         """The configured file format; no transactions; parallel jobs unless the strategy or
