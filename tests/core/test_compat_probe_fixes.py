@@ -692,3 +692,13 @@ def test_destination_type_load_info_and_state_name_the_type_as_1_31(tmp_path):
     assert str(info).splitlines()[0].startswith("Pipeline typed load step finished in ")
     attached = dlt.attach("typed", pipelines_dir=str(tmp_path))
     assert attached.state["destination_type"] == "dlt.destinations.duckdb"
+
+
+def test_extract_table_metrics_leave_out_the_state_row(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="metrics", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "m.duckdb")),
+                            dataset_name="ds")
+    pipeline.run([dlt.resource([{"id": 1}], name="rows_a"), dlt.resource([{"id": 2}], name="rows_b")])
+    extract = pipeline.last_trace.last_extract_info
+    (entries,) = extract.metrics.values()
+    assert sorted(entries[0]["table_metrics"]) == ["rows_a", "rows_b"]

@@ -610,7 +610,9 @@ class Pipeline:
             metrics[info.load_id] = [{
                 "schema_name": info.source_name,
                 "started_at": started,
-                "table_metrics": {t: ResourceMetrics(n) for t, n in info.item_counts.items()},
+                # as in 1.31, the state's row is not one of the extracted tables
+                "table_metrics": {t: ResourceMetrics(n) for t, n in info.item_counts.items()
+                                  if t != STATE_TABLE},
                 "resource_metrics": {
                     name: ResourceMetrics(info.item_counts.get(name, 0), dict(custom.get(name, {})))
                     for name in resource_names
