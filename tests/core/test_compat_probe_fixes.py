@@ -702,3 +702,23 @@ def test_extract_table_metrics_leave_out_the_state_row(tmp_path):
     extract = pipeline.last_trace.last_extract_info
     (entries,) = extract.metrics.values()
     assert sorted(entries[0]["table_metrics"]) == ["rows_a", "rows_b"]
+
+
+def test_a_decimal_goes_into_a_double_column_and_nan_loads_as_null_in_any_column(tmp_path):
+    from decimal import Decimal
+
+    pipeline = dlt.pipeline(pipeline_name="coerce", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "c.duckdb")),
+                            dataset_name="ds")
+    pipeline.run([{"id": i, "x": Decimal(i) / 4} for i in range(300)], table_name="d",
+                 columns={"x": {"data_type": "double"}})
+    assert "x__v_decimal" not in pipeline.default_schema.tables["d"]["columns"]
+    assert _rows(pipeline, "SELECT count(x), sum(x) FROM d") == [(300, 11212.5)]
+    nan = float("nan")
+    pipeline.run([{"id": 1, "name": "a", "n": 1}, {"id": 2, "name": nan, "n": nan}], table_name="t")
+    pipeline.run([{"id": 3, "name": nan, "n": nan}] * 3, table_name="t")
+    columns = pipeline.default_schema.tables["t"]["columns"]
+    assert (columns["name"]["data_type"], columns["n"]["data_type"]) == ("text", "bigint")
+    assert not [name for name in columns if "__v_" in name]
+    assert sorted(_rows(pipeline, "SELECT id, name, n FROM t")) == [
+        (1, "a", 1), (2, None, None), (3, None, None), (3, None, None), (3, None, None)]

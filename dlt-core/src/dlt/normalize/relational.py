@@ -489,6 +489,11 @@ class RowNormalizer:
             types[name] = _fast_type(value_type)
             return
         data_type = column["data_type"]
+        if value_type == "double" and value != value:
+            # NaN loads as NULL in a column of any type, as in dlt 1.31 (whose extract writes
+            # it as JSON null): a CSV file's empty cell in a text column is NULL, not 'nan'
+            row[name] = None
+            return
         try:
             row[name] = coerce_value(data_type, value)
             return

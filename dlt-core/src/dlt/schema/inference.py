@@ -174,6 +174,9 @@ def _double(value: Any) -> float:
         return value
     if isinstance(value, int) and abs(value) < 2**53:
         return float(value)
+    if isinstance(value, Decimal):
+        # as dlt 1.31: a decimal goes into a double column as its nearest double
+        return float(value)
     if isinstance(value, str):
         try:
             return float(value)
