@@ -722,3 +722,31 @@ def test_a_decimal_goes_into_a_double_column_and_nan_loads_as_null_in_any_column
     assert not [name for name in columns if "__v_" in name]
     assert sorted(_rows(pipeline, "SELECT id, name, n FROM t")) == [
         (1, "a", 1), (2, None, None), (3, None, None), (3, None, None), (3, None, None)]
+
+
+def test_columns_and_child_tables_come_in_1_31_order(tmp_path):
+    # dlt 1.31 takes a dict's own values first, then its nested dicts (the last one first),
+    # then the lists met on the way; the table's columns are in that order (measured on 1.31)
+    pipeline = dlt.pipeline(pipeline_name="order", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "o.duckdb")),
+                            dataset_name="ds")
+    item = {"id": 1, "a": {"x": 1, "n": {"q": 1}}, "l1": [1], "b": {"y": 2, "l2": [{"z": 1}]},
+            "ok": True, "l3": [{"k": {"m": 1}, "j": 2}]}
+    pipeline.run([item], table_name="t")
+    tables = {name: list(table["columns"]) for name, table in pipeline.default_schema.tables.items()
+              if not name.startswith("_dlt")}
+    assert tables == {
+        "t": ["id", "ok", "b__y", "a__x", "a__n__q", "_dlt_load_id", "_dlt_id"],
+        "t__l1": ["value", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"],
+        "t__l3": ["j", "k__m", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"],
+        "t__b__l2": ["z", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"],
+    }
+    assert list(tables) == ["t", "t__l1", "t__l3", "t__b__l2"]
+    names = [d[0] for d in _description(pipeline, "SELECT * FROM t")]
+    assert names == tables["t"]
+
+
+def _description(pipeline, sql: str):
+    with pipeline.sql_client() as client:
+        with client.execute_query(sql) as cursor:
+            return cursor.description

@@ -330,6 +330,10 @@ class RowNormalizer:
                  level: int, limit: int, out: list[tuple[str, dict[str, Any]]], row_id: str,
                  root_id: str | None, names: dict[str, str] | None = None,
                  odd: list[str] | None = None) -> None:
+        """Put the values of `item` (a dict at `level` under `prefix`) into `row` and its lists'
+        rows into `out`, in dlt 1.31's order, which is the order of the table's columns: the
+        dict's own values first, then its nested dicts (the last one first, each with its own
+        nested dicts before the next), then the lists found on the way, as child rows."""
         if names is None:
             names = self._scope_names(table, prefix)
         scalars = _SCALAR_TYPES
@@ -338,47 +342,55 @@ class RowNormalizer:
             expected = (types if types is not None else self._types_of(table)).get
         else:
             expected = None
-        for key, value in item.items():
-            name = names.get(key)
-            if name is None:
-                name = self._new_name(names, table, prefix, key)
-            value_type = type(value)
-            if value_type in scalars:
-                row[name] = value
-                if expected is not None and value is not None:
-                    column_type = expected(name)
-                    if value_type is not column_type and not (
-                        # ISO strings in a timestamp column are converted in bulk by the writer
-                        column_type is datetime and value_type is str and is_iso_timestamp(value)
-                    ):
+        nested: list[tuple[dict[str, Any], str, int]] = []
+        lists: list[tuple[str, Any, int]] = []
+        while True:
+            for key, value in item.items():
+                name = names.get(key)
+                if name is None:
+                    name = self._new_name(names, table, prefix, key)
+                value_type = type(value)
+                if value_type in scalars:
+                    row[name] = value
+                    if expected is not None and value is not None:
+                        column_type = expected(name)
+                        if value_type is not column_type and not (
+                            # ISO strings in a timestamp column are converted in bulk by the writer
+                            column_type is datetime and value_type is str and is_iso_timestamp(value)
+                        ):
+                            odd.append(name)
+                elif isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
+                    row[name] = value if not isinstance(value, tuple) else list(value)
+                    if odd is not None:
                         odd.append(name)
-            elif isinstance(value, (dict, list, tuple)) and self._is_json_column(table, name):
-                row[name] = value if not isinstance(value, tuple) else list(value)
-                if odd is not None:
-                    odd.append(name)
-            elif isinstance(value, dict):
-                if level < limit and value:
-                    self._flatten(table, value, row, name, level + 1, limit, out, row_id, root_id,
-                                  None, odd)
-                elif value:
+                elif isinstance(value, dict):
+                    if level < limit and value:
+                        nested.append((value, name, level + 1))
+                    elif value:
+                        row[name] = value
+                        if odd is not None:
+                            odd.append(name)
+                elif isinstance(value, (list, tuple)):
+                    if level < limit:
+                        child_table = self._child_tables.get((table, name))
+                        if child_table is None:
+                            child_table = self._child_tables[(table, name)] = self.naming.shorten_fragments(table, name)
+                        lists.append((child_table, value, level + 1))
+                    elif value:
+                        row[name] = list(value)
+                        if odd is not None:
+                            odd.append(name)
+                else:
                     row[name] = value
                     if odd is not None:
                         odd.append(name)
-            elif isinstance(value, (list, tuple)):
-                if level < limit:
-                    child_table = self._child_tables.get((table, name))
-                    if child_table is None:
-                        child_table = self._child_tables[(table, name)] = self.naming.shorten_fragments(table, name)
-                    self._child_rows(child_table, value, level + 1, limit, out, row_id, root_id,
-                                     odd is not None, table)
-                elif value:
-                    row[name] = list(value)
-                    if odd is not None:
-                        odd.append(name)
-            else:
-                row[name] = value
-                if odd is not None:
-                    odd.append(name)
+            if not nested:
+                break
+            item, prefix, level = nested.pop()
+            names = self._scope_names(table, prefix)
+        for child_table, value, child_level in lists:
+            self._child_rows(child_table, value, child_level, limit, out, row_id, root_id,
+                             odd is not None, table)
 
     def _is_json_column(self, table: str, name: str) -> bool:
         json_columns = self._json_columns.get(table)
