@@ -50,6 +50,26 @@ def test_max_attempts_counts_the_first_attempt_and_the_last_error_raises(api):
     assert hits["/broken"] == 3
 
 
+def test_retry_settings_left_out_come_from_runtime_configuration(api, monkeypatch):
+    from dlt.sources.helpers import requests
+    from dlt.sources.helpers.rest_client import RESTClient
+
+    hits = Counter()
+    api.route(r"/down")(failing(hits, 100, 500))
+    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.01")
+    with pytest.raises(requests.HTTPError):
+        requests.Client().get(api.url("/down"))
+    assert hits["/down"] == 2
+    # the REST client's sessions (rest_api's) take them too; its get() returns the last response
+    assert RESTClient(base_url=api.url("")).get("/down").status_code == 500
+    assert hits["/down"] == 4
+    # given settings win over configuration
+    with pytest.raises(requests.HTTPError):
+        requests.Client(request_max_attempts=3).get(api.url("/down"))
+    assert hits["/down"] == 7
+
+
 def test_a_client_error_is_not_retried(api):
     from dlt.sources.helpers import requests
 

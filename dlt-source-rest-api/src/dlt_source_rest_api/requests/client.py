@@ -17,6 +17,16 @@ from dlt_source_rest_api.requests.retry import (
 from dlt_source_rest_api.requests.session import DEFAULT_TIMEOUT, Session
 
 
+def _runtime_setting(name: str, given: Any, default: Any) -> Any:
+    """`given`, else `runtime.<name>` from configuration, else `default`."""
+    if given is not None:
+        return given
+    import dlt
+
+    configured = dlt.config.get(f"runtime.{name}")
+    return default if configured is None else configured
+
+
 class Client:
     """Creates `requests` sessions that retry failed requests.
 
@@ -25,23 +35,30 @@ class Client:
     `request_backoff_factor * 2 ** (attempt - 1)` seconds (or what `Retry-After` says). With
     `raise_for_status` (the default) an error status left after the last attempt raises
     `requests.HTTPError`. `retry_condition(response, exception) -> bool` adds retries.
+
+    As in dlt 1.31, `request_timeout`, `request_max_attempts`, `request_backoff_factor` and
+    `request_max_retry_delay` left out come from configuration (`[runtime]`, e.g.
+    `RUNTIME__REQUEST_MAX_ATTEMPTS=1`), else the defaults above.
     """
 
     def __init__(
         self,
-        request_timeout: Optional[Any] = DEFAULT_TIMEOUT,
+        request_timeout: Optional[Any] = None,
         max_connections: int = 50,
         raise_for_status: bool = True,
         status_codes: Sequence[int] = DEFAULT_RETRY_STATUS,
         exceptions: Sequence[type[BaseException]] = DEFAULT_RETRY_EXCEPTIONS,
-        request_max_attempts: int = 5,
+        request_max_attempts: Optional[int] = None,
         retry_condition: Union[RetryPredicate, Sequence[RetryPredicate], None] = None,
-        request_backoff_factor: float = 1,
-        request_max_retry_delay: float = 300,
+        request_backoff_factor: Optional[float] = None,
+        request_max_retry_delay: Optional[float] = None,
         respect_retry_after_header: bool = True,
         session_attrs: Optional[dict[str, Any]] = None,
     ) -> None:
-        self.timeout = request_timeout
+        self.timeout = _runtime_setting("request_timeout", request_timeout, DEFAULT_TIMEOUT)
+        request_max_attempts = _runtime_setting("request_max_attempts", request_max_attempts, 5)
+        request_backoff_factor = _runtime_setting("request_backoff_factor", request_backoff_factor, 1)
+        request_max_retry_delay = _runtime_setting("request_max_retry_delay", request_max_retry_delay, 300)
         self.max_connections = max_connections
         self.raise_for_status = raise_for_status
         self.retry_policy = RetryPolicy.make(
