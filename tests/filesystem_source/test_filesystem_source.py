@@ -89,6 +89,14 @@ def test_readers_load_csv_jsonl_and_parquet(bucket, pipeline):
     assert q(pipeline, "SELECT sum(k) FROM nums")[0][0] == sum(range(25))
 
 
+def test_a_piped_reader_loads_into_its_1_31_table_name(bucket, pipeline):
+    pipeline.run([filesystem(bucket_url=bucket, file_glob="csv/2024/*.csv") | read_csv(),
+                  filesystem(bucket_url=bucket, file_glob="*.jsonl") | read_jsonl()])
+    assert q(pipeline, "SELECT city, temp FROM _read_csv ORDER BY city") == [("Berlin", 3), ("London", 5)]
+    assert q(pipeline, "SELECT count(*) FROM _read_jsonl")[0][0] == 5
+    assert (read_csv.name, read_jsonl.name, read_parquet.name) == ("_read_csv", "_read_jsonl", "_read_parquet")
+
+
 def test_the_readers_source_offers_each_reader(bucket, pipeline):
     source = readers(bucket_url=bucket, file_glob="*.jsonl")
     assert {"read_csv", "read_jsonl", "read_parquet"} <= set(source.resources)

@@ -118,10 +118,14 @@ def _read_csv_duckdb(items: Iterator[Any], chunk_size: int = 5000, use_pyarrow: 
             connection.close()
 
 
-read_csv = dlt.transformer(name="read_csv", section="filesystem", standalone=True)(_read_csv)
-read_jsonl = dlt.transformer(name="read_jsonl", section="filesystem", standalone=True)(_read_jsonl)
-read_parquet = dlt.transformer(name="read_parquet", section="filesystem", standalone=True)(_read_parquet)
-read_csv_duckdb = dlt.transformer(name="read_csv_duckdb", section="filesystem", standalone=True)(_read_csv_duckdb)
+# as in dlt 1.31, the standalone readers are named after their functions, so
+# `filesystem(...) | read_csv()` loads into the table `_read_csv` (`.with_name()` renames it);
+# the resources of `readers(...)` are `read_csv`, `read_jsonl`, ...
+read_csv = dlt.transformer(name="_read_csv", section="filesystem", standalone=True)(_read_csv)
+read_jsonl = dlt.transformer(name="_read_jsonl", section="filesystem", standalone=True)(_read_jsonl)
+read_parquet = dlt.transformer(name="_read_parquet", section="filesystem", standalone=True)(_read_parquet)
+read_csv_duckdb = dlt.transformer(name="_read_csv_duckdb", section="filesystem",
+                                  standalone=True)(_read_csv_duckdb)
 
 
 @dlt.source(name="filesystem", section="filesystem")
