@@ -750,3 +750,13 @@ def _description(pipeline, sql: str):
     with pipeline.sql_client() as client:
         with client.execute_query(sql) as cursor:
             return cursor.description
+
+
+def test_an_unknown_write_disposition_is_a_dict_validation_exception_as_in_1_31(tmp_path):
+    from dlt.common.exceptions import DictValidationException
+
+    pipeline = dlt.pipeline(pipeline_name="bad_wd", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")))
+    with pytest.raises(PipelineStepFailed) as raised:
+        pipeline.run([{"a": 1}], table_name="t", write_disposition="upsert_all")
+    assert isinstance(raised.value.__cause__ or raised.value.exception, DictValidationException)

@@ -108,9 +108,13 @@ def test_processing_steps_run_in_order(api, pipeline):
 def test_an_invalid_config_names_the_key_path(config, message):
     from dlt.sources.rest_api import RestApiConfigError, rest_api_resources
 
+    from dlt.common.exceptions import DictValidationException
+
     with pytest.raises(RestApiConfigError) as invalid:
         rest_api_resources(config)
     assert message in str(invalid.value)
+    # what dlt 1.31 scripts catch: ValueError, or DictValidationException for a bad type name
+    assert isinstance(invalid.value, ValueError) and isinstance(invalid.value, DictValidationException)
 
 
 def test_import_dlt_does_not_import_the_plugin_modules():

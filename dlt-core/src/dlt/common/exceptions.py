@@ -6,6 +6,7 @@ and `TransientError` that this dlt raises derives from them.
 
 from dlt.pipeline.exceptions import PipelineException
 from dlt.utils.exceptions import (
+    DictValidationException,
     DltException,
     MissingDependencyException,
     TerminalError,
@@ -16,6 +17,6 @@ from dlt.utils.exceptions import (
 )
 
 __all__ = [
-    "DltException", "MissingDependencyException", "PipelineException", "TerminalError",
+    "DictValidationException", "DltException", "MissingDependencyException", "PipelineException", "TerminalError",
     "TerminalException", "TerminalValueError", "TransientError", "TransientException",
 ]

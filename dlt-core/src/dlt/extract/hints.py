@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from dlt.utils.exceptions import DltException
+from dlt.utils.exceptions import DictValidationException
 from dlt.schema.contracts import CONTRACT_ENTITIES, CONTRACT_MODES, InvalidContractError, validate_contract  # noqa: F401
 from dlt.schema.typing import DATA_TYPES, WRITE_DISPOSITIONS, TTableSchema
 
@@ -13,8 +13,8 @@ TableHints = dict[str, Any]
 
 
 
-class InvalidHintError(DltException):
-    """A resource hint has a value dlt cannot use."""
+class InvalidHintError(DictValidationException):
+    """A resource hint has a value dlt cannot use (a `DictValidationException`, as in 1.31)."""
 
 
 def _key_list(value: Any, hint: str) -> list[str] | None:

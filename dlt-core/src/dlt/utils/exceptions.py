@@ -45,6 +45,11 @@ class TerminalValueError(ValueError, TerminalException):
     `retry_load` and retrying clients give up at once."""
 
 
+class DictValidationException(DltException):  # noqa: N818 - the name dlt 1.31 users import
+    """A dict of settings (a resource's hints, a source's configuration) that does not
+    validate; dlt 1.31 raises it for, e.g., an unknown `write_disposition`."""
+
+
 class MissingDependencyException(DltException, ImportError):  # noqa: N818 - dlt 1.31 name
     """A feature needs a package that is not installed; the message says what to install."""
 

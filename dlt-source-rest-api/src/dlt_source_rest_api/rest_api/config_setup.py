@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from dlt.utils.exceptions import DictValidationException
 from requests.auth import AuthBase
 
 from dlt_source_rest_api.rest_client import paginators as p
@@ -37,8 +38,10 @@ AUTH_MAP: dict[str, type[AuthConfigBase]] = {
 }
 
 
-class RestApiConfigError(ValueError):
-    """A rest_api config value is invalid; the message names its key path."""
+class RestApiConfigError(ValueError, DictValidationException):
+    """A rest_api config value is invalid; the message names its key path. It is a
+    `ValueError` and a `DictValidationException`, the two classes dlt 1.31 raises for a bad
+    config."""
 
 
 def register_paginator(paginator_name: str, paginator_class: type[p.BasePaginator]) -> None:
