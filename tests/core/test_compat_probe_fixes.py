@@ -9,6 +9,7 @@ import pydantic
 import pytest
 
 import dlt
+from dlt.common.configuration.specs import ConnectionStringCredentials, GcpServiceAccountCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 
@@ -760,3 +761,32 @@ def test_an_unknown_write_disposition_is_a_dict_validation_exception_as_in_1_31(
     with pytest.raises(PipelineStepFailed) as raised:
         pipeline.run([{"a": 1}], table_name="t", write_disposition="upsert_all")
     assert isinstance(raised.value.__cause__ or raised.value.exception, DictValidationException)
+
+
+SERVICE_ACCOUNT = {
+    "type": "service_account", "project_id": "my-proj", "private_key_id": "kid",
+    "private_key": "-----BEGIN PRIVATE KEY-----\nMIIabc\n-----END PRIVATE KEY-----\n",
+    "client_email": "svc@my-proj.iam.gserviceaccount.com", "client_id": "123",
+    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+    "token_uri": "https://oauth2.googleapis.com/token", "universe_domain": "googleapis.com",
+}
+
+
+def test_a_whole_service_account_document_as_a_dict_resolves_google_credentials():
+    from dlt.common.configuration import resolve_configuration
+
+    credentials = resolve_configuration(GcpServiceAccountCredentials(), explicit_value=SERVICE_ACCOUNT)
+    assert (credentials.project_id, credentials.client_email) == ("my-proj", SERVICE_ACCOUNT["client_email"])
+    seen = {}
+
+    @dlt.source
+    def google(credentials: GcpServiceAccountCredentials = dlt.secrets.value):
+        seen["email"] = credentials.client_email
+        return dlt.resource([1], name="x")
+
+    google(credentials=SERVICE_ACCOUNT)
+    assert seen["email"] == SERVICE_ACCOUNT["client_email"]
+    # a key that is no field of credentials without such a document still says so
+    with pytest.raises(KeyError, match="pasword"):
+        resolve_configuration(ConnectionStringCredentials(), explicit_value={
+            "drivername": "postgresql", "pasword": "x", "host": "h", "database": "d", "username": "u"})

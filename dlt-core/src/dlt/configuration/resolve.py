@@ -377,6 +377,21 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+def apply_mapping(spec: Any, values: Mapping[str, Any]) -> None:
+    """Set the fields of `spec` from an explicit mapping. A key that is not a field raises
+    `KeyError`, except where the mapping is the credentials' native document (a Google service
+    account JSON as a dict, with its `client_id`, `auth_uri`, ...): then it is parsed as such."""
+    fields = spec.get_resolvable_fields()
+    if isinstance(spec, CredentialsConfiguration) and any(key not in fields for key in values):
+        try:
+            spec.parse_native_representation(values)
+            return
+        except (InvalidNativeValue, ConfigValueError, TypeError, ValueError):
+            pass
+    for key, item in values.items():
+        spec[key] = item
+
+
 def resolve_configuration(config: Any, *, sections: Sequence[str] = (), explicit_value: Any = None,
                           accept_partial: bool = False) -> Any:
     """Resolve the fields of the spec instance `config` from configuration, under `sections`.
@@ -389,8 +404,7 @@ def resolve_configuration(config: Any, *, sections: Sequence[str] = (), explicit
     before = {name: getattr(config, name) for name in config.get_resolvable_fields()}
     if explicit_value is not None:
         if isinstance(explicit_value, Mapping):
-            for key, item in explicit_value.items():
-                config[key] = item
+            apply_mapping(config, explicit_value)
         elif isinstance(config, CredentialsConfiguration):
             config.parse_native_representation(explicit_value)
     fixed = {name for name, old in before.items() if getattr(config, name) is not old}
@@ -520,8 +534,7 @@ def _inject_spec(name: str, spec_type: type, explicit: Any, candidates: list[tup
         spec = spec_type()
         if explicit is not None:
             if isinstance(explicit, Mapping):
-                for key, item in explicit.items():
-                    spec[key] = item
+                apply_mapping(spec, explicit)
             elif isinstance(spec, CredentialsConfiguration):
                 spec.parse_native_representation(explicit)
             if secret and isinstance(explicit, str) and not isinstance(spec, CredentialsConfiguration):
