@@ -790,3 +790,39 @@ def test_a_whole_service_account_document_as_a_dict_resolves_google_credentials(
     with pytest.raises(KeyError, match="pasword"):
         resolve_configuration(ConnectionStringCredentials(), explicit_value={
             "drivername": "postgresql", "pasword": "x", "host": "h", "database": "d", "username": "u"})
+
+
+def test_a_source_with_args_loads_under_another_name_and_config_section(monkeypatch):
+    monkeypatch.setenv("SOURCES__W__FIRST__VAL", "from-first")
+    monkeypatch.setenv("SOURCES__W__SECOND__VAL", "from-second")
+
+    @dlt.source(name="first", section="w")
+    def numbers(val=dlt.config.value):
+        return dlt.resource([{"v": val}], name="rows")
+
+    first, second = numbers(), numbers.with_args(name="second")()
+    assert (first.name, first.schema.name, list(first.resources["rows"])) == (
+        "first", "first", [{"v": "from-first"}])
+    assert (second.name, second.schema.name, list(second.resources["rows"])) == (
+        "second", "second", [{"v": "from-second"}])
+    assert numbers.with_args(max_table_nesting=1)().max_table_nesting == 1
+
+
+def test_with_config_takes_a_spec_for_defaults_and_types(monkeypatch):
+    from dlt.common.configuration import with_config
+    from dlt.common.configuration.specs import BaseConfiguration, configspec
+
+    @configspec
+    class ApiConfig(BaseConfiguration):
+        host: str = "localhost"
+        port: int = 8080
+
+    monkeypatch.setenv("SOURCES__MYAPI__HOST", "env.host")
+
+    @with_config(spec=ApiConfig, sections=("sources", "myapi"))
+    def connect(host=dlt.config.value, port=dlt.config.value):
+        return host, port
+
+    assert connect() == ("env.host", 8080)
+    assert connect(port=1) == ("env.host", 1)
+    assert connect(host="given") == ("given", 8080)

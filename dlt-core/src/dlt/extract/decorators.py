@@ -197,6 +197,23 @@ class SourceFactory:
             return resource(item)
         return DltResource(item, self.name, make_hints(table_name=None), section=self.section)
 
+    def with_args(self, *, name: str | None = None, section: str | None = None,
+                  max_table_nesting: int | None = None, root_key: bool | None = None,
+                  schema: Schema | None = None, schema_contract: Any = None,
+                  parallelized: bool | None = None) -> SourceFactory:
+        """A copy of this source factory with other decorator arguments, as in dlt 1.31:
+        `name` is also its schema's name and the config section its arguments are looked up
+        in (`sources.<section>.<name>.<arg>`), so one source function loads twice under two
+        names. Arguments left out keep this factory's values."""
+        return SourceFactory(
+            self.__wrapped__, name or self.name, section or self.section,
+            self.max_table_nesting if max_table_nesting is None else max_table_nesting,
+            self.root_key if root_key is None else root_key,
+            schema if schema is not None else (self.schema if name is None else None),
+            self.schema_contract if schema_contract is None else schema_contract,
+            self.parallelized if parallelized is None else parallelized,
+        )
+
     def run(self, source: DltSource | None = None, destination: Any = None, **kwargs: Any) -> Any:
         """Load `source` (default: this source called without arguments) on the default pipeline."""
         from dlt.pipeline import run
