@@ -145,3 +145,28 @@ def test_every_facade_module_says_where_the_real_code_lives():
                    "dlt.common.normalizers", "dlt.common.normalizers.naming", "dlt.extract.exceptions"):
         doc = importlib.import_module(module).__doc__ or ""
         assert "dlt." in doc and "re-export" in doc.replace("Re-export", "re-export"), module
+
+
+@pytest.mark.parametrize("line", [
+    "from dlt.common.schema.typing import TWriteDispositionConfig, TPartialTableSchema, TColumnProp, TSimpleRegex",
+    "from dlt.common.typing import TLoaderFileFormat",
+    "from dlt.destinations.exceptions import DestinationConnectionError, DestinationTerminalException,"
+    " DestinationTransientException",
+    "from dlt.extract import SourceFactory",
+    "from dlt.extract.resource import with_table_name, with_hints",
+    "from dlt.common.pipeline import TPipelineState",
+    "from dlt.common.exceptions import DictValidationException",
+])
+def test_more_1_31_import_lines_work(line):
+    exec(line, {})
+
+
+def test_the_1_31_error_names_are_our_errors():
+    from dlt.common.exceptions import TerminalException, TransientException
+    from dlt.destinations.exceptions import DestinationTerminalException, DestinationTransientException
+    from dlt.extract.resource import with_table_name
+    from dlt.extract.mark import with_table_name as marked
+
+    assert issubclass(DestinationTransientException, TransientException)
+    assert issubclass(DestinationTerminalException, TerminalException)
+    assert with_table_name is marked

@@ -141,3 +141,9 @@ def test_an_unknown_protocol_is_a_clear_error():
     with pytest.raises(Exception, match="no-such-proto") as failed:
         list(filesystem(bucket_url="no-such-proto://bucket/x"))
     assert isinstance(failed.value.__cause__, ValueError)
+
+
+def test_file_items_import_from_the_1_31_storages_path_too():
+    from dlt.common.storages.fsspec_filesystem import FileItemDict as from_storages
+
+    assert from_storages is FileItemDict

@@ -23,6 +23,7 @@ from dlt.utils.typing import (
     TypedDict,
 )
 from dlt.schema.typing import TColumnNames
+from dlt.schema.typing import TFileFormat as TLoaderFileFormat
 
 is_optional_type = is_optional
 
@@ -34,5 +35,5 @@ SecretValue: Any = SECRET_VALUE
 __all__ = [
     "AnyFun", "ConfigValue", "DictStrAny", "DictStrStr", "SecretSentinel", "SecretValue", "Self", "StrAny", "StrInt", "StrOrSequence",
     "StrStr", "TAny", "TAnyClass", "TAnyDateTime", "TColumnNames", "TDataItem", "TDataItems", "TFun",
-    "TSecretStrValue", "TSecretValue", "TSortOrder", "TypedDict", "is_optional_type",
+    "TLoaderFileFormat", "TSecretStrValue", "TSecretValue", "TSortOrder", "TypedDict", "is_optional_type",
 ]

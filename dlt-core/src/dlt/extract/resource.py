@@ -493,3 +493,13 @@ def _as_resource(data: Any, name: str | None = None) -> DltResource:
     if isinstance(data, DltResource):
         return data
     return DltResource(data, name or getattr(data, "__name__", None) or "data", make_hints(table_name=None))
+
+
+def __getattr__(name: str) -> Any:
+    """dlt 1.31 also imports `with_table_name` and `with_hints` from here; they live in
+    `dlt.extract.mark`."""
+    if name in ("with_table_name", "with_hints"):
+        from dlt.extract import mark
+
+        return getattr(mark, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,6 +36,14 @@ PATH_SEPARATOR = "__"
 
 # Names dlt 1.31 users import from `dlt.common.schema.typing` (type hints only).
 TTableSchemaColumns = dict[str, TColumnSchema]
+TPartialTableSchema = TTableSchema
+"""dlt 1.31's name of a table schema that holds only some of a table's columns or hints."""
+TWriteDispositionConfig = Any
+"""A `TWriteDisposition` or its dict form (`{"disposition": "merge", "strategy": "upsert"}`)."""
+TColumnProp = str
+"""The name of a column property (`data_type`, `nullable`, `primary_key`, ...)."""
+TSimpleRegex = str
+"""A column or table name, or `re:<pattern>`, as schema settings take them."""
 TSchemaTables = dict[str, TTableSchema]
 TColumnType = dict[str, Any]
 TColumnNames = Any  # a column name or a sequence of names

@@ -24,4 +24,8 @@ from dlt.schema.typing import (  # noqa: F401 - re-exports
     TTableSchemaColumns,
     TTypeDetections,
     TWriteDisposition,
+    TColumnProp,
+    TPartialTableSchema,
+    TSimpleRegex,
+    TWriteDispositionConfig,
 )
