@@ -192,3 +192,17 @@ def test_an_unknown_cursor_column_is_named(shop_db):
 def test_an_unknown_backend_is_refused(shop_db):
     with pytest.raises(ValueError, match="backend='arrow'"):
         sql_table(shop_db, table="orders", backend="arrow")
+
+
+def test_connection_string_credentials_to_url_is_a_sqlalchemy_url_that_masks_the_password():
+    import sqlalchemy as sa
+    from dlt.common.configuration.specs import ConnectionStringCredentials
+
+    credentials = ConnectionStringCredentials(
+        "postgresql://loader:s3cr3t@localhost:5432/dlt_data?sslmode=require&connect_timeout=15")
+    url = credentials.to_url()
+    assert isinstance(url, sa.engine.URL)
+    assert str(url) == "postgresql://loader:***@localhost:5432/dlt_data?connect_timeout=15&sslmode=require"
+    assert url.render_as_string(hide_password=False).startswith("postgresql://loader:s3cr3t@localhost:5432/")
+    sqlite = ConnectionStringCredentials("sqlite:///some.db").to_url()
+    assert sa.create_engine(sqlite).url.database == "some.db"

@@ -296,9 +296,18 @@ class ConnectionStringCredentials(CredentialsConfiguration):
         """The connection string, with the password (never log it)."""
         return self._render(hide_password=False)
 
-    def to_url(self) -> str:
-        """The connection string (dlt returns a SQLAlchemy URL; we return its string form)."""
-        return self.to_native_representation()
+    def to_url(self) -> Any:
+        """As in dlt 1.31, a SQLAlchemy `URL` (whose `str()` masks the password;
+        `render_as_string(hide_password=False)` shows it) when SQLAlchemy is installed, else
+        the connection string."""
+        try:
+            from sqlalchemy.engine import URL
+        except ImportError:
+            return self.to_native_representation()
+        return URL.create(self.drivername, self.username,
+                          None if self.password is None else str(self.password), self.host,
+                          None if self.port is None else int(self.port), self.database,
+                          {k: v for k, v in sorted((self.get_query() or {}).items())})
 
     def data_location(self) -> str:
         """Where the data lives, without secrets: `postgresql://example.com:5432`."""
