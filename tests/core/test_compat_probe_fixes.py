@@ -826,3 +826,13 @@ def test_with_config_takes_a_spec_for_defaults_and_types(monkeypatch):
     assert connect() == ("env.host", 8080)
     assert connect(port=1) == ("env.host", 1)
     assert connect(host="given") == ("given", 8080)
+
+
+def test_the_trace_and_its_steps_have_asstr_as_in_1_31(tmp_path):
+    pipeline = dlt.pipeline(pipeline_name="traced", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "t.duckdb")))
+    pipeline.run([{"a": 1}], table_name="t")
+    trace = pipeline.last_trace
+    assert trace.asstr() == str(trace) and trace.asstr(1).startswith("Run started at ")
+    assert trace.steps[0].asstr() == str(trace.steps[0])
+    assert trace.steps[0].asstr().startswith("Step extract COMPLETED in ")

@@ -55,6 +55,11 @@ class StepTrace:
                             "step_info": info, "info": info, "step_exception": self.error,
                             "error": self.error, "traceback": self.traceback})
 
+    def asstr(self, verbosity: int = 0) -> str:
+        """The step as text, as `str()` gives it (dlt 1.31's method; `verbosity` is accepted
+        for its signature, the text is the same)."""
+        return str(self)
+
     def __str__(self) -> str:
         took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
         outcome = f"FAILED: {self.error}" if self.error else "COMPLETED"
@@ -170,6 +175,11 @@ class PipelineTrace:
             logger.warning("The saved trace %s cannot be read (%s); it is rewritten on the next run.", path, exc)
             return None
         return trace if isinstance(trace, PipelineTrace) else None
+
+    def asstr(self, verbosity: int = 0) -> str:
+        """The run as text, as `str()` gives it (dlt 1.31's method; `verbosity` is accepted
+        for its signature, the text is the same)."""
+        return str(self)
 
     def __str__(self) -> str:
         took = ((self.finished_at or datetime.now(timezone.utc)) - self.started_at).total_seconds()
