@@ -199,15 +199,10 @@ class Extractor:
         """True when normalize may store nested values of `table` as JSON: a nesting limit
         applies to it, or it or one of its child tables has a `json` column."""
         schema = self.schema
-        if table not in schema.tables:
+        if table not in schema.tables or schema.max_table_nesting(table) is not None:
             return True
-        root = schema.root_table(table)
-        if root.get("x-max-nesting", schema.settings.get("max_table_nesting")) is not None:
-            return True
-        prefix = table + "__"
         return any(column.get("data_type") == "json"
-                   for name, other in schema.tables.items()
-                   if name == table or name.startswith(prefix)
+                   for other in (schema.tables[table], *schema.child_tables(table))
                    for column in other.get("columns", {}).values())
 
     def _table_for(self, source: DltSource, resource: DltResource, raw_name: str,

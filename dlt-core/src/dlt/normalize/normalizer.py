@@ -262,7 +262,7 @@ def normalize_row_files(schema: Schema, rows: RowNormalizer, files: list[Path],
     for item_file in files:
         table = item_file.name.rsplit(".", 2)[0]
         root = schema.root_table(table) if table in schema.tables else {}
-        max_nesting = root.get("x-max-nesting", schema.settings.get("max_table_nesting"))
+        max_nesting = schema.max_table_nesting(table)
         # nested rows carry _dlt_root_id on merge tables and when the source asks for it
         is_merge = links_root_key(root) or bool(schema.settings.get("root_key_propagation"))
         row_id = row_id_function(root) if root and root.get("name") == table else None

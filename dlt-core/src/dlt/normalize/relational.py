@@ -478,11 +478,13 @@ class RowNormalizer:
                 f" ({value!r:.100}), which dlt cannot store. Convert it to a str, number, date or"
                 " dict in the resource or with resource.add_map(...)."
             )
+        if value_type == "double" and value != value:
+            # NaN loads as NULL in a column of any type and creates no column, as in dlt 1.31
+            # (whose extract writes it as JSON null): a CSV file's empty cell in a text column
+            # is NULL, not 'nan'
+            row[name] = None
+            return
         if column is None or not column.get("data_type"):
-            if value_type == "double" and value != value:
-                # NaN loads as NULL: as in dlt 1.31, it creates no column
-                row[name] = None
-                return
             self._check_new(table, name, value, "columns" if table in self._existing_tables else "tables", row)
             if name not in row:
                 return
@@ -501,11 +503,6 @@ class RowNormalizer:
             types[name] = _fast_type(value_type)
             return
         data_type = column["data_type"]
-        if value_type == "double" and value != value:
-            # NaN loads as NULL in a column of any type, as in dlt 1.31 (whose extract writes
-            # it as JSON null): a CSV file's empty cell in a text column is NULL, not 'nan'
-            row[name] = None
-            return
         try:
             row[name] = coerce_value(data_type, value)
             return

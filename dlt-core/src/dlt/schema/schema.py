@@ -266,6 +266,12 @@ class Schema:
             table = self.tables[table["parent"]]
         return table
 
+    def max_table_nesting(self, name: str) -> int | None:
+        """The nesting limit of table `name`: its root table's `x-max-nesting`, else the
+        schema's `max_table_nesting` setting; None when neither is set."""
+        root = self.root_table(name) if name in self.tables else {}
+        return root.get("x-max-nesting", self.settings.get("max_table_nesting"))
+
     def child_tables(self, name: str) -> list[TTableSchema]:
         """All descendant tables of `name`, parents first."""
         result: list[TTableSchema] = []
