@@ -115,3 +115,19 @@ def test_failed_step_message_says_what_happens_to_the_package():
     message = str(failure.value)
     assert "queued for retry" in message and "abort_packages()" in message
     assert "load on the next run" not in message
+
+
+def test_a_new_pipeline_restores_nothing_from_a_duckdb_file_that_does_not_exist(tmp_path):
+    database = tmp_path / "new.duckdb"
+    pipeline = dlt.pipeline(pipeline_name="sync_missing", pipelines_dir=str(tmp_path / "p"),
+                            destination=dlt.destinations.duckdb(str(database)), dataset_name="data")
+    # nothing to restore, known without connecting: the database file is not created
+    assert pipeline.sync_destination() is False
+    assert not database.exists()
+    pipeline.run([{"n": 1}], table_name="items")
+    assert count(pipeline, "items") == 1
+    # a fresh working dir on the now existing file restores schema and state from it
+    shutil.rmtree(pipeline.working_dir)
+    again = dlt.pipeline(pipeline_name="sync_missing", pipelines_dir=str(tmp_path / "p"),
+                         destination=dlt.destinations.duckdb(str(database)), dataset_name="data")
+    assert again.sync_destination() is True and "items" in again.default_schema.tables

@@ -276,6 +276,12 @@ class JobClient:
         """True when the dataset exists."""
         return True
 
+    def is_storage_missing(self) -> bool:
+        """True when the destination is known to hold nothing yet without connecting to it (a
+        DuckDB database file that does not exist), so a new pipeline has nothing to restore
+        and skips a connection. False when only a connection can tell (the default)."""
+        return False
+
     def drop_storage(self) -> None:
         """Drop the dataset with everything in it."""
 

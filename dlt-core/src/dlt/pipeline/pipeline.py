@@ -1040,6 +1040,8 @@ class Pipeline:
         """
         restored = False
         client = self.destination_client()
+        if client.is_storage_missing():
+            return False
         with client:
             if not client.is_storage_initialized():
                 return False

@@ -372,6 +372,14 @@ class DuckDBJobClient(SqlJobClient):
                 pass
         self._merge_tables = {}
 
+    def is_storage_missing(self) -> bool:
+        """True when the database is a file that does not exist yet (it holds nothing to
+        restore, and connecting would only create it)."""
+        database = self.sql.database
+        if not isinstance(database, (str, Path)) or str(database).startswith((":", "md:", "motherduck:")):
+            return False
+        return not Path(database).exists()
+
     def copy_file(self, path: Path, table: TTableSchema, file_format: str, qualified_table: str) -> None:
         """INSERT ... BY NAME from read_parquet / read_json: no rows pass through Python."""
         self.copy_files([path], table, file_format, qualified_table)
