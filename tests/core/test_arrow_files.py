@@ -207,3 +207,15 @@ def test_arrow_items_extracted_as_parquet_by_an_earlier_version_still_load():
     # rewritten into DuckDB's job format for Arrow data
     assert job_formats(pipeline, "numbers") == {"arrow"}
     assert loaded_ids(pipeline, "numbers") == list(range(1_000))
+
+
+def test_a_big_table_added_at_once_is_written_as_files_of_whole_row_groups_in_order(tmp_path):
+    writer = ArrowItemsFile(tmp_path, "big", counter())
+    writer.add(numbers(0, 300_001))
+    writer.add(numbers(300_001, 10))
+    writer.close()
+    files = item_files(tmp_path)
+    # two threads write the first files; the last stays open for the rows that follow
+    assert [sum(batch_sizes(f)) for f in files] == [ROW_GROUP_ROWS, ROW_GROUP_ROWS, 54_251]
+    assert read_ids(files) == list(range(300_011))
+    assert all(max(batch_sizes(f)) <= IPC_BATCH_ROWS for f in files)
