@@ -172,6 +172,15 @@ def test_scd2_retires_changed_and_absent_rows_and_reinserts_a_returning_one():
     assert q(pipeline, "SELECT count(DISTINCT _dlt_id), count(*) FROM {ds}.dim") == [(3, 4)]
 
 
+def test_scd2_a_change_only_in_nested_data_makes_a_new_version():
+    pipeline = merge_pipeline()
+    pipeline.run(scd2([{"k": 1, "items": [1, 2]}, {"k": 2, "items": [5]}], "2024-01-01"))
+    pipeline.run(scd2([{"k": 1, "items": [1, 3]}, {"k": 2, "items": [5]}], "2024-02-01"))
+    assert q(pipeline, "SELECT k, _dlt_valid_to FROM {ds}.dim ORDER BY k, _dlt_valid_from") == [
+        (1, utc(2024, 2, 1)), (1, None), (2, None)]
+    assert q(pipeline, "SELECT value FROM {ds}.dim__items ORDER BY value") == [(1,), (1,), (2,), (3,), (5,)]
+
+
 def test_scd2_nested_rows_are_inserted_once_per_version():
     pipeline = merge_pipeline()
     pipeline.run(scd2([{"k": 1, "tags": ["x", "y"]}], "2024-01-01"))

@@ -17,6 +17,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dlt.destinations.strategies import dedup_sort, merge_strategy, uses_stable_row_id
 from dlt.schema import Schema
 from dlt.schema.typing import ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN, TTableSchema
@@ -188,32 +190,38 @@ def _digest(text: str) -> str:
 
 
 def row_id_function(table: TTableSchema) -> Any:
-    """The function giving a root row its `_dlt_id` in upsert tables (from the primary key)
-    and scd2 tables (a hash of the row's data columns), or None for random ids."""
+    """The function giving a root row its `_dlt_id` in upsert tables (from the primary key of
+    the root row) and scd2 tables (a hash of the item with its nested data, so a change only
+    in a nested list makes a new version, as in dlt 1.31), or None for random ids. It takes
+    the root row and the item it came from."""
     if not uses_stable_row_id(table):
         return None
     if merge_strategy(table) == "upsert":
         primary_key = [n for n, c in table["columns"].items() if c.get("primary_key")]
-        return lambda row: _digest(repr(tuple(row.get(pk) for pk in primary_key)))
+        return lambda row, item: _digest(repr(tuple(row.get(pk) for pk in primary_key)))
 
-    def row_hash(row: dict[str, Any]) -> str:
+    def row_hash(row: dict[str, Any], item: Any) -> str:
         # None and a missing key hash the same; dlt's own columns are not part of the data
-        return _digest(repr(sorted((k, v) for k, v in row.items()
-                                   if v is not None and not k.startswith("_dlt"))))
+        data = item if isinstance(item, dict) else row
+        kept = {str(k): v for k, v in data.items() if v is not None and not str(k).startswith("_dlt")}
+        return _digest(orjson.dumps(kept, default=repr, option=_HASH_OPTIONS).decode())
 
     return row_hash
 
 
-def stamp_row_ids(rows: list[tuple[str, dict[str, Any]]], table: str, row_id: Any) -> None:
-    """Give the root row of one item's rows `row_id(root row)` as `_dlt_id` and carry the new
-    id into the ids, parent ids and root ids of its nested rows (they start with the old id)."""
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def stamp_row_ids(rows: list[tuple[str, dict[str, Any]]], table: str, row_id: Any, item: Any) -> None:
+    """Give the root row of one item's rows `row_id(root row, item)` as `_dlt_id` and carry the
+    new id into the ids, parent ids and root ids of its nested rows (they start with the old id)."""
     if not rows or rows[0][0] != table:
         return
     root = rows[0][1]
     old = root.get(ID_COLUMN)
     if old is None:
         return
-    new = row_id(root)
+    new = row_id(root, item)
     root[ID_COLUMN] = new
     cut = len(old)
     for _, row in rows[1:]:

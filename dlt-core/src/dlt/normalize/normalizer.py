@@ -301,7 +301,7 @@ def _normalize_items(unpack: Any, write: Any, table: str, max_nesting: int | Non
     for item in items:
         produced = unpack(table, item, max_nesting, merge_root=merge_root)
         if row_id is not None:
-            stamp_row_ids(produced, table, row_id)
+            stamp_row_ids(produced, table, row_id, item)
         for table_name, row in produced:
             batch[table_name].append(row)
     for table_name, table_rows in batch.items():

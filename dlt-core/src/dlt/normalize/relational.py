@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from dlt.normalize.records import as_record
 from dlt.utils.exceptions import DltException
 from dlt.schema import Schema
 from dlt.schema.contracts import table_contract
@@ -222,7 +223,8 @@ class RowNormalizer:
     def _root_row(self, item: Any, max_nesting: int | None) -> tuple[dict[str, Any], dict[str, Any], str, int]:
         """The item as a dict, a new root row with its dlt ids, the id and the nesting limit."""
         if not isinstance(item, dict):
-            item = {"value": item}
+            record = as_record(item)
+            item = record if record is not None else {"value": item}
         row: dict[str, Any] = {}
         if self.add_load_id:
             row[LOAD_ID_COLUMN] = self.load_id
@@ -380,6 +382,13 @@ class RowNormalizer:
                         row[name] = list(value)
                         if odd is not None:
                             odd.append(name)
+                elif (record := as_record(value)) is not None:
+                    if level < limit and record:
+                        nested.append((record, name, level + 1))
+                    elif record:
+                        row[name] = record
+                        if odd is not None:
+                            odd.append(name)
                 else:
                     row[name] = value
                     if odd is not None:
@@ -425,9 +434,12 @@ class RowNormalizer:
                 flatten(table, element, row, "", level, limit, out, child_id, root_id, names, odd)
             elif isinstance(element, dict):
                 self._flatten(table, element, row, "", level, limit, out, child_id, root_id, None, odd)
-            elif isinstance(element, (list, tuple)) and level < limit:
-                self._child_rows(self.naming.shorten_fragments(table, "value"), element, level + 1,
+            elif isinstance(element, (list, tuple)) and level < limit and not hasattr(element, "_asdict"):
+                # a list in a list: its values go to a child table named `list`, as in dlt 1.31
+                self._child_rows(self.naming.shorten_fragments(table, "list"), element, level + 1,
                                  limit, out, child_id, root_id, fused, table)
+            elif (record := as_record(element)) is not None:
+                self._flatten(table, record, row, "", level, limit, out, child_id, root_id, None, odd)
             else:
                 row["value"] = list(element) if isinstance(element, (list, tuple)) else element
                 if odd is not None and element is not None:
@@ -498,13 +510,14 @@ class RowNormalizer:
             self.changed_tables.add(table)
             if value_type == "json":
                 self._json_columns.pop(table, None)
-            if value_type in ("timestamp", "json") or type(value) is not DATA_TYPE_TO_PY_TYPE.get(value_type):
-                row[name] = coerce_value(value_type, value)
+            if value_type in ("timestamp", "json", "decimal") or \
+                    type(value) is not DATA_TYPE_TO_PY_TYPE.get(value_type):
+                row[name] = coerce_value(value_type, value, new_column)
             types[name] = _fast_type(value_type)
             return
         data_type = column["data_type"]
         try:
-            row[name] = coerce_value(data_type, value)
+            row[name] = coerce_value(data_type, value, column)
             return
         except CoercionError:
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import shutil
 from datetime import datetime
@@ -16,8 +17,10 @@ import pyarrow.compute as pc
 
 from dlt.utils.arrow_ipc import open_ipc_writer, write_batches
 from dlt.utils.parquet import open_parquet_writer, write_row_groups
-from dlt.schema.inference import parse_timestamp, to_json_text
+from dlt.schema.inference import parse_timestamp, round_decimal, to_json_text
 from dlt.storage.packages import JobFileName
+
+logger = logging.getLogger("dlt")
 
 DEFAULT_DECIMAL = (38, 9)
 ARROW_TABLE_FORMATS = ("parquet", "arrow", "csv")
@@ -107,7 +110,24 @@ def _timestamp_array(values: list[Any], data_type: pa.DataType) -> pa.Array:
     return pa.array([parse_timestamp(v) if isinstance(v, str) else v for v in values], type=data_type)
 
 
-def _cast_array(array: pa.Array, data_type: pa.DataType) -> pa.Array:
+def _decimal_array(values: list[Any], data_type: pa.Decimal128Type, name: str) -> pa.Array:
+    """Decimals in their column's precision and scale; values with more fraction digits are
+    rounded (ties away from zero), as DuckDB rounds 12.345 into DECIMAL(10,2) and dlt 1.31
+    loads them, with a warning naming the column `name`."""
+    try:
+        return pa.array(values, type=data_type)
+    except pa.ArrowInvalid:
+        scale = data_type.scale
+        logger.warning("Decimals of column '%s' with more than %d fraction digits were rounded to"
+                       " %d, as the column's type DECIMAL(%d,%d) holds them (as in dlt 1.31); give"
+                       " the column a 'scale' hint to keep more digits.", name, scale, scale,
+                       data_type.precision, scale)
+        rounded = [round_decimal(v if isinstance(v, Decimal) else Decimal(str(v)), scale)
+                   if v is not None else None for v in values]
+        return pa.array(rounded, type=data_type)
+
+
+def _cast_array(array: pa.Array, data_type: pa.DataType, name: str) -> pa.Array:
     """An array of the Arrow walk in its column's type: nulls, naive timestamps (as UTC) and
     ISO strings (parsed by Arrow, or by dlt's parser where Arrow's refuses one) converted."""
     try:
@@ -115,6 +135,8 @@ def _cast_array(array: pa.Array, data_type: pa.DataType) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         if pa.types.is_timestamp(data_type):
             return _timestamp_array(array.to_pylist(), data_type)
+        if pa.types.is_decimal(data_type):
+            return _decimal_array(array.to_pylist(), data_type, name)
         raise
 
 
@@ -292,7 +314,7 @@ class TableJobWriter:
             if array is None:
                 arrays.append(pa.nulls(count, field.type))
             elif array.type != field.type:
-                arrays.append(_cast_array(array, field.type))
+                arrays.append(_cast_array(array, field.type, field.name))
             else:
                 arrays.append(array)
         table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
@@ -385,6 +407,8 @@ class TableJobWriter:
                 arrays.append(pa.nulls(count, field.type))
             elif column["data_type"] == "timestamp":
                 arrays.append(_timestamp_array(column_values, field.type))
+            elif column["data_type"] == "decimal":
+                arrays.append(_decimal_array(column_values, field.type, field.name))
             else:
                 arrays.append(pa.array(column_values, type=field.type))
         self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=pa.schema(fields))), self.file_format)
@@ -402,7 +426,7 @@ class TableJobWriter:
         fields = [pa.field(column["name"], arrow_type(column)) for column in typed]
         schema = pa.schema(fields)
         # plain columns convert in one C++ pass; json and timestamp columns need Python help
-        special = {c["name"] for c in typed if c["data_type"] in ("json", "timestamp")}
+        special = {c["name"] for c in typed if c["data_type"] in ("json", "timestamp", "decimal")}
         plain = pa.schema([f for f in fields if f.name not in special])
         table = pa.Table.from_pylist(rows, schema=plain) if len(plain) else None
         arrays = []
@@ -414,6 +438,8 @@ class TableJobWriter:
             values = [row.get(name) for row in rows]
             if column["data_type"] == "json":
                 arrays.append(pa.array([None if v is None else to_json_text(v) for v in values], type=field.type))
+            elif column["data_type"] == "decimal":
+                arrays.append(_decimal_array(values, field.type, name))
             else:
                 arrays.append(_timestamp_array(values, field.type))
         self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=schema)), self.file_format)

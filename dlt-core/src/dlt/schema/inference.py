@@ -7,9 +7,10 @@ A value that cannot be coerced goes to a variant column instead of failing or be
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from datetime import date, datetime, time, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -75,13 +76,20 @@ DECIMAL_PRECISION, DECIMAL_SCALE = 38, 9
 
 
 def decimal_fits(value: Decimal, precision: int = DECIMAL_PRECISION, scale: int = DECIMAL_SCALE) -> bool:
-    """True when `value` fits DECIMAL(precision, scale) without rounding."""
+    """True when `value` fits DECIMAL(precision, scale): its integer digits fit, and digits past
+    the scale are rounded when it is written (as DuckDB rounds 12.345 into DECIMAL(10,2))."""
     if not value.is_finite():
         return False
     sign, digits, exponent = value.as_tuple()
-    fraction = max(0, -int(exponent))
     integer_digits = max(0, len(digits) + int(exponent))
-    return fraction <= scale and integer_digits <= precision - scale
+    return integer_digits <= precision - scale
+
+
+def round_decimal(value: Decimal, scale: int) -> Decimal:
+    """`value` rounded to `scale` fraction digits, ties away from zero (DuckDB's rounding)."""
+    if -int(value.as_tuple().exponent) <= scale:
+        return value
+    return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
 
 
 def _infer_subclass(value: Any) -> str | None:
@@ -143,7 +151,8 @@ def _text(value: Any) -> str:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
-        raise CoercionError("binary is not stored as text")
+        # as dlt 1.31: binary into a text column is its base64 text
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, Enum):
         return str(value.value)
     return str(value)
@@ -160,6 +169,8 @@ def _bigint(value: Any) -> int:
         result = int(value)
     elif isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
         result = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"0x[0-9a-fA-F]+", value.strip()):
+        result = int(value.strip()[2:], 16)
     else:
         raise CoercionError(f"{value!r} is not an integer")
     if not INT64_MIN <= result <= INT64_MAX:
@@ -172,8 +183,12 @@ def _double(value: Any) -> float:
         raise CoercionError("bool is not a number")
     if isinstance(value, float):
         return value
-    if isinstance(value, int) and abs(value) < 2**53:
-        return float(value)
+    if isinstance(value, int):
+        # as dlt 1.31: an integer goes into a double column as its nearest double
+        try:
+            return float(value)
+        except OverflowError:
+            raise CoercionError(f"{value} is too big for a double") from None
     if isinstance(value, Decimal):
         # as dlt 1.31: a decimal goes into a double column as its nearest double
         return float(value)
@@ -185,10 +200,11 @@ def _double(value: Any) -> float:
     raise CoercionError(f"{type(value).__name__} is not stored as double")
 
 
-def _decimal(value: Any) -> Decimal:
+def _decimal(value: Any, precision: int = DECIMAL_PRECISION, scale: int = DECIMAL_SCALE) -> Decimal:
     result = _to_decimal(value)
-    if not decimal_fits(result):
-        raise CoercionError(f"{value!r} does not fit DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})")
+    if not decimal_fits(result, precision, scale):
+        raise CoercionError(f"{value!r} does not fit DECIMAL({precision},{scale})")
+    # digits past the scale are rounded where the value is written (`normalize.writers`)
     return result
 
 
@@ -237,14 +253,23 @@ def _timestamp(value: Any) -> datetime:
             return parse_timestamp(value)
         except ValueError:
             raise CoercionError(f"{value!r} is not an ISO 8601 timestamp") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # as dlt 1.31: a number into a timestamp column is seconds since the Unix epoch
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise CoercionError(f"{value!r} is not a Unix timestamp") from None
     raise CoercionError(f"{type(value).__name__} is not a timestamp")
 
 
 def _date(value: Any) -> date:
     if isinstance(value, datetime):
-        raise CoercionError("a timestamp is not a date")
+        # as dlt 1.31: the day a timestamp falls on in UTC (naive ones are UTC)
+        return value.astimezone(timezone.utc).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _timestamp(value).date()
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
@@ -267,6 +292,14 @@ def _time(value: Any) -> time:
 def _binary(value: Any) -> bytes:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
+    if isinstance(value, str):
+        # as dlt 1.31: `0x` hex or base64 text
+        try:
+            if value.startswith("0x"):
+                return bytes.fromhex(value[2:])
+            return base64.b64decode(value, validate=True)
+        except (ValueError, binascii.Error):
+            raise CoercionError(f"{value!r:.50} is neither 0x hex nor base64") from None
     raise CoercionError(f"{type(value).__name__} is not binary")
 
 
@@ -275,6 +308,12 @@ def _json(value: Any) -> Any:
         return value
     if isinstance(value, (tuple, set, frozenset)):
         return list(value)
+    if isinstance(value, str):
+        # as dlt 1.31: JSON text into a json column is parsed
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise CoercionError(f"{value!r:.50} is not JSON") from None
     raise CoercionError(f"{type(value).__name__} is not json")
 
 
@@ -292,6 +331,12 @@ COERCE = {
 }
 
 
-def coerce_value(to_type: str, value: Any) -> Any:
-    """Convert `value` to `to_type` or raise `CoercionError` when it would change its meaning."""
+def coerce_value(to_type: str, value: Any, column: dict[str, Any] | None = None) -> Any:
+    """Convert `value` to `to_type` or raise `CoercionError` when it would change its meaning;
+    a decimal is rounded to the `scale` of `column` (dlt's 38, 9 by default)."""
+    if to_type == "decimal" and column is not None and (
+            column.get("precision") is not None or column.get("scale") is not None):
+        precision, scale = column.get("precision"), column.get("scale")
+        return _decimal(value, DECIMAL_PRECISION if precision is None else precision,
+                        DECIMAL_SCALE if scale is None else scale)
     return COERCE[to_type](value)
