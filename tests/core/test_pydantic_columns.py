@@ -75,3 +75,58 @@ def test_skip_nested_types_leaves_nested_fields_to_dlt():
                               name="nested", columns=Nested))
     assert "nested__tags" in pipeline.default_schema.data_table_names()
     assert "address__city" in pipeline.default_schema.tables["nested"]["columns"]
+
+
+def test_literal_enum_uuid_and_union_fields_type_their_columns_as_in_1_31(tmp_path):
+    import enum
+    import uuid
+    from typing import Literal, Union
+
+    from pydantic import BaseModel
+
+    class Color(str, enum.Enum):
+        red = "r"
+
+    class Typed(BaseModel):
+        id: int
+        kind: Literal["x", "y"]
+        flag: bool
+        color: Color
+        key: uuid.UUID
+        mixed: Union[int, str]
+
+    @dlt.resource(columns=Typed)
+    def typed():
+        yield {"id": 1, "kind": "x", "flag": True, "color": "r", "key": str(uuid.UUID(int=1)), "mixed": 3}
+
+    pipeline = dlt.pipeline(pipeline_name="typed_fields", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "db.duckdb")))
+    pipeline.run(typed())
+    with pipeline.sql_client() as client:
+        columns = client.execute_sql(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name ="
+            " 'typed' AND column_name NOT LIKE '_dlt%' ORDER BY ordinal_position")
+    # in the model's order: a Literal field no longer goes last for want of a type
+    assert columns == [("id", "BIGINT"), ("kind", "VARCHAR"), ("flag", "BOOLEAN"),
+                       ("color", "VARCHAR"), ("key", "VARCHAR"), ("mixed", "BIGINT")]
+
+
+@pytest.mark.parametrize("contract, rows, kept", [
+    ({"data_type": "discard_row"}, [{"id": "zz", "n": 1}, {"id": 3, "n": 1}], [3]),
+    ({"columns": "discard_row"}, [{"id": 5, "n": 1, "extra": 1}, {"id": 6, "n": 1}], [6]),
+])
+def test_a_discard_row_contract_drops_the_items_the_model_rejects(tmp_path, contract, rows, kept):
+    from pydantic import BaseModel
+
+    class Row(BaseModel):
+        id: int
+        n: int
+
+    @dlt.resource(columns=Row, schema_contract=contract)
+    def checked():
+        yield rows
+
+    pipeline = dlt.pipeline(pipeline_name="discards", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "db.duckdb")))
+    pipeline.run(checked())
+    assert [row["id"] for row in rows_of(pipeline, "checked")] == kept

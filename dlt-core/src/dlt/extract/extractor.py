@@ -18,6 +18,7 @@ from dlt.extract.resource import DltResource, is_arrow_item
 from dlt.extract.source import DltSource
 from dlt.normalize.arrow import to_arrow_table
 from dlt.normalize.merge_keys import merge_keys_of, page_keys, row_id_function
+from dlt.normalize.records import plain_value
 from dlt.normalize.relational import system_column
 from dlt.schema import Schema
 from dlt.schema.contracts import check_new_table
@@ -83,11 +84,22 @@ class TableItemsFile:
                 self.keys_file = open(keys_file_of(self.path), "wb")  # noqa: SIM115 - closed in close()
                 append_pickled(self.keys_file, tuple(self.primary_key))
         self.in_file += len(self.buffer)
+        json_exact = self.arrow_pages and self.json_exact is not None and self.json_exact()
+        start = self.file.tell()
         try:
-            json_exact = self.arrow_pages and self.json_exact is not None and self.json_exact()
-            for stored in encode_pages(self.buffer, self.arrow_pages, self.page_sizes, json_exact):
-                append_pickled(self.file, stored)
+            try:
+                self._append_pages(json_exact)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                # a model or enum defined in a function cannot be pickled: store its plain form
+                # in place of what the failed pages wrote
+                self.file.seek(start)
+                self.file.truncate()
+                self.buffer = [plain_value(item) for item in self.buffer]
+                self._append_pages(json_exact)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            # the file keeps only whole pages: the package of what came before stays readable
+            self.file.seek(start)
+            self.file.truncate()
             bad = next((i for i in self.buffer if not _picklable(i)), None)
             raise TypeError(
                 f"An item of table '{self.table}' cannot be stored: {exc}."
@@ -98,6 +110,11 @@ class TableItemsFile:
             append_pickled(self.keys_file, page_keys(self.buffer, self.primary_key, self.naming))
         self.buffer = []
         self.page_sizes = []
+
+    def _append_pages(self, json_exact: bool) -> None:
+        """Append the buffer's pages to the file as stored (`encode_pages`)."""
+        for stored in encode_pages(self.buffer, self.arrow_pages, self.page_sizes, json_exact):
+            append_pickled(self.file, stored)
 
     def _close_files(self) -> None:
         for file in (self.file, self.keys_file):

@@ -8,6 +8,7 @@ import dataclasses
 import sys
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -36,3 +37,17 @@ def as_record(value: Any) -> dict[str, Any] | None:
 def _is_pydantic_model(value: Any) -> bool:
     pydantic = sys.modules.get("pydantic")
     return pydantic is not None and isinstance(value, pydantic.BaseModel)
+
+
+def plain_value(value: Any) -> Any:
+    """`value` with record objects turned into dicts and enum members into their values, all
+    the way down: what extract stores when an item cannot be pickled as it is (a model or an
+    enum defined inside a function), as dlt 1.31 would write it as JSON."""
+    if isinstance(value, dict):
+        return {key: plain_value(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_asdict"):
+        return [plain_value(inner) for inner in value]
+    if isinstance(value, Enum):
+        return plain_value(value.value)
+    record = as_record(value)
+    return value if record is None else plain_value(record)
