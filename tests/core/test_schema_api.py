@@ -119,3 +119,30 @@ def test_source_body_edits_its_schema_through_dlt_current():
 def test_source_schema_outside_a_source_is_an_error():
     with pytest.raises(DltException, match="outside a source function"):
         dlt.current.source_schema()
+
+
+def test_default_hints_in_settings_and_merge_hints_hint_new_columns(tmp_path):
+    @dlt.source
+    def hinted():
+        @dlt.resource
+        def items():
+            yield [{"id": 1, "created_at": "x", "v": 2}]
+
+        return items
+
+    source = hinted()
+    assert source.schema.settings["default_hints"]["not_null"][0] == "_dlt_id"
+    source.schema.settings["default_hints"]["not_null"] = ["id"]
+    source.schema.merge_hints({"unique": ["re:^created_"]})
+    pipeline = dlt.pipeline(pipeline_name="default_hints", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "db.duckdb")))
+    pipeline.run(source)
+    columns = pipeline.default_schema.get_table_columns("items")
+    assert columns["id"]["nullable"] is False and columns["created_at"].get("unique") is True
+    assert columns["v"]["nullable"] is True
+    with pipeline.sql_client() as client:
+        assert client.execute_sql(
+            "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name ="
+            " 'items' AND column_name IN ('id', 'v') ORDER BY 1") == [("id", "NO"), ("v", "YES")]
+    with pytest.raises(ValueError, match="not a column hint"):
+        source.schema.merge_hints({"not_a_hint": ["x"]})

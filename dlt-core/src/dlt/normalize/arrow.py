@@ -189,6 +189,8 @@ def record_arrow_columns(schema: Schema, table_name: str, arrow_schema: pa.Schem
     for field in arrow_schema:
         known = schema.tables.get(table_name, {}).get("columns", {}).get(field.name, {})
         column = {"name": field.name, "nullable": field.nullable, **data_type_of(field.type)}
+        if not known:
+            column.update(schema.default_hints_for(field.name))
         schema.update_column(table_name, column_over_hints(column, known))
 
 
@@ -208,6 +210,8 @@ def normalize_arrow_table(schema: Schema, table_name: str, table: pa.Table, load
         elif spec["data_type"] == "timestamp" and field.type.tz is None:
             column = pc.assume_timezone(column, "UTC") if field.type.unit else column
         column_schema = {"name": name, "nullable": field.nullable, **spec}
+        if name not in existing:
+            column_schema.update(schema.default_hints_for(name))
         schema.update_column(table_name, column_over_hints(column_schema, existing.get(name, {})))
         names.append(name)
         arrays.append(column)

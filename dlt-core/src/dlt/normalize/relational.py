@@ -500,7 +500,8 @@ class RowNormalizer:
             self._check_new(table, name, value, "columns" if table in self._existing_tables else "tables", row)
             if name not in row:
                 return
-            new_column = {"name": name, "data_type": value_type, "nullable": True}
+            new_column = {"name": name, "data_type": value_type, "nullable": True,
+                          **self.schema.default_hints_for(name)}
             if name in SYSTEM_COLUMN_HINTS:
                 new_column.update(nullable=False, **SYSTEM_COLUMN_HINTS[name])
             if column is not None:

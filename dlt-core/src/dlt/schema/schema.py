@@ -13,6 +13,7 @@ import yaml
 
 from dlt.schema.exceptions import DataValidationError, SchemaError, TableNotFound
 from dlt.schema.contracts import expand_contract, table_contract, validate_contract
+from dlt.schema.default_hints import check_hints, default_hints, hints_for_column
 from dlt.schema.naming import get_naming_convention
 from dlt.schema.typing import (
     COLUMN_HINTS,
@@ -117,7 +118,8 @@ class Schema:
         self.previous_hashes: list[str] = []
         #: the content hash of the import schema file applied last (see dlt.pipeline.schemas)
         self.imported_version_hash: str | None = None
-        self.settings: dict[str, Any] = {"detections": ["iso_timestamp"]}
+        self.settings: dict[str, Any] = {"detections": ["iso_timestamp"],
+                                         "default_hints": default_hints()}
         if naming:
             self.settings["naming"] = naming
         self.tables: dict[str, TTableSchema] = _system_tables()
@@ -184,6 +186,24 @@ class Schema:
     def expand_schema_contract_settings(settings: Any, default: dict[str, str] | None = None) -> dict[str, str]:
         """A shorthand or partial contract as a full per-entity dict."""
         return expand_contract(settings, default)
+
+    def merge_hints(self, new_hints: dict[str, list[str]], replace: bool = False,
+                    normalize_identifiers: bool = True) -> None:
+        """Add column-name patterns to the `default_hints` setting (`{"not_null": ["id"]}`):
+        new columns they match get the hint. Names are normalized with the schema's naming
+        convention (`re:` patterns are kept as written); `replace` swaps a hint's patterns."""
+        check_hints(new_hints)
+        current = self.settings.setdefault("default_hints", {})
+        for hint, patterns in new_hints.items():
+            if normalize_identifiers:
+                patterns = [p if p.startswith("re:") else self.naming.normalize_identifier(p) for p in patterns]
+            kept = [] if replace else current.get(hint, [])
+            current[hint] = kept + [p for p in patterns if p not in kept]
+
+    def default_hints_for(self, column_name: str) -> dict[str, Any]:
+        """The hints the `default_hints` setting gives a new column named `column_name`
+        (`nullable: False` for `not_null`, the hint itself otherwise)."""
+        return hints_for_column(self.settings.get("default_hints"), column_name)
 
     def add_type_detection(self, detection: str) -> None:
         """Detect `detection` (e.g. `iso_timestamp`) in values of new columns."""
