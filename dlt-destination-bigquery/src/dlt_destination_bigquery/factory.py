@@ -74,6 +74,7 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
         return DestinationCapabilities(
             preferred_loader_file_format="jsonl",
             supported_loader_file_formats=("jsonl", "parquet"),
+            supported_staging_file_formats=("parquet", "jsonl"),
             max_identifier_length=1024,
             max_column_identifier_length=300,
             supports_transactions=False,

@@ -36,6 +36,7 @@ class redshift(Destination):  # noqa: N801 - the public name users write: dlt.de
         return DestinationCapabilities(
             preferred_loader_file_format="parquet",
             supported_loader_file_formats=("parquet", "jsonl"),
+            supported_staging_file_formats=("jsonl", "parquet"),
             max_identifier_length=self.dialect.max_identifier_bytes,
             max_column_identifier_length=self.dialect.max_identifier_bytes,
             supports_transactions=True,

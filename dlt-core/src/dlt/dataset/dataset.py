@@ -9,7 +9,7 @@ client is DuckDB over its files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,11 @@ class Dataset:
 
     def __init__(self, destination: Any, dataset_name: str,
                  schema: Schema | str | Sequence[Schema] | None = None, *,
-                 pipeline_name: str | None = None, pipeline_dir: Path | None = None) -> None:
+                 pipeline_name: str | None = None, pipeline_dir: Path | None = None,
+                 live_schemas: Callable[[], Sequence[Schema]] | None = None) -> None:
+        """`live_schemas` (given by `pipeline.dataset()`) returns the pipeline's schemas as they
+        are now, so the dataset sees the tables and columns later runs add, as dlt 1.31's does;
+        while it returns none, `schema` is resolved as usual."""
         resolved = resolve_destination(destination)
         if resolved is None:
             raise ValueError("dlt.dataset() needs a destination, e.g. 'duckdb' or dlt.destinations.duckdb(path).")
@@ -41,6 +45,7 @@ class Dataset:
         self._pipeline_dir = pipeline_dir
         self._schema_arg = schema
         self._schemas: list[Schema] | None = None
+        self._live_schemas = live_schemas
         self._sql_client: Any = None
         self._opened = 0
 
@@ -54,6 +59,10 @@ class Dataset:
     @property
     def schemas(self) -> tuple[Schema, ...]:
         """The dlt schemas of the dataset, the default one first."""
+        if self._live_schemas is not None:
+            live = tuple(self._live_schemas())
+            if live:
+                return live
         if self._schemas is None:
             self._schemas = self._resolve_schemas()
         return tuple(self._schemas)

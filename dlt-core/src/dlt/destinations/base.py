@@ -38,6 +38,18 @@ class DestinationUndefinedRelation(DestinationTerminalError):
     `DatabaseUndefinedRelation`): e.g. a query before the first load created the table."""
 
 
+class DestinationLoadingViaStagingNotSupported(DestinationTerminalError):
+    """`staging=` was given for a destination that does not load from a staging destination
+    (dlt 1.31's error of the same name, e.g. for duckdb)."""
+
+    def __init__(self, destination: str) -> None:
+        self.destination = destination
+        super().__init__(
+            f"`destination={destination}` does not support loading via staging. Leave `staging=`"
+            " out to load into it directly."
+        )
+
+
 class SqlClientNotAvailable(DestinationTerminalError):
     """The destination has no SQL client (e.g. `dummy` or a sink); dlt 1.31's name."""
 
@@ -97,6 +109,9 @@ class DestinationCapabilities:
     decimal_precision: tuple[int, int] = (38, 9)
     #: open table formats the destination writes for `table_format=` (e.g. delta, iceberg)
     supported_table_formats: tuple[str, ...] = ()
+    #: job formats the destination loads from a staging destination (`staging=`); empty: it
+    #: does not load via staging, and a pipeline given `staging=` for it fails, as in dlt 1.31
+    supported_staging_file_formats: tuple[str, ...] = ()
     #: True when the destination writes job files into a folder or bucket instead of database
     #: tables (filesystem); the conformance suite then reads rows back from the files
     loads_into_files: bool = False

@@ -14,6 +14,11 @@ class ResourceError(DltException):
     """A resource is defined or used the wrong way."""
 
 
+class CurrentSourceSchemaNotAvailable(ResourceError):
+    """`dlt.current.source_schema()` outside the code of a source or resource (dlt 1.31's
+    name)."""
+
+
 class ResourceNameMissing(ResourceError):
     """Data without a name was given where a resource needs one (`name='...'`)."""
 

@@ -8,6 +8,7 @@ clauses written for 1.31 still catch them.
 """
 
 from dlt.extract.errors import (
+    CurrentSourceSchemaNotAvailable,
     DataItemRequiredForDynamicTableHints,
     InvalidResourceDataType,
     InvalidResourceDataTypeBasic,
@@ -35,6 +36,7 @@ DltResourceException = ResourceError
 DltSourceException = ResourceError
 
 __all__ = [
+    "CurrentSourceSchemaNotAvailable",
     "DataItemRequiredForDynamicTableHints", "DltResourceException", "DltSourceException",
     "IncrementalCursorInvalidCoercion", "IncrementalCursorPathHasValueNone",
     "IncrementalCursorPathMissing", "IncrementalError", "IncrementalPrimaryKeyMissing",

@@ -31,6 +31,7 @@ def pipeline(
     working_dir: str | None = None,
     pipeline_secret: str | None = None,
     destination: Any = None,
+    staging: Any = None,
     dataset_name: str | None = None,
     import_schema_path: str | None = None,
     export_schema_path: str | None = None,
@@ -52,8 +53,9 @@ def pipeline(
     Pipeline options found in configuration (env `PIPELINE_NAME`, `config.toml`) win over
     the values passed here.
     """
-    given = (pipeline_name, working_dir, pipeline_secret, destination, dataset_name, import_schema_path,
-             export_schema_path, full_refresh, pipelines_dir, dev_mode, progress, loader_file_format)
+    given = (pipeline_name, working_dir, pipeline_secret, destination, staging, dataset_name,
+             import_schema_path, export_schema_path, full_refresh, pipelines_dir, dev_mode,
+             progress, loader_file_format)
     if all(value is None for value in given) and not _ignored and registry.last_pipeline() is not None:
         # as in dlt: with no arguments, the pipeline created or attached last
         return registry.last_pipeline()
@@ -99,6 +101,7 @@ def pipeline(
         import_schema_path=options["import_schema_path"],
         export_schema_path=options["export_schema_path"], dev_mode=fresh,
         progress=options["progress"], loader_file_format=loader_file_format, refresh=refresh,
+        staging=resolve_destination(staging),
     )
     registry.remember(instance)
     return instance
@@ -127,7 +130,8 @@ def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
     return instance
 
 
-def run(data: Any, *, destination: Any = None, dataset_name: str | None = None,
+def run(data: Any, *, destination: Any = None, staging: Any = None,
+        dataset_name: str | None = None,
         credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
         columns: Any = None, primary_key: Any = None, schema: Any = None,
         loader_file_format: str | None = None, schema_contract: Any = None,
@@ -135,7 +139,8 @@ def run(data: Any, *, destination: Any = None, dataset_name: str | None = None,
     """Load `data` with the last configured pipeline, or the default pipeline if there is none."""
     current = registry.last_pipeline() or pipeline()
     return current.run(
-        data, destination=destination, dataset_name=dataset_name, credentials=credentials,
+        data, destination=destination, staging=staging, dataset_name=dataset_name,
+        credentials=credentials,
         table_name=table_name, write_disposition=write_disposition, columns=columns,
         primary_key=primary_key, schema=schema, loader_file_format=loader_file_format,
         schema_contract=schema_contract, refresh=refresh,

@@ -68,3 +68,39 @@ class PipelineStepFailed(PipelineException):
             f"Pipeline {pipeline_name} failed at step {step}{where}:"
             f" {type(exception).__name__}: {str(exception).rstrip('.')}.{keep}"
         ))
+
+
+class SourceSectionNotAvailable(PipelineException):
+    """State was asked for (`dlt.current.source_state()`, `state()`, `resource_state()`)
+    outside the code of a source or resource, without naming the source (dlt 1.31's name)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Access to state was requested without source section active. State should be"
+            " requested from within the `@dlt.source` and `@dlt.resource` decorated function,"
+            " or name the source: dlt.current.source_state('<source name>')."
+        )
+
+
+class PipelineStateNotAvailable(PipelineException):
+    """Source state was asked for while no pipeline exists to keep it (dlt 1.31's name)."""
+
+    def __init__(self, source_state_key: str | None = None) -> None:
+        self.source_state_key = source_state_key
+        who = f"The source `{source_state_key}`" if source_state_key else "The code"
+        super().__init__(
+            f"{who} requested the access to pipeline state but no pipeline is active right now."
+            " Create one with dlt.pipeline(...) before using the state."
+        )
+
+
+class ResourceNameNotAvailable(PipelineException):
+    """`dlt.current.resource_name()` or `resource_state()` outside a resource's code
+    (dlt 1.31's name)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A resource state was requested but no active extract pipe context was found. Resource"
+            " state may be only requested from `@dlt.resource` decorated function or with explicit"
+            " resource name."
+        )

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlt.utils.context import active_pipeline, active_source, active_state
+from dlt.utils.context import active_pipeline, active_source, active_source_schema, active_state
 from dlt.utils.logging_setup import configure_logging
 from dlt.storage.exceptions import CorruptedFileError, StorageFullError, explain_os_error
 from dlt.utils.memory import release_freed_memory
@@ -47,7 +47,7 @@ from dlt.collectors import collector_from_name
 from dlt.collectors.base import is_null
 from dlt.pipeline.refresh import apply_refresh, check_refresh_mode
 from dlt.pipeline.schemas import SchemaStore
-from dlt.pipeline.trace import PipelineTrace
+from dlt.pipeline.trace import PipelineTrace, merge_traces
 from dlt.schema import DataValidationError, Schema
 from dlt.schema.typing import STATE_TABLE
 from dlt.storage.load_package import LoadJobInfo, LoadPackageInfo, schema_update_between
@@ -180,7 +180,8 @@ class Pipeline:
                  dataset_name: str | None, *, pipeline_secret: str | None = None,
                  import_schema_path: str | None = None, export_schema_path: str | None = None,
                  dev_mode: bool = False, progress: Any = None,
-                 loader_file_format: str | None = None, refresh: str | None = None) -> None:
+                 loader_file_format: str | None = None, refresh: str | None = None,
+                 staging: Destination | None = None) -> None:
         self.pipeline_name = pipeline_name
         self._working_dir = Path(working_dir)
         self.pipeline_secret = pipeline_secret
@@ -207,8 +208,12 @@ class Pipeline:
                 self.destination = resolve_destination(self._state["destination_name"])
             except DltException:
                 self.destination = None
+        #: the staging destination given as `staging=` (dlt 1.31's `pipeline.staging`)
+        self.staging: Destination | None = None
+        self._set_staging(staging)
         self.dataset_name = dataset_name or self._state.get("dataset_name")
-        self.last_trace: PipelineTrace | None = PipelineTrace.load(self._working_dir)
+        # the trace of this object's traced calls; `last_trace` reads the saved one until then
+        self._last_trace: PipelineTrace | None = None
         configure_logging()
         before = state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name")
         self._adopt_package_states()
@@ -218,6 +223,24 @@ class Pipeline:
                                          self._state.get("destination_name") != destination.name):
             self._save_state()
         import_stages()
+
+    def _set_staging(self, staging: Any) -> None:
+        """Keep the staging destination `staging=` names; a destination that does not load via
+        staging refuses it, as in dlt 1.31. This dlt loads every job straight into the
+        destination, so the staging destination is reported, not written to."""
+        from dlt.destinations.base import DestinationLoadingViaStagingNotSupported
+
+        resolved = resolve_destination(staging)
+        if resolved is None:
+            return
+        if self.destination is not None and \
+                not self.destination.capabilities().supported_staging_file_formats:
+            raise DestinationLoadingViaStagingNotSupported(self.destination.name)
+        self.staging = resolved
+        logger.warning(
+            "Pipeline %s: staging destination %s is set, but this dlt loads directly into the"
+            " destination; no files are staged in %s.", self.pipeline_name, resolved.name,
+            resolved.name)
 
     # -- properties -----------------------------------------------------------------------------
 
@@ -261,6 +284,14 @@ class Pipeline:
     def full_refresh(self) -> bool:
         """Deprecated name of `dev_mode`."""
         return self.dev_mode
+
+    @property
+    def last_trace(self) -> PipelineTrace | None:
+        """The trace of the last `run()`, with the steps called on their own since added to it
+        (as in dlt 1.31); before this object ran anything, the trace saved in the working dir."""
+        if self._last_trace is not None:
+            return self._last_trace
+        return PipelineTrace.load(self._working_dir)
 
     @property
     def state(self) -> dict[str, Any]:
@@ -474,12 +505,10 @@ class Pipeline:
             yield record
         except PipelineStepFailed as exc:
             trace.finish(record, error=exc.exception)
-            self._save_trace(trace)
             raise
         except Exception as exc:
             exc = explain_os_error(exc, self._working_dir)
             trace.finish(record, error=exc)
-            self._save_trace(trace)
             logger.error("pipeline %s failed at step %s: %s", self.pipeline_name, step, exc)
             raise PipelineStepFailed(self.pipeline_name, step, exc, package_kept=None) from exc
         finally:
@@ -489,14 +518,29 @@ class Pipeline:
         if record.finished_at is None:
             trace.finish(record, info=record.info)
 
+    @contextmanager
+    def _call_trace(self, given: PipelineTrace | None) -> Iterator[PipelineTrace]:
+        """The trace a step records into: the running `run()`'s, or, for a step called on its
+        own, a new one that is merged into `last_trace` and saved when the call ends."""
+        if given is not None:
+            yield given
+            return
+        trace = PipelineTrace(self.pipeline_name)
+        try:
+            yield trace
+        finally:
+            trace.finished_at = datetime.now(timezone.utc)
+            self._save_trace(trace)
+
     def _save_trace(self, trace: PipelineTrace) -> None:
+        """Record the trace of a traced call that ended (see `merge_traces`) and save it."""
         from dlt.configuration.resolve import get_resolver
 
         unique = {(p.field, p.provider, p.key): dict(p.__dict__) for p in get_resolver().provenance}
         trace.resolved_config = list(unique.values())
-        self.last_trace = trace
+        self._last_trace = merge_traces(self._last_trace, trace)
         try:
-            trace.save(self._working_dir)
+            self._last_trace.save(self._working_dir)
         except OSError:
             logger.warning("could not save the trace of pipeline %s", self.pipeline_name)
 
@@ -586,18 +630,15 @@ class Pipeline:
         `refresh` (or the pipeline's own `refresh`) starts sources over: see `dlt.pipeline.refresh`."""
         refresh = check_refresh_mode(refresh) or self.refresh
         check_step_settings()
-        trace = _trace or PipelineTrace(self.pipeline_name)
         started = datetime.now(timezone.utc)
         first_run = self.first_run
-        with self._step(trace, "extract") as record:
+        with self._call_trace(_trace) as trace, self._step(trace, "extract") as record:
             self.storage.recover()
             self._finish_aborts()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
                                          schema, schema_contract, table_format)
             infos = [self._extract_source(source, refresh) for source in sources]
             record.info = self._extract_info(infos, started, first_run)
-        if _trace is None:
-            self._save_trace(trace)
         return record.info
 
     def _extract_info(self, infos: list[SourceExtractInfo], started: datetime, first_run: bool) -> ExtractInfo:
@@ -645,6 +686,8 @@ class Pipeline:
         refreshed = apply_refresh(refresh, source, schema, state)
         state_token = active_state.set(state)
         source_token = active_source.set(source.name)
+        # `dlt.current.source_schema()` in a resource's code: the schema being extracted into
+        schema_token = active_source_schema.set(schema)
         extractor = Extractor(package_dir, schema, self.pipeline_name, hook,
                               progress=None if is_null(self.collector) else self.collector,
                               items_per_file=_config_int(("extract", "items_per_file"), 100_000),
@@ -665,6 +708,7 @@ class Pipeline:
         finally:
             active_state.reset(state_token)
             active_source.reset(source_token)
+            active_source_schema.reset(schema_token)
             active_metrics.reset(metrics_token)
         if failure is not None:
             failure = explain_os_error(failure, self._working_dir)
@@ -771,9 +815,8 @@ class Pipeline:
         if _trace is None:  # a normalize() of its own, not a step of run()
             self._warned_formats = set()
         rows_format, arrow_format = self._file_formats(loader_file_format)
-        trace = _trace or PipelineTrace(self.pipeline_name)
         started = datetime.now(timezone.utc)
-        with self._step(trace, "normalize") as record:
+        with self._call_trace(_trace) as trace, self._step(trace, "normalize") as record:
             self.storage.recover()
             self._finish_aborts()
             totals = NormalizeInfo(self, first_run=self.first_run, started_at=started)
@@ -817,8 +860,6 @@ class Pipeline:
             totals.finished_at = datetime.now(timezone.utc)
             record.info = totals
         release_freed_memory()
-        if _trace is None:
-            self._save_trace(trace)
         return record.info
 
     def _require_destination(self, destination: Any = None, dataset_name: str | None = None,
@@ -859,10 +900,9 @@ class Pipeline:
             raise_on_failed_jobs = _config_bool(("load", "raise_on_failed_jobs"), True)
         auto_abort = _config_bool(("load", "auto_abort_on_terminal_error"), False)
         policy = "abort" if auto_abort else ("retry" if raise_on_failed_jobs else "fail")
-        trace = _trace or PipelineTrace(self.pipeline_name)
         hook = get_plugin_manager().hook
         started = datetime.now(timezone.utc)
-        with self._step(trace, "load") as record:
+        with self._call_trace(_trace) as trace, self._step(trace, "load") as record:
             self._finish_aborts()
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
                             self._working_dir, hook, on_terminal_error=policy,
@@ -900,8 +940,6 @@ class Pipeline:
                 if hook.on_load_complete.get_hookimpls():
                     hook.on_load_complete(pipeline_name=self.pipeline_name, load_id=package.load_id,
                                           load_info=info)
-        if _trace is None:
-            self._save_trace(trace)
         return info
 
     def _destination_location(self) -> str | None:
@@ -912,7 +950,8 @@ class Pipeline:
         config = self.destination.configuration() if self.destination else {}
         return str(config.get("bucket_url")) if config.get("bucket_url") else None
 
-    def run(self, data: Any = None, *, destination: Any = None, dataset_name: str | None = None,
+    def run(self, data: Any = None, *, destination: Any = None, staging: Any = None,
+            dataset_name: str | None = None,
             credentials: Any = None, table_name: str | None = None, write_disposition: Any = None,
             columns: Any = None, primary_key: Any = None, schema: Schema | None = None,
             loader_file_format: str | None = None, table_format: str | None = None,
@@ -926,6 +965,7 @@ class Pipeline:
         (see `dlt.pipeline.refresh`).
         """
         check_refresh_mode(refresh)
+        self._set_staging(staging)
         self._require_destination(destination, dataset_name, credentials)
         # a missing or invalid destination setting fails here, before any data moves
         self.destination.configuration()
@@ -1019,19 +1059,35 @@ class Pipeline:
 
         `schema` picks the dlt schema (an object, a name of the pipeline's schemas or one stored
         in the destination, or a list); by default every schema of the pipeline, the default
-        one first, as in dlt 1.31.
+        one first, as in dlt 1.31. As there, the dataset follows the pipeline's schemas: tables
+        and columns that later runs add are visible through a dataset made before them.
         """
         from dlt.dataset import Dataset
 
         destination = self._require_destination()
+        live = None
         if isinstance(schema, str) and schema in self.schema_names:
-            schema = self.schemas_store.load(schema)
-        elif schema is None and self.default_schema_name:
-            others = [self.schemas_store.load(name) for name in self.schema_names
-                      if name != self.default_schema_name]
-            schema = [self.default_schema, *others] if others else self.default_schema
+            live = self._live_schemas(schema)
+        elif schema is None:
+            live = self._live_schemas()
         return Dataset(destination, self.dataset_name, schema, pipeline_name=self.pipeline_name,
-                       pipeline_dir=self.working_dir)
+                       pipeline_dir=self.working_dir, live_schemas=live)
+
+    def _live_schemas(self, name: str | None = None) -> Any:
+        """A function that returns the pipeline's current schemas for a `Dataset`: schema
+        `name`, or every schema with the default one first (none before the first run)."""
+        def current() -> list[Schema]:
+            names = [name] if name else [self.default_schema_name] + [
+                n for n in self.schema_names if n != self.default_schema_name]
+            found = []
+            for schema_name in filter(None, names):
+                try:
+                    found.append(self.schemas_store.live(schema_name))
+                except FileNotFoundError:  # named in the state, not stored (yet)
+                    continue
+            return found
+
+        return current
 
     def sync_destination(self) -> bool:
         """Restore state and schemas from the destination when it holds newer ones.
@@ -1049,6 +1105,9 @@ class Pipeline:
             if remote and remote.get("_state_version", 0) > self._state.get("_state_version", 0):
                 self._state = state_files.merge_restored(self._state, remote)
                 restored = True
+            if remote:
+                # as in dlt 1.31: a pipeline whose state the destination holds has run before
+                self._state.setdefault("_local", {})["first_run"] = False
             for name in self._state.get("schema_names", []):
                 document = client.get_stored_schema(name)
                 if document is None:
@@ -1181,12 +1240,14 @@ class Pipeline:
                         import_schema_path=self.import_schema_path,
                         export_schema_path=self.export_schema_path, dev_mode=self.dev_mode,
                         loader_file_format=self.loader_file_format)
+        staging = self.staging
         # this instance forgets what it held too (schemas, state, trace), as in dlt 1.31, so a
         # script that goes on using it runs like a first run instead of reading deleted files
         Pipeline.__init__(self, self.pipeline_name, self._working_dir, self.destination,
                           self.dataset_name, **settings)
         fresh = Pipeline(pipeline_name or self.pipeline_name, self._working_dir, self.destination,
                          self.dataset_name, **settings)
+        self.staging = fresh.staging = staging
         registry.remember(fresh)
         return fresh
 

@@ -47,6 +47,8 @@ class SchemaStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.import_path = Path(import_path) if import_path else None
         self.export_path = Path(export_path) if export_path else None
+        # the schemas `live()` handed out, with the stored bytes they were read from
+        self._live: dict[str, tuple[bytes, Schema]] = {}
 
     def _file(self, name: str) -> Path:
         return self.folder / f"{name}.schema.json"
@@ -66,6 +68,18 @@ class SchemaStore:
     def load(self, name: str) -> Schema:
         """The stored schema `name`."""
         return Schema.from_dict(PackageStorage.read_json(self._file(name)))
+
+    def live(self, name: str) -> Schema:
+        """The stored schema `name` as a shared object that readers keep (a `Dataset` of the
+        pipeline): the same object while the stored file is unchanged, a new one read from the
+        file after a run saved it. Readers must not change it; `load()` gives a private copy."""
+        data = self._file(name).read_bytes()
+        cached = self._live.get(name)
+        if cached is not None and cached[0] == data:
+            return cached[1]
+        schema = self.load(name)
+        self._live[name] = (data, schema)
+        return schema
 
     def save(self, schema: Schema) -> None:
         """Store a schema, export it when an export path is set, and write the import file when

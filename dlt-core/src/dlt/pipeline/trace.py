@@ -10,7 +10,7 @@ import logging
 import pickle
 import traceback
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ logger = logging.getLogger("dlt")
 
 TRACE_FILE = "trace.json"
 TRACE_PICKLE = "trace.pickle"
+#: how many steps a trace that collects separate step calls keeps (the newest ones)
+MAX_MERGED_STEPS = 100
 
 
 @dataclass
@@ -191,3 +193,17 @@ class PipelineTrace:
         from dlt.configuration.redaction import redact
 
         return redact("\n".join(lines))
+
+
+def merge_traces(last: PipelineTrace | None, new: PipelineTrace) -> PipelineTrace:
+    """The trace `pipeline.last_trace` shows after a traced call made `new`.
+
+    As in dlt 1.31, a call that made one step (`extract()`, `normalize()` or `load()` on its
+    own) adds that step to the last trace, so separate step calls read as one run; a `run()`
+    (more than one step) starts a new trace. The merged trace is a new object: a trace taken
+    earlier from `last_trace` keeps its steps.
+    """
+    if last is None or len(new.steps) > 1:
+        return new
+    return replace(last, steps=[*last.steps, *new.steps][-MAX_MERGED_STEPS:],
+                   finished_at=new.finished_at, resolved_config=new.resolved_config)

@@ -3,6 +3,7 @@
 
 from dlt.destinations.base import (
     DestinationError as DestinationException,
+    DestinationLoadingViaStagingNotSupported,
     DestinationTerminalError as DestinationTerminalException,
     DestinationTransientError as DestinationTransientException,
     LoadJobTerminalError,
@@ -12,6 +13,7 @@ from dlt.pipeline.load_info import FailedJobsError as DestinationHasFailedJobs
 from dlt.plugins.errors import UnknownProvisionError as UnknownDestinationModule
 
 __all__ = [
-    "DestinationException", "DestinationHasFailedJobs", "DestinationTerminalException", "DestinationTransientException",
+    "DestinationException", "DestinationHasFailedJobs", "DestinationLoadingViaStagingNotSupported",
+    "DestinationTerminalException", "DestinationTransientException",
     "LoadJobTerminalError", "SqlClientNotAvailable", "UnknownDestinationModule",
 ]

@@ -75,6 +75,7 @@ class dummy(Destination):  # noqa: N801 - the public name users write: dlt.desti
             supports_transactions=False,
             supports_merge=True,
             max_parallel_load_jobs=1,
+            supported_staging_file_formats=(file_format,),
         )
 
     def client(self, context: ClientContext) -> Any:
