@@ -16,7 +16,7 @@ from typing import Any
 from dlt.dataset.query import OutputColumn, SelectQuery
 from dlt.dataset.relation import Relation
 from dlt.destinations import resolve_destination
-from dlt.destinations.base import ClientContext, Destination, DestinationError
+from dlt.destinations.base import Destination, DestinationError, client_context
 from dlt.schema import Schema
 from dlt.schema.typing import LOADS_TABLE, VERSION_TABLE
 
@@ -145,8 +145,8 @@ class Dataset:
     # -- clients ----------------------------------------------------------------------------
 
     def _job_client(self, schema: Schema | None = None) -> Any:
-        context = ClientContext(schema or self.schema, self._dataset_name, self._pipeline_name,
-                                self._pipeline_dir)
+        context = client_context(self._destination, schema or self.schema, self._dataset_name,
+                                 self._pipeline_name, self._pipeline_dir)
         return self._destination.client(context)
 
     @property

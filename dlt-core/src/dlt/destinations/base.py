@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import logging
 import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from dlt.utils.exceptions import DltException, TerminalError, TransientError
 from dlt.configuration.redaction import remember_secret
 from dlt.configuration.resolve import get_resolver
 from dlt.schema import Schema
+
+logger = logging.getLogger("dlt")
 
 
 class DestinationError(DltException):
@@ -144,10 +147,51 @@ class ClientContext:
     config: dict[str, Any] = field(default_factory=dict)
 
 
+_WARNED_DATASET_NAMES: set[tuple[str, str]] = set()
+
+
+def client_context(destination: Any, schema: Schema, dataset_name: str, pipeline_name: str,
+                   pipeline_dir: Path | None = None, config: dict[str, Any] | None = None) -> ClientContext:
+    """The `ClientContext` of a job client of `destination`, with the dataset under the name
+    the destination stores it (`stored_dataset_name`)."""
+    return ClientContext(schema, stored_dataset_name(destination, schema, dataset_name),
+                         pipeline_name, pipeline_dir, config=config or {})
+
+
+def stored_dataset_name(destination: Any, schema: Schema, dataset_name: str) -> str:
+    """The name `destination` stores dataset `dataset_name` under: normalized by the schema's
+    naming convention as in dlt 1.31 (`myDataSet` is the schema `my_data_set`), unless the
+    destination's `enable_dataset_name_normalization` setting is false."""
+    if not dataset_name or not _normalizes_dataset_names(getattr(destination, "name", "")):
+        return dataset_name
+    stored = schema.naming.normalize_table_identifier(dataset_name)
+    if stored != dataset_name and (dataset_name, stored) not in _WARNED_DATASET_NAMES:
+        _WARNED_DATASET_NAMES.add((dataset_name, stored))
+        logger.warning(
+            "Dataset name '%s' is normalized to '%s' by the naming convention, as in dlt 1.31:"
+            " the destination stores it under that name (pipeline.dataset_name keeps '%s'). Set"
+            " destination.enable_dataset_name_normalization=false to keep it as given.",
+            dataset_name, stored, dataset_name)
+    return stored
+
+
+def _normalizes_dataset_names(destination_name: str) -> bool:
+    keys = [("destination", "enable_dataset_name_normalization")]
+    if destination_name:
+        keys.insert(0, ("destination", destination_name, "enable_dataset_name_normalization"))
+    found = get_resolver().lookup(keys)
+    if found is None:
+        return True
+    value = found[0]
+    return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "0", "no")
+
+
 class Destination:
     """Base of destination factories; subclasses set `destination_name` and implement `client`."""
 
-    destination_name: ClassVar[str] = ""
+    #: on the class the type's name (`duckdb`); on an instance, as in dlt 1.31, this
+    #: destination's name: `destination_name=` when given, else the type's name
+    destination_name: str = ""
     #: settings that may come from configuration: name -> (required, is_secret)
     config_fields: ClassVar[dict[str, tuple[bool, bool]]] = {"credentials": (False, True)}
     #: a pydantic model validating the resolved settings (None: no validation)
@@ -158,7 +202,8 @@ class Destination:
 
     def __init__(self, credentials: Any = None, destination_name: str | None = None,
                  environment: str | None = None, **settings: Any) -> None:
-        self.name = destination_name or self.destination_name
+        self.name = destination_name or type(self).destination_name
+        self.destination_name = self.name
         self.environment = environment
         self.explicit: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
         if credentials is not None:
@@ -174,7 +219,7 @@ class Destination:
     def destination_type(self) -> str:
         """The destination's type as dlt 1.31 names it: `dlt.destinations.<type>`
         (`dlt.destinations.duckdb`, also for a named destination of that type)."""
-        return f"dlt.destinations.{self.destination_name}"
+        return f"dlt.destinations.{type(self).destination_name}"
 
     def capabilities(self) -> DestinationCapabilities:
         """What this destination supports."""

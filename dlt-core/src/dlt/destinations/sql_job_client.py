@@ -66,6 +66,13 @@ def encode_state(state: dict[str, Any]) -> str:
     return base64.b64encode(zlib.compress(typed_json.dumps(state))).decode()
 
 
+def encode_schema(document: dict[str, Any]) -> str:
+    """Compress a schema document for the `_dlt_version.schema` column like the state, with
+    its keys in their order: a schema restored from the destination keeps its tables' column
+    order (the order `SELECT *` and `dataset().df()` give)."""
+    return base64.b64encode(zlib.compress(typed_json.dumps(document, sort_keys=False))).decode()
+
+
 def decode_state(text: str) -> dict[str, Any]:
     """Inverse of `encode_state` (plain JSON is accepted too)."""
     if text.lstrip().startswith("{"):
@@ -215,7 +222,7 @@ class SqlJobClient(JobClient):
         if found:
             return
         # compressed like the state: a schema fits Redshift's 64 KB VARCHAR limit
-        document = encode_state(self.schema.to_dict())
+        document = encode_schema(self.schema.to_dict())
         self.sql.execute_sql(
             f"INSERT INTO {version_table} (version, engine_version, inserted_at, schema_name,"
             f" version_hash, schema) VALUES ({p}, {p}, {p}, {p}, {p}, {p})",

@@ -29,10 +29,10 @@ from typing import Any, Iterable
 from dlt.utils.exceptions import DltException
 from dlt.utils.signals import raise_if_signalled
 from dlt.destinations.base import (
-    ClientContext,
     Destination,
     DestinationTransientError,
     LoadJobTerminalError,
+    client_context,
     start_package_load,
 )
 from dlt.load.exceptions import LoadClientError, LoadClientJobFailed, LoadClientJobTerminalRetry
@@ -160,8 +160,8 @@ class Loader:
         package = PackageStorage.read_json(folder / "package.json")
         info = PackageLoadInfo(load_id, schema.name, row_counts=dict(package.get("row_counts", {})))
         # tables a refresh= run drops or empties, done by the job client in this load
-        context = ClientContext(schema, self.dataset_name, self.pipeline_name, self.pipeline_dir,
-                                config={"refresh": package.get("refresh") or {}})
+        context = client_context(self.destination, schema, self.dataset_name, self.pipeline_name,
+                                 self.pipeline_dir, config={"refresh": package.get("refresh") or {}})
         client = self.destination.client(context)
         attempt = 0
         while True:

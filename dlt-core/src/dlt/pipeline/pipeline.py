@@ -23,9 +23,10 @@ from dlt.destinations import resolve_destination
 from dlt.destinations.base import (
     FORMATS_LOADED_AS_PREFERRED,
     LOADER_FILE_FORMATS,
-    ClientContext,
     Destination,
     arrow_file_format_for,
+    client_context,
+    stored_dataset_name,
 )
 from dlt.destinations.sql_job_client import decode_state, encode_state
 from dlt.destinations.strategies import verify_resource_strategies
@@ -907,7 +908,9 @@ class Pipeline:
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
                             self._working_dir, hook, on_terminal_error=policy,
                             collector=self.collector)
-            info = LoadInfo(self, destination_obj.name, self._destination_location(), self.dataset_name,
+            naming_schema = self.default_schema if self.default_schema_name else Schema(self.pipeline_name)
+            stored_name = stored_dataset_name(destination_obj, naming_schema, self.dataset_name)
+            info = LoadInfo(self, destination_obj.name, self._destination_location(), stored_name,
                             started, None, [], self.first_run,
                             destination_type=destination_obj.destination_type)
             record.info = info
@@ -1048,7 +1051,8 @@ class Pipeline:
         destination = self._require_destination()
         name = schema_name or self.default_schema_name
         schema = self.schemas_store.load(name) if name else Schema(self.pipeline_name)
-        return destination.client(ClientContext(schema, self.dataset_name, self.pipeline_name, self.working_dir))
+        return destination.client(client_context(destination, schema, self.dataset_name,
+                                                 self.pipeline_name, self.working_dir))
 
     def sql_client(self, schema_name: str | None = None) -> Any:
         """A SQL client on the pipeline's dataset: `with pipeline.sql_client() as c: c.execute_sql(...)`."""
