@@ -24,6 +24,7 @@ from dlt.extract.errors import (
 )
 from dlt.extract.hints import TableHints, make_hints
 from dlt.extract.mark import TableNameMeta, unwrap
+from dlt.extract.resource_compat import ResourceCompat
 from dlt.extract.resource_hints import ResourceHints
 from dlt.extract.steps import FILTER, MAP, METRICS, SELECT_TABLES, YIELD_MAP, ItemProcessor, Limit
 
@@ -65,7 +66,7 @@ def _is_single_item(data: Any) -> bool:
     return isinstance(data, (dict, str, bytes)) or is_arrow_item(data)
 
 
-class DltResource(ResourceHints):
+class DltResource(ResourceCompat, ResourceHints):
     """A named stream of items (from a generator, list, iterator or function) with table hints.
 
     Calling a resource created from a function binds its arguments and returns a new resource.
@@ -260,6 +261,7 @@ class DltResource(ResourceHints):
         except ValueError:
             pass
         clone._args, clone._kwargs, clone._bound = args, kwargs, True
+        clone._called = True
         if self._name_function is not None:
             clone.name = _dynamic_name(self._name_function, bound_arguments, self.name)
         return clone

@@ -17,6 +17,9 @@ from dlt.extract.mark import DataItemWithMeta
 MAP, FILTER, YIELD_MAP, METRICS = "map", "filter", "yield_map", "metrics"
 SELECT_TABLES = "select_tables"
 """A filter that also sees the item's `dlt.mark` meta: `function(item, meta)`."""
+STEP = "step"
+"""dlt 1.31's `add_step(function)`: `function(item, meta)` of what the resource yields as a
+whole (a page stays one value); None drops it."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ def apply_step(kind: str, function: Callable[..., Any], item: Any, meta: Any = N
     if kind == METRICS:
         function(item)
         return [item]
+    if kind == STEP:
+        stepped = function(item, meta)
+        return [] if stepped is None else [stepped]
     if kind == SELECT_TABLES:
         if isinstance(item, list):
             return [[i for i in item if function(i, meta)]]
