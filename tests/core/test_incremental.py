@@ -235,3 +235,21 @@ def test_duckdb_stages_merge_rows_in_the_staging_dataset_that_follows_schema_cha
         staging = client.make_qualified_table_name('items', f'{pipeline.dataset_name}_staging')
         staged = client.execute_sql(f"SELECT id, extra FROM {staging}")
     assert staged == []
+
+
+def test_a_custom_last_value_func_keeps_rows_it_ties_with_the_start_value(tmp_path):
+    def longest(values):
+        return max(values, key=len)
+
+    @dlt.resource
+    def words(cursor=dlt.sources.incremental("s", initial_value="a", last_value_func=longest)):
+        yield [{"s": "bb"}, {"s": "cccc"}, {"s": "d"}, {"s": ""}]
+
+    pipeline = dlt.pipeline(pipeline_name="longest_words", pipelines_dir=str(tmp_path),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "db.duckdb")))
+    pipeline.run(words())
+    # as in dlt 1.31: 'd' ties with the start value 'a' (longest keeps its first argument),
+    # '' is shorter than it; the second run adds nothing
+    pipeline.run(words())
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT s FROM words ORDER BY s") == [("bb",), ("cccc",), ("d",)]

@@ -109,6 +109,16 @@ class CursorWindow:
             return value < reference
         return value != reference and self.func((value, reference)) != reference
 
+    def behind(self, value: Any, reference: Any) -> bool:
+        """True when `value` is strictly before `reference` (max: smaller). A custom function
+        decides as in dlt 1.31: `func((value, reference))` gives `reference`, so on a tie the
+        function's choice of its first argument keeps the row."""
+        if self.ascending:
+            return value < reference
+        if self.func is min:
+            return value > reference
+        return value != reference and self.func((value, reference)) == reference
+
     def _compare_error(self, reference: Any, name: str, value: Any, exc: Exception) -> Exception:
         return IncrementalCursorInvalidCoercion(
             self.resource_name, self.cursor_path, reference, name, value, type(value).__name__, str(exc))
@@ -185,7 +195,7 @@ class CursorWindow:
                 if self.start_open or (self.dedup and self.key_hash(row) in self.start_hashes):
                     self.start_out_of_range = True
                     return False
-            elif self.beyond(start, value):
+            elif self.behind(value, start):
                 self.start_out_of_range = True
                 return False
         if self.dedup and value == last:
