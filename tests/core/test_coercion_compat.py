@@ -110,3 +110,25 @@ def test_text_and_binary_coercions_follow_dlt_1_31(to_type, value, expected):
 def test_values_that_would_change_meaning_still_go_to_a_variant_column(to_type, value):
     with pytest.raises(CoercionError):
         coerce_value(to_type, value)
+
+
+def test_a_null_in_a_column_that_is_not_nullable_fails_normalize_before_any_load(tmp_path):
+    from dlt.common.schema.exceptions import CannotCoerceNullException
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    @dlt.resource(columns={"id": {"nullable": False}})
+    def users():
+        yield [{"id": 1}, {"id": None}]
+
+    pipeline = pipeline_at(tmp_path, "not_null")
+    with pytest.raises(PipelineStepFailed) as failed:
+        pipeline.run(users())
+    assert failed.value.step == "normalize"
+    assert "CannotCoerceNullException" in str(failed.value) and "column 'id'" in str(failed.value)
+    cause = failed.value.exception.__cause__ or failed.value.exception.__context__
+    assert isinstance(cause, CannotCoerceNullException) and cause.column_name == "id"
+    # nothing reached the destination, and the rows wait in the extracted package
+    assert pipeline.list_extracted_load_packages() and not pipeline.list_normalized_load_packages()
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM information_schema.tables WHERE"
+                                  " table_name = 'users'") == [(0,)]

@@ -92,13 +92,22 @@ def test_the_next_run_retries_the_package_and_loads_it_once_the_cause_is_fixed()
     assert not pipeline.has_pending_data
 
 
-def test_a_null_merge_key_fails_the_job_and_the_rows_survive_until_aborted():
+def test_a_null_merge_key_fails_normalize_and_the_rows_survive_in_the_package():
     pipeline, users = failing_merge_pipeline("null_key")
-    with pytest.raises(PipelineStepFailed):
+    with pytest.raises(PipelineStepFailed) as failed:
         pipeline.run(users([{"id": None, "name": "b"}]))
-    (load_id,) = pipeline.list_normalized_load_packages()
-    assert [lid for lid, _ in loads(pipeline)] != [] and load_id not in [lid for lid, _ in loads(pipeline)]
-    assert pipeline.get_load_package_info(load_id).state == "normalized"
+    # as in dlt 1.31: normalize refuses the NULL key before anything loads
+    assert failed.value.step == "normalize"
+    assert "CannotCoerceNullException" in str(failed.value)
+    assert "Cannot coerce NULL in table 'users' column 'id'" in str(failed.value)
+    (load_id,) = pipeline.list_extracted_load_packages()
+    assert pipeline.list_normalized_load_packages() == []
+    assert load_id not in [lid for lid, _ in loads(pipeline)]
+    assert table_rows(pipeline, "users") == [1]
+    # the rows stay in the package until it is dropped
+    assert pipeline.has_pending_data
+    pipeline.drop_pending_packages()
+    assert not pipeline.has_pending_data
 
 
 def test_abort_packages_gives_up_the_package_and_restores_local_state_and_schema():

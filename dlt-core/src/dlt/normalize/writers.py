@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from dlt.utils.arrow_ipc import open_ipc_writer, write_batches
 from dlt.utils.parquet import open_parquet_writer, write_row_groups
+from dlt.schema.exceptions import CannotCoerceNullException
 from dlt.schema.inference import parse_timestamp, round_decimal, to_json_text
 from dlt.storage.packages import JobFileName
 
@@ -333,8 +334,9 @@ class TableJobWriter:
         if not tables:
             return
         self._start_batch(columns)
-        self._append_table(nan_as_null(pa.concat_tables(tables) if len(tables) > 1 else tables[0]),
-                           self.arrow_file_format)
+        table = nan_as_null(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+        self._check_not_null(table, [c for c in columns.values() if c.get("data_type")])
+        self._append_table(table, self.arrow_file_format)
         self._file_rows += count
 
     def link_file(self, source: Path, num_rows: int) -> None:
@@ -411,7 +413,9 @@ class TableJobWriter:
                 arrays.append(_decimal_array(column_values, field.type, field.name))
             else:
                 arrays.append(pa.array(column_values, type=field.type))
-        self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=pa.schema(fields))), self.file_format)
+        table = nan_as_null(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
+        self._check_not_null(table, typed)
+        self._append_table(table, self.file_format)
         self._file_rows += count
 
     def _start_batch(self, columns: dict[str, dict[str, Any]]) -> None:
@@ -442,7 +446,20 @@ class TableJobWriter:
                 arrays.append(_decimal_array(values, field.type, name))
             else:
                 arrays.append(_timestamp_array(values, field.type))
-        self._append_table(nan_as_null(pa.Table.from_arrays(arrays, schema=schema)), self.file_format)
+        table = nan_as_null(pa.Table.from_arrays(arrays, schema=schema))
+        self._check_not_null(table, typed)
+        self._append_table(table, self.file_format)
+
+    def _check_not_null(self, table: pa.Table, typed: list[dict[str, Any]]) -> None:
+        """Raise `CannotCoerceNullException` when a column that is not nullable (a hint, a
+        primary or merge key) has a null in `table`: normalize fails before anything loads,
+        as in dlt 1.31. dlt's own columns always have values and are not looked at."""
+        for column in typed:
+            name = column["name"]
+            if column.get("nullable", True) or name.startswith("_dlt"):
+                continue
+            if name not in table.column_names or table.column(name).null_count:
+                raise CannotCoerceNullException("", self.table_name, name)
 
     def _append_table(self, table: pa.Table, file_format: str) -> None:
         """Add a table to the open parquet or Arrow IPC file as its own row group(s) or
@@ -473,6 +490,11 @@ class TableJobWriter:
             self.files.append(path)
             self._jsonl = open(path, "wb")  # noqa: SIM115 - closed in _close_file
         names = [c["name"] for c in typed]
+        for column in typed:
+            name = column["name"]
+            if not column.get("nullable", True) and not name.startswith("_dlt") and any(
+                    row.get(name) is None for row in rows):
+                raise CannotCoerceNullException("", self.table_name, name)
         dumps = orjson.dumps
         option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
         write = self._jsonl.write

@@ -12,6 +12,18 @@ class SchemaError(DltException):
     """A schema, table or column definition is invalid."""
 
 
+class CannotCoerceNullException(SchemaError):
+    """A column that is not nullable got no value (None) in a row: normalize fails before
+    anything loads, as in dlt 1.31."""
+
+    def __init__(self, schema_name: str, table_name: str, column_name: str) -> None:
+        self.schema_name, self.table_name, self.column_name = schema_name, table_name, column_name
+        super().__init__(
+            f"Cannot coerce NULL in table '{table_name}' column '{column_name}' which is not"
+            f" nullable. Give every row a value for '{column_name}', or drop `nullable: False`"
+            " (or the primary or merge key hint) from the column.")
+
+
 class TableNotFound(KeyError, SchemaError):
     """A table the schema does not have (a `KeyError`, as dlt 1.31's `TableNotFound` is):
     `schema_name` and `table_name` say which."""

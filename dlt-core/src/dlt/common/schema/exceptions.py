@@ -1,6 +1,6 @@
 """`dlt.common.schema.exceptions`: re-exports of `dlt.schema.exceptions` and `dlt.schema.schema`."""
 
-from dlt.schema.exceptions import DataValidationError, TableNotFound
+from dlt.schema.exceptions import CannotCoerceNullException, DataValidationError, TableNotFound
 from dlt.schema.schema import SchemaError as SchemaException
 
-__all__ = ["DataValidationError", "SchemaException", "TableNotFound"]
+__all__ = ["CannotCoerceNullException", "DataValidationError", "SchemaException", "TableNotFound"]
