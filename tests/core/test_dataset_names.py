@@ -52,3 +52,28 @@ def test_a_schema_restored_from_the_destination_keeps_its_column_order(tmp_path)
     assert list(restored.default_schema.get_table_columns("items")) == order
     standalone = dlt.dataset(dlt.destinations.duckdb(str(tmp_path / "db.duckdb")), "data")
     assert list(standalone.items.df().columns) == order
+
+
+def test_unknown_columns_in_select_raise_lineage_failed_before_the_query(tmp_path):
+    import pytest
+    from dlt.dataset.exceptions import LineageFailedException
+
+    pipeline = make_pipeline(tmp_path, "data")
+    pipeline.run([{"id": 1}], table_name="items")
+    with pytest.raises(LineageFailedException, match="nope"):
+        pipeline.dataset().items.select("nope")
+    assert pipeline.dataset().items.select("id").fetchall() == [(1,)]
+
+
+def test_sql_client_name_paths_and_undefined_entity_as_in_1_31(tmp_path):
+    import pytest
+    from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
+    pipeline = make_pipeline(tmp_path, "data")
+    pipeline.run([{"id": 1}], table_name="items")
+    with pipeline.sql_client() as client:
+        assert client.make_qualified_table_name_path("items")[-2:] == ['"data"', '"items"']
+        assert client.make_qualified_table_name_path(None, quote=False)[-1] == "data"
+        assert client.escape_column_name("a b") == '"a b"'
+        with pytest.raises(DestinationUndefinedEntity):
+            client.execute_sql("SELECT * FROM data.missing_table")

@@ -106,7 +106,7 @@ def test_a_null_merge_key_fails_normalize_and_the_rows_survive_in_the_package():
     assert table_rows(pipeline, "users") == [1]
     # the rows stay in the package until it is dropped
     assert pipeline.has_pending_data
-    pipeline.drop_pending_packages()
+    pipeline.abort_packages()
     assert not pipeline.has_pending_data
 
 

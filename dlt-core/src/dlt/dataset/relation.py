@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from dlt.dataset.exceptions import LineageFailedException
 from dlt.dataset.query import OutputColumn, SelectQuery, from_sql
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ class Relation:
         if len(columns) == 1 and isinstance(columns[0], (list, tuple)):
             columns = tuple(columns[0])
         query = self._open_query()
+        if query.columns is not None and not query.aggregated:
+            known = [c.name for c in query.columns]
+            unknown = [name for name in columns if name not in known]
+            if unknown:
+                # as in dlt 1.31, before the query runs
+                raise LineageFailedException(
+                    f"select(): columns {unknown} are not in this relation. Its columns: {known}.")
         projection = tuple(OutputColumn(name, query.expression_of(name, self._quote)) for name in columns)
         return self._derive(query.with_changes(columns=projection))
 

@@ -481,6 +481,22 @@ class SqlClient:
             dataset_name, quote = None, dataset_name
         return self.qualified_table_name(table_name, dataset_name, quote)
 
+    def make_qualified_table_name_path(self, table_name: str | None, quote: bool = True,
+                                       casefold: bool = True, dataset_name: str | None = None,
+                                       catalog: str | None = None) -> list[str]:
+        """The parts of a table's qualified name, catalog (where the dialect has one) to table
+        (left out when `table_name` is None), as dlt 1.31 gives them."""
+        catalog = catalog if catalog is not None else getattr(self, "catalog", "") or None
+        parts = [catalog] if catalog else []
+        parts.append(dataset_name or self.dataset_name)
+        if table_name is not None:
+            parts.append(table_name)
+        return [self.escape_identifier(part) for part in parts] if quote else parts
+
+    def escape_column_name(self, column_name: str, quote: bool = True, casefold: bool = True) -> str:
+        """A column name quoted for this dialect (as it is with `quote=False`)."""
+        return self.escape_identifier(column_name) if quote else column_name
+
     def qualified_table_name(self, table_name: str, dataset_name: str | None, quote: bool) -> str:
         """The name `make_qualified_table_name` gives, once its arguments are read; a dialect
         whose names have more parts (a project, a catalog) overrides this."""

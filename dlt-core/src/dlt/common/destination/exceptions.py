@@ -6,6 +6,7 @@ from dlt.destinations.base import (
     DestinationLoadingViaStagingNotSupported,
     DestinationTerminalError as DestinationTerminalException,
     DestinationTransientError as DestinationTransientException,
+    DestinationUndefinedRelation as DestinationUndefinedEntity,
     LoadJobTerminalError,
     SqlClientNotAvailable,
 )
@@ -14,6 +15,6 @@ from dlt.plugins.errors import UnknownProvisionError as UnknownDestinationModule
 
 __all__ = [
     "DestinationException", "DestinationHasFailedJobs", "DestinationLoadingViaStagingNotSupported",
-    "DestinationTerminalException", "DestinationTransientException",
+    "DestinationTerminalException", "DestinationTransientException", "DestinationUndefinedEntity",
     "LoadJobTerminalError", "SqlClientNotAvailable", "UnknownDestinationModule",
 ]
