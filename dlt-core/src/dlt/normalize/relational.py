@@ -365,7 +365,9 @@ class RowNormalizer:
                     row[name] = value if not isinstance(value, tuple) else list(value)
                     if odd is not None:
                         odd.append(name)
-                elif isinstance(value, dict):
+                elif isinstance(value, dict) or (record := as_record(value)) is not None:
+                    # a record object (model, dataclass, named tuple) nests as its dict
+                    value = value if isinstance(value, dict) else record
                     if level < limit and value:
                         nested.append((value, name, level + 1))
                     elif value:
@@ -380,13 +382,6 @@ class RowNormalizer:
                         lists.append((child_table, value, level + 1))
                     elif value:
                         row[name] = list(value)
-                        if odd is not None:
-                            odd.append(name)
-                elif (record := as_record(value)) is not None:
-                    if level < limit and record:
-                        nested.append((record, name, level + 1))
-                    elif record:
-                        row[name] = record
                         if odd is not None:
                             odd.append(name)
                 else:
