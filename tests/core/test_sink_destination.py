@@ -3,17 +3,20 @@ typed values, parallelism strategies and progress that survives a failed load.""
 
 from __future__ import annotations
 
+import gzip
 import os
 import threading
 import time
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import orjson
 import pyarrow.parquet as pq
 import pytest
 
 import dlt
 from dlt.common.destination.exceptions import DestinationTerminalException
+from dlt.common.exceptions import ValueErrorWithKnownValues
 from dlt.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.plugins import get_plugin_manager
@@ -44,21 +47,80 @@ def test_rows_arrive_in_batches_of_batch_size_with_the_table_schema():
     assert table["write_disposition"] == "append"
 
 
-def test_typed_jsonl_keeps_python_types_and_jsonl_gives_json_values():
-    got: dict[str, dict] = {}
+def test_typed_jsonl_keeps_python_types():
+    got: list[dict] = []
     row = {"ts": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "day": date(2024, 1, 1),
            "amount": Decimal("1.25"), "blob": b"xy"}
 
-    def capture(fmt):
-        @dlt.destination(name=f"sink_{fmt.replace('-', '_')}", loader_file_format=fmt)
-        def sink(items, table):
-            got[fmt] = items[0]
-        return sink
+    @dlt.destination(loader_file_format="typed-jsonl")
+    def sink(items, table):
+        got.append(items[0])
 
-    for fmt in ("typed-jsonl", "jsonl"):
-        dlt.pipeline(pipeline_name=f"sink_{fmt}", destination=capture(fmt)).run([row], table_name="t")
-    assert got["typed-jsonl"] == row
-    assert got["jsonl"]["ts"] == "2024-01-02T03:04:05+00:00" and got["jsonl"]["amount"] == "1.25"
+    dlt.pipeline(pipeline_name="sink_typed", destination=sink).run([row], table_name="t")
+    assert got == [row]
+
+
+def test_jsonl_is_refused_as_in_dlt_1_31_which_reads_only_typed_jsonl_and_parquet():
+    with pytest.raises(ValueErrorWithKnownValues) as raised:
+        @dlt.destination(loader_file_format="jsonl")
+        def sink(items, table):
+            pass
+
+        sink()
+    assert raised.value.valid_values == ("typed-jsonl", "parquet")
+    assert "Received invalid value `loader_file_format=jsonl`" in str(raised.value)
+
+
+def test_batch_size_zero_passes_a_gzipped_typed_jsonl_file():
+    opened = []
+
+    @dlt.destination(batch_size=0)
+    def sink(items, table):
+        with gzip.open(items, "rb") as file:
+            opened.append((os.path.basename(items), [orjson.loads(line) for line in file]))
+
+    pipeline = dlt.pipeline(pipeline_name="sink_gz", destination=sink)
+    pipeline.run([{"id": 1}, {"id": 2}], table_name="t")
+    ((name, rows),) = opened
+    assert name.endswith(".typed-jsonl.gz")
+    assert sorted(r["id"] for r in rows) == [1, 2]
+
+
+def test_batch_size_zero_passes_a_plain_file_when_compression_is_disabled(monkeypatch):
+    monkeypatch.setenv("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    opened = []
+
+    @dlt.destination(batch_size=0)
+    def sink(items, table):
+        with open(items, "rb") as file:
+            opened.append((os.path.basename(items), [orjson.loads(line) for line in file]))
+
+    dlt.pipeline(pipeline_name="sink_plain", destination=sink).run([{"id": 1}], table_name="t")
+    ((name, rows),) = opened
+    assert name.endswith(".typed-jsonl") and [r["id"] for r in rows] == [1]
+
+
+@pytest.mark.parametrize("name", [None, "my_sink"])
+def test_the_destination_name_is_the_name_argument_or_the_function_name(name):
+    @dlt.destination(name=name)
+    def other_sink(items, table):
+        pass
+
+    pipeline = dlt.pipeline(pipeline_name=f"sink_named_{name}", destination=other_sink)
+    info = pipeline.run([{"a": 1}], table_name="t")
+    expected = name or "other_sink"
+    assert pipeline.destination.destination_name == expected
+    assert info.destination_name == expected
+    assert pipeline.destination.destination_type == "dlt.destinations.destination"
+    assert info.destination_type == "dlt.destinations.destination"
+    assert f"to destination {expected} " in str(info)
+
+
+def test_a_named_destination_of_a_type_keeps_its_name_and_its_type():
+    named = dlt.destinations.duckdb(destination_name="warehouse")
+    assert named.destination_name == "warehouse"
+    assert named.destination_type == "dlt.destinations.duckdb"
+    assert dlt.destinations.duckdb().destination_name == "duckdb"
 
 
 def test_parquet_batches_are_record_batches_and_batch_size_zero_passes_the_file():
@@ -179,7 +241,7 @@ def test_dlt_destination_by_name_makes_a_sink_or_a_named_destination():
 
 
 def test_an_unknown_file_format_is_refused_with_the_choices():
-    with pytest.raises(Exception, match="typed-jsonl, parquet, jsonl"):
+    with pytest.raises(ValueErrorWithKnownValues, match="'typed-jsonl', 'parquet'"):
         @dlt.destination(loader_file_format="insert_values")
         def sink(items, table):
             pass

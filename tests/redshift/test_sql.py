@@ -49,6 +49,12 @@ def test_decimal_precision_becomes_numeric_p_s() -> None:
     assert client.to_db_type({"data_type": "decimal", "precision": 18, "scale": 4}) == "NUMERIC(18,4)"
 
 
+def test_wei_is_numeric_38_0_or_numeric_of_its_precision() -> None:
+    client = make_client(Schema("s"))
+    assert client.to_db_type({"data_type": "wei"}) == "NUMERIC(38,0)"
+    assert client.to_db_type({"data_type": "wei", "precision": 30}) == "NUMERIC(30,0)"
+
+
 def test_new_columns_are_added_with_alter_table_add_column() -> None:
     schema = typed_schema(t={"columns": columns(("id", "bigint"), ("added", "text"))})
     statements = make_client(schema).migration_statements(schema.tables["t"], {"id": "bigint"})

@@ -95,3 +95,16 @@ def test_a_url_of_an_uninstalled_driver_is_a_clear_error_without_the_password(tm
         exc = exc.__cause__ or exc.__context__
     assert "SQLAlchemy cannot make an engine for nosuchdb://loader:***@localhost/db" in text
     assert "Sekr1tPw" not in text
+
+
+def test_wei_values_keep_every_digit_as_text_on_sqlite(pipeline: Any, db_path: Path) -> None:
+    from decimal import Decimal
+
+    @dlt.resource(columns={"w": {"data_type": "wei"}})
+    def amounts() -> Any:
+        yield [{"id": 1, "w": Decimal("12345678901234567890123")}, {"id": 2, "w": 7}]
+
+    pipeline.run(amounts())
+    dataset_file = db_path.with_name("dlt_data__games.db")
+    assert lite(dataset_file, "SELECT id, w FROM amounts ORDER BY id") == [
+        (1, "12345678901234567890123"), (2, "7")]

@@ -82,6 +82,7 @@ class BigQueryJobClient(SqlJobClient):
         "date": "DATE",
         "time": "TIME",
         "decimal": "NUMERIC",
+        "wei": "BIGNUMERIC",  # as dlt 1.31, whatever its precision hints
         "json": "JSON",
         "binary": "BYTES",
     }

@@ -83,6 +83,9 @@ def csv_conversion(arrow_type: Any, column: dict[str, Any]) -> Callable[[Any], A
         fits = t.is_boolean(arrow_type)
     elif data_type == "decimal":
         fits = t.is_decimal(arrow_type) or t.is_integer(arrow_type)
+    elif data_type == "wei":
+        # decimal text (how job files hold wei values) is what CSV COPY into numeric reads
+        fits = is_text or t.is_decimal(arrow_type) or t.is_integer(arrow_type)
     elif data_type == "date":
         fits = t.is_date(arrow_type)
     elif data_type == "time":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ POSTGRES_TYPES: dict[str, str] = {
     "date": "date",
     "time": "time without time zone",
     "decimal": "numeric(38,9)",
+    "wei": "numeric(156,78)",
     "json": "jsonb",
     "binary": "bytea",
 }
@@ -56,7 +58,7 @@ POSTGRES_TYPES: dict[str, str] = {
 COPY_TYPES: dict[str, str] = {
     "text": "text", "bigint": "int8", "double": "float8", "bool": "bool",
     "timestamp": "timestamptz", "date": "date", "time": "time", "decimal": "numeric",
-    "json": "jsonb", "binary": "bytea",
+    "wei": "numeric", "json": "jsonb", "binary": "bytea",
 }
 
 
@@ -85,7 +87,7 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
         `numeric(p,s)`, `varchar(n)`, `timestamp (p) without time zone`, `time (p)`."""
         data_type = column["data_type"]
         precision = column.get("precision")
-        if data_type == "decimal" and precision:
+        if data_type in ("decimal", "wei") and precision:
             return f"numeric({precision},{column.get('scale') or 0})"
         if data_type == "text" and precision:
             return f"varchar({precision})"
@@ -221,6 +223,9 @@ def copy_converter(column: dict[str, Any]) -> Callable[[Any], Any] | None:
         return _naive_utc
     if data_type == "double":
         return float
+    if data_type == "wei":
+        # wei values are decimal text in job files; numeric's binary format takes a Decimal
+        return Decimal
     return None
 
 

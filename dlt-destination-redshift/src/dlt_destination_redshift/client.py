@@ -63,8 +63,8 @@ class RedshiftJobClient(PostgresDialectMixin, SqlJobClient):
     def to_db_type(self, column: dict[str, Any]) -> str:
         """The Redshift type of a column; decimals with a precision become NUMERIC(p,s), and a
         bigint with a precision in bits the smallest integer that holds it (16: SMALLINT, 32:
-        INTEGER), as in dlt 1.31."""
-        if column["data_type"] == "decimal" and column.get("precision"):
+        INTEGER), as in dlt 1.31; a wei column is NUMERIC(38,0) unless it has a precision."""
+        if column["data_type"] in ("decimal", "wei") and column.get("precision"):
             return f"NUMERIC({column['precision']},{column.get('scale') or 0})"
         sized = sized_integer_type(column, ((16, "SMALLINT"), (32, "INTEGER")))
         return sized or self.type_mapping[column["data_type"]]
@@ -262,6 +262,7 @@ def _from_jsonl(data_type: str) -> Any:
         "date": parse(date),
         "time": parse(time),
         "decimal": lambda v: Decimal(str(v)) if v is not None else None,
+        "wei": lambda v: Decimal(str(v)) if v is not None else None,
         "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
     }.get(data_type, _same)
 

@@ -15,7 +15,8 @@ from types import MappingProxyType
 
 from dlt.schema.naming import shorten_to_bytes
 
-#: dlt data type -> Redshift column type (`decimal` with a precision becomes NUMERIC(p,s)).
+#: dlt data type -> Redshift column type (`decimal` or `wei` with a precision becomes
+#: NUMERIC(p,s)).
 REDSHIFT_TYPES: Mapping[str, str] = MappingProxyType({
     "text": "VARCHAR(65535)",
     "bigint": "BIGINT",
@@ -25,6 +26,7 @@ REDSHIFT_TYPES: Mapping[str, str] = MappingProxyType({
     "date": "DATE",
     "time": "TIME",
     "decimal": "NUMERIC(38,9)",
+    "wei": "NUMERIC(38,0)",
     "json": "SUPER",
     "binary": "VARBYTE",
 })

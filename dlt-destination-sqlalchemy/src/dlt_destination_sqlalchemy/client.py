@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ def sqlalchemy_type(column: dict[str, Any]) -> Any:
         return sa.Time()
     if data_type == "decimal":
         return sa.Numeric(precision or 38, column.get("scale") if column.get("scale") is not None else (0 if precision else 9))
+    if data_type == "wei":
+        # dlt 1.31's Numeric(38, 0), the widest exact numeric most databases have
+        return sa.Numeric(precision or 38, column.get("scale") or 0)
     if data_type == "json":
         return sa.JSON(none_as_null=True)
     if data_type == "binary":
@@ -83,15 +87,16 @@ class SqlAlchemyJobClient(SqlJobClient):
     def type_mapping(self) -> dict[str, str]:  # type: ignore[override]
         """dlt data type -> the dialect's type name."""
         return {t: self.to_db_type({"data_type": t}) for t in (
-            "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "json", "binary")}
+            "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "wei",
+            "json", "binary")}
 
     # -- schema migration -----------------------------------------------------------------------
 
     def column_type(self, column: dict[str, Any]) -> Any:
-        """The SQLAlchemy type of a column on this database. SQLite keeps decimals as TEXT:
-        its NUMERIC affinity would round them to 15 significant digits. MySQL and MariaDB get
+        """The SQLAlchemy type of a column on this database. SQLite keeps decimals (and wei) as
+        TEXT: its NUMERIC affinity would round them to 15 significant digits. MySQL and MariaDB get
         their own types where the generic ones lose data (see `mysql_type`)."""
-        if column["data_type"] == "decimal" and self.sql.dialect_name == "sqlite":
+        if column["data_type"] in ("decimal", "wei") and self.sql.dialect_name == "sqlite":
             return sa.Text()
         if self.sql.dialect_name == "mysql":
             return mysql_type(column)
@@ -227,8 +232,11 @@ def mysql_type(column: dict[str, Any]) -> Any:
 def bind_converter(column: dict[str, Any], dialect_name: str = "") -> Callable[[Any], Any] | None:
     """The function bringing a non-null job file value to what the SQLAlchemy type binds."""
     data_type = column["data_type"]
-    if data_type == "decimal" and dialect_name == "sqlite":
+    if data_type in ("decimal", "wei") and dialect_name == "sqlite":
         return str
+    if data_type == "wei":
+        # wei values are decimal text in job files; Numeric binds a Decimal
+        return lambda v: v if isinstance(v, Decimal) else Decimal(str(v))
     if data_type == "json":
         return lambda v: orjson.loads(v) if isinstance(v, str) else v
     if data_type == "timestamp" and (column.get("timezone", True) is False or dialect_name == "mysql"):

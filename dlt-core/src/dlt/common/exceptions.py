@@ -20,11 +20,12 @@ from dlt.utils.exceptions import (
     TerminalValueError,
     TransientError,
     TransientException,
+    ValueErrorWithKnownValues,
 )
 
 __all__ = [
     "DictValidationException", "DltException", "MissingDependencyException", "PipelineException",
     "PipelineStateNotAvailable", "ResourceNameNotAvailable", "SourceSectionNotAvailable",
     "TerminalError", "TerminalException", "TerminalValueError", "TransientError",
-    "TransientException",
+    "TransientException", "ValueErrorWithKnownValues",
 ]

@@ -6,7 +6,8 @@ the files to the database.
   batches of Python values of each column's data type;
 - `read_arrow_batches` - a parquet or Arrow IPC file as Arrow record batches (for drivers that
   take Arrow data);
-- `read_arrow_file` / `read_jsonl_file` - the two readers `read_job_file` picks from.
+- `read_arrow_file` / `read_jsonl_file` - the two readers `read_job_file` picks from;
+- `compression_disabled` - whether job files handed on as files stay plain (not gzipped).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def read_jsonl_file(path: Path, table: dict[str, Any], batch_rows: int,
 
 def python_value_from_json(data_type: str) -> Callable[[Any], Any] | None:
     """The function turning a value of a jsonl job file into the Python value of `data_type`
-    (ISO strings to datetime/date/time, strings to Decimal, base64 to bytes; JSON values stay
-    dicts and lists), or None when the JSON value is already the Python value."""
+    (ISO strings to datetime/date/time, decimal and wei strings to Decimal, base64 to bytes;
+    JSON values stay dicts and lists), or None when the JSON value is already the Python value."""
     import base64
     from datetime import date, datetime, time
     from decimal import Decimal
@@ -90,6 +91,7 @@ def python_value_from_json(data_type: str) -> Callable[[Any], Any] | None:
     return {
         "timestamp": iso(datetime), "date": iso(date), "time": iso(time),
         "decimal": lambda v: v if isinstance(v, Decimal) else Decimal(str(v)),
+        "wei": lambda v: v if isinstance(v, Decimal) else Decimal(str(v)),
         "binary": lambda v: base64.b64decode(v) if isinstance(v, str) else v,
     }.get(data_type)
 
@@ -129,3 +131,19 @@ def read_arrow_batches(path: Path, file_format: str, batch_rows: int = 10_000) -
     reader = pa.ipc.open_file(pa.memory_map(str(path)))
     for i in range(reader.num_record_batches):
         yield reader.get_batch(i)
+
+
+def compression_disabled() -> bool:
+    """Whether `normalize.data_writer.disable_compression` (or `data_writer.disable_compression`)
+    is set: job files handed on as files (to a bucket, to a sink with `batch_size=0`) stay plain
+    instead of gzipped, as in dlt 1.31."""
+    from dlt.configuration.resolve import get_resolver
+
+    found = get_resolver().lookup([("normalize", "data_writer", "disable_compression"),
+                                   ("data_writer", "disable_compression")])
+    if found is None:
+        return False
+    value = found[0]
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")

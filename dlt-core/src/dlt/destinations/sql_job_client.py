@@ -136,14 +136,16 @@ class SqlJobClient(JobClient):
 
     # -- schema migration ---------------------------------------------------------------------
 
-    #: the SQL type of a decimal column with a precision (None: always `type_mapping["decimal"]`)
+    #: the SQL type of a decimal or wei column with a precision (None: always
+    #: `type_mapping["decimal"]` / `type_mapping["wei"]`)
     decimal_type_template: str | None = "DECIMAL({precision},{scale})"
 
     def to_db_type(self, column: dict[str, Any]) -> str:
         """The SQL type of a column: `type_mapping[data_type]`, or `decimal_type_template`
-        for a decimal column with a precision."""
+        for a decimal or wei column with a precision (its scale 0 when not given)."""
         data_type = column["data_type"]
-        if data_type == "decimal" and column.get("precision") and self.decimal_type_template:
+        sized = data_type in ("decimal", "wei") and column.get("precision")
+        if sized and self.decimal_type_template:
             return self.decimal_type_template.format(precision=column["precision"],
                                                      scale=column.get("scale") or 0)
         try:

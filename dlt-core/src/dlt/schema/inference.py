@@ -225,6 +225,26 @@ def _to_decimal(value: Any) -> Decimal:
     raise CoercionError(f"{type(value).__name__} is not a decimal")
 
 
+WEI_PRECISION = 78
+"""Digits a `wei` value may have (dlt 1.31's `EVM_DECIMAL_PRECISION`: log10(2**256) + 1)."""
+
+
+def _wei(value: Any) -> str:
+    """A value of a `wei` column, as dlt 1.31 coerces it (an int, a decimal, a float, numeric
+    text or `0x` hex text), kept as its exact decimal text: Arrow has no 78-digit type, and
+    destinations cast the text to their wei type (DuckDB `DECIMAL(38,0)`) when they load it."""
+    if isinstance(value, str) and value.strip().lower().startswith("0x"):
+        try:
+            number = Decimal(int(value.strip()[2:], 16))
+        except ValueError:
+            raise CoercionError(f"{value!r} is not a hex number") from None
+    else:
+        number = _to_decimal(value)
+    if not number.is_finite() or len(number.as_tuple().digits) > WEI_PRECISION:
+        raise CoercionError(f"{value!r} is not a wei value (a number of at most 78 digits)")
+    return format(number, "f")
+
+
 _TRUE_TEXTS = ("true", "yes", "t", "y", "1")
 _FALSE_TEXTS = ("false", "no", "f", "n", "0")
 
@@ -322,6 +342,7 @@ COERCE = {
     "bigint": _bigint,
     "double": _double,
     "decimal": _decimal,
+    "wei": _wei,
     "bool": _bool,
     "timestamp": _timestamp,
     "date": _date,

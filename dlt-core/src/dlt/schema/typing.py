@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any, Literal
 
 TDataType = Literal[
-    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "json", "binary"
+    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "wei", "json",
+    "binary",
 ]
 DATA_TYPES: tuple[str, ...] = (
-    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "json", "binary",
+    "text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "wei", "json",
+    "binary",
 )
+"""The data types of columns, as in dlt 1.31; `wei` is a big integer (blockchain amounts,
+up to 78 digits) stored as the destination's widest exact numeric (DuckDB `DECIMAL(38,0)`)."""
 TWriteDisposition = Literal["append", "replace", "merge", "skip"]
 WRITE_DISPOSITIONS: tuple[str, ...] = ("append", "replace", "merge", "skip")
 COLUMN_HINTS: tuple[str, ...] = (

@@ -9,7 +9,8 @@ recognised wherever dlt checks for the mixin.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
 
 class DltException(Exception):
@@ -43,6 +44,20 @@ class TransientError(DltException, TransientException):
 class TerminalValueError(ValueError, TerminalException):
     """A bad value that retrying cannot fix; dlt 1.31's name, for sources that raise it so
     `retry_load` and retrying clients give up at once."""
+
+
+class ValueErrorWithKnownValues(ValueError):
+    """A value that is not one of the known valid ones (dlt 1.31's class, e.g. for a custom
+    destination's `loader_file_format`); `hint` says what to do instead."""
+
+    def __init__(self, key: str, value_received: Any, valid_values: Collection[Any],
+                 hint: str = "") -> None:
+        self.key = key
+        self.value_received = value_received
+        self.valid_values = valid_values
+        self.msg = (f"Received invalid value `{key}={value_received}`. Valid values are:"
+                    f" {list(valid_values)}" + (f". {hint}" if hint else ""))
+        super().__init__(self.msg)
 
 
 class DictValidationException(DltException):  # noqa: N818 - the name dlt 1.31 users import

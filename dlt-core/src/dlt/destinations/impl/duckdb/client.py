@@ -269,6 +269,11 @@ def _timestamp_type(column: dict[str, Any]) -> str:
         " holds at most 9 fractional digits (nanoseconds). Set a precision from 0 to 9.")
 
 
+DUCKDB_INTEGER_WIDTHS = ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER"), (64, "BIGINT"),
+                         (128, "HUGEINT"))
+"""DuckDB's integer types by their width in bits, narrowest first."""
+
+
 class DuckDBJobClient(SqlJobClient):
     """Loads parquet and jsonl job files with DuckDB's own readers, Arrow IPC files through
     its Arrow scan."""
@@ -286,6 +291,7 @@ class DuckDBJobClient(SqlJobClient):
         "date": "DATE",
         "time": "TIME",
         "decimal": "DECIMAL(38,9)",
+        "wei": "DECIMAL(38,0)",
         "json": "JSON",
         "binary": "BLOB",
     }
@@ -301,12 +307,17 @@ class DuckDBJobClient(SqlJobClient):
         of the staging table (see `prepare_staging_tables`)."""
 
     def to_db_type(self, column: dict[str, Any]) -> str:
-        """As in dlt: a `bigint` with a `precision` in bits is the smallest integer that holds
-        it (8: TINYINT, 16: SMALLINT, 32: INTEGER, else BIGINT); a timestamp is
-        `_timestamp_type`."""
-        sized = sized_integer_type(column, ((8, "TINYINT"), (16, "SMALLINT"), (32, "INTEGER")))
+        """As in dlt 1.31: a `bigint` with a `precision` in bits is the smallest integer that
+        holds it (8: TINYINT, 16: SMALLINT, 32: INTEGER, 64: BIGINT, 128: HUGEINT); a timestamp
+        is `_timestamp_type`."""
+        sized = sized_integer_type(column, DUCKDB_INTEGER_WIDTHS)
         if sized:
             return sized
+        if column["data_type"] == "bigint" and (column.get("precision") or 0) > 128:
+            raise DestinationTerminalError(
+                f"Column {column.get('name')!r} is a bigint of precision {column['precision']}"
+                " bits, wider than DuckDB's widest integer (HUGEINT, 128 bits): give it a"
+                " precision of at most 128, or make it a decimal or wei column.")
         if column["data_type"] == "timestamp":
             return _timestamp_type(column)
         return super().to_db_type(column)

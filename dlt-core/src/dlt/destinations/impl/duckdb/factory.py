@@ -107,7 +107,8 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         `<pipeline_name>.duckdb`, in the current directory; `:pipeline:` puts that file in the
         pipeline's working dir; `duckdb:///path` and plain paths are used as given."""
         credentials = self.configuration().get("credentials")
-        default_name = f"{self.name if self.name != self.destination_name else pipeline_name}.duckdb"
+        named = self.name != type(self).destination_name
+        default_name = f"{self.name if named else pipeline_name}.duckdb"
         if credentials is None:
             return str(Path.cwd() / default_name)
         if isinstance(credentials, (str, Path)):

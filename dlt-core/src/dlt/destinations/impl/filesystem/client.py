@@ -40,6 +40,7 @@ from dlt.destinations.base import (
 from dlt.destinations.impl.filesystem import layout as layouts
 from dlt.destinations.impl.filesystem import table_formats
 from dlt.destinations.impl.filesystem.bucket import Bucket, fsspec_options, split_protocol
+from dlt.destinations.job_files import compression_disabled
 from dlt.destinations.sql_job_client import decode_state
 from dlt.destinations.strategies import merge_strategy
 from dlt.schema.typing import LOADS_TABLE, STATE_TABLE, VERSION_TABLE
@@ -77,18 +78,6 @@ def deltalake_options(credentials: Any, storage_options: dict[str, Any] | None) 
                 options[OBJECT_STORE_OPTIONS.get(name, name)] = str(value)
     options.update({k: str(v) for k, v in (storage_options or {}).items()})
     return options
-
-
-def compression_disabled() -> bool:
-    """`normalize.data_writer.disable_compression` (or `data_writer.disable_compression`)."""
-    from dlt.configuration.resolve import get_resolver
-
-    found = get_resolver().lookup([("normalize", "data_writer", "disable_compression"),
-                                   ("data_writer", "disable_compression")])
-    if found is None:
-        return False
-    value = found[0]
-    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def _hex_hash(version_hash: str | None) -> str:

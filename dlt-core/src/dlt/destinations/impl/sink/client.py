@@ -11,7 +11,9 @@ from collections.abc import Sequence
 
 import base64
 import copy
+import gzip
 import os
+import shutil
 import threading
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,6 +29,7 @@ from dlt.destinations.base import (
     JobClient,
     LoadJobTerminalError,
 )
+from dlt.destinations.job_files import compression_disabled
 
 STATE_FILE = "destination_state.json"
 """Per load package: rows of each job file (`<table>.<file_id>`) the function accepted."""
@@ -50,7 +53,7 @@ def _decode(data_type: str | None, value: Any) -> Any:
             return date.fromisoformat(value)
         if data_type == "time":
             return time.fromisoformat(value)
-        if data_type == "decimal":
+        if data_type in ("decimal", "wei"):
             return Decimal(value)
         if data_type == "binary":
             return base64.b64decode(value)
@@ -138,12 +141,26 @@ class SinkJobClient(JobClient):
         key = f"{job.table_name}.{job.file_id}"
         if self.batch_size == 0:
             if state.get(key) == 0:
-                self._call(path, str(path), table)
+                self._call_with_file(path, job.file_format, table)
                 state.advance(key, 1)
             return
         for batch in self._batches(path, job.file_format, table, state.get(key)):
             self._call(path, batch, table)
             state.advance(key, len(batch) if isinstance(batch, list) else batch.num_rows)
+
+    def _call_with_file(self, path: Path, file_format: str, table: dict[str, Any]) -> None:
+        """Call the function with the path of the job file; as in dlt 1.31 a typed-jsonl
+        file is gzipped (`<file>.gz`) unless `data_writer.disable_compression` is set."""
+        if file_format == "parquet" or compression_disabled():
+            self._call(path, str(path), table)
+            return
+        compressed = path.with_name(path.name + ".gz")
+        with open(path, "rb") as plain, gzip.open(compressed, "wb", compresslevel=5) as packed:
+            shutil.copyfileobj(plain, packed)
+        try:
+            self._call(path, str(compressed), table)
+        finally:
+            compressed.unlink(missing_ok=True)
 
     def _call(self, path: Path, items: Any, table: dict[str, Any]) -> None:
         """Call the function; a failure is retried up to `max_attempts` calls, a

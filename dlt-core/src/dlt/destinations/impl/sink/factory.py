@@ -13,11 +13,12 @@ from typing import Any, Callable
 
 from dlt.configuration.resolve import inject_arguments, section_candidates
 from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities, DestinationError
+from dlt.utils.exceptions import ValueErrorWithKnownValues
 
-SINK_FILE_FORMATS = ("typed-jsonl", "parquet", "jsonl")
-"""The load file formats a sink reads: typed-jsonl (the default, values keep their Python
-types: datetimes, decimals, bytes), parquet (batches arrive as `pyarrow.RecordBatch`) and
-jsonl (values as JSON gives them)."""
+SINK_FILE_FORMATS = ("typed-jsonl", "parquet")
+"""The load file formats a sink reads, as in dlt 1.31: typed-jsonl (the default, values keep
+their Python types: datetimes, decimals, bytes) and parquet (batches arrive as
+`pyarrow.RecordBatch`)."""
 
 PARALLELISM_STRATEGIES = ("parallel", "table-sequential", "sequential")
 DEFAULT_PARALLEL_LOAD_JOBS = 20
@@ -66,11 +67,10 @@ class destination(Destination):  # noqa: N801 - the public name users write: dlt
                 " destination_callable=<function> to dlt.destination(name, destination_callable=...)."
             )
         if loader_file_format is not None and loader_file_format not in SINK_FILE_FORMATS:
-            raise DestinationError(
-                f"loader_file_format '{loader_file_format}' of the destination function"
-                f" {getattr(destination_callable, '__name__', '?')} is not one a custom destination"
-                f" reads: use one of {', '.join(SINK_FILE_FORMATS)}."
-            )
+            raise ValueErrorWithKnownValues(
+                "loader_file_format", loader_file_format, SINK_FILE_FORMATS,
+                f"The destination function {getattr(destination_callable, '__name__', '?')} can"
+                " read only these: pass one of them to @dlt.destination(loader_file_format=...)")
         if loader_parallelism_strategy is not None and loader_parallelism_strategy not in PARALLELISM_STRATEGIES:
             raise DestinationError(
                 f"loader_parallelism_strategy '{loader_parallelism_strategy}' is unknown: use one of"
