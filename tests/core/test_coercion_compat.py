@@ -132,3 +132,16 @@ def test_a_null_in_a_column_that_is_not_nullable_fails_normalize_before_any_load
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT count(*) FROM information_schema.tables WHERE"
                                   " table_name = 'users'") == [(0,)]
+
+
+def test_an_integer_beyond_64_bits_in_a_bigint_column_is_a_clear_error(tmp_path):
+    from dlt.normalize.exceptions import IntegerOutOfRange
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    pipeline = pipeline_at(tmp_path, "too_big")
+    pipeline.run([{"id": 1, "x": 1}], table_name="t")
+    with pytest.raises(PipelineStepFailed) as failed:
+        pipeline.run([{"id": 2, "x": 2**70}], table_name="t")
+    cause = failed.value.exception.__cause__ or failed.value.exception.__context__
+    assert isinstance(cause, IntegerOutOfRange) and cause.column_name == "x"
+    assert str(2**70) in str(failed.value) and "decimal hint" in str(failed.value)

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from dlt.utils.arrow_ipc import open_ipc_writer, write_batches
 from dlt.utils.parquet import open_parquet_writer, write_row_groups
+from dlt.normalize.exceptions import IntegerOutOfRange
 from dlt.schema.exceptions import CannotCoerceNullException
 from dlt.schema.inference import parse_timestamp, round_decimal, to_json_text
 from dlt.storage.packages import JobFileName
@@ -126,6 +127,18 @@ def _decimal_array(values: list[Any], data_type: pa.Decimal128Type, name: str) -
         rounded = [round_decimal(v if isinstance(v, Decimal) else Decimal(str(v)), scale)
                    if v is not None else None for v in values]
         return pa.array(rounded, type=data_type)
+
+
+def _array(values: list[Any], field: pa.Field, table_name: str) -> pa.Array:
+    """`values` as an array of `field`'s type; an integer beyond a 64-bit column's range raises
+    `IntegerOutOfRange` naming the table, the column and the value."""
+    try:
+        return pa.array(values, type=field.type)
+    except OverflowError:
+        bad = next((v for v in values if isinstance(v, int) and not -2**63 <= v < 2**63), None)
+        if bad is not None and pa.types.is_integer(field.type):
+            raise IntegerOutOfRange(table_name, field.name, bad) from None
+        raise
 
 
 def _cast_array(array: pa.Array, data_type: pa.DataType, name: str) -> pa.Array:
@@ -412,7 +425,7 @@ class TableJobWriter:
             elif column["data_type"] == "decimal":
                 arrays.append(_decimal_array(column_values, field.type, field.name))
             else:
-                arrays.append(pa.array(column_values, type=field.type))
+                arrays.append(_array(column_values, field, self.table_name))
         table = nan_as_null(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
         self._check_not_null(table, typed)
         self._append_table(table, self.file_format)
@@ -432,7 +445,13 @@ class TableJobWriter:
         # plain columns convert in one C++ pass; json and timestamp columns need Python help
         special = {c["name"] for c in typed if c["data_type"] in ("json", "timestamp", "decimal")}
         plain = pa.schema([f for f in fields if f.name not in special])
-        table = pa.Table.from_pylist(rows, schema=plain) if len(plain) else None
+        try:
+            table = pa.Table.from_pylist(rows, schema=plain) if len(plain) else None
+        except OverflowError:
+            # name the column and value (an int beyond 64 bits in a bigint column)
+            for field in plain:
+                _array([row.get(field.name) for row in rows], field, self.table_name)
+            raise
         arrays = []
         for column, field in zip(typed, fields):
             name = column["name"]
