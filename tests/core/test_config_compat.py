@@ -63,6 +63,9 @@ def test_pipeline_prefixed_keys_win_while_a_pipeline_is_active(monkeypatch):
 
 
 def test_missing_values_raise_one_key_error_naming_every_field_and_key_tried():
+    # as in dlt 1.31, only providers with content are tried (and traced)
+    write(".dlt/secrets.toml", '[other]\nx = 1\n')
+    write(".dlt/config.toml", '[other]\ny = 1\n')
     with pytest.raises(ConfigFieldMissingException) as failure:
         crm()
     error = failure.value

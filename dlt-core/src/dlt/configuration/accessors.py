@@ -16,7 +16,7 @@ from dlt.configuration.resolve import (
     coerce_config_value,
     get_resolver,
 )
-from dlt.configuration.providers import EnvironProvider
+from dlt.configuration.providers import EnvironProvider, InCodeProvider
 
 
 class _Accessor:
@@ -64,10 +64,17 @@ class _Accessor:
     def __contains__(self, field: str) -> bool:
         return self._find(field, Any)[0]
 
+    @staticmethod
+    def register_provider(provider: Any) -> None:
+        """Add `provider` (e.g. a `CustomLoaderDocProvider`) to the lookup, after all the
+        others, as dlt 1.31's `dlt.config.register_provider` does."""
+        get_resolver().register(provider)
+
     @property
     def config_providers(self) -> list[Any]:
-        """The providers this accessor reads, in lookup order."""
-        providers = get_resolver().providers()
+        """The providers this accessor reads, in lookup order (empty ones left out)."""
+        providers = [p for p in get_resolver().providers()
+                     if not isinstance(p, InCodeProvider) or not p.is_empty]
         if self._secret:
             return [p for p in providers if getattr(p, "is_secret_store", True)]
         return providers

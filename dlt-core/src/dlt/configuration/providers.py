@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from dlt.utils.exceptions import DltException
@@ -46,61 +47,133 @@ class EnvironProvider:
         """The environment variable name for `path`."""
         return "__".join(part.upper() for part in path)
 
+    @property
+    def supports_secrets(self) -> bool:
+        """dlt 1.31's name for `is_secret_store`."""
+        return self.is_secret_store
+
+    @property
+    def is_empty(self) -> bool:
+        """Never: the environment is always consulted (and shown in lookup traces)."""
+        return False
+
     def get_value(self, path: tuple[str, ...]) -> Any:
-        """The raw string of the variable, or None (an empty variable counts as unset, since CI
-        systems pass unset secrets as empty strings)."""
-        value = os.environ.get(self.key_for(path))
-        return None if value == "" else value
+        """The raw string of the variable, or None when it is not set. An empty variable is a
+        value (the empty string), as in dlt 1.31."""
+        return os.environ.get(self.key_for(path))
 
 
 class TomlProvider:
-    """A TOML file; tables nest by section, so `[sources.github] api_key = "..."`."""
+    """TOML files of one kind (`secrets.toml` or `config.toml`), read as one provider as dlt 1.31
+    does: the project's `.dlt/` file first, then the global one. Tables nest by section, so
+    `[sources.github] api_key = "..."`."""
 
-    def __init__(self, path: Path, is_secret_store: bool) -> None:
-        self.path = path
+    def __init__(self, path: Path | Sequence[Path], is_secret_store: bool) -> None:
+        self.paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
         self.is_secret_store = is_secret_store
         #: the provider name as dlt 1.31 shows it in lookup traces (`secrets.toml`, `config.toml`)
-        self.name = path.name
-        self._data: dict[str, Any] | None = None
-        self._mtime: float | None = None
+        self.name = self.paths[0].name
+        self._files: dict[Path, tuple[float | None, dict[str, Any]]] = {}
         self._in_code: dict[tuple[str, ...], Any] = {}
 
-    def _load(self) -> dict[str, Any]:
+    @property
+    def path(self) -> Path:
+        """The project's file (the first location)."""
+        return self.paths[0]
+
+    @property
+    def supports_secrets(self) -> bool:
+        """dlt 1.31's name for `is_secret_store`."""
+        return self.is_secret_store
+
+    @property
+    def locations(self) -> list[str]:
+        """The files this provider reads, project first."""
+        return [str(p) for p in self.paths]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no file has content and nothing was set in code; dlt 1.31 leaves such a
+        provider out of lookup traces."""
+        return not self._in_code and not any(self._load(p) for p in self.paths)
+
+    def _load(self, path: Path) -> dict[str, Any]:
         try:
-            mtime = self.path.stat().st_mtime
+            mtime = path.stat().st_mtime
         except OSError:
-            self._data, self._mtime = {}, None
-            return self._data
-        if self._data is None or mtime != self._mtime:
+            self._files.pop(path, None)
+            return {}
+        cached = self._files.get(path)
+        if cached is None or cached[0] != mtime:
             try:
-                self._data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigFileError(
-                    f"The config file {self.path} is not valid TOML: {exc}. Fix that line and run again."
+                    f"The config file {path} is not valid TOML: {exc}. Fix that line and run again."
                 ) from None
-            self._mtime = mtime
-        return self._data
+            cached = (mtime, data)
+            self._files[path] = cached
+        return cached[1]
 
     def set_value(self, path: tuple[str, ...], value: Any) -> None:
         """Write `value` at `path` in memory (the file is not changed); wins over the file."""
         self._in_code[path] = value
 
     def get_value(self, path: tuple[str, ...]) -> Any:
-        """The value at `path` (values set in code first, then the file), or None."""
+        """The value at `path` (values set in code first, then each file), or None."""
         for length in range(len(path), 0, -1):
             if path[:length] in self._in_code:
-                node: Any = self._in_code[path[:length]]
-                for part in path[length:]:
-                    if not isinstance(node, dict) or part not in node:
-                        return None
-                    node = node[part]
-                return node
-        node = self._load()
-        for part in path:
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-        return node
+                return _walk(self._in_code[path[:length]], path[length:])
+        for location in self.paths:
+            value = _walk(self._load(location), path)
+            if value is not None:
+                return value
+        return None
+
+
+def _walk(node: Any, path: Sequence[str]) -> Any:
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+class CustomLoaderDocProvider:
+    """A provider over a dictionary that `loader` returns, called once when the provider is
+    made (dlt 1.31's class of that name). Register it with `dlt.config.register_provider`:
+
+        provider = CustomLoaderDocProvider("yaml", lambda: yaml.safe_load(open("cfg.yml")))
+        dlt.config.register_provider(provider)
+
+    `supports_secrets=False` keeps secrets out of it; `locations` name where the document came
+    from, for messages.
+    """
+
+    def __init__(self, name: str, loader: Callable[[], Mapping[str, Any]], supports_secrets: bool = True,
+                 locations: Sequence[str] | None = None) -> None:
+        self.name = name
+        self.is_secret_store = supports_secrets
+        self.locations = list(locations or [])
+        self._document: Mapping[str, Any] = loader() or {}
+
+    @property
+    def supports_secrets(self) -> bool:
+        """True when the document may hold secrets."""
+        return self.is_secret_store
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the loaded document has no values."""
+        return not self._document
+
+    def to_dict(self) -> dict[str, Any]:
+        """The loaded document."""
+        return dict(self._document)
+
+    def get_value(self, path: tuple[str, ...]) -> Any:
+        """The value at `path` in the document, or None."""
+        return _walk(self._document, path)
 
 
 class InCodeProvider:
@@ -112,17 +185,19 @@ class InCodeProvider:
     def __init__(self) -> None:
         self.values: dict[tuple[str, ...], Any] = {}
 
+    @property
+    def is_empty(self) -> bool:
+        """True while nothing was set."""
+        return not self.values
+
     def get_value(self, path: tuple[str, ...]) -> Any:
         """The value set for `path`, or None."""
         return self.values.get(path)
 
 
 def default_file_providers() -> list[TomlProvider]:
-    """secrets.toml and config.toml in `./.dlt`, then in `~/.dlt`."""
-    providers: list[TomlProvider] = []
+    """secrets.toml, then config.toml; each reads `./.dlt` first, then `~/.dlt`."""
     project_dir = Path(os.environ.get("DLT_PROJECT_DIR", os.getcwd())) / ".dlt"
     global_dir = Path(os.environ.get("DLT_GLOBAL_DIR", Path.home() / ".dlt"))
-    for directory in (project_dir, global_dir):
-        providers.append(TomlProvider(directory / "secrets.toml", True))
-        providers.append(TomlProvider(directory / "config.toml", False))
-    return providers
+    return [TomlProvider([d / name for d in (project_dir, global_dir)], name == "secrets.toml")
+            for name in ("secrets.toml", "config.toml")]

@@ -35,7 +35,7 @@ from dlt.configuration.providers import (
 )
 from dlt.configuration.redaction import remember_secret
 from dlt.configuration.specs import BaseConfiguration, CredentialsConfiguration, is_spec_type
-from dlt.configuration.typing import is_secret_hint, strip_annotated
+from dlt.configuration.typing import is_optional, is_secret_hint, strip_annotated
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,14 +105,23 @@ class ConfigResolver:
         self.environ = EnvironProvider()
         self.in_code = InCodeProvider()
         self.files = default_file_providers()
+        self.registered: list[Any] = []
         self.provenance: list[Provenance] = []
 
     def providers(self) -> list[Any]:
-        """Providers in lookup order."""
+        """Providers in lookup order: environment, toml files, plugin providers, providers
+        registered with `dlt.config.register_provider`, values set in code."""
         from dlt.plugins import get_plugin_manager
 
         plugin_providers = list(get_plugin_manager().provided("config_provider").values())
-        return [self.environ, *self.files, *plugin_providers, self.in_code]
+        return [self.environ, *self.files, *plugin_providers, *self.registered, self.in_code]
+
+    def register(self, provider: Any) -> None:
+        """Add `provider` after the others (`dlt.config.register_provider`); registering a
+        provider with the name of a registered one replaces it."""
+        name = getattr(provider, "name", None)
+        self.registered = [p for p in self.registered if getattr(p, "name", None) != name or name is None]
+        self.registered.append(provider)
 
     def writable(self, secret: bool) -> TomlProvider:
         """Where `dlt.secrets[...] = ` / `dlt.config[...] = ` write: the project's toml file,
@@ -152,6 +161,8 @@ class ConfigResolver:
         providers = self.providers()
         for paths in passes:
             for provider in providers:
+                if getattr(provider, "is_empty", False):
+                    continue  # dlt 1.31 leaves empty providers out of lookups and traces
                 can_hold = getattr(provider, "is_secret_store", True) or not secret
                 name = getattr(provider, "name", type(provider).__name__)
                 for path in paths:
@@ -204,7 +215,9 @@ def missing_hint(field: str, candidates: Sequence[tuple[str, ...]], secret: bool
     toml_file = ".dlt/secrets.toml" if secret else ".dlt/config.toml"
     snippet = (f"[{'.'.join(section)}]\n" if section else "") + f'{name} = "..."'
     env_name = "__".join(part.upper() for part in most_specific)
-    return f"Set the environment variable {env_name} or add to {toml_file}:\n{snippet}\n"
+    keys = ", ".join(".".join(path) for path in candidates)
+    return (f"Set the environment variable {env_name} or add to {toml_file}:\n{snippet}\n"
+            f"(any of these keys works in the toml files: {keys})\n")
 
 
 _resolver: ConfigResolver | None = None
@@ -236,6 +249,26 @@ def parse_literal(text: str) -> Any:
         return text
 
 
+_TRUE_WORDS = ("yes", "true", "t", "y", "1")
+_FALSE_WORDS = ("no", "false", "f", "n", "0")
+
+
+def _to_bool(value: Any, field: str) -> bool:
+    """A configured flag as dlt 1.31 reads it: `true`/`yes`/`y`/`t`/`1` and their opposites in
+    any case, or a number (0 is False)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    elif isinstance(value, (int, float)):
+        return bool(value)
+    raise ConfigValueCannotBeCoercedException(field, value, bool)
+
+
 def coerce_config_value(value: Any, annotation: Any, field: str, from_env: bool) -> Any:
     """Convert a provider's value to the annotated type (int, bool, list, dict, spec, ...)."""
     target = strip_annotated(annotation)
@@ -245,6 +278,8 @@ def coerce_config_value(value: Any, annotation: Any, field: str, from_env: bool)
     base = origin or target
     if is_spec_type(base):
         return value  # specs are resolved field by field by the caller
+    if base is bool:
+        return _to_bool(value, field)
     if isinstance(value, str) and from_env and (base is Any or base is not str):
         parsed = parse_literal(value)
         # an untyped value stays text unless it is a number, bool, list or table literal
@@ -252,11 +287,6 @@ def coerce_config_value(value: Any, annotation: Any, field: str, from_env: bool)
             value = parsed
     if base in (Any, None) or not isinstance(base, type):
         return value
-    if base is bool and isinstance(value, str):
-        if value.lower() in ("true", "1", "yes"):
-            return True
-        if value.lower() in ("false", "0", "no"):
-            return False
     try:
         if base in (int, float) and not isinstance(value, bool) and not isinstance(value, base):
             return base(value)
@@ -467,12 +497,21 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
             if param.name not in missing:
                 resolved.append(param.name)
             continue
+        if given and current is None and isinstance(param.default, _Placeholder):
+            # dlt 1.31: an explicit None for a required config value is a missing value (the
+            # providers are not asked); an Optional one stays None
+            if not _admits_none(annotation):
+                missing[param.name] = [LookupTrace(EXPLICIT_VALUES, [], param.name, None)]
+            continue
         if given and not placeholder:
             continue
         if not given and param.default is inspect.Parameter.empty:
             continue
         found, traces = resolver.find(candidates, secret=secret, strict_secret=secret)
         if found is None:
+            if placeholder and _admits_none(annotation):
+                bound.arguments[param.name] = None  # `Optional[X] = dlt.config.value`
+                continue
             if placeholder:
                 missing[param.name] = traces
                 hint_text = hint_text or missing_hint(param.name, candidates, secret)
@@ -491,6 +530,16 @@ def inject_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs
         raise ConfigFieldMissingException(spec_name_for(name), missing, resolved, hint=hint_text,
                                           nested=nested)
     return bound.args, bound.kwargs
+
+
+EXPLICIT_VALUES = "ExplicitValues"
+"""The provider name dlt 1.31 shows in traces for values passed in the call."""
+
+
+def _admits_none(annotation: Any) -> bool:
+    """True for `Optional[X]` / `X | None` (possibly inside `Annotated`), not for a missing
+    annotation: an optional config value that nobody set is None, not an error."""
+    return annotation is not Any and is_optional(annotation)
 
 
 INCREMENTAL_CONFIG_FIELDS = ("initial_value", "end_value", "lag", "row_order", "on_cursor_value_missing",

@@ -303,7 +303,10 @@ class ConnectionStringCredentials(CredentialsConfiguration):
         try:
             from sqlalchemy.engine import URL
         except ImportError:
-            return self.to_native_representation()
+            return ConnectionURL(self.drivername, self.username,
+                                 None if self.password is None else str(self.password), self.host,
+                                 None if self.port is None else int(self.port), self.database,
+                                 {k: v for k, v in sorted((self.get_query() or {}).items())})
         return URL.create(self.drivername, self.username,
                           None if self.password is None else str(self.password), self.host,
                           None if self.port is None else int(self.port), self.database,
@@ -363,6 +366,10 @@ class GcpServiceAccountCredentials(GcpCredentials):
             if info.get(key) is not None:
                 setattr(self, key, info[key])
 
+    def __str__(self) -> str:
+        """`client_email@project_id`, as dlt 1.31 shows these credentials (no key)."""
+        return f"{self.client_email}@{self.project_id}"
+
     def to_native_representation(self) -> str:
         """The service account JSON document (contains the private key)."""
         return json.dumps({k: v for k, v in dict(self).items() if k != "location"})
@@ -378,6 +385,10 @@ class AwsCredentials(CredentialsConfiguration):
     profile_name: Union[str, None] = None
     region_name: Union[str, None] = None
     endpoint_url: Union[str, None] = None
+    s3_url_style: Union[str, None] = None
+    """`path` or `virtual` addressing of buckets, for S3-compatible stores."""
+    aws_sts_token_expiration_hours: float = 24.0
+    """How long a session token made from these keys lasts."""
 
 
 @configspec
@@ -408,6 +419,82 @@ class OAuth2Credentials(CredentialsConfiguration):
         new = [scopes] if isinstance(scopes, str) else list(scopes or [])
         current = list(self.scopes or [])
         self.scopes = current + [scope for scope in dict.fromkeys(new) if scope not in current]
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionURL:
+    """What `ConnectionStringCredentials.to_url()` returns without SQLAlchemy: the parts of a
+    SQLAlchemy `URL` and its rendering, so `str(url)` masks the password as SQLAlchemy does."""
+
+    drivername: str
+    username: Union[str, None] = None
+    password: Union[str, None] = None
+    host: Union[str, None] = None
+    port: Union[int, None] = None
+    database: Union[str, None] = None
+    query: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def get_backend_name(self) -> str:
+        """The database part of the driver name: `postgresql` for `postgresql+psycopg2`."""
+        return self.drivername.split("+")[0]
+
+    def get_driver_name(self) -> str:
+        """The driver part of the driver name (empty when there is none)."""
+        return self.drivername.split("+", 1)[1] if "+" in self.drivername else ""
+
+    def render_as_string(self, hide_password: bool = True) -> str:
+        """The URL; the password is `***` unless `hide_password=False`."""
+        text = f"{self.drivername}://"
+        if self.username is not None:
+            text += quote(self.username, safe=_QUOTE_SAFE)
+            if self.password is not None:
+                text += ":" + ("***" if hide_password else quote(self.password, safe=_QUOTE_SAFE))
+            text += "@"
+        if self.host is not None:
+            text += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            text += f":{self.port}"
+        if self.database is not None:
+            text += f"/{self.database}"
+        if self.query:
+            text += "?" + urlencode(dict(self.query), doseq=True)
+        return text
+
+    def __str__(self) -> str:
+        return self.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return self.render_as_string(hide_password=True)
+
+
+@configspec
+class RuntimeConfiguration(BaseConfiguration):
+    """The `[runtime]` section as dlt 1.31 names its fields (`log_level`, `request_timeout`,
+    ...). Resolve it with `resolve_configuration(RuntimeConfiguration(), sections=("runtime",))`."""
+
+    pipeline_name: Union[str, None] = None
+    sentry_dsn: Union[str, None] = None
+    slack_incoming_hook: Union[TSecretStrValue, None] = None
+    dlthub_telemetry: bool = True
+    dlthub_telemetry_endpoint: Union[str, None] = "https://telemetry.scalevector.ai"
+    dlthub_telemetry_segment_write_key: Union[str, None] = None
+    log_format: str = "{asctime}|[{levelname}]|{process}|{thread}|{name}|{filename}|{funcName}:{lineno}|{message}"
+    log_level: str = "WARNING"
+    request_timeout: float = 60
+    request_max_attempts: int = 5
+    request_backoff_factor: float = 1
+    request_max_retry_delay: float = 300
+    config_files_storage_path: str = "/run/config/"
+    dlthub_dsn: Union[TSecretStrValue, None] = None
+    run_id: Union[str, None] = None
+    http_show_error_body: bool = False
+    http_max_error_body_length: int = 8192
+
+    __section__: ClassVar[str] = "runtime"
+
+
+RunConfiguration = RuntimeConfiguration
+"""The older name dlt 1.31 still exports."""
 
 
 FileSystemCredentials = Union[AwsCredentials, GcpServiceAccountCredentials, AzureCredentials]

@@ -11,12 +11,14 @@ from dlt.configuration.specs import (
     GcpCredentials,
     GcpServiceAccountCredentials,
     OAuth2Credentials,
+    RunConfiguration,
+    RuntimeConfiguration,
     configspec,
 )
 
 __all__ = [
     "AwsCredentials", "AzureCredentials", "BaseConfiguration", "ConnectionStringCredentials",
     "CredentialsConfiguration", "GcpCredentials", "GcpServiceAccountCredentials",
-    "OAuth2Credentials", "configspec",
+    "OAuth2Credentials", "RunConfiguration", "RuntimeConfiguration", "configspec",
     "known_sections",
 ]
