@@ -170,3 +170,15 @@ def test_the_1_31_error_names_are_our_errors():
     assert issubclass(DestinationTransientException, TransientException)
     assert issubclass(DestinationTerminalException, TerminalException)
     assert with_table_name is marked
+
+
+def test_the_incremental_typing_path_of_1_31_imports():
+    from dlt.common.incremental.typing import (
+        IncrementalArgs, IncrementalColumnState, LastValueFunc, OnCursorValueMissing,
+        TIncrementalRange,
+    )
+    from dlt.extract.incremental import IncrementalColumnState as ours
+
+    assert IncrementalColumnState is ours
+    assert set(IncrementalArgs.__annotations__) >= {"cursor_path", "initial_value", "range_end"}
+    assert LastValueFunc is not None and OnCursorValueMissing is not None and TIncrementalRange

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import copy
 import inspect
+import logging
 from concurrent.futures import Future
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -54,6 +55,29 @@ def extraction_errors(resource: DltResource) -> Iterator[None]:
         raise
     except Exception as exc:
         raise ResourceExtractionError(resource.name, exc) from exc
+
+
+@contextlib.contextmanager
+def iteration_state(source_name: str | None) -> Iterator[None]:
+    """The state a resource or source iterated directly (`list(resource)`) reads: a copy of the
+    last pipeline's, or, with no pipeline, a fresh empty one for this iteration only, so that
+    iterating again gives the same items, as in dlt 1.31. `source_name` names the source whose
+    state a resource's incremental reads when no pipeline names one."""
+    from dlt.pipeline.current import last_pipeline_state
+    from dlt.utils.context import active_source, active_state
+
+    with last_pipeline_state():
+        if active_state.get() is not None:
+            yield
+            return
+        state_token = active_state.set({})
+        source_token = active_source.set(source_name or "default") if active_source.get() is None else None
+        try:
+            yield
+        finally:
+            if source_token is not None:
+                active_source.reset(source_token)
+            active_state.reset(state_token)
 
 
 def is_arrow_item(item: Any) -> bool:
@@ -112,6 +136,8 @@ class DltResource(ResourceCompat, ResourceHints):
         self._kwargs: dict[str, Any] = {}
         self._bound = not callable(data) or not _required_params(data, is_transformer)
         self.source_name: str | None = None
+        if getattr(data, "__dlt_incremental_wrapped__", False):
+            self._new_incremental_wrapper()
 
     @classmethod
     def from_data(cls, data: Any, name: str | None = None, section: str | None = None,
@@ -197,11 +223,21 @@ class DltResource(ResourceCompat, ResourceHints):
                   count_rows: bool = False) -> DltResource:
         """Stop the resource after `max_items` yields (or rows, with `count_rows`) or after
         `max_time` seconds; pages are never split. `None` (or a negative `max_items`) for both
-        removes the limit."""
+        removes the limit. As in dlt 1.31 a transformer is never limited (it must process all
+        that its parent gives): the call only logs a warning."""
+        if self.is_transformer:
+            logging.getLogger("dlt").warning(
+                "Setting add_limit on transformer '%s' has no effect: a transformer processes every"
+                " item its parent yields. Set the limit on the top level resource.", self.name)
+            return self
         if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool)):
             raise ResourceError(
                 f"add_limit on resource '{self.name}' needs an integer max_items or None, got {max_items!r}."
             )
+        from dlt.extract.items_transform import LimitItem
+
+        # what `resource.limit` shows, as given (a negative count is kept, as in dlt 1.31)
+        self._limit_item = LimitItem(max_items, max_time, count_rows)
         if max_items is not None and max_items < 0:
             max_items = None  # as in dlt 1.31: a negative limit is no limit
         if max_items is None and max_time is None:
@@ -209,6 +245,27 @@ class DltResource(ResourceCompat, ResourceHints):
         else:
             self._limit = Limit(max_items, max_time, count_rows)
         return self
+
+    @property
+    def limit(self) -> Any:
+        """The `LimitItem` (`max_items`, `max_time`, `count_rows`) of the last `add_limit`
+        call, or None when `add_limit` was never called."""
+        return self.__dict__.get("_limit_item")
+
+    @property
+    def incremental(self) -> Any:
+        """The resource's incremental: for a function with an incremental argument an
+        `IncrementalResourceWrapper` (its `.incremental` is None until a run binds one), else
+        the incremental attached with `apply_hints`, or None."""
+        wrapper = self.__dict__.get("_incremental_wrapper")
+        if wrapper is not None:
+            return wrapper
+        return self._hints.get("incremental")
+
+    def _new_incremental_wrapper(self) -> None:
+        from dlt.extract.incremental.resource_wrapper import IncrementalResourceWrapper
+
+        self._incremental_wrapper = IncrementalResourceWrapper(self)
 
     def _add_step(self, kind: str, function: Any, insert_at: int | None) -> DltResource:
         if not callable(function):
@@ -261,6 +318,8 @@ class DltResource(ResourceCompat, ResourceHints):
         except ValueError:
             pass
         clone._args, clone._kwargs, clone._bound = args, kwargs, True
+        if "_incremental_wrapper" in self.__dict__:
+            clone._new_incremental_wrapper()  # a called resource starts without a bound incremental
         clone._called = True
         if self._name_function is not None:
             clone.name = _dynamic_name(self._name_function, bound_arguments, self.name)
@@ -368,9 +427,8 @@ class DltResource(ResourceCompat, ResourceHints):
     def __iter__(self) -> Iterator[Any]:
         """Evaluate the resource (and its parents) and yield single items, pages flattened."""
         from dlt.extract.evaluate import evaluate
-        from dlt.pipeline.current import last_pipeline_state
 
-        with last_pipeline_state():
+        with iteration_state(self.source_name):
             for _resource, page in evaluate([self], include_unselected=True):
                 page = unwrap(page)
                 if isinstance(page, list):

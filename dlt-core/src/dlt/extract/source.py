@@ -30,6 +30,35 @@ class DltResourceDict(dict[str, DltResource]):
             resource.selected = name in names
         return self.selected
 
+    @property
+    def extracted(self) -> list[DltResource]:
+        """Every resource an extract of the selection evaluates: each selected resource followed
+        by its parents (a parent shared by several transformers is listed once per transformer;
+        parents that are not resources of this source are left out)."""
+        members = {id(resource) for resource in self.values()}
+        extracted: list[DltResource] = []
+        for resource in self.selected.values():
+            current: DltResource | None = resource
+            while current is not None:
+                if id(current) in members:
+                    extracted.append(current)
+                current = current.parent
+        return extracted
+
+    @property
+    def selected_dag(self) -> list[tuple[str, str]]:
+        """Edges `(parent, child)` from every selected resource up through its parents; a
+        selected resource without a parent is the edge `(name, name)`."""
+        dag: list[tuple[str, str]] = []
+        for resource in self.selected.values():
+            current = resource
+            while current.parent is not None:
+                dag.append((current.parent.name, current.name))
+                current = current.parent
+            if current is resource:
+                dag.append((resource.name, resource.name))
+        return dag
+
     def __init__(self, source_name: str | None = None) -> None:
         super().__init__()
         self.source_name = source_name
@@ -76,6 +105,18 @@ class DltSource:
         self.root_key = root_key
         for resource in resources:
             self.resources.add(resource)
+
+    @classmethod
+    def from_data(cls, schema: Schema, section: str, data: Any) -> DltSource:
+        """A source named after `schema` holding `data`: a source (returned as it is), a list of
+        resources or data (one resource each), or one resource, list, iterator or function."""
+        if isinstance(data, DltSource):
+            return data
+        if isinstance(data, (list, tuple)):
+            resources = [DltResource.from_data(element) for element in data]
+        else:
+            resources = [DltResource.from_data(data)]
+        return cls(schema, section, resources)
 
     @property
     def root_key(self) -> bool:
@@ -152,6 +193,48 @@ class DltSource:
                 resource.add_limit(max_items, max_time, count_rows)
         return self
 
+    def decompose(self, strategy: str) -> list[DltSource]:
+        """Split the source for separate extraction: "none" gives `[self]`; "scc" gives one copy
+        per group of selected resources that share parents (the connected components of the
+        selected resources and their parents), each with only that group selected."""
+        if strategy == "none":
+            return [self]
+        if strategy != "scc":
+            raise ValueError(f"Unknown decomposition strategy {strategy!r}; use 'none' or 'scc'.")
+        neighbours: dict[str, set[str]] = {}
+        for parent, child in self.resources.selected_dag:
+            neighbours.setdefault(parent, set()).add(child)
+            neighbours.setdefault(child, set()).add(parent)
+        selected = set(self.resources.selected)
+        seen: set[str] = set()
+        parts: list[DltSource] = []
+        for start in neighbours:
+            if start in seen:
+                continue
+            component: set[str] = set()
+            pending = [start]
+            while pending:
+                node = pending.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                component.add(node)
+                pending.extend(neighbours[node] - seen)
+            parts.append(self.with_resources(*(component & selected)))
+        return parts
+
+    def parallelize(self) -> DltSource:
+        """Run every selected resource that is a generator (function) or a transformer in the
+        extract thread pool; other resources are left as they are. Returns the source."""
+        import inspect
+
+        for resource in self.resources.selected.values():
+            data = resource._data
+            if (resource.is_transformer or inspect.isgenerator(data)
+                    or inspect.isgeneratorfunction(inspect.unwrap(data) if callable(data) else data)):
+                resource.parallelize()
+        return self
+
     @property
     def exhausted(self) -> bool:
         """True when a selected resource's data is a generator that has started: iterating or
@@ -209,9 +292,9 @@ class DltSource:
     def __iter__(self) -> Iterator[Any]:
         """Evaluate every selected resource and yield their items."""
         from dlt.extract.evaluate import evaluate
-        from dlt.pipeline.current import last_pipeline_state
+        from dlt.extract.resource import iteration_state
 
-        with last_pipeline_state():
+        with iteration_state(self.name):
             for _resource, page in evaluate(list(self.resources.values())):
                 if isinstance(page, list):
                     yield from page

@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, Union
 
 from dlt.extract.incremental.exceptions import (
     IncrementalCursorInvalidCoercion,
@@ -28,11 +28,10 @@ from dlt.extract.incremental.exceptions import (
     IncrementalUnboundError,
 )
 from dlt.extract.incremental.lag import lagged_start
+from dlt.extract.incremental.typing import TCursorValue
 from dlt.extract.incremental.window import CursorWindow, compile_cursor_path
 
 logger = logging.getLogger("dlt")
-
-TCursorValue = TypeVar("TCursorValue")
 
 _RANGES = ("open", "closed")
 _ON_MISSING = ("raise", "include", "exclude")
@@ -80,6 +79,10 @@ class Incremental(Generic[TCursorValue]):
         range_start: "closed" (default, the start value is included) or "open".
         range_end: "open" (default, the end value is excluded) or "closed".
     """
+
+    EMPTY: Incremental[Any]
+    """An incremental with no settings, as in dlt 1.31 (set below the class). It may not be
+    given as a resource argument: pass None to run a resource without its incremental."""
 
     def __init__(
         self,
@@ -145,10 +148,6 @@ class Incremental(Generic[TCursorValue]):
             "range_start": self.range_start, "range_end": self.range_end,
         }
 
-    def _defaults(self) -> dict[str, Any]:
-        return {"last_value_func": max, "on_cursor_value_missing": "raise",
-                "range_start": "closed", "range_end": "open"}
-
     def merge(self, other: Incremental[Any]) -> Incremental[Any]:
         """A new incremental: this one's settings, overridden by those `other` sets.
 
@@ -165,6 +164,11 @@ class Incremental(Generic[TCursorValue]):
         if orig is not None:
             merged.__orig_class__ = orig  # type: ignore[attr-defined]
         return merged
+
+    def is_partial(self) -> bool:
+        """True while the incremental has no `cursor_path` (as a partial override passed to a
+        resource argument is, before it is merged over the argument's default)."""
+        return not self.cursor_path
 
     def copy(self) -> Incremental[Any]:
         """An unbound copy with the same settings."""
@@ -186,8 +190,10 @@ class Incremental(Generic[TCursorValue]):
     def from_existing_state(cls, resource_name: str, cursor_path: str) -> Incremental[Any]:
         """An incremental bound to the state that `resource_name` keeps for `cursor_path`."""
         state = cls._resource_cursor_state(resource_name, cursor_path)
-        incremental = cls(cursor_path, state.get("initial_value"))
-        return incremental.bind(resource_name)
+        incremental = cls(cursor_path, state.get("initial_value")).bind(resource_name)
+        # as in dlt 1.31 its start is the state's initial value; `last_value` is the stored one
+        incremental._start_value = state.get("initial_value")
+        return incremental
 
     def get_incremental_value_type(self) -> type:
         """The cursor's Python type: from `Incremental[int]` or from `initial_value`."""
@@ -252,7 +258,7 @@ class Incremental(Generic[TCursorValue]):
             if self.end_value is not None:
                 return self.initial_value
             raise IncrementalUnboundError(self.cursor_path)
-        return self._start_value
+        return self.__dict__.get("_bound_last", self._start_value)
 
     # -- binding ----------------------------------------------------------------------------
 
@@ -302,8 +308,9 @@ class Incremental(Generic[TCursorValue]):
         if bound.lag and bound.last_value_func not in (max, min):
             logger.warning("Lag on resource '%s' works only with last_value_func max or min; it is"
                            " ignored.", resource_name)
-        bound._start_value = lagged_start(bound.lag, bound.last_value_func, bound.initial_value,
-                                          bound.end_value, state.get("last_value"))
+        bound._start_value = bound._bound_last = lagged_start(
+            bound.lag, bound.last_value_func, bound.initial_value, bound.end_value,
+            state.get("last_value"))
         key = bound._primary_key if bound._primary_key is not None else resource_primary_key
         if isinstance(key, (list, tuple)) and len(key) == 1 and bound._primary_key is None:
             key = key[0]
@@ -313,6 +320,8 @@ class Incremental(Generic[TCursorValue]):
             or (bound.lag and bound.last_value_func in (max, min))
             or (isinstance(key, (list, tuple)) and len(key) == 0)
         )
+        if bound._primary_key is None and key is not None:
+            bound._primary_key = key  # shown as the bound incremental's key, as in dlt 1.31
         bound._raw_start = state.get("last_value")
         bound._window = CursorWindow(
             resource_name=resource_name, cursor_path=bound.cursor_path or "",
@@ -395,21 +404,42 @@ class Incremental(Generic[TCursorValue]):
         return window.start_out_of_range
 
     def __repr__(self) -> str:
-        shown = {k: v for k, v in self._settings().items() if v is not None}
-        func = shown.get("last_value_func")
-        shown["last_value_func"] = getattr(func, "__name__", func)
-        for key, default in self._defaults().items():
-            if key in shown and key != "last_value_func" and shown[key] == default:
-                shown.pop(key)
-        if self.resource_name:
-            shown["resource_name"] = self.resource_name
-        return "<dlt.sources.incremental(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")>"
+        # the settings dlt 1.31 shows, in its order; defaults left out
+        func = self.last_value_func
+        shown = {
+            "cursor_path": self.cursor_path, "initial_value": self.initial_value,
+            "end_value": self.end_value, "last_value_func": getattr(func, "__name__", func),
+            "primary_key": self._primary_key, "lag": self.lag,
+            "range_start": None if self.range_start == "closed" else self.range_start,
+            "range_end": None if self.range_end == "open" else self.range_end,
+            "on_cursor_value_missing": (None if self.on_cursor_value_missing == "raise"
+                                        else self.on_cursor_value_missing),
+            "resource_name": self.resource_name or None,
+        }
+        return "<dlt.sources.incremental(" + ", ".join(
+            f"{k}={v!r}" for k, v in shown.items() if v is not None) + ")>"
+
+
+class IncrementalColumnState(TypedDict):
+    """What an incremental keeps in resource state under `["incremental"][cursor_path]`."""
+
+    initial_value: Any
+    last_value: Any
+    unique_hashes: list[str]
+    start_value: Any
+
+
+TIncrementalConfig = Union[Incremental[Any], dict[str, Any]]
+"""An incremental, or a dict of its settings (as config gives it)."""
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(
             f"dlt.sources.incremental got {name}={value!r}; use one of: {', '.join(allowed)}.")
+
+
+Incremental.EMPTY = Incremental()
 
 
 def _scheduler_interval() -> tuple[datetime, datetime] | None:
@@ -451,6 +481,7 @@ def _coerce_interval_bound(value: datetime, cursor_type: type, incremental: Incr
 
 
 from dlt.extract.incremental.binding import bind_incremental, incremental_slot  # noqa: E402
+from dlt.extract.incremental.resource_wrapper import IncrementalResourceWrapper  # noqa: E402
 
 __all__ = [
     "ExternalSchedulerNotAvailable",
@@ -458,10 +489,13 @@ __all__ = [
     "IncrementalCursorInvalidCoercion",
     "IncrementalCursorPathHasValueNone",
     "IncrementalCursorPathMissing",
+    "IncrementalColumnState",
     "IncrementalError",
+    "IncrementalResourceWrapper",
     "IncrementalPrimaryKeyMissing",
     "IncrementalUnboundError",
     "TCursorValue",
+    "TIncrementalConfig",
     "bind_incremental",
     "incremental_slot",
 ]

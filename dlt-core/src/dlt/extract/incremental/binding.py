@@ -25,17 +25,28 @@ _ABSENT = object()
 class IncrementalSlot:
     """The bound incremental of one resource evaluation (None until one is known)."""
 
-    def __init__(self, resource_name: str, hinted: Any, primary_key: Any, has_parent: bool) -> None:
+    def __init__(self, resource_name: str, hinted: Any, primary_key: Any, has_parent: bool,
+                 allow_external_schedulers: bool | None = None) -> None:
+        """`allow_external_schedulers` (when not None) overrides the setting of the incremental
+        this slot binds (set on the resource with `resource.incremental.allow_external_schedulers`)."""
         from dlt.extract.incremental import Incremental
 
         self.resource_name = resource_name
         self.primary_key = primary_key
         self.has_parent = has_parent
+        self.hinted = hinted
         self.from_hints = hinted is not None
+        self.allow_external_schedulers = allow_external_schedulers
         self.cursor: Incremental[Any] | None = (
-            Incremental.ensure_instance(hinted).bind(resource_name, primary_key)
-            if hinted is not None else None
+            self.bind(Incremental.ensure_instance(hinted)) if hinted is not None else None
         )
+
+    def bind(self, incremental: Any) -> Any:
+        """`incremental` bound to the state of this slot's resource."""
+        if self.allow_external_schedulers is not None:
+            incremental = incremental.copy()
+            incremental.allow_external_schedulers = self.allow_external_schedulers
+        return incremental.bind(self.resource_name, self.primary_key)
 
     def enter(self) -> Token[IncrementalSlot | None]:
         """Make this slot the one resource functions called now bind into."""
@@ -79,7 +90,11 @@ def incremental_slot(resource: Any) -> IncrementalSlot:
     primary_key = hints.get("primary_key")
     if callable(primary_key):
         primary_key = None  # a key that is a function of the item: no deduplication by key
-    slot = IncrementalSlot(resource.name, hints.get("incremental"), primary_key, has_parent)
+    wrapper = resource.__dict__.get("_incremental_wrapper")
+    slot = IncrementalSlot(resource.name, hints.get("incremental"), primary_key, has_parent,
+                           None if wrapper is None else wrapper._allow_external_schedulers)
+    if wrapper is not None:
+        wrapper._slot = slot  # the wrapper shows what this evaluation binds
     if has_parent and state is not None:
         setattr(resource, _SLOT_ATTRIBUTE, (state, slot))
     return slot
@@ -140,6 +155,10 @@ def _argument_incremental(default: Any, given: Any) -> Any:
     as an incremental, a bare value as the default's new `initial_value`."""
     from dlt.extract.incremental import Incremental
 
+    if given is Incremental.EMPTY or default is Incremental.EMPTY:
+        raise ValueError(
+            "Do not use `Incremental.EMPTY` as the default or the value of a resource's incremental"
+            " argument; pass None to run the resource without its incremental.")
     default_incremental = default if isinstance(default, Incremental) else None
     if given is _ABSENT:
         return default_incremental.copy() if default_incremental is not None else None
@@ -184,7 +203,7 @@ def bind_incremental(function: Callable[..., Any], hints: dict[str, Any] | None 
             incremental.__orig_class__ = generic  # type: ignore[attr-defined]
         if slot is not None:
             if slot.cursor is None:
-                slot.cursor = incremental.bind(slot.resource_name, slot.primary_key)
+                slot.cursor = slot.bind(incremental)
             arguments.arguments[name] = slot.cursor
             return function(*arguments.args, **arguments.kwargs)
         # called outside a resource evaluation: bind and filter here
