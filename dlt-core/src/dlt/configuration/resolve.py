@@ -231,6 +231,19 @@ def get_resolver() -> ConfigResolver:
     return _resolver
 
 
+def config_flag(paths: list[tuple[str, ...]], default: bool) -> bool:
+    """A yes/no setting looked up at `paths` (the first found wins), or `default` when none is
+    set: a text is True when it is 1, true, yes or on (any case), a value of another type by its
+    truth."""
+    found = get_resolver().lookup(paths)
+    if found is None:
+        return default
+    value = found[0]
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 def reset_resolver() -> None:
     """Forget the resolver (tests; a changed working directory)."""
     global _resolver

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from dlt.utils.exceptions import DltException, TerminalError, TransientError
 from dlt.configuration.redaction import remember_secret
-from dlt.configuration.resolve import get_resolver
+from dlt.configuration.resolve import config_flag, get_resolver
 from dlt.schema import Schema
 
 logger = logging.getLogger("dlt")
@@ -179,11 +179,7 @@ def _normalizes_dataset_names(destination_name: str) -> bool:
     keys = [("destination", "enable_dataset_name_normalization")]
     if destination_name:
         keys.insert(0, ("destination", destination_name, "enable_dataset_name_normalization"))
-    found = get_resolver().lookup(keys)
-    if found is None:
-        return True
-    value = found[0]
-    return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "0", "no")
+    return config_flag(keys, True)
 
 
 class Destination:

@@ -137,13 +137,7 @@ def compression_disabled() -> bool:
     """Whether `normalize.data_writer.disable_compression` (or `data_writer.disable_compression`)
     is set: job files handed on as files (to a bucket, to a sink with `batch_size=0`) stay plain
     instead of gzipped, as in dlt 1.31."""
-    from dlt.configuration.resolve import get_resolver
+    from dlt.configuration.resolve import config_flag
 
-    found = get_resolver().lookup([("normalize", "data_writer", "disable_compression"),
-                                   ("data_writer", "disable_compression")])
-    if found is None:
-        return False
-    value = found[0]
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    return config_flag([("normalize", "data_writer", "disable_compression"),
+                        ("data_writer", "disable_compression")], False)

@@ -85,15 +85,9 @@ class FolderPath(str):
 
 def _config_bool(path: tuple[str, ...], default: bool) -> bool:
     """A boolean setting from configuration (e.g. `LOAD__RAISE_ON_FAILED_JOBS`), or `default`."""
-    from dlt.configuration.resolve import get_resolver
+    from dlt.configuration.resolve import config_flag
 
-    found = get_resolver().lookup([path])
-    if found is None:
-        return default
-    value = found[0]
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+    return config_flag([path], default)
 
 
 #: the integer settings of the steps, checked before a run extracts anything
