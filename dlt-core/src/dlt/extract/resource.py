@@ -283,14 +283,8 @@ class DltResource(ResourceCompat, ResourceHints):
         # the one bound incremental of this evaluation: from the hints now, or from the
         # function's incremental argument when `_call` runs the function
         incremental = self._evaluation_slot = incremental_slot(self)
-        validator = None
-        model = self._hints.get("validator_model")
-        if model is not None:
-            from dlt.extract.pydantic_columns import ModelValidator
-
-            table_name = self.table_name if isinstance(self.table_name, str) else self.name
-            validator = ModelValidator(model, table_name, self.schema_contract)
-        return ItemProcessor(self._steps, validator, incremental, self._limit)
+        # a fresh validator of the pydantic model given as columns (None without one)
+        return ItemProcessor(self._steps, self.validator, incremental, self._limit)
 
     # -- binding and piping -----------------------------------------------------------------
 

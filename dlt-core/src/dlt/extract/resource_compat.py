@@ -71,7 +71,8 @@ class ResourceCompat:
 
     @property
     def validator(self) -> Any:
-        """The validator of a pydantic model given as `columns`, or None."""
+        """A validator of the pydantic model given as `columns` (a new one each time: each
+        evaluation validates with its own), or None."""
         model = self._hints.get("validator_model")  # type: ignore[attr-defined]
         if model is None:
             return None
