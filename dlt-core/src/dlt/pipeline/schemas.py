@@ -47,8 +47,8 @@ class SchemaStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.import_path = Path(import_path) if import_path else None
         self.export_path = Path(export_path) if export_path else None
-        # the schemas `live()` handed out, with the stored bytes they were read from
-        self._live: dict[str, tuple[bytes, Schema]] = {}
+        # the schemas `live()` handed out, with the stat of the file they were read from
+        self._live: dict[str, tuple[tuple[int, int, int], Schema]] = {}
 
     def _file(self, name: str) -> Path:
         return self.folder / f"{name}.schema.json"
@@ -71,14 +71,16 @@ class SchemaStore:
 
     def live(self, name: str) -> Schema:
         """The stored schema `name` as a shared object that readers keep (a `Dataset` of the
-        pipeline): the same object while the stored file is unchanged, a new one read from the
-        file after a run saved it. Readers must not change it; `load()` gives a private copy."""
-        data = self._file(name).read_bytes()
+        pipeline): the same object while the stored file is unchanged (its inode, mtime and
+        size: a save replaces the file), a new one read from it after a run saved it. Readers
+        must not change it; `load()` gives a private copy."""
+        stat = self._file(name).stat()
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cached = self._live.get(name)
-        if cached is not None and cached[0] == data:
+        if cached is not None and cached[0] == version:
             return cached[1]
         schema = self.load(name)
-        self._live[name] = (data, schema)
+        self._live[name] = (version, schema)
         return schema
 
     def save(self, schema: Schema) -> None:
