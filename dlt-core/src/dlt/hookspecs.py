@@ -24,8 +24,14 @@ hookspec = pluggy.HookspecMarker("dlt")
 class RegisterDestination(Protocol):
     """The `register` callable handed to `register_destinations`."""
 
-    def __call__(self, name: str, factory: Any) -> None:
-        """Register `factory` (a destination factory class) under the short `name`."""
+    def __call__(self, name: str, factory: Any, *, module: str | None = None) -> None:
+        """Register `factory` (a destination factory class) under the short `name`.
+
+        With `module` (an importable package name), `import dlt.destinations.impl.<name>` (and
+        its submodules, e.g. `.configuration`) resolves to that package, as dlt 1.31's built-in
+        destinations are laid out; an adapter function `<name>_adapter` in its submodule
+        `<name>_adapter` is then importable from `dlt.destinations.adapters`.
+        """
 
 
 class RegisterSource(Protocol):
@@ -77,7 +83,8 @@ class RegisterNamingConvention(Protocol):
 def register_destinations(register: RegisterDestination) -> None:
     """Register the destinations this plugin provides.
 
-    Runs once, when the plugin is loaded. Call `register(name, factory)` for each destination;
+    Runs once, when the plugin is loaded. Call `register(name, factory)` for each destination
+    (`module=` adds the import paths of `RegisterDestination`);
     `dlt.destinations.<name>` and `destination="<name>"` then resolve to `factory`. Returns
     nothing. Two plugins registering the same name make that name unusable until one of them is
     disabled, and the error names both distributions.

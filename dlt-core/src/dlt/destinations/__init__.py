@@ -72,9 +72,17 @@ def _configured_destination_type(name: str) -> str | None:
     return found[0].removeprefix("dlt.destinations.")
 
 
+_SUBMODULES = {"adapters", "impl", "utils"}
+"""Modules of this package that `dlt.destinations.<name>` reaches without importing them."""
+
+
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     from dlt.plugins import get_plugin_manager
 
     return get_plugin_manager().destination(name)

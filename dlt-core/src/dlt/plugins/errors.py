@@ -27,6 +27,12 @@ FIRST_PARTY_DISTRIBUTIONS = {
         "sql_database": "dlt-source-sql-database",
         "filesystem": "dlt-source-filesystem",
     },
+    "destination_module": {
+        "bigquery": "dlt-destination-bigquery",
+        "redshift": "dlt-destination-redshift",
+        "postgres": "dlt-destination-postgres",
+        "sqlalchemy": "dlt-destination-sqlalchemy",
+    },
     "helper_module": {
         "airflow_helper": "dlt-airflow",
     },

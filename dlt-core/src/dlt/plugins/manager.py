@@ -89,7 +89,7 @@ class PluginManager:
         self._environ = environ if environ is not None else os.environ
         # kind -> name -> list of (provided object, record)
         self._provided: dict[str, dict[str, list[tuple[Any, PluginRecord]]]] = {
-            kind: {} for kind in (*REGISTRARS.values(), "source_module")
+            kind: {} for kind in (*REGISTRARS.values(), "source_module", "destination_module")
         }
         if load_entry_points:
             self.load_entry_points()
@@ -224,9 +224,10 @@ class PluginManager:
                             name, obj = getattr(name, "name", type(name).__name__), name
                         if _kind == "helper_module" and obj is None:
                             obj = module  # register(name, module="pkg.module")
-                        if _kind == "source" and module is not None:
-                            # `dlt.sources.<name>` imports as this module (see dlt.sources)
-                            provided.append(("source_module", name, module))
+                        if _kind in ("source", "destination") and module is not None:
+                            # `dlt.sources.<name>` / `dlt.destinations.impl.<name>` imports as
+                            # this module (see dlt.sources.plugin_modules)
+                            provided.append((f"{_kind}_module", name, module))
                             if obj is None:
                                 return
                         provided.append((_kind, name, obj))

@@ -1,7 +1,10 @@
-"""Import paths that resolve to modules plugins registered: `dlt.sources.<name>`, `dlt.helpers.<name>`.
+"""Import paths that resolve to modules plugins registered: `dlt.sources.<name>`,
+`dlt.helpers.<name>`, `dlt.destinations.impl.<name>`.
 
 A source plugin calls `register(name, source, module="dlt_source_x.module")` in
-`register_sources`, a helper plugin `register(name, "dlt_x.module")` in `register_helpers`; a
+`register_sources`, a destination plugin `register(name, factory, module="dlt_destination_x")`
+in `register_destinations`, a helper plugin `register(name, "dlt_x.module")` in
+`register_helpers`; a
 finder for the prefix, consulted after the regular import machinery, then imports
 `<prefix><name>` (and `<prefix><name>.<sub>`) as that module. A known first-party name whose plugin is not
 installed raises `MissingPluginImportError` (a `ModuleNotFoundError`) with the `pip install` that provides it.
@@ -19,7 +22,8 @@ from typing import Any
 
 PREFIX = "dlt.sources."
 #: the import prefix -> the kind of provision (see `dlt.plugins.manager`) that lists its modules
-PREFIX_KINDS = {"dlt.sources.": "source_module", "dlt.helpers.": "helper_module"}
+PREFIX_KINDS = {"dlt.sources.": "source_module", "dlt.helpers.": "helper_module",
+                "dlt.destinations.impl.": "destination_module"}
 
 
 def registered_modules(kind: str = "source_module") -> dict[str, str]:
