@@ -10,8 +10,11 @@ import pytest
 
 import dlt
 from dlt.configuration import exceptions as config_exceptions
+from dlt.configuration import providers
 from dlt.configuration import specs
 from dlt.configuration import typing as config_typing
+from dlt.destinations import utils as adapter_utils
+from dlt.sources.credentials import GcpOAuthCredentials
 from dlt.utils import exceptions as base_exceptions
 from dlt.utils import typing as base_typing
 
@@ -47,6 +50,13 @@ SAME_OBJECTS = [
     ("dlt.sources.credentials", "CredentialsConfiguration", specs.CredentialsConfiguration),
     ("dlt", "TSecretValue", config_typing.TSecretValue),
     ("dlt", "TCredentials", specs.CredentialsConfiguration),
+    ("dlt.common.configuration.specs", "GcpOAuthCredentials", specs.GcpOAuthCredentials),
+    ("dlt.sources.credentials", "GcpOAuthCredentials", specs.GcpOAuthCredentials),
+    ("dlt.common.configuration.providers", "SecretsTomlProvider", providers.SecretsTomlProvider),
+    ("dlt.common.configuration.providers.toml", "ConfigTomlProvider", providers.ConfigTomlProvider),
+    ("dlt.extract.items", "TDataItem", base_typing.TDataItem),
+    ("dlt.sources.config", "configspec", specs.configspec),
+    ("dlt.destinations.utils", "get_resource_for_adapter", adapter_utils.get_resource_for_adapter),
 ]
 
 
@@ -182,3 +192,39 @@ def test_the_incremental_typing_path_of_1_31_imports():
     assert IncrementalColumnState is ours
     assert set(IncrementalArgs.__annotations__) >= {"cursor_path", "initial_value", "range_end"}
     assert LastValueFunc is not None and OnCursorValueMissing is not None and TIncrementalRange
+
+
+def test_a_secrets_toml_provider_of_another_folder_resolves_source_secrets(tmp_path):
+    from dlt.common.configuration.providers import SecretsTomlProvider
+
+    (tmp_path / "secrets.toml").write_text('[sources.custom_dir]\napi_key = "from-the-folder"\n')
+    dlt.secrets.register_provider(SecretsTomlProvider(settings_dir=str(tmp_path)))
+
+    @dlt.source(name="custom_dir")
+    def custom_dir(api_key=dlt.secrets.value):
+        return dlt.resource([{"key": api_key}], name="keys")
+
+    assert list(custom_dir()) == [{"key": "from-the-folder"}]
+
+
+def test_gcp_oauth_credentials_read_google_client_json_and_config(monkeypatch):
+    parsed = GcpOAuthCredentials()
+    parsed.parse_native_representation(
+        '{"installed": {"client_id": "cid", "client_secret": "shh", "project_id": "proj"}}')
+    assert (parsed.client_id, parsed.client_secret, parsed.project_id) == ("cid", "shh", "proj")
+    assert parsed.client_type == "installed"
+    for field, value in (("CLIENT_ID", "x"), ("CLIENT_SECRET", "y"), ("REFRESH_TOKEN", "z"),
+                         ("PROJECT_ID", "p")):
+        monkeypatch.setenv(f"SOURCES__OAUTH_DEMO__CREDENTIALS__{field}", value)
+
+    @dlt.source(name="oauth_demo")
+    def oauth_demo(credentials: GcpOAuthCredentials = dlt.secrets.value):
+        return dlt.resource([{"who": str(credentials), "token": credentials.refresh_token}],
+                            name="who")
+
+    assert list(oauth_demo()) == [{"who": "x@p", "token": "z"}]
+
+
+def test_gcp_oauth_credentials_without_a_refresh_token_refuse_auth_and_say_why():
+    with pytest.raises(config_exceptions.ConfigValueError, match="no refresh_token"):
+        GcpOAuthCredentials().auth()

@@ -1,6 +1,6 @@
 """`dlt.common.typing`: re-exports of `dlt.utils.typing` and `dlt.configuration.typing`."""
 
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from dlt.configuration.resolve import CONFIG_VALUE, SECRET_VALUE
 from dlt.configuration.typing import SecretSentinel, TSecretStrValue, TSecretValue, is_optional
@@ -35,5 +35,6 @@ SecretValue: Any = SECRET_VALUE
 __all__ = [
     "AnyFun", "ConfigValue", "DictStrAny", "DictStrStr", "SecretSentinel", "SecretValue", "Self", "StrAny", "StrInt", "StrOrSequence",
     "StrStr", "TAny", "TAnyClass", "TAnyDateTime", "TColumnNames", "TDataItem", "TDataItems", "TFun",
-    "TLoaderFileFormat", "TSecretStrValue", "TSecretValue", "TSortOrder", "TypedDict", "is_optional_type",
+    "TLoaderFileFormat", "TSecretStrValue", "TSecretValue", "TSortOrder", "TypeAlias", "TypedDict",
+    "is_optional_type", "Literal",
 ]

@@ -131,6 +131,33 @@ class TomlProvider:
         return None
 
 
+def _toml_paths(file_name: str, settings_dir: str | Path | None,
+                global_dir: str | Path | None) -> list[Path]:
+    """`file_name` in the settings folder (default: the project's `.dlt`), then the global one."""
+    folders = [settings_dir or Path(os.environ.get("DLT_PROJECT_DIR", os.getcwd())) / ".dlt"]
+    if global_dir:
+        folders.append(global_dir)
+    return [Path(folder) / file_name for folder in folders]
+
+
+class SecretsTomlProvider(TomlProvider):
+    """dlt 1.31's `SecretsTomlProvider(settings_dir, global_dir=None)`: `secrets.toml` in a
+    folder of your choice (then in `global_dir`), e.g. for `dlt.secrets.register_provider`."""
+
+    def __init__(self, settings_dir: str | Path | None = None,
+                 global_dir: str | Path | None = None) -> None:
+        super().__init__(_toml_paths("secrets.toml", settings_dir, global_dir), True)
+
+
+class ConfigTomlProvider(TomlProvider):
+    """dlt 1.31's `ConfigTomlProvider(settings_dir, global_dir=None)`: `config.toml` in a
+    folder of your choice (then in `global_dir`)."""
+
+    def __init__(self, settings_dir: str | Path | None = None,
+                 global_dir: str | Path | None = None) -> None:
+        super().__init__(_toml_paths("config.toml", settings_dir, global_dir), False)
+
+
 def _walk(node: Any, path: Sequence[str]) -> Any:
     for part in path:
         if not isinstance(node, Mapping) or part not in node:

@@ -421,6 +421,83 @@ class OAuth2Credentials(CredentialsConfiguration):
         self.scopes = current + [scope for scope in dict.fromkeys(new) if scope not in current]
 
 
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+"""Where Google OAuth 2 clients exchange a refresh token for an access token."""
+
+
+@configspec
+class GcpOAuthCredentials(GcpCredentials, OAuth2Credentials):
+    """A Google OAuth 2 client of the desktop ("installed") kind with its refresh token, as
+    Google API sources take them. The native form is Google's client secrets JSON (`{"installed":
+    {...}}` or the inner document), the fields as a JSON document, or a
+    `google.oauth2.credentials.Credentials` object."""
+
+    refresh_token: TSecretStrValue = None  # type: ignore[assignment]
+    client_type: str = "installed"
+
+    def parse_native_representation(self, native_value: Any) -> None:
+        """Fill fields from a Google credentials object or a client JSON document."""
+        if hasattr(native_value, "refresh_token") and hasattr(native_value, "client_id"):
+            self.project_id = getattr(native_value, "quota_project_id", None) or ""
+            for key in ("client_id", "client_secret", "refresh_token", "token"):
+                setattr(self, key, getattr(native_value, key, None))
+            self.scopes = list(getattr(native_value, "scopes", None) or []) or None
+            return
+        info = native_value
+        if isinstance(native_value, str):
+            try:
+                info = json.loads(native_value)
+            except ValueError as exc:
+                raise InvalidNativeValue(type(self), str, (), exc) from None
+        if not isinstance(info, Mapping):
+            raise InvalidNativeValue(type(self), type(native_value), ())
+        if len(info) == 1 and isinstance(next(iter(info.values())), Mapping):
+            info = next(iter(info.values()))  # {"installed": {...}} or {"web": {...}}
+        for key in ("project_id", "client_id", "client_secret", "refresh_token", "token",
+                    "scopes", "location"):
+            if info.get(key) is not None:
+                setattr(self, key, info[key])
+
+    def to_native_representation(self) -> str:
+        """The fields as a JSON document (contains the secret and the tokens)."""
+        return json.dumps({k: v for k, v in dict(self).items() if v is not None})
+
+    def to_native_credentials(self) -> Any:
+        """A `google.oauth2.credentials.Credentials` for Google's client libraries (needs
+        google-auth, which the BigQuery plugin installs); it refreshes its own access token."""
+        try:
+            from google.oauth2.credentials import Credentials
+        except ImportError as exc:
+            raise ConfigValueError(
+                "GcpOAuthCredentials.to_native_credentials() needs the google-auth package:"
+                " pip install google-auth") from exc
+        return Credentials(token=self.token, refresh_token=self.refresh_token,
+                           client_id=self.client_id, client_secret=self.client_secret,
+                           token_uri=GOOGLE_TOKEN_URI, scopes=self.scopes,
+                           quota_project_id=self.project_id or None)
+
+    def auth(self, scopes: Union[str, List[str], None] = None, redirect_url: Any = None) -> None:
+        """Get an access token (`token`) from the refresh token. Without a refresh token this
+        raises: the interactive browser flow of dlt 1.31 is not supported; get a refresh token
+        with Google's own tools (e.g. `google-auth-oauthlib`) and configure it."""
+        if scopes:
+            self.add_scopes(scopes)
+        if not self.refresh_token:
+            raise ConfigValueError(
+                "GcpOAuthCredentials has no refresh_token, and the interactive browser flow that"
+                " would get one is not supported here. Get a refresh token with Google's tools"
+                " (e.g. google-auth-oauthlib's InstalledAppFlow) and set refresh_token.")
+        from google.auth.transport.requests import Request
+
+        native = self.to_native_credentials()
+        native.refresh(Request())
+        self.token = native.token
+
+    def __str__(self) -> str:
+        """`client_id@project_id` (no secret)."""
+        return f"{self.client_id}@{self.project_id}"
+
+
 @dataclasses.dataclass(frozen=True)
 class ConnectionURL:
     """What `ConnectionStringCredentials.to_url()` returns without SQLAlchemy: the parts of a

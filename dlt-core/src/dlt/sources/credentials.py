@@ -8,6 +8,7 @@ from dlt.configuration.specs import (
     CredentialsConfiguration,
     FileSystemCredentials,
     GcpCredentials,
+    GcpOAuthCredentials,
     GcpServiceAccountCredentials,
     OAuth2Credentials,
     configspec,
@@ -15,6 +16,6 @@ from dlt.configuration.specs import (
 
 __all__ = [
     "AwsCredentials", "AzureCredentials", "ConnectionStringCredentials", "CredentialsConfiguration",
-    "FileSystemCredentials", "GcpCredentials", "GcpServiceAccountCredentials",
+    "FileSystemCredentials", "GcpCredentials", "GcpOAuthCredentials", "GcpServiceAccountCredentials",
     "OAuth2Credentials", "configspec",
 ]

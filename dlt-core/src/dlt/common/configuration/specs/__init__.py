@@ -9,6 +9,7 @@ from dlt.configuration.specs import (
     ConnectionStringCredentials,
     CredentialsConfiguration,
     GcpCredentials,
+    GcpOAuthCredentials,
     GcpServiceAccountCredentials,
     OAuth2Credentials,
     RunConfiguration,
@@ -18,7 +19,7 @@ from dlt.configuration.specs import (
 
 __all__ = [
     "AwsCredentials", "AzureCredentials", "BaseConfiguration", "ConnectionStringCredentials",
-    "CredentialsConfiguration", "GcpCredentials", "GcpServiceAccountCredentials",
+    "CredentialsConfiguration", "GcpCredentials", "GcpOAuthCredentials", "GcpServiceAccountCredentials",
     "OAuth2Credentials", "RunConfiguration", "RuntimeConfiguration", "configspec",
     "known_sections",
 ]
