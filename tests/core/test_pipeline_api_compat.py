@@ -131,3 +131,21 @@ def test_a_new_pipeline_restores_nothing_from_a_duckdb_file_that_does_not_exist(
     again = dlt.pipeline(pipeline_name="sync_missing", pipelines_dir=str(tmp_path / "p"),
                          destination=dlt.destinations.duckdb(str(database)), dataset_name="data")
     assert again.sync_destination() is True and "items" in again.default_schema.tables
+
+
+def test_positional_arguments_are_dlt_131s_in_its_order(tmp_path):
+    db = str(tmp_path / "positional.duckdb")
+    pipeline = dlt.pipeline("positional", str(tmp_path / "pipes"), "a-salt",
+                            dlt.destinations.duckdb(db), None, "positional_data")
+    assert pipeline.working_dir == str(tmp_path / "pipes" / "positional")
+    assert pipeline.pipeline_secret == "a-salt"
+    assert pipeline.dataset_name == "positional_data"
+    pipeline.run([{"id": 1}], table_name="items")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT id FROM positional_data.items") == [(1,)]
+    assert (tmp_path / "pipes" / "positional").is_dir()
+
+
+def test_working_dir_is_keyword_only_and_is_the_pipelines_own_folder(tmp_path):
+    pipeline = dlt.pipeline("own_folder", working_dir=str(tmp_path / "here"))
+    assert pipeline.working_dir == str(tmp_path / "here")

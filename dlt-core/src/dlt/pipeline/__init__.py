@@ -28,31 +28,35 @@ __all__ = ["LoadInfo", "Pipeline", "PipelineStepFailed", "attach", "pipeline", "
 
 def pipeline(
     pipeline_name: str | None = None,
-    working_dir: str | None = None,
-    pipeline_secret: str | None = None,
+    pipelines_dir: str | None = None,
+    pipeline_salt: str | None = None,
     destination: Any = None,
     staging: Any = None,
     dataset_name: str | None = None,
     import_schema_path: str | None = None,
     export_schema_path: str | None = None,
     full_refresh: bool | None = None,
-    *,
-    pipelines_dir: str | None = None,
     dev_mode: bool | None = None,
-    progress: Any = None,
-    loader_file_format: str | None = None,
     refresh: str | None = None,
+    progress: Any = None,
+    *,
+    working_dir: str | None = None,
+    pipeline_secret: str | None = None,
+    loader_file_format: str | None = None,
     **_ignored: Any,
 ) -> Pipeline:
-    """Create or reopen a pipeline.
+    """Create or reopen a pipeline; the positional arguments are dlt 1.31's, in its order.
 
     With no arguments: the pipeline created or attached last in this process; when there is none,
     the default pipeline, named after the running script, whose dataset has the same name. A named pipeline without `dataset_name` uses `<pipeline_name>_dataset`.
-    `working_dir` is the pipeline's own folder; `pipelines_dir` (dlt's later name) is the folder
-    that holds pipeline folders. `dev_mode` is dlt's later name for `full_refresh`.
+    `pipelines_dir` is the folder that holds pipeline folders; `working_dir` (keyword only) is
+    the pipeline's own folder. `pipeline_salt` is 1.31's name for `pipeline_secret`, `full_refresh`
+    the old name of `dev_mode`.
     Pipeline options found in configuration (env `PIPELINE_NAME`, `config.toml`) win over
     the values passed here.
     """
+    if pipeline_secret is None:
+        pipeline_secret = pipeline_salt
     given = (pipeline_name, working_dir, pipeline_secret, destination, staging, dataset_name,
              import_schema_path, export_schema_path, full_refresh, pipelines_dir, dev_mode,
              progress, loader_file_format)
