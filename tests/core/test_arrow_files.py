@@ -20,7 +20,8 @@ from dlt.pipeline.exceptions import UnsupportedFileFormat
 
 def numbers(start: int, count: int) -> pa.Table:
     ids = pa.array(range(start, start + count), pa.int64())
-    return pa.table({"id": ids, "name": pa.array([f"n{i}" for i in range(start, start + count)])})
+    names = pa.array([f"n{i}" for i in range(start, start + count)], pa.string())
+    return pa.table({"id": ids, "name": names})
 
 
 def item_files(folder):
@@ -219,3 +220,22 @@ def test_a_big_table_added_at_once_is_written_as_files_of_whole_row_groups_in_or
     assert [sum(batch_sizes(f)) for f in files] == [ROW_GROUP_ROWS, ROW_GROUP_ROWS, 54_251]
     assert read_ids(files) == list(range(300_011))
     assert all(max(batch_sizes(f)) <= IPC_BATCH_ROWS for f in files)
+
+
+@pytest.mark.parametrize("file_format", [None, "parquet"])
+def test_an_arrow_column_of_only_nulls_is_left_out_until_data_gives_it_a_type(tmp_path, file_format):
+    pipeline = dlt.pipeline("null_column", pipelines_dir=str(tmp_path / "p"), dataset_name="ds",
+                            destination=dlt.destinations.duckdb(str(tmp_path / "n.duckdb")))
+    first = pa.table({"id": [1, 2], "nothing": pa.nulls(2), "name": ["a", "b"]})
+    pipeline.run(first, table_name="items", loader_file_format=file_format)
+    assert sorted(pipeline.default_schema.get_table("items")["columns"]) == ["id", "name"]
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT * FROM items ORDER BY id") == [(1, "a"), (2, "b")]
+    pipeline.run(pa.table({"id": [3], "nothing": ["now text"], "name": ["c"]}), table_name="items",
+                 loader_file_format=file_format)
+    # a typed column takes nulls from a later all-null column instead of being left out
+    pipeline.run(pa.table({"id": [4], "nothing": pa.nulls(1), "name": ["d"]}), table_name="items",
+                 loader_file_format=file_format)
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT id, name, nothing FROM items ORDER BY id") == [
+            (1, "a", None), (2, "b", None), (3, "c", "now text"), (4, "d", None)]

@@ -126,7 +126,9 @@ class PackageNormalizer:
                 for part in arrow_file_tables(item_file):
                     writer.write_arrow(part)
             return
-        for part in arrow_file_tables(item_file):
+        # an empty file still makes its table: it is normalized as one empty part
+        parts = arrow_file_tables(item_file) if arrow_file_rows(item_file) else [arrow_schema.empty_table()]
+        for part in parts:
             normalized = normalize_arrow_table(self.schema, table, part, load_id)
             if is_merge:
                 arrow_merge.setdefault(table, []).append(normalized)
