@@ -83,3 +83,18 @@ def test_an_unknown_refresh_mode_is_refused():
     pipeline = dlt.pipeline(pipeline_name="refresh", destination="duckdb", dataset_name="refresh_data")
     with pytest.raises(PipelineException, match="drop_sources, drop_resources, drop_data"):
         pipeline.run(shop(), refresh="drop_everything")
+
+
+@pytest.mark.parametrize(("mode", "dropped", "truncated"), [
+    ("drop_resources", ["t"], []), ("drop_data", [], ["t"]), ("drop_sources", ["t"], [])])
+def test_load_package_info_names_the_refresh_mode_and_its_tables(mode, dropped, truncated):
+    pipeline = dlt.pipeline(pipeline_name="refresh_info", destination="duckdb", dataset_name="info")
+    first = pipeline.run([{"a": 1}], table_name="t").load_packages[0].asdict()
+    assert (first["refresh"], first["dropped_tables"], first["truncated_tables"]) == (None, [], [])
+    package = pipeline.run([{"a": 2}], table_name="t", refresh=mode).load_packages[0]
+    assert (package.refresh, package.dropped_tables, package.truncated_tables) == (mode, dropped, truncated)
+    as_dict = package.asdict()
+    assert (as_dict["refresh"], as_dict["dropped_tables"], as_dict["truncated_tables"]) == (
+        mode, dropped, truncated)
+    assert as_dict["has_pending_transitions"] is False
+    assert q(pipeline, "SELECT a FROM t") == [(2,)]

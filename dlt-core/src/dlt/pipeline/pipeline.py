@@ -733,7 +733,7 @@ class Pipeline:
         PackageStorage.write_json(package_dir / "package.json", {
             "load_id": load_id, "schema_name": schema.name, "state": encode_state(state),
             "item_counts": info.item_counts, "partial": failure is not None, "restore": restore,
-            **({"refresh": refreshed} if refreshed else {}),
+            **({"refresh": refreshed, "refresh_mode": refresh} if refreshed else {}),
         })
         self.schemas_store.save(schema)
         self.storage.commit_extract(load_id)
@@ -1192,8 +1192,12 @@ class Pipeline:
         if (folder / "completed.json").exists():
             completed_at = datetime.fromtimestamp(
                 PackageStorage.read_json(folder / "completed.json")["completed_at"], timezone.utc)
+        refreshed = package.get("refresh") or {}
         return LoadPackageInfo(load_id, str(folder.absolute()), state, schema, update, completed_at, jobs,
-                               row_counts=dict(package.get("row_counts", package.get("item_counts", {}))))
+                               row_counts=dict(package.get("row_counts", package.get("item_counts", {}))),
+                               refresh=package.get("refresh_mode"),
+                               dropped_tables=list(refreshed.get("dropped_tables", [])),
+                               truncated_tables=list(refreshed.get("truncated_tables", [])))
 
     def storage_jobs(self, folder_state: str, load_id: str, job_state: str) -> list[Path]:
         """Job files of package `load_id` in `folder_state` (normalized or loaded) and `job_state`."""

@@ -107,6 +107,15 @@ class LoadPackageInfo:
     row_counts: dict[str, int] = field(default_factory=dict)
     already_loaded: bool = False
     elapsed: float = 0.0
+    refresh: str | None = None
+    """The `refresh=` mode of the run that extracted the package (None without one)."""
+    dropped_tables: list[str] = field(default_factory=list)
+    """Tables the package's load drops (and creates anew) for its `refresh=` mode."""
+    truncated_tables: list[str] = field(default_factory=list)
+    """Tables the package's load empties for `refresh="drop_data"`."""
+    has_pending_transitions: bool = False
+    """dlt 1.31: jobs committed in the destination but not yet moved to completed (after a crash
+    mid-load). A package loads here in one transaction, so this is always False."""
 
     @property
     def schema_name(self) -> str | None:
@@ -149,6 +158,9 @@ class LoadPackageInfo:
             "schema_name": self.schema_name,
             "schema_hash": getattr(self.schema, "version_hash", None),
             "schema_migrated": bool(self.schema_update), "tables": tables,
+            "refresh": self.refresh, "dropped_tables": list(self.dropped_tables),
+            "truncated_tables": list(self.truncated_tables),
+            "has_pending_transitions": self.has_pending_transitions,
         }
 
     def asstr(self, verbosity: int = 0) -> str:
