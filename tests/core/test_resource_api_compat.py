@@ -219,3 +219,13 @@ def test_materialize_table_schema_of_a_resource_with_table_names_per_item_needs_
     pipeline.run(named())
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT count(*) FROM kind_a") == [(0,)]
+
+
+def test_additional_table_hints_merge_into_the_resources_and_an_empty_dict_clears_them():
+    items = dlt.resource([{"a": 1}], name="extra_hints")
+    items.apply_hints(additional_table_hints={"x-one": 1})
+    items.apply_hints(additional_table_hints={"x-two": 2, "x-one": 3})
+    table = items.compute_table_schema()
+    assert (table["x-one"], table["x-two"]) == (3, 2)
+    items.apply_hints(additional_table_hints={})
+    assert not [key for key in items.compute_table_schema() if key.startswith("x-")]

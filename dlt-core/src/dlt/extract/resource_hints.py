@@ -141,7 +141,8 @@ class ResourceHints:
                       target: TableHints | None = None) -> None:
         """Take the validated hints `new` into `target` (the resource's hints by default); with
         `merge_columns` its columns update the existing ones column by column instead of
-        replacing them."""
+        replacing them. `additional_table_hints` update the ones the resource has, as in dlt
+        1.31 (an empty dict removes them all)."""
         if target is None:
             target = self._hints
         existing = target.get("columns")
@@ -150,6 +151,12 @@ class ResourceHints:
             for name, column in new["columns"].items():
                 merged[name] = {**merged.get(name, {}), **column}
             new["columns"] = merged
+        extra = new.get("additional_table_hints")
+        if extra == {}:
+            new.pop("additional_table_hints")
+            target.pop("additional_table_hints", None)
+        elif extra and isinstance(target.get("additional_table_hints"), dict):
+            new["additional_table_hints"] = {**target["additional_table_hints"], **extra}
         target.update(new)
 
     def compute_table_name(self, item: Any) -> str:
