@@ -219,3 +219,15 @@ def test_iterating_a_resource_with_an_incremental_hint_works_without_a_pipeline(
 def test_an_incremental_without_cursor_path_is_partial():
     assert dlt.sources.incremental(initial_value=1).is_partial()
     assert not dlt.sources.incremental("ts").is_partial()
+
+
+def test_an_incremental_given_as_a_hint_reads_its_last_run_after_the_run(tmp_path):
+    pipeline = dlt.pipeline("hinted_incremental", pipelines_dir=str(tmp_path), dataset_name="hinted",
+                            destination=dlt.destinations.duckdb(str(tmp_path / "h.duckdb")))
+    cursor = dlt.sources.incremental("id", initial_value=0)
+    pipeline.run(dlt.resource([{"id": 1}, {"id": 5}], name="rows").apply_hints(incremental=cursor))
+    assert (cursor.last_value, cursor.start_value) == (5, 0)
+    pipeline.run(dlt.resource([{"id": 7}, {"id": 3}], name="rows").apply_hints(incremental=cursor))
+    assert (cursor.last_value, cursor.start_value) == (7, 5)
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT id FROM rows ORDER BY id") == [(1,), (5,), (7,)]

@@ -242,6 +242,9 @@ class Incremental(Generic[TCursorValue]):
     def start_value(self) -> Any:
         """Where this run's window starts: the last value of the previous run (moved back by
         `lag`), or `initial_value` on the first run."""
+        bound_copy = self.__dict__.get("_bound_copy")
+        if bound_copy is not None and self._window is None:
+            return bound_copy.start_value
         return self._start_value
 
     @start_value.setter
@@ -250,7 +253,12 @@ class Incremental(Generic[TCursorValue]):
 
     @property
     def last_value(self) -> Any:
-        """The furthest cursor value seen: before any item, the start of this run's window."""
+        """The furthest cursor value seen: before any item, the start of this run's window.
+        An incremental given as a hint (`apply_hints(incremental=...)`) reads the copy bound in
+        the last evaluation of its resource."""
+        bound_copy = self.__dict__.get("_bound_copy")
+        if bound_copy is not None and self._window is None:
+            return bound_copy.last_value
         window = self._window
         if window is not None and window.seen_data:
             return self._state["last_value"] if self._state is not None else window.last

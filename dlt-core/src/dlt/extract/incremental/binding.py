@@ -40,6 +40,9 @@ class IncrementalSlot:
         self.cursor: Incremental[Any] | None = (
             self.bind(Incremental.ensure_instance(hinted)) if hinted is not None else None
         )
+        if isinstance(hinted, Incremental) and self.cursor is not None:
+            # as dlt 1.31 binds the hint's own object: its last_value is this run's
+            hinted.__dict__["_bound_copy"] = self.cursor
 
     def bind(self, incremental: Any) -> Any:
         """`incremental` bound to the state of this slot's resource."""
