@@ -10,6 +10,10 @@ How a package loads exactly once without a transaction across load jobs:
   package still finds the rows of the jobs that completed before the crash;
 - `complete_load` runs one script transaction that moves staged rows (MERGE by delete-insert,
   replace by delete-all-insert) and writes the `_dlt_loads` row, then drops the staging tables.
+
+`bigquery_adapter` hints (see table_hints.py) shape CREATE TABLE (partitioning, clustering,
+table and column OPTIONS), let load jobs detect the schema of append tables
+(`autodetect_schema`), or stream the rows of append tables with insertAll (`insert_api`).
 """
 
 from __future__ import annotations
@@ -36,21 +40,27 @@ from dlt.destinations.base import (
 from dlt.destinations.strategies import verify_merge_tables
 from dlt.destinations.sql_job_client import SqlJobClient, decode_state
 from dlt.schema.typing import LOADS_TABLE, STATE_TABLE, TTableSchema
+from dlt_destination_bigquery import table_hints
+from dlt_destination_bigquery.bigquery_adapter import (
+    PARTITION_EXPIRATION_DAYS_HINT,
+    TABLE_DESCRIPTION_HINT,
+    TABLE_EXPIRATION_HINT,
+)
 from dlt_destination_bigquery.sql_client import (
     BigQuerySqlClient,
     is_transient,
     string_literal,
     translate_error,
 )
+from dlt_destination_bigquery.streaming import stream_file
 
 __all__ = ["BigQueryJobClient", "BigQuerySqlClient", "job_id_for"]
 
 logger = logging.getLogger("dlt.destinations.bigquery")
 
 SOURCE_FORMATS = {"jsonl": "NEWLINE_DELIMITED_JSON", "parquet": "PARQUET"}
-MAX_CLUSTER_COLUMNS = 4
-# RANGE_BUCKET partitioning of integer columns: BigQuery allows at most 10,000 partitions
-INTEGER_PARTITION_RANGE = (-172800000, 691200000, 86400)
+MAX_CLUSTER_COLUMNS = table_hints.MAX_CLUSTER_COLUMNS
+INTEGER_PARTITION_RANGE = table_hints.INTEGER_PARTITION_RANGE
 
 
 def _safe(text: str) -> str:
@@ -134,50 +144,48 @@ class BigQueryJobClient(SqlJobClient):
             tables.setdefault(table, {})[column] = data_type
         return tables
 
+    def column_definition(self, column: dict[str, Any], table_name: str = "") -> str:
+        """`name TYPE [NOT NULL] [OPTIONS (rounding_mode=..., description=...)]`."""
+        definition = super().column_definition(column)
+        options = table_hints.column_options(column, table_name or "?", string_literal)
+        return f"{definition} OPTIONS ({', '.join(options)})" if options else definition
+
+    def columns_ddl(self, table: TTableSchema) -> str:
+        """The column list of a CREATE TABLE, with each column's OPTIONS."""
+        return ",\n  ".join(self.column_definition(c, table["name"])
+                            for c in table_hints.typed_columns(table))
+
     def table_options(self, table: TTableSchema) -> str:
-        """`PARTITION BY` / `CLUSTER BY` clauses from the `partition` and `cluster` column hints."""
-        columns = [c for c in table["columns"].values() if c.get("data_type")]
+        """`PARTITION BY`, `CLUSTER BY` and `OPTIONS (...)` of a CREATE TABLE, from the core
+        `partition`/`cluster` column hints and the `bigquery_adapter` hints."""
         q = self.sql.escape_identifier
+        naming = getattr(self.schema, "naming", None)
         clauses = []
-        partition = [c for c in columns if c.get("partition")]
-        if len(partition) > 1:
-            raise DestinationTerminalError(
-                f"Table {table['name']} has {len(partition)} partition columns"
-                f" ({', '.join(c['name'] for c in partition)}); BigQuery partitions by one column."
-                " Keep the partition hint on one of them."
-            )
+        partition = table_hints.partition_clause(table, q, naming)
         if partition:
-            column = partition[0]
-            kind = column["data_type"]
-            if kind == "date":
-                clauses.append(f"PARTITION BY {q(column['name'])}")
-            elif kind == "timestamp":
-                clauses.append(f"PARTITION BY DATE({q(column['name'])})")
-            elif kind == "bigint":
-                start, end, step = INTEGER_PARTITION_RANGE
-                clauses.append(f"PARTITION BY RANGE_BUCKET({q(column['name'])},"
-                               f" GENERATE_ARRAY({start}, {end}, {step}))")
-            else:
-                raise DestinationTerminalError(
-                    f"Column {column['name']} of table {table['name']} has the partition hint but"
-                    f" type {kind}; BigQuery partitions by date, timestamp or bigint columns."
-                )
-        cluster = [c for c in columns if c.get("cluster")]
-        if len(cluster) > MAX_CLUSTER_COLUMNS:
-            raise DestinationTerminalError(
-                f"Table {table['name']} has {len(cluster)} cluster columns; BigQuery clusters by at"
-                f" most {MAX_CLUSTER_COLUMNS}. Keep the cluster hint on four of them."
-            )
+            clauses.append(partition)
+        cluster = table_hints.cluster_columns(table, naming)
         if cluster:
-            clauses.append("CLUSTER BY " + ", ".join(q(c["name"]) for c in cluster))
+            clauses.append("CLUSTER BY " + ", ".join(q(name) for name in cluster))
+        options = table_hints.table_options(table, self.schema.tables, string_literal)
+        if options:
+            clauses.append(f"OPTIONS ({', '.join(options)})")
         return ("\n" + "\n".join(clauses)) if clauses else ""
+
+    def autodetects_schema(self, table_name: str) -> bool:
+        """True when load jobs create `table_name` from the detected schema of its data
+        (`bigquery_adapter(autodetect_schema=True)` on it or on its root table)."""
+        return table_hints.autodetects_schema(self.schema.tables, table_name)
 
     def migration_statements(self, table: TTableSchema, existing: dict[str, str] | None,
                              dataset_name: str | None = None) -> list[str]:
-        """CREATE TABLE (with partitioning and clustering) or one ALTER TABLE adding all new columns.
+        """CREATE TABLE (with partitioning, clustering and options) or one ALTER TABLE adding
+        all new columns; nothing for tables whose schema BigQuery detects.
 
         One ALTER per table: BigQuery rate-limits metadata updates of a table.
         """
+        if self.autodetects_schema(table["name"]):
+            return []
         qualified = self.sql.make_qualified_table_name(table["name"], dataset_name)
         if existing is None:
             return [self.create_table_statement(table, qualified)]
@@ -185,9 +193,13 @@ class BigQueryJobClient(SqlJobClient):
         missing = [c for c in columns if c["name"] not in existing]
         if not missing:
             return []
+        if table_hints.has_table_options(table):
+            logger.info("Table options of %s (description, expiration) are set only when it is"
+                        " created; they are not applied to the existing table.", table["name"])
         # added columns are nullable: old rows have no value for them
         additions = ",\n  ".join(
-            f"ADD COLUMN {self.column_definition({**c, 'nullable': True})}" for c in missing
+            f"ADD COLUMN {self.column_definition({**c, 'nullable': True}, table['name'])}"
+            for c in missing
         )
         return [f"ALTER TABLE {qualified}\n  {additions}"]
 
@@ -230,8 +242,9 @@ class BigQueryJobClient(SqlJobClient):
         """Create this package's staging tables for merge and replace tables (kept if they exist)."""
         self._load_id = load_id
         self._load_tables = list(tables)
-        # bad merge hints fail here, before any load job starts
+        # bad merge hints and adapter hints that cannot load fail here, before any job starts
         verify_merge_tables(self.schema, tables, self.capabilities.supported_merge_strategies)
+        self.verify_insert_hints(tables)
         self._staged_roots = set(self._roots(tables, "merge")) | set(self._roots(tables, "replace"))
         if not self._staged_roots:
             return
@@ -242,10 +255,50 @@ class BigQueryJobClient(SqlJobClient):
                 qualified = self.sql.make_qualified_table_name(self.staging_table_name(table["name"]), staging)
                 self.sql.execute_sql(f"CREATE TABLE IF NOT EXISTS {qualified} (\n  {self.columns_ddl(table)}\n)")
 
+    def verify_insert_hints(self, tables: list[str]) -> None:
+        """Refuse adapter hints that cannot load the package's tables: streaming inserts and
+        schema autodetection work for `append` tables only (merge and replace go through
+        staging tables that dlt creates), streaming needs a table dlt creates, and a table
+        that load jobs create cannot get an expiration time."""
+        for name in tables:
+            if name.startswith("_dlt") or name not in self.schema.tables:
+                continue
+            table = self.schema.tables[name]
+            disposition = self.schema.write_disposition(name)
+            streaming = table_hints.insert_api(table) == "streaming"
+            autodetect = self.autodetects_schema(name)
+            if streaming and disposition != "append":
+                raise DestinationTerminalError(
+                    f"BigQuery streaming insert can only be used with write_disposition='append',"
+                    f" but table {name} has write_disposition='{disposition}'. Use"
+                    " bigquery_adapter(..., insert_api='default') for it."
+                )
+            if autodetect and disposition != "append":
+                raise DestinationTerminalError(
+                    f"Table {name} has autodetect_schema and write_disposition='{disposition}';"
+                    " this destination detects schemas for append tables only (merge and replace"
+                    " load through staging tables created from the dlt schema). Drop"
+                    " autodetect_schema for it, or load it with write_disposition='append'."
+                )
+            if autodetect and streaming:
+                raise DestinationTerminalError(
+                    f"Table {name} has both autodetect_schema and insert_api='streaming'; streaming"
+                    " inserts need an existing table, which autodetection leaves to load jobs."
+                    " Use one of them."
+                )
+            if autodetect and table.get(TABLE_EXPIRATION_HINT):
+                raise DestinationTerminalError(
+                    f"Table {name} has a table expiration time"
+                    f" ({table[TABLE_EXPIRATION_HINT]}), which cannot be set with BigQuery schema"
+                    " autodetection (load jobs create the table). Drop table_expiration_datetime"
+                    " or autodetect_schema."
+                )
+
     # -- load jobs ----------------------------------------------------------------------------
 
     def run_job(self, job: Any, path: Path) -> None:
-        """Load one job file with a BigQuery load job and wait for it (exactly once per file)."""
+        """Load one job file with a BigQuery load job and wait for it (exactly once per file);
+        tables with `insert_api="streaming"` get their rows through streaming inserts."""
         if job.table_name not in self.schema.tables:
             raise LoadJobTerminalError(job.job_file, f"table {job.table_name} is not in schema {self.schema.name}.")
         if self._is_staged(job.table_name):
@@ -253,13 +306,29 @@ class BigQueryJobClient(SqlJobClient):
                                        self.sql.staging_dataset_name())
         else:
             target = self.sql.table_id(job.table_name)
-        self.load_file(path, job.job_file, job.load_id, job.file_format, target)
+            if table_hints.insert_api(self.schema.tables[job.table_name]) == "streaming":
+                self.stream_file(path, job.job_file, job.load_id, job.file_format, target)
+                return
+        self.load_file(path, job.job_file, job.load_id, job.file_format, target,
+                       table_name=job.table_name)
 
-    def job_config(self, file_format: str, target: str) -> Any:
+    def stream_file(self, path: Path, job_file: str, load_id: str, file_format: str,
+                    target: str) -> int:
+        """Insert the rows of one job file with streaming inserts (tabledata.insertAll) in
+        batches of `batch_size`; returns the number of rows."""
+        job_key = job_id_for(self.sql.project_id, self.dataset_name, self.context.pipeline_name,
+                             load_id, job_file)
+        settings = self.sql.settings
+        return stream_file(self.sql.native_connection, path, job_file, file_format, target,
+                           job_key, settings.batch_size, settings.ignore_unknown_values,
+                           self.sql.api_call_options())
+
+    def job_config(self, file_format: str, target: str, table_name: str | None = None) -> Any:
         """The load job configuration: append to the existing table, never create it.
 
         jsonl jobs carry the table's schema so that BYTES arrive base64-decoded and JSON, NUMERIC
-        and TIMESTAMP keep their types; parquet jobs take the types from the file.
+        and TIMESTAMP keep their types; parquet jobs take the types from the file. For a table
+        with `autodetect_schema` the job detects the schema and creates the table instead.
         """
         source_format = SOURCE_FORMATS.get(file_format)
         if source_format is None:
@@ -273,6 +342,8 @@ class BigQueryJobClient(SqlJobClient):
             create_disposition=bq.CreateDisposition.CREATE_NEVER,
             ignore_unknown_values=self.sql.settings.ignore_unknown_values,
         )
+        if table_name is not None and self.autodetects_schema(table_name):
+            return self.autodetect_job_config(config, self.schema.tables[table_name])
         if file_format == "jsonl":
             try:
                 config.schema = self.sql.native_connection.get_table(
@@ -281,7 +352,50 @@ class BigQueryJobClient(SqlJobClient):
                 raise translate_error(exc, f"reading the schema of {target}") from exc
         return config
 
-    def load_file(self, path: Path, job_file: str, load_id: str, file_format: str, target: str) -> None:
+    def autodetect_job_config(self, config: Any, table: TTableSchema) -> Any:
+        """`config` made to detect the schema, create the table when missing and add new
+        columns; partitioning, clustering and the description go into the job (load jobs
+        that create a table cannot take DDL), as in dlt 1.31."""
+        config.autodetect = True
+        config.create_disposition = bq.CreateDisposition.CREATE_IF_NEEDED
+        config.schema_update_options = [bq.SchemaUpdateOption.ALLOW_FIELD_ADDITION]
+        if table_hints.partition_transformation(table) is not None:
+            raise DestinationTerminalError(
+                f"Table {table['name']} has autodetect_schema and a partition expression"
+                " (bigquery_partition); a load job that creates a table partitions by a column"
+                " only. Pass partition='<column>' instead, or drop autodetect_schema."
+            )
+        partition = table_hints.partition_columns(table)
+        if partition:
+            column = partition[0]
+            kind = column["data_type"]
+            days = table.get(PARTITION_EXPIRATION_DAYS_HINT)
+            expiration_ms = int(days) * 86_400_000 if days else None
+            if kind in ("date", "timestamp"):
+                config.time_partitioning = bq.TimePartitioning(
+                    type_=bq.TimePartitioningType.DAY, field=column["name"],
+                    expiration_ms=expiration_ms)
+            elif kind == "bigint":
+                start, end, step = INTEGER_PARTITION_RANGE
+                config.range_partitioning = bq.RangePartitioning(
+                    field=column["name"], range_=bq.PartitionRange(start=start, end=end,
+                                                                   interval=step))
+            else:
+                raise DestinationTerminalError(
+                    f"Column {column['name']} of table {table['name']} has the partition hint but"
+                    f" type {kind}; BigQuery partitions by date, timestamp or bigint columns."
+                )
+        cluster = table_hints.cluster_columns(table, getattr(self.schema, "naming", None))
+        if cluster:
+            config.clustering_fields = cluster
+        description = table_hints.inherited_hint(self.schema.tables, table["name"],
+                                                 TABLE_DESCRIPTION_HINT)
+        if description:
+            config.destination_table_description = str(description)
+        return config
+
+    def load_file(self, path: Path, job_file: str, load_id: str, file_format: str, target: str,
+                  table_name: str | None = None) -> None:
         """Submit (or find) the load job of `job_file` and wait; retry transient failures.
 
         The first attempt uses the job id of the file, later ones `<id>_retry<n>`. A job id that
@@ -291,7 +405,7 @@ class BigQueryJobClient(SqlJobClient):
         client = self.sql.native_connection
         base_id = job_id_for(self.sql.project_id, self.dataset_name, self.context.pipeline_name,
                              load_id, job_file)
-        config = self.job_config(file_format, target)
+        config = self.job_config(file_format, target, table_name)
         submissions = 0
         attempt = 0
         while True:

@@ -155,6 +155,8 @@ class BigQuerySettings:
     retry_deadline: float = 60.0
     #: load jobs skip values of columns the table does not have (dlt 1.31's `ignore_unknown_values`)
     ignore_unknown_values: bool = False
+    #: rows per streaming insert request (dlt 1.31's `batch_size`; `insert_api="streaming"`)
+    batch_size: int = 500
 
     @property
     def project(self) -> str | None:

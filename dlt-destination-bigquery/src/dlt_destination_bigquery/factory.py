@@ -16,11 +16,11 @@ from dlt_destination_bigquery.configuration import (
 #: dlt 1.31 BigQuery settings this destination uses, with their types (see BigQuerySettings)
 TUNING_SETTINGS: dict[str, type] = {
     "http_timeout": float, "file_upload_timeout": float, "retry_deadline": float,
-    "ignore_unknown_values": bool,
+    "ignore_unknown_values": bool, "batch_size": int,
 }
 #: dlt 1.31 BigQuery settings accepted for compatibility that change nothing here (see the docs)
 ACCEPTED_WITHOUT_EFFECT = (
-    "has_case_sensitive_identifiers", "should_set_case_sensitivity_on_new_dataset", "batch_size",
+    "has_case_sensitive_identifiers", "should_set_case_sensitivity_on_new_dataset",
     "autodetect_schema", "enable_atomic_replace",
 )
 
@@ -49,7 +49,8 @@ class bigquery(Destination):  # noqa: N801 - the public name users write: dlt.de
     Settings: `credentials` (service-account info, a key file path, or a `google.auth`
     credentials object; application default credentials when left out), `location`,
     `project_id`, `api_endpoint` (any BigQuery-API-compatible server, e.g. an emulator),
-    `http_timeout`, `file_upload_timeout`, `retry_deadline`, `ignore_unknown_values`, from
+    `http_timeout`, `file_upload_timeout`, `retry_deadline`, `ignore_unknown_values`,
+    `batch_size` (rows per streaming insert request), from
     arguments or `destination.bigquery.*` config.
     """
 
