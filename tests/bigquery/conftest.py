@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+import dlt
+
 # emulator.py is loaded under a name of its own, so that another test folder's `emulator`
 # module (tests/redshift, ...) can never be picked up from sys.modules instead of this one.
 _MODULE_NAME = "dlt_tests_bigquery_emulator"
@@ -60,6 +62,13 @@ def bigquery_emulator() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def destination(bigquery_emulator: Any) -> Any:
+    """The bigquery destination pointed at the session's emulator."""
+    return dlt.destinations.bigquery(api_endpoint=bigquery_emulator.endpoint,
+                                     project_id=bigquery_emulator.project, location="US")
 
 
 @pytest.fixture(scope="session")

@@ -222,12 +222,6 @@ def test_default_insert_api_is_fine_for_a_merge_resource() -> None:
 
 
 @pytest.fixture
-def destination(bigquery_emulator: Any) -> Any:
-    return dlt.destinations.bigquery(api_endpoint=bigquery_emulator.endpoint,
-                                     project_id=bigquery_emulator.project, location="US")
-
-
-@pytest.fixture
 def pipeline(destination: Any, dlt_pipelines_dir: Path) -> Any:
     suffix = uuid.uuid4().hex[:8]
     return dlt.pipeline(pipeline_name=f"bqa_{suffix}", destination=destination,

@@ -28,12 +28,6 @@ if importlib.util.find_spec("pytest_timeout") is not None:
 
 
 @pytest.fixture
-def destination(bigquery_emulator: Any) -> Any:
-    return dlt.destinations.bigquery(api_endpoint=bigquery_emulator.endpoint,
-                                     project_id=bigquery_emulator.project, location="US")
-
-
-@pytest.fixture
 def pipeline(destination: Any, dlt_pipelines_dir: Path) -> Any:
     suffix = uuid.uuid4().hex[:8]
     return dlt.pipeline(pipeline_name=f"bq_{suffix}", destination=destination, dataset_name=f"bq_{suffix}")

@@ -329,6 +329,19 @@ class ConnectionStringCredentials(CredentialsConfiguration):
             return ""
 
 
+def _json_document(spec: type, native_value: Any) -> Mapping[str, Any]:
+    """A credentials JSON document given as text or as a dict (`InvalidNativeValue` otherwise)."""
+    info = native_value
+    if isinstance(native_value, str):
+        try:
+            info = json.loads(native_value)
+        except ValueError as exc:
+            raise InvalidNativeValue(spec, str, (), exc) from None
+    if not isinstance(info, Mapping):
+        raise InvalidNativeValue(spec, type(native_value), ())
+    return info
+
+
 # -------------------------------------------------------------------------------------------
 @configspec
 class GcpCredentials(CredentialsConfiguration):
@@ -349,14 +362,7 @@ class GcpServiceAccountCredentials(GcpCredentials):
 
     def parse_native_representation(self, native_value: Any) -> None:
         """Fill fields from the service account JSON (a string or a dict)."""
-        info = native_value
-        if isinstance(native_value, str):
-            try:
-                info = json.loads(native_value)
-            except ValueError as exc:
-                raise InvalidNativeValue(type(self), str, (), exc) from None
-        if not isinstance(info, Mapping):
-            raise InvalidNativeValue(type(self), type(native_value), ())
+        info = _json_document(type(self), native_value)
         if info.get("type", "service_account") != "service_account":
             raise ConfigValueError(
                 f"The Google credentials document has type `{info.get('type')}`, but"
@@ -443,14 +449,7 @@ class GcpOAuthCredentials(GcpCredentials, OAuth2Credentials):
                 setattr(self, key, getattr(native_value, key, None))
             self.scopes = list(getattr(native_value, "scopes", None) or []) or None
             return
-        info = native_value
-        if isinstance(native_value, str):
-            try:
-                info = json.loads(native_value)
-            except ValueError as exc:
-                raise InvalidNativeValue(type(self), str, (), exc) from None
-        if not isinstance(info, Mapping):
-            raise InvalidNativeValue(type(self), type(native_value), ())
+        info = _json_document(type(self), native_value)
         if len(info) == 1 and isinstance(next(iter(info.values())), Mapping):
             info = next(iter(info.values()))  # {"installed": {...}} or {"web": {...}}
         for key in ("project_id", "client_id", "client_secret", "refresh_token", "token",
