@@ -34,7 +34,7 @@ def test_plugin_is_registered_and_ok() -> None:
     record = get_plugin_manager().records["redshift"]
     assert record.status == "ok", record.error_text()
     assert record.distribution == "dlt-destination-redshift"
-    assert record.provides == {"destination": ["redshift"]}
+    assert record.provides == {"destination": ["redshift"], "destination_module": ["redshift"]}
     assert dlt.destinations.redshift is redshift
 
 
