@@ -3,6 +3,10 @@
 ``postgres_server`` (session scope) starts a throwaway cluster from Debian's server binaries
 with ``tests/support/pg_server.py`` (shared with the Redshift suite, here without its wire
 proxy) and always stops it at the end of the session.
+
+``postgis_url`` (session scope, only for the tests that use it) makes the server PostGIS-ready
+(installing Debian's ``postgresql-<major>-postgis-3`` with apt-get when missing) and creates the
+database ``dlt_gis`` with ``CREATE EXTENSION postgis``; ``dlt_data`` stays without it.
 """
 
 from __future__ import annotations
@@ -67,3 +71,42 @@ def pipeline(postgres_url: str, dataset_name: str, tmp_path: Path) -> Any:
     return dlt.pipeline(pipeline_name=f"pg_{uuid.uuid4().hex[:8]}",
                         destination=dlt.destinations.postgres(postgres_url),
                         dataset_name=dataset_name, pipelines_dir=str(tmp_path / "pipelines"))
+
+
+#: the database of the PostGIS tests (``dlt_data`` has no PostGIS)
+POSTGIS_DATABASE = "dlt_gis"
+
+
+@pytest.fixture(scope="session")
+def postgis_url(postgres_server: StandIn) -> str:
+    """The URL of the database ``dlt_gis``, which has the PostGIS extension; PostGIS is
+    installed on the server first when it is missing (apt-get, root only)."""
+    postgres_server.ensure_postgis()
+    return postgres_server.create_database(POSTGIS_DATABASE, extensions=["postgis"])
+
+
+@pytest.fixture
+def postgis_pipeline(postgis_url: str, postgres_server: StandIn, tmp_path: Path) -> Iterator[Any]:
+    """A pipeline loading into a fresh dataset of ``dlt_gis``, dropped (with its staging
+    dataset) afterwards."""
+    import dlt
+
+    name = f"gis_{uuid.uuid4().hex[:12]}"
+    yield dlt.pipeline(pipeline_name=f"pg_{uuid.uuid4().hex[:8]}",
+                       destination=dlt.destinations.postgres(postgis_url),
+                       dataset_name=name, pipelines_dir=str(tmp_path / "pipelines"))
+    postgres_server.admin_execute(
+        f"SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {name} CASCADE;"
+        f" DROP SCHEMA IF EXISTS {name}_staging CASCADE", database=POSTGIS_DATABASE)
+
+
+@pytest.fixture
+def postgis_connection(postgis_url: str) -> Iterator[Any]:
+    """A psycopg connection of our own to ``dlt_gis``, to check what dlt wrote (autocommit)."""
+    import psycopg
+
+    connection = psycopg.connect(postgis_url, autocommit=True)
+    try:
+        yield connection
+    finally:
+        connection.close()

@@ -29,6 +29,10 @@ What it does
   - everything after the first ReadyForQuery is piped through unchanged.
 
 ``stop()`` stops the proxy and ``pg_ctl stop -m fast`` and removes the temporary directory.
+
+PostGIS, only for the tests that ask for it: ``StandIn.ensure_postgis()`` installs Debian's
+``postgresql-<major>-postgis-3`` with apt-get when the server has no PostGIS files (root only),
+and ``StandIn.create_database(name, extensions=["postgis"])`` makes a database that has it.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from typing import Any
 __all__ = [
     "DROPPED_STARTUP_PARAMETERS",
     "REDSHIFT_SERVER_VERSION",
+    "PostgisNotFoundError",
     "PostgresNotFoundError",
     "RedshiftWireProxy",
     "StandIn",
@@ -66,8 +71,10 @@ __all__ = [
     "ensure_postgresql",
     "find_postgres_bindir",
     "free_port",
+    "install_postgis",
     "install_postgresql",
     "main",
+    "postgis_package",
     "start_stand_in",
 ]
 
@@ -242,6 +249,58 @@ def ensure_postgresql(install: bool = True) -> Path:
     if bindir is None:
         raise PostgresNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
     return bindir
+
+
+class PostgisNotFoundError(StandInError):
+    """The server has no PostGIS extension files, and they could not be installed."""
+
+
+def postgis_package(major: int) -> str:
+    """Debian's PostGIS package for PostgreSQL ``major``: ``postgresql-<major>-postgis-3``."""
+    return f"postgresql-{major}-postgis-3"
+
+
+def install_postgis(major: int, timeout: float = 900) -> None:
+    """Install Debian's PostGIS for PostgreSQL ``major`` (root only, non-interactive).
+
+    ``apt-get install`` first; only when apt does not know the package yet, ``apt-get update``
+    and install again. apt waits up to 5 minutes for a dpkg lock another install holds. Like
+    ``install_postgresql``, any cluster that comes online during the install is stopped.
+    """
+    package = postgis_package(major)
+    if os.geteuid() != 0:
+        raise PostgisNotFoundError(
+            f"PostGIS is not installed for PostgreSQL {major} and we are not root to install"
+            f" it: install Debian's `{package}` package (apt-get install {package})"
+        )
+    if not shutil.which("apt-get"):
+        raise PostgisNotFoundError(f"PostGIS not found ({package}) and apt-get is not available")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y",
+               "--no-install-recommends", package]
+    before = _online_clusters()
+    logger.info("installing %s with apt-get", package)
+
+    def run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+
+    proc = run(install)
+    if proc.returncode != 0:
+        update = run(["apt-get", "-o", "DPkg::Lock::Timeout=300", "update"])
+        proc = run(install) if update.returncode == 0 else update
+    if proc.returncode != 0:
+        raise PostgisNotFoundError(
+            f"{' '.join(proc.args)} failed with exit code {proc.returncode}:\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+    for cluster in sorted(_online_clusters() - before):
+        ver, name = cluster.split("/", 1)
+        logger.info("stopping cluster %s that the package install started", cluster)
+        subprocess.run(
+            ["pg_ctlcluster", ver, name, "stop"], capture_output=True, timeout=120, check=False
+        )
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -634,6 +693,56 @@ class StandIn:
         if proc.returncode != 0:
             raise StandInError(f"psql failed ({proc.returncode}): {proc.stderr.strip()}")
         return proc.stdout
+
+    def postgres_url_for(self, database: str) -> str:
+        """``postgres_url`` of another database of the same server (same login role)."""
+        base = self.postgres_url.rsplit("/", 1)[0]
+        return f"{base}/{urllib.parse.quote(database, safe='')}"
+
+    def server_major_version(self) -> int:
+        """The server's major version (``15`` for 15.x), from ``server_version_num``."""
+        return int(self.admin_execute("SHOW server_version_num", database="postgres")) // 10000
+
+    def has_postgis(self) -> bool:
+        """True when the server can ``CREATE EXTENSION postgis`` (its files are installed)."""
+        found = self.admin_execute(
+            "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'",
+            database="postgres",
+        )
+        return found.strip() == "1"
+
+    def ensure_postgis(self, install: bool = True) -> None:
+        """Make PostGIS available to this server: when its files are missing (and ``install``),
+        install Debian's ``postgresql-<major>-postgis-3`` with apt-get (root only)."""
+        if self.has_postgis():
+            return
+        major = self.server_major_version()
+        if install:
+            install_postgis(major)
+        if not self.has_postgis():
+            raise PostgisNotFoundError(
+                f"PostgreSQL {major} at {self.bindir} has no PostGIS extension files; install"
+                f" {postgis_package(major)} for this server"
+            )
+
+    def create_database(self, database: str, extensions: Sequence[str] = ()) -> str:
+        """Create ``database`` owned by the login role unless it exists, create
+        ``extensions`` in it (``CREATE EXTENSION IF NOT EXISTS``, as the superuser), and
+        return its ``postgres_url``."""
+        literal = database.replace("'", "''")
+        exists = self.admin_execute(
+            f"SELECT count(*) FROM pg_database WHERE datname = '{literal}'", database="postgres"
+        )
+        if exists.strip() == "0":
+            db_ident = '"' + database.replace('"', '""') + '"'
+            user_ident = '"' + self.user.replace('"', '""') + '"'
+            self.admin_execute(
+                f"CREATE DATABASE {db_ident} OWNER {user_ident}", database="postgres"
+            )
+        for extension in extensions:
+            ext_ident = '"' + extension.replace('"', '""') + '"'
+            self.admin_execute(f"CREATE EXTENSION IF NOT EXISTS {ext_ident}", database=database)
+        return self.postgres_url_for(database)
 
     def stop(self) -> None:
         """Stop the proxy and PostgreSQL (``pg_ctl stop -m fast``), remove the temp dir.

@@ -5,7 +5,11 @@ always quoted (so an empty string is `""` and NULL is an unquoted empty field), 
 `true`/`false`, timestamps are ISO 8601 (`Z` for UTC), floats use `inf`/`nan`, decimals are
 plain digits. Columns whose Arrow type does not match their dlt type in a way CSV carries
 faithfully (bytes, lists, structs, a float in a bigint column, ...) are left to the binary COPY
-path, which converts values one by one.
+path, which converts values one by one. PostGIS geometry columns take text (WKT, hex WKB) as
+it is and binary WKB as its hex text (see `geometry.py`).
+
+`csv_job_file_chunks` renders a csv job file again for the few columns whose text must change
+on the way (WKB in a geometry column), keeping NULL (empty) apart from the empty string ("").
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dlt_destination_postgres.geometry import arrow_geometry_conversion, is_geometry_column
 
 
 @dataclass
@@ -71,6 +77,8 @@ def csv_conversion(arrow_type: Any, column: dict[str, Any]) -> Callable[[Any], A
             return False
         decode = _cast_to(arrow_type.value_type)
         return decode if inner is None else (lambda array: inner(decode(array)))  # type: ignore[operator]
+    if is_geometry_column(column):
+        return arrow_geometry_conversion(arrow_type)
     data_type = column["data_type"]
     is_text = t.is_string(arrow_type) or t.is_large_string(arrow_type)
     if data_type in ("text", "json"):
@@ -126,3 +134,30 @@ def arrow_csv_chunks(job: ArrowJobFile, columns: list[dict[str, Any]]) -> Iterat
             yield sink.getvalue()
 
     return chunks()
+
+
+def csv_job_file_chunks(path: Path, names: list[str], conversions: dict[str, Callable[[Any], Any]],
+                        block_rows: int) -> Iterator[bytes]:
+    """CSV bytes (no header) of a csv job file with a header row, every column read as text
+    and the columns named in `conversions` passed through their function (on Arrow string
+    arrays) first. An unquoted empty field stays NULL and `""` the empty string, as COPY
+    reads them."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    read_options = pa_csv.ReadOptions(block_size=max(1 << 20, block_rows * 64))
+    convert_options = pa_csv.ConvertOptions(
+        column_types={name: pa.string() for name in names}, null_values=[""],
+        strings_can_be_null=True, quoted_strings_can_be_null=False)
+    write_options = pa_csv.WriteOptions(include_header=False, batch_size=8192)
+    with pa_csv.open_csv(str(path), read_options=read_options,
+                         convert_options=convert_options) as reader:
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            arrays = [conversions[name](array) if name in conversions else array
+                      for name, array in zip(batch.schema.names, batch.columns)]
+            sink = io.BytesIO()
+            pa_csv.write_csv(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names), sink,
+                             write_options)
+            yield sink.getvalue()

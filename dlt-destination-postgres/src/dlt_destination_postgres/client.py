@@ -8,6 +8,12 @@ batches and streamed with `COPY ... FROM STDIN (FORMAT BINARY)`: psycopg encodes
 the binary format of its column's type. CSV jobs (`loader_file_format="csv"`) stream their bytes
 with `COPY ... (FORMAT CSV)`. Merge and replace
 strategies are the shared ones of `SqlJobClient`, with PostgreSQL's `DELETE ... USING`.
+
+PostGIS geometry columns (`postgres_adapter`, see `geometry.py`) are created as
+`geometry(Geometry, <srid>)` once the database is known to have PostGIS, and their values
+always travel as text, which PostGIS parses: the Arrow CSV path renders WKB bytes as hex, and a
+job that takes the row path with a geometry column is streamed as `COPY ... (FORMAT TEXT)`
+(binary COPY would hand PostGIS the bytes of WKT as if they were WKB).
 """
 
 from __future__ import annotations
@@ -32,8 +38,22 @@ from dlt.destinations.job_files import python_value_from_json, read_arrow_file, 
 from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.schema.typing import TTableSchema
 
-from dlt_destination_postgres.arrow_copy import arrow_csv_chunks, open_arrow_job_file
+from dlt_destination_postgres.arrow_copy import (
+    arrow_csv_chunks,
+    csv_job_file_chunks,
+    open_arrow_job_file,
+)
 from dlt_destination_postgres.credentials import PostgresCredentials
+from dlt_destination_postgres.geometry import (
+    GEOMETRY_TYPE,
+    POSTGIS_LOOKUP_SQL,
+    geometry_column_type,
+    geometry_converter,
+    geometry_srid,
+    is_geometry_column,
+    postgis_type_name,
+    strip_bytea_prefix,
+)
 from dlt_destination_postgres.sql_client import JsonText, PostgresSqlClient
 
 #: rows read from a job file at a time
@@ -76,6 +96,8 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
         self.sql: PostgresSqlClient = sql
         self.config = config
         self.create_indexes = bool(config.get("create_indexes", True))
+        #: how DDL names PostGIS's type, once `require_postgis` found it
+        self.geometry_type_name: str | None = None
 
     def __repr__(self) -> str:
         return f"<PostgresJobClient {self.sql.credentials.location()} dataset={self.dataset_name}>"
@@ -84,7 +106,10 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
 
     def to_db_type(self, column: dict[str, Any]) -> str:
         """The PostgreSQL type of a column, with the precision, scale and timezone hints:
-        `numeric(p,s)`, `varchar(n)`, `timestamp (p) without time zone`, `time (p)`."""
+        `numeric(p,s)`, `varchar(n)`, `timestamp (p) without time zone`, `time (p)`; a
+        column with the `x-postgres-geometry` hint is `geometry(Geometry, <srid>)`."""
+        if is_geometry_column(column):
+            return geometry_column_type(column, self.geometry_type_name or GEOMETRY_TYPE)
         data_type = column["data_type"]
         precision = column.get("precision")
         if data_type in ("decimal", "wei") and precision:
@@ -101,6 +126,33 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
             return f"time ({precision}) without time zone"
         sized = sized_integer_type(column, ((16, "smallint"), (32, "integer")))
         return sized or self.type_mapping[data_type]
+
+    def migration_statements(self, table: TTableSchema, existing: dict[str, str] | None,
+                             dataset_name: str | None = None) -> list[str]:
+        """CREATE or ALTER statements as the base builds them; when they create a geometry
+        column, its SRID must be a number and the database must have PostGIS
+        (`require_postgis`), both checked before any statement runs."""
+        new_geometry = [c for c in table["columns"].values()
+                        if (existing is None or c["name"] not in existing)
+                        and c.get("data_type") and is_geometry_column(c)]
+        for column in new_geometry:
+            geometry_srid(column, table["name"])
+        if new_geometry:
+            self.require_postgis(table["name"], new_geometry[0]["name"])
+        return super().migration_statements(table, existing, dataset_name)
+
+    def require_postgis(self, table: str, column: str) -> str:
+        """The name DDL gives PostGIS's `geometry` type (schema-qualified when the extension
+        lives off the search_path), looked up once per client; `PostgisNotInstalledError`
+        naming `table` and `column` when the database has no PostGIS."""
+        if self.geometry_type_name is None:
+            (found,) = self.sql.execute_sql(POSTGIS_LOOKUP_SQL)
+            credentials = self.sql.credentials
+            where = (f"PostgreSQL at {credentials.host}:{credentials.port}"
+                     f" (database {credentials.database})")
+            self.geometry_type_name = postgis_type_name(
+                tuple(found), table, column, where, credentials.database)
+        return self.geometry_type_name
 
     def column_definition(self, column: dict[str, Any]) -> str:
         """`"name" TYPE [NOT NULL] [UNIQUE]`: columns with the `unique` hint (`_dlt_id`) get a
@@ -130,10 +182,14 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
         if not columns:
             return
         q = self.sql.escape_identifier
+        # PostGIS reads geometries from text only: with one, the rows go as COPY's text format
+        copy_format = "TEXT" if any(is_geometry_column(c) for c in columns) else "BINARY"
         statement = (f"COPY {qualified_table} ({', '.join(q(c['name']) for c in columns)})"
-                     " FROM STDIN (FORMAT BINARY)")
+                     f" FROM STDIN (FORMAT {copy_format})")
         types = [copy_type(c) for c in columns]
-        converters = [copy_converter(c) for c in columns]
+        converters = [
+            geometry_converter(table["name"], c["name"], path.name) if is_geometry_column(c)
+            else copy_converter(c) for c in columns]
 
         def rows() -> Iterator[Any]:
             for batch in batches:
@@ -168,8 +224,17 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
         if not columns:
             return
         q = self.sql.escape_identifier
-        statement = (f"COPY {qualified_table} ({', '.join(q(c['name']) for c in columns)})"
-                     " FROM STDIN (FORMAT CSV, HEADER true)")
+        names = ", ".join(q(c["name"]) for c in columns)
+        # csv job files hold binary values as `\x` hex (bytea's text), which PostGIS does not
+        # read: such geometry columns lose the prefix on the way
+        wkb_columns = {c["name"]: strip_bytea_prefix for c in columns
+                       if is_geometry_column(c) and c["data_type"] == "binary"}
+        if wkb_columns:
+            chunks = csv_job_file_chunks(path, header, wkb_columns, READ_BATCH_ROWS)
+            statement = f"COPY {qualified_table} ({names}) FROM STDIN (FORMAT CSV)"
+            self._copy(lambda: self.sql.copy_chunks(statement, chunks, table["name"]), path)
+            return
+        statement = f"COPY {qualified_table} ({names}) FROM STDIN (FORMAT CSV, HEADER true)"
         self._copy(lambda: self.sql.copy_file(statement, path, table["name"]), path)
 
     def job_column(self, table: TTableSchema, name: str, path: Path) -> dict[str, Any]:
@@ -194,7 +259,9 @@ class PostgresJobClient(PostgresDialectMixin, SqlJobClient):
 
 
 def copy_type(column: dict[str, Any]) -> str:
-    """The type whose binary format COPY sends for a column."""
+    """The type whose binary format COPY sends for a column (text for a geometry column)."""
+    if is_geometry_column(column):
+        return "text"
     if column["data_type"] == "timestamp" and column.get("timezone", True) is False:
         return "timestamp"
     if column["data_type"] == "bigint" and column.get("precision"):

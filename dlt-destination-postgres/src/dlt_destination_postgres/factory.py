@@ -27,7 +27,8 @@ class postgres(Destination):  # noqa: N801 - the public name users write: dlt.de
     `DESTINATION__POSTGRES__CREDENTIALS__HOST`, `__PORT`, `__DATABASE`, `__USERNAME`,
     `__PASSWORD`, `__CONNECT_TIMEOUT`. Fields found in configuration fill what the string or
     argument leaves out. `create_indexes` (default true) puts a UNIQUE index on columns with the
-    `unique` hint, such as `_dlt_id`.
+    `unique` hint, such as `_dlt_id`. Columns marked with
+    `dlt.destinations.adapters.postgres_adapter` become PostGIS geometries (see `geometry.py`).
     """
 
     destination_name = "postgres"
