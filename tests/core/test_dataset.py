@@ -195,3 +195,22 @@ def test_filesystem_parquet_and_jsonl_files_of_one_table_read_as_one_view(tmp_pa
     with pipeline.sql_client() as client:
         assert client.execute_sql("SELECT count(*) FROM items WHERE id > %s", 0) == [(2,)]
         assert client.execute_sql("SELECT count(*) FROM _dlt_version") == [(1,)]
+
+
+def test_a_sql_querys_columns_have_data_types_and_named_columns_keep_their_schema(loaded):
+    pipeline, _ = loaded
+    query = pipeline.dataset()(
+        "SELECT id, name, CAST(id AS DOUBLE) / 2 AS half, count(*) AS n, CAST(id AS VARCHAR) AS label"
+        " FROM users GROUP BY id, name")
+    schema = query.columns_schema
+    assert schema["id"] == pipeline.default_schema.tables["users"]["columns"]["id"]
+    assert schema["name"]["nullable"] is True and schema["name"]["data_type"] == "text"
+    assert {name: schema[name] for name in ("half", "n", "label")} == {
+        "half": {"name": "half", "data_type": "double"}, "n": {"name": "n", "data_type": "bigint"},
+        "label": {"name": "label", "data_type": "text"}}
+
+
+def test_a_computed_column_of_a_table_relation_has_its_data_type(loaded):
+    pipeline, _ = loaded
+    assert pipeline.dataset().users.select("id").max().columns_schema == {
+        "max": {"name": "max", "data_type": "bigint"}}

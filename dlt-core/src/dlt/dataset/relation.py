@@ -223,10 +223,58 @@ class Relation:
 
     @property
     def columns_schema(self) -> dict[str, Any]:
-        """dlt column schemas of the relation's columns (from the dataset's schema for table
-        columns, names only for computed ones)."""
-        table = self._dataset.schema.tables.get(self._table_name or "", {}).get("columns", {})
-        return {name: dict(table.get(name) or {"name": name}) for name in self.columns}
+        """dlt column schemas of the relation's columns: a table's own columns from the
+        dataset's schema; the others (computed columns, the columns of a SQL query) with the
+        data type of their values, read from the Arrow schema of the query's empty result. A
+        SQL query's column takes the schema of the column of that name in a table the query
+        names, when the data types agree (there is no SQL parser to follow it further)."""
+        tables = self._dataset.schema.tables
+        table = tables.get(self._table_name or "", {}).get("columns", {})
+        names = self.columns
+        if all(name in table for name in names):
+            return {name: dict(table[name]) for name in names}
+        typed = self._result_data_types()
+        referenced = self._referenced_columns() if self._table_name is None else {}
+        schema: dict[str, Any] = {}
+        for name in names:
+            if name in table:
+                schema[name] = dict(table[name])
+                continue
+            column: dict[str, Any] = {"name": name}
+            if typed.get(name):
+                column["data_type"] = typed[name]
+            known = referenced.get(name)
+            if known is not None and known.get("data_type") == column.get("data_type"):
+                column = dict(known)
+            schema[name] = column
+        return schema
+
+    def _result_data_types(self) -> dict[str, str]:
+        """Column name -> dlt data type of the query's result (none for a null-typed column)."""
+        import pyarrow as pa
+
+        from dlt.normalize.arrow import data_type_of
+
+        result = self.limit(0).arrow()
+        return {field.name: data_type_of(field.type)["data_type"] for field in result.schema
+                if not pa.types.is_null(field.type)}
+
+    def _referenced_columns(self) -> dict[str, dict[str, Any]]:
+        """Columns of the dataset's tables that the SQL text names, by name; a name found in
+        two of those tables is left out (which one the query reads is unknown)."""
+        import re
+
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.to_sql()))
+        found: dict[str, dict[str, Any]] = {}
+        ambiguous: set[str] = set()
+        for table_name, table in self._dataset.schema.tables.items():
+            if table_name not in words:
+                continue
+            for name, column in table.get("columns", {}).items():
+                if name in found:
+                    ambiguous.add(name)
+                found[name] = column
+        return {name: column for name, column in found.items() if name not in ambiguous}
 
     @property
     def schema(self) -> dict[str, Any]:
