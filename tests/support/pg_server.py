@@ -203,6 +203,16 @@ def _online_clusters() -> set[str]:
     return online
 
 
+def _stop_clusters_started_since(before: set[str]) -> None:
+    """Stop the Debian clusters a package install started (the ones not in `before`)."""
+    for cluster in sorted(_online_clusters() - before):
+        ver, name = cluster.split("/", 1)
+        logger.info("stopping cluster %s that the package install started", cluster)
+        subprocess.run(
+            ["pg_ctlcluster", ver, name, "stop"], capture_output=True, timeout=120, check=False
+        )
+
+
 def install_postgresql(timeout: float = 900) -> None:
     """Install Debian's ``postgresql`` package (root only): ``apt-get update`` then install.
 
@@ -232,12 +242,7 @@ def install_postgresql(timeout: float = 900) -> None:
                 f"{' '.join(cmd)} failed with exit code {proc.returncode}:\n"
                 f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
             )
-    for cluster in sorted(_online_clusters() - before):
-        ver, name = cluster.split("/", 1)
-        logger.info("stopping cluster %s that the package install started", cluster)
-        subprocess.run(
-            ["pg_ctlcluster", ver, name, "stop"], capture_output=True, timeout=120, check=False
-        )
+    _stop_clusters_started_since(before)
 
 
 def ensure_postgresql(install: bool = True) -> Path:
@@ -295,12 +300,7 @@ def install_postgis(major: int, timeout: float = 900) -> None:
             f"{' '.join(proc.args)} failed with exit code {proc.returncode}:\n"
             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         )
-    for cluster in sorted(_online_clusters() - before):
-        ver, name = cluster.split("/", 1)
-        logger.info("stopping cluster %s that the package install started", cluster)
-        subprocess.run(
-            ["pg_ctlcluster", ver, name, "stop"], capture_output=True, timeout=120, check=False
-        )
+    _stop_clusters_started_since(before)
 
 
 def free_port(host: str = LOOPBACK) -> int:

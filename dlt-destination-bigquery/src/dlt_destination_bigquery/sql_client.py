@@ -64,6 +64,20 @@ def is_transient(exc: BaseException) -> bool:
     return "could not serialize access" in str(getattr(exc, "message", exc)).lower()
 
 
+@contextmanager
+def api_errors(doing: str) -> Iterator[None]:
+    """Raise an API call's error (or a transient network error) in the block as the dlt error
+    `translate_error` makes of it, saying what was being done; other errors pass unchanged."""
+    try:
+        yield
+    except google_exceptions.GoogleAPICallError as exc:
+        raise translate_error(exc, doing) from exc
+    except Exception as exc:
+        if is_transient(exc):
+            raise translate_error(exc, doing) from exc
+        raise
+
+
 def translate_error(exc: BaseException, what: str) -> DestinationError:
     """A dlt destination error for a failed BigQuery call, transient or terminal; a table or
     dataset that does not exist (404) is `DestinationUndefinedRelation`."""
@@ -297,15 +311,9 @@ class BigQuerySqlClient(SqlClient):
         config = bq.QueryJobConfig(query_parameters=[query_parameter(a) for a in args],
                                    default_dataset=f"{self.project_id}.{self.dataset_name}")
         sql = self.driver_sql(sql, args)
-        try:
+        with api_errors(f"query ({_shorten(sql)})"):
             job = client.query(sql, job_config=config, **self.api_call_options())
             rows = job.result(timeout=self.query_timeout)
-        except google_exceptions.GoogleAPICallError as exc:
-            raise translate_error(exc, f"query ({_shorten(sql)})") from exc
-        except Exception as exc:
-            if is_transient(exc):
-                raise translate_error(exc, f"query ({_shorten(sql)})") from exc
-            raise
         yield BigQueryCursor(job, rows)
 
     def execute_script(self, statements: Sequence[str], transaction: bool = True) -> None:

@@ -16,10 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from google.api_core import exceptions as google_exceptions
-
 from dlt.destinations.base import DestinationTerminalError, LoadJobTerminalError
-from dlt_destination_bigquery.sql_client import is_transient, translate_error
+from dlt_destination_bigquery.sql_client import api_errors
 
 #: most errors of refused rows quoted in an error message
 MAX_REPORTED_ROW_ERRORS = 5
@@ -104,16 +102,10 @@ def stream_file(client: Any, path: Path, job_file: str, file_format: str, target
     inserted = 0
     for batch in read_batches(path, file_format, batch_size):
         row_ids = [insert_id(job_key, inserted + i) for i in range(len(batch))]
-        try:
+        with api_errors(f"streaming insert into {target} ({job_file})"):
             errors = client.insert_rows_json(target, batch, row_ids=row_ids,
                                              ignore_unknown_values=ignore_unknown_values,
                                              **call_options)
-        except google_exceptions.GoogleAPICallError as exc:
-            raise translate_error(exc, f"streaming insert into {target} ({job_file})") from exc
-        except Exception as exc:
-            if is_transient(exc):
-                raise translate_error(exc, f"streaming insert into {target} ({job_file})") from exc
-            raise
         if errors:
             raise LoadJobTerminalError(
                 job_file,
