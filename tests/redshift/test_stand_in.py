@@ -392,6 +392,9 @@ def test_server_side_termination_surfaces_as_interface_error(
 
 def test_many_parallel_connections(redshift_stand_in: StandIn) -> None:
     n_threads, rounds = 24, 3
+    # the stand-in is shared by the session: connections of earlier tests may still be open
+    # (closed when their objects are collected), so this test's own must go back to that count
+    before = redshift_stand_in.proxy.active_connections if redshift_stand_in.proxy else 0
     errors: list[BaseException] = []
     results: list[int] = []
     lock = threading.Lock()
@@ -426,7 +429,7 @@ def test_many_parallel_connections(redshift_stand_in: StandIn) -> None:
     )
     proxy = redshift_stand_in.proxy
     assert proxy is not None
-    assert _wait_until(lambda: proxy.active_connections == 0, timeout=10)
+    assert _wait_until(lambda: proxy.active_connections <= before, timeout=10)
 
 
 def test_client_disconnect_ends_backend(redshift_stand_in: StandIn) -> None:
