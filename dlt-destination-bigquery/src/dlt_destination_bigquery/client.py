@@ -59,8 +59,6 @@ __all__ = ["BigQueryJobClient", "BigQuerySqlClient", "job_id_for"]
 logger = logging.getLogger("dlt.destinations.bigquery")
 
 SOURCE_FORMATS = {"jsonl": "NEWLINE_DELIMITED_JSON", "parquet": "PARQUET"}
-MAX_CLUSTER_COLUMNS = table_hints.MAX_CLUSTER_COLUMNS
-INTEGER_PARTITION_RANGE = table_hints.INTEGER_PARTITION_RANGE
 
 
 def _safe(text: str) -> str:
@@ -368,23 +366,18 @@ class BigQueryJobClient(SqlJobClient):
         partition = table_hints.partition_columns(table)
         if partition:
             column = partition[0]
-            kind = column["data_type"]
+            kind = table_hints.partition_column_type(column, table["name"])
             days = table.get(PARTITION_EXPIRATION_DAYS_HINT)
             expiration_ms = int(days) * 86_400_000 if days else None
             if kind in ("date", "timestamp"):
                 config.time_partitioning = bq.TimePartitioning(
                     type_=bq.TimePartitioningType.DAY, field=column["name"],
                     expiration_ms=expiration_ms)
-            elif kind == "bigint":
-                start, end, step = INTEGER_PARTITION_RANGE
+            else:
+                start, end, step = table_hints.INTEGER_PARTITION_RANGE
                 config.range_partitioning = bq.RangePartitioning(
                     field=column["name"], range_=bq.PartitionRange(start=start, end=end,
                                                                    interval=step))
-            else:
-                raise DestinationTerminalError(
-                    f"Column {column['name']} of table {table['name']} has the partition hint but"
-                    f" type {kind}; BigQuery partitions by date, timestamp or bigint columns."
-                )
         cluster = table_hints.cluster_columns(table, getattr(self.schema, "naming", None))
         if cluster:
             config.clustering_fields = cluster

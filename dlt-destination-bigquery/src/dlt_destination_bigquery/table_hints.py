@@ -33,6 +33,8 @@ Quote = Callable[[str], str]
 MAX_CLUSTER_COLUMNS = 4
 # RANGE_BUCKET partitioning of integer columns: BigQuery allows at most 10,000 partitions
 INTEGER_PARTITION_RANGE = (-172800000, 691200000, 86400)
+#: dlt types BigQuery partitions a table by
+PARTITION_TYPES = ("date", "timestamp", "bigint")
 #: dlt types stored as NUMERIC / BIGNUMERIC, the only ones with a rounding mode
 ROUNDING_TYPES = ("decimal", "wei")
 #: table hints that become `OPTIONS (...)` of CREATE TABLE
@@ -153,18 +155,25 @@ def partition_clause(table: dict[str, Any], quote: Quote, naming: Any = None) ->
     if not columns:
         return None
     column = columns[0]
-    kind, name = column["data_type"], quote(column["name"])
+    kind, name = partition_column_type(column, table["name"]), quote(column["name"])
     if kind == "date":
         return f"PARTITION BY {name}"
     if kind == "timestamp":
         return f"PARTITION BY DATE({name})"
-    if kind == "bigint":
-        start, end, step = INTEGER_PARTITION_RANGE
-        return f"PARTITION BY RANGE_BUCKET({name}, GENERATE_ARRAY({start}, {end}, {step}))"
-    raise DestinationTerminalError(
-        f"Column {column['name']} of table {table['name']} has the partition hint but type"
-        f" {kind}; BigQuery partitions by date, timestamp or bigint columns."
-    )
+    start, end, step = INTEGER_PARTITION_RANGE
+    return f"PARTITION BY RANGE_BUCKET({name}, GENERATE_ARRAY({start}, {end}, {step}))"
+
+
+def partition_column_type(column: dict[str, Any], table_name: str) -> str:
+    """The data type of the partition column: `date`, `timestamp` or `bigint`, the ones
+    BigQuery partitions by; any other type is an error naming the column."""
+    kind = column["data_type"]
+    if kind not in PARTITION_TYPES:
+        raise DestinationTerminalError(
+            f"Column {column['name']} of table {table_name} has the partition hint but type"
+            f" {kind}; BigQuery partitions by date, timestamp or bigint columns."
+        )
+    return kind
 
 
 # -- clustering -----------------------------------------------------------------------------
