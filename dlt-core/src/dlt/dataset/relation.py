@@ -215,11 +215,18 @@ class Relation:
     @property
     def columns(self) -> list[str]:
         """The names of the relation's columns."""
+        names = self._columns_without_query()
+        if names is not None:
+            return names
+        with self._cursor(self.limit(0).to_sql()) as cursor:
+            return cursor.columns
+
+    def _columns_without_query(self) -> list[str] | None:
+        """The column names when the statement itself says them, else None (a query must run)."""
         query = self._query()
         if query.columns is not None and not query.aggregated:
             return [c.name for c in query.columns]
-        with self._cursor(self.limit(0).to_sql()) as cursor:
-            return cursor.columns
+        return None
 
     @property
     def columns_schema(self) -> dict[str, Any]:
@@ -230,10 +237,13 @@ class Relation:
         names, when the data types agree (there is no SQL parser to follow it further)."""
         tables = self._dataset.schema.tables
         table = tables.get(self._table_name or "", {}).get("columns", {})
-        names = self.columns
-        if all(name in table for name in names):
+        names = self._columns_without_query()
+        if names is not None and all(name in table for name in names):
             return {name: dict(table[name]) for name in names}
-        typed = self._result_data_types()
+        # one query with no rows gives both the names and the types
+        result_schema = self.limit(0).arrow().schema
+        names = names if names is not None else result_schema.names
+        typed = _data_types(result_schema)
         referenced = self._referenced_columns() if self._table_name is None else {}
         schema: dict[str, Any] = {}
         for name in names:
@@ -248,16 +258,6 @@ class Relation:
                 column = dict(known)
             schema[name] = column
         return schema
-
-    def _result_data_types(self) -> dict[str, str]:
-        """Column name -> dlt data type of the query's result (none for a null-typed column)."""
-        import pyarrow as pa
-
-        from dlt.normalize.arrow import data_type_of
-
-        result = self.limit(0).arrow()
-        return {field.name: data_type_of(field.type)["data_type"] for field in result.schema
-                if not pa.types.is_null(field.type)}
 
     def _referenced_columns(self) -> dict[str, dict[str, Any]]:
         """Columns of the dataset's tables that the SQL text names, by name; a name found in
@@ -346,3 +346,13 @@ class Relation:
 
     def __str__(self) -> str:
         return f"Relation query:\n  {self.to_sql()}\n"
+
+
+def _data_types(arrow_schema: Any) -> dict[str, str]:
+    """Column name -> dlt data type of an Arrow result schema (none for a null-typed column)."""
+    import pyarrow as pa
+
+    from dlt.normalize.arrow import data_type_of
+
+    return {field.name: data_type_of(field.type)["data_type"] for field in arrow_schema
+            if not pa.types.is_null(field.type)}
