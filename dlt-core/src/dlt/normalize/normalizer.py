@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -126,9 +127,7 @@ class PackageNormalizer:
                 for part in arrow_file_tables(item_file):
                     writer.write_arrow(part)
             return
-        # an empty file still makes its table: it is normalized as one empty part
-        parts = arrow_file_tables(item_file) if arrow_file_rows(item_file) else [arrow_schema.empty_table()]
-        for part in parts:
+        for part in _parts_or_empty(item_file, arrow_schema):
             normalized = normalize_arrow_table(self.schema, table, part, load_id)
             if is_merge:
                 arrow_merge.setdefault(table, []).append(normalized)
@@ -395,3 +394,14 @@ def _file_order(path: Path) -> tuple[int, str]:
     parts = name.rsplit(".", 2)
     index = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
     return (1 if name.startswith("_dlt") else 0, f"{index:09d}{name}")
+
+
+def _parts_or_empty(item_file: Path, arrow_schema: Any) -> Iterator[Any]:
+    """The tables of an Arrow item file; an empty file gives one empty table, so that it
+    still makes its table (its columns are recorded when it is normalized)."""
+    empty = True
+    for part in arrow_file_tables(item_file):
+        empty = False
+        yield part
+    if empty:
+        yield arrow_schema.empty_table()
