@@ -144,8 +144,7 @@ def arrow_geometry_conversion(arrow_type: Any) -> Callable[[Any], Any] | None | 
 
     if t.is_null(arrow_type) or t.is_string(arrow_type) or t.is_large_string(arrow_type):
         return None
-    if t.is_binary(arrow_type) or t.is_large_binary(arrow_type):
-        return _hex_array
-    if t.is_fixed_size_binary(arrow_type):
+    if (t.is_binary(arrow_type) or t.is_large_binary(arrow_type)
+            or t.is_fixed_size_binary(arrow_type)):
         return _hex_array
     return False
