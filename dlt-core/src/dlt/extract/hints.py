@@ -231,6 +231,8 @@ def make_hints(
         "write_disposition": write_disposition,
         "merge_strategy": strategy,
         "primary_key": _key_list(primary_key, "primary_key"),
+        # a key given as one name dedups incremental rows by its value, a list by a list
+        "primary_key_is_name": None if primary_key is None else isinstance(primary_key, str),
         "merge_key": _key_list(merge_key, "merge_key"),
         "columns": normalize_columns(columns),
         "max_table_nesting": max_table_nesting,

@@ -216,7 +216,8 @@ class ResourceHints:
 
 def _as_arguments(hints: TableHints) -> dict[str, Any]:
     """Hints made by `make_hints(_partial=True)` back as its keyword arguments."""
-    arguments = {k: v for k, v in hints.items() if k not in ("merge_strategy", "validator_model")}
+    arguments = {k: v for k, v in hints.items()
+                 if k not in ("merge_strategy", "validator_model", "primary_key_is_name")}
     if hints.get("merge_strategy"):
         arguments["write_disposition"] = {"disposition": hints.get("write_disposition"),
                                           "strategy": hints["merge_strategy"]}

@@ -320,6 +320,7 @@ class Incremental(Generic[TCursorValue]):
             bound.lag, bound.last_value_func, bound.initial_value, bound.end_value,
             state.get("last_value"))
         key = bound._primary_key if bound._primary_key is not None else resource_primary_key
+        hashed_key = key  # a one-column list hashes as a list of one value, as in dlt 1.31
         if isinstance(key, (list, tuple)) and len(key) == 1 and bound._primary_key is None:
             key = key[0]
         dedup = not (
@@ -334,7 +335,7 @@ class Incremental(Generic[TCursorValue]):
         bound._window = CursorWindow(
             resource_name=resource_name, cursor_path=bound.cursor_path or "",
             start=bound._start_value, end=bound.end_value, last_value_func=bound.last_value_func,
-            primary_key=key or None, start_hashes=state.get("unique_hashes") or [],
+            primary_key=hashed_key or None, start_hashes=state.get("unique_hashes") or [],
             on_cursor_value_missing=bound.on_cursor_value_missing, range_start=bound.range_start,
             range_end=bound.range_end, dedup=dedup,
         )

@@ -93,6 +93,8 @@ def incremental_slot(resource: Any) -> IncrementalSlot:
     primary_key = hints.get("primary_key")
     if callable(primary_key):
         primary_key = None  # a key that is a function of the item: no deduplication by key
+    elif primary_key and len(primary_key) == 1 and hints.get("primary_key_is_name"):
+        primary_key = primary_key[0]  # given as a name: rows dedup by its value, as in 1.31
     wrapper = resource.__dict__.get("_incremental_wrapper")
     slot = IncrementalSlot(resource.name, hints.get("incremental"), primary_key, has_parent,
                            None if wrapper is None else wrapper._allow_external_schedulers)

@@ -11,10 +11,11 @@ frames are filtered as columns with pyarrow compute, row by row only for rows at
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ from dlt.extract.incremental.exceptions import (
     IncrementalCursorPathMissing,
     IncrementalPrimaryKeyMissing,
 )
+from dlt.utils.json_codec import custom_encode
 
 logger = logging.getLogger("dlt")
 
@@ -45,10 +47,54 @@ def compile_cursor_path(cursor_path: str) -> list[str]:
     return parts
 
 
-def row_hash(value: Any) -> str:
-    """A short stable digest of a row or of its primary key values (for boundary dedup)."""
-    blob = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
-    return hashlib.blake2b(blob, digest_size=12).hexdigest()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+HASH_FORMATS = ("dlt", "dlt_pre_1_29", "blake2b_hex")
+"""Dedup hash formats, read from the hashes in state: dlt 1.29 and later (12 base64 characters,
+what every new hash is), dlt before 1.29 (20 base64 characters) and this dlt before it wrote
+1.31's hashes (24 hex characters). A window hashes rows at its start value in the format of the
+stored hashes, so state written by any of them still deduplicates the boundary."""
+
+
+def hash_format_of(hashes: Sequence[str]) -> str:
+    """The format the hashes stored in state were written in (`dlt` when there are none)."""
+    for digest in hashes:
+        if len(digest) == 20:
+            return "dlt_pre_1_29"
+        if len(digest) == 24 and all(c in "0123456789abcdef" for c in digest):
+            return "blake2b_hex"
+    return "dlt"
+
+
+def _timestamp_us(value: Any) -> Any:
+    """A datetime as whole microseconds since the epoch (naive read as UTC), other values
+    encoded as in dlt's JSON."""
+    if isinstance(value, datetime):
+        moment = datetime(value.year, value.month, value.day, value.hour, value.minute,
+                          value.second, value.microsecond, value.tzinfo or timezone.utc)
+        return (moment - _EPOCH) // _MICROSECOND
+    return custom_encode(value)
+
+
+_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def row_hash(value: Any, hash_format: str = "dlt") -> str:
+    """The dedup digest of a row or of its primary key value(s), as dlt 1.31 computes it: JSON
+    with sorted keys, datetimes as epoch microseconds, shake-128 in base64 (`hash_format` reads
+    hashes of older state, see `HASH_FORMATS`)."""
+    if hash_format == "dlt":
+        blob = orjson.dumps(value, default=_timestamp_us,
+                            option=_SORTED | orjson.OPT_PASSTHROUGH_DATETIME)
+        digest = hashlib.shake_128(blob).digest(9)
+    elif hash_format == "dlt_pre_1_29":
+        blob = orjson.dumps(value, default=custom_encode, option=_SORTED | orjson.OPT_UTC_Z)
+        digest = hashlib.shake_128(blob).digest(15)
+    else:
+        blob = orjson.dumps(value, option=_SORTED, default=str)
+        return hashlib.blake2b(blob, digest_size=12).hexdigest()
+    return base64.b64encode(digest).decode("ascii").rstrip("=")
 
 
 def _adapt_timezone(row_value: datetime, value: datetime, name: str, resource: str | None,
@@ -88,7 +134,9 @@ class CursorWindow:
             None if primary_key is None else
             [primary_key] if isinstance(primary_key, str) else list(primary_key)
         )
+        self.key_is_column = isinstance(primary_key, str)  # hashed as its value, not a list
         self.dedup = dedup
+        self.start_format = self.hash_format = hash_format_of(start_hashes)
         self.start_hashes = frozenset(start_hashes) if dedup else frozenset()
         self.hashes: set[str] = set(start_hashes) if dedup else set()
         self.last_rows: list[Any] = []
@@ -139,15 +187,19 @@ class CursorWindow:
                     return _MISSING
         return node
 
-    def key_hash(self, row: Any) -> str:
-        """The dedup hash of a Python row: its primary key values, or the whole row."""
+    def key_hash(self, row: Any, hash_format: str | None = None) -> str:
+        """The dedup hash of a Python row: its primary key value(s), or the whole row (in the
+        window's current hash format unless `hash_format` is given)."""
+        hash_format = hash_format or self.hash_format
         columns = self.key_columns
         if columns is None:
-            return row_hash(row)
+            return row_hash(row, hash_format)
         try:
             if isinstance(row, dict):
-                return row_hash([row[c] for c in columns])
-            return row_hash([getattr(row, c) for c in columns])
+                values = [row[c] for c in columns]
+            else:
+                values = [getattr(row, c) for c in columns]
+            return row_hash(self._key_value(values, hash_format), hash_format)
         except (KeyError, AttributeError) as exc:
             raise IncrementalPrimaryKeyMissing(self.resource_name, exc.args[0], row) from None
 
@@ -188,11 +240,13 @@ class CursorWindow:
             if self.dedup:
                 self.last_rows = [row]
                 self.hashes = set()
+                self.hash_format = "dlt"
             return True
         start = self.start
         if start is not None:
             if value == start:
-                if self.start_open or (self.dedup and self.key_hash(row) in self.start_hashes):
+                if self.start_open or (
+                        self.dedup and self.key_hash(row, self.start_format) in self.start_hashes):
                     self.start_out_of_range = True
                     return False
             elif self.behind(value, start):
@@ -237,6 +291,7 @@ class CursorWindow:
                         if dedup:
                             last_rows = [row]
                             self.hashes = set()
+                            self.hash_format = "dlt"
                         start_out = end_out = False
                         append(row)
                         continue
@@ -342,7 +397,8 @@ class CursorWindow:
                 at_start = pc.and_kleene(keep, pc.equal(values, start))
                 if pc.any(at_start).as_py():
                     # only rows at the start value are hashed, one by one
-                    hashes = self._tabular_hashes(item, kind, pc.indices_nonzero(at_start))
+                    hashes = self._tabular_hashes(
+                        item, kind, pc.indices_nonzero(at_start), self.start_format)
                     fresh = pa.array([h not in self.start_hashes for h in hashes], pa.bool_())
                     keep = pc.replace_with_mask(keep, pc.fill_null(at_start, False), fresh)
         if pc.any(keep).as_py() if not has_nulls else pc.any(pc.and_kleene(keep, valid)).as_py():
@@ -354,6 +410,7 @@ class CursorWindow:
                 self.last = top
                 if self.dedup:
                     self.last_rows = []
+                    self.hash_format = "dlt"
                     self.hashes = set(self._tabular_hashes(
                         item, kind, pc.indices_nonzero(pc.and_kleene(in_range, pc.equal(values, top_scalar)))))
             elif self.dedup and top == last:
@@ -405,8 +462,11 @@ class CursorWindow:
                 self.resource_name, self.cursor_path, value, name, "<arrow column>", arrow_type,
                 str(exc)) from exc
 
-    def _tabular_hashes(self, item: Any, kind: str, positions: Any) -> list[str]:
-        """Dedup hashes of the rows at `positions` (only boundary rows come here)."""
+    def _tabular_hashes(self, item: Any, kind: str, positions: Any,
+                        hash_format: str | None = None) -> list[str]:
+        """Dedup hashes of the rows at `positions` (only boundary rows come here), in the
+        window's current hash format unless `hash_format` is given."""
+        hash_format = hash_format or self.hash_format
         if not len(positions):
             return []
         columns = self.key_columns
@@ -425,8 +485,16 @@ class CursorWindow:
             table = item.take(positions)
             rows = (table if columns is None else table.select(columns)).to_pylist()
         if columns is None:
-            return [row_hash(row) for row in rows]
-        return [row_hash([row[c] for c in columns]) for row in rows]
+            return [row_hash(row, hash_format) for row in rows]
+        return [row_hash(self._key_value([row[c] for c in columns], hash_format), hash_format)
+                for row in rows]
+
+    def _key_value(self, values: list[Any], hash_format: str) -> Any:
+        """What a row's primary key values hash as: one value for a key given as a column name
+        (a list for a list of names); this dlt's older hashes were always of the list."""
+        if self.key_is_column and hash_format != "blake2b_hex":
+            return values[0]
+        return values
 
 
 def _python_value(value: Any) -> Any:
