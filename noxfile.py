@@ -13,7 +13,7 @@ import nox
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = [
     "core", "cli", "redshift", "bigquery", "postgres", "sqlalchemy", "rest-api", "sql-database",
-    "filesystem-source", "compat", "airflow",
+    "filesystem-source", "compat", "upgrade", "airflow",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -161,3 +161,24 @@ def compat(session: nox.Session) -> None:
                 "./dlt-source-filesystem[readers]", "pydantic>=2", "psycopg2-binary>=2.9"),
     )
     session.run("python", "tests/compat/run_corpus.py", "tests/compat/expected-pass.txt")
+
+
+#: the reference release, with the DuckDB and sqlglot it works with (1.31 breaks on DuckDB 2)
+PEER_REQUIREMENTS = ("dlt[duckdb,postgres]==1.31.0", "duckdb==1.5.6", "sqlglot==30.21.0")
+
+
+@nox.session
+def upgrade(session: nox.Session) -> None:
+    """A pipeline moves between the real dlt 1.31.0 and this dlt on one DuckDB and one PostgreSQL
+    dataset, both ways. dlt 1.31 gets a virtual environment of its own beside this session's
+    (reused like the others); the tests run it as a subprocess."""
+    install_local(session, "./dlt-core", "./dlt-destination-postgres")
+    from pathlib import Path
+
+    peer = Path(session.virtualenv.location).parent / "upgrade-peer"
+    peer_python = peer / "bin" / "python"
+    if not peer_python.exists():
+        session.run("python", "-m", "venv", str(peer))
+    session.run(str(peer_python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS, external=True)
+    session.run("pytest", "tests/upgrade", *session.posargs,
+                env={"DLT_PEER_PYTHON": str(peer_python)})

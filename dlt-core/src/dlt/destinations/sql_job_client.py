@@ -224,11 +224,13 @@ class SqlJobClient(JobClient):
         if found:
             return
         # compressed like the state: a schema fits Redshift's 64 KB VARCHAR limit
-        document = encode_schema(self.schema.to_dict())
+        stored = self.schema.to_dict()
+        document = encode_schema(stored)
         self.sql.execute_sql(
             f"INSERT INTO {version_table} (version, engine_version, inserted_at, schema_name,"
             f" version_hash, schema) VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
-            self.schema.version, 1, datetime.now(timezone.utc), self.schema.name,
+            self.schema.version, stored["engine_version"], datetime.now(timezone.utc),
+            self.schema.name,
             self.schema.version_hash, document,
         )
 

@@ -13,7 +13,9 @@ from typing import Any
 from dlt.utils import typed_json
 from dlt.destinations.sql_job_client import encode_state
 
-STATE_ENGINE_VERSION = 1
+STATE_ENGINE_VERSION = 4
+"""dlt 1.31's state engine: state written here is read by 1.31 (and 1.31's here); this dlt's
+engine 1 states are the same document."""
 STATE_FILE = "state.json"
 
 

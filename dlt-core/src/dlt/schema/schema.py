@@ -15,6 +15,7 @@ from dlt.schema.exceptions import DataValidationError, SchemaError, TableNotFoun
 from dlt.schema.contracts import expand_contract, table_contract, validate_contract
 from dlt.schema.default_hints import check_hints, default_hints, hints_for_column
 from dlt.schema.naming import get_naming_convention
+from dlt.utils.json_codec import custom_encode
 from dlt.schema.typing import (
     COLUMN_HINTS,
     DATA_TYPES,
@@ -26,7 +27,15 @@ from dlt.schema.typing import (
     TTableSchema,
 )
 
-ENGINE_VERSION = 1
+ENGINE_VERSION = 11
+"""The schema document format: dlt 1.31's (engine 11), so a schema stored or exported here is
+read by 1.31 and one of 1.31 is read here. Documents of this dlt's engine 1 are read too."""
+
+_RELATIONAL_NORMALIZER = "dlt.common.normalizers.json.relational"
+_NORMALIZER_SETTINGS = {"max_table_nesting": "max_nesting",
+                        "root_key_propagation": "root_key_propagation"}
+"""Settings this dlt keeps in `settings` that dlt 1.31 keeps in its relational normalizer's
+config (`normalizers.json.config`), with their names there."""
 
 
 def _system_tables() -> dict[str, TTableSchema]:
@@ -348,13 +357,20 @@ class Schema:
 
     # -- versioning and serialization ------------------------------------------------------
 
-    def _content(self) -> dict[str, Any]:
-        return {"name": self.name, "tables": self.tables, "settings": self.settings}
-
     def content_hash(self) -> str:
-        """A hash of the schema's tables and settings, independent of the version fields."""
-        blob = orjson.dumps(self._content(), option=orjson.OPT_SORT_KEYS)
-        return base64.b64encode(hashlib.sha256(blob).digest()).decode()[:44]
+        """A hash of the schema's tables and settings, independent of the version fields.
+
+        Computed as dlt 1.31 computes its `version_hash` over the same stored document (SHA3-256
+        of its JSON with sorted keys, then every table's name and its column names in order), so
+        1.31 finds its own hash on a schema saved here and takes it as unmodified."""
+        blob = orjson.dumps(self._stored_content(self.tables), default=custom_encode,
+                            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+        digest = hashlib.sha3_256(blob)
+        for name in sorted(self.tables):
+            digest.update(name.encode("utf-8"))
+            for column in self.tables[name].get("columns") or {}:
+                digest.update(column.encode("utf-8"))
+        return base64.b64encode(digest.digest()).decode("ascii")
 
     def bump_version(self) -> bool:
         """Recompute the hash; when content changed, increase the stored version and remember the
@@ -386,22 +402,58 @@ class Schema:
         document: dict[str, Any] = {
             "version": self._stored_version,
             "version_hash": self._stored_version_hash,
-            "engine_version": ENGINE_VERSION,
-            "name": self.name,
-            "tables": tables,
-            "settings": copy.deepcopy(self.settings),
+            **self._stored_content(tables),
             "previous_hashes": list(self.previous_hashes),
         }
         if self.imported_version_hash and not remove_defaults:
             document["imported_version_hash"] = self.imported_version_hash
         return document
 
+    def _stored_content(self, tables: dict[str, TTableSchema]) -> dict[str, Any]:
+        """The stored document without its version fields, with `tables` as its tables."""
+        settings = copy.deepcopy(self.settings)
+        return {"engine_version": ENGINE_VERSION, "name": self.name, "tables": tables,
+                "settings": settings, "normalizers": self._normalizers_document(settings)}
+
+    def _normalizers_document(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """dlt 1.31's `normalizers` block, taking out of `settings` what 1.31 keeps there: the
+        naming convention, the nesting limit, root key propagation, and the propagation of the
+        row key of merge tables to their nested tables' `_dlt_root_id`."""
+        config: dict[str, Any] = {}
+        for key, name in _NORMALIZER_SETTINGS.items():
+            if key in settings:
+                config[name] = settings.pop(key)
+        naming = settings.pop("naming", None) or self.naming.name
+        propagation = {
+            name: {"_dlt_id": "_dlt_root_id"} for name, table in self.tables.items()
+            if not table.get("parent") and table.get("write_disposition") == "merge"
+            and not name.startswith("_dlt")}
+        if propagation:
+            config["propagation"] = {"tables": propagation}
+        json_normalizer: dict[str, Any] = {"module": _RELATIONAL_NORMALIZER}
+        if config:
+            json_normalizer["config"] = config
+        return {"names": naming, "json": json_normalizer}
+
+    @staticmethod
+    def _settings_of(data: dict[str, Any]) -> dict[str, Any]:
+        """A document's settings with what dlt 1.31 keeps in `normalizers` taken back in."""
+        settings = dict(data.get("settings") or {})
+        normalizers = data.get("normalizers") or {}
+        if normalizers.get("names") and "naming" not in settings:
+            settings["naming"] = normalizers["names"]
+        config = (normalizers.get("json") or {}).get("config") or {}
+        for key, name in _NORMALIZER_SETTINGS.items():
+            if name in config and key not in settings:
+                settings[key] = config[name]
+        return settings
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Schema:
         """Build a schema from `to_dict()` output or an edited export; validates types."""
         if not isinstance(data, dict) or "name" not in data:
             raise SchemaError("A schema document needs at least a 'name' and 'tables'.")
-        settings = data.get("settings") or {}
+        settings = cls._settings_of(data)
         schema = cls.__new__(cls)
         schema._init(data["name"], settings.get("naming"))
         schema.settings.update(settings)

@@ -5,7 +5,7 @@ This module is what dlt 1.31 scripts reach as `from dlt.common import json` (or
 `dlt.common.json.json`): the functions keep 1.31's names and signatures (`dumps` gives `str`,
 `dumpb` gives `bytes`, `typed_dumps` / `typed_loads` keep datetimes, decimals and bytes as their
 types). Encoded as by 1.31: a decimal as its text, bytes as base64, datetimes in ISO 8601, enums
-by value. The typed form is our own (`dlt.utils.typed_json`), not 1.31's private-use markers.
+by value. The typed form (`dlt.utils.typed_json`) uses 1.31's private-use markers.
 """
 
 from __future__ import annotations

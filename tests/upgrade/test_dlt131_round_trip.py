@@ -1,0 +1,99 @@
+"""A pipeline moves between dlt 1.31.0 and this dlt on the same dataset, both ways: each run
+takes over the state and schema the other left in the destination and loads only new rows.
+
+Runs in the `upgrade` nox session, which installs the real dlt 1.31.0 in a second virtual
+environment and names its Python in DLT_PEER_PYTHON; PostgreSQL is a throwaway server the fixture
+starts (tests/support/pg_server.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).parent / "pipeline_script.py"
+
+
+@pytest.fixture(scope="session")
+def peer_python() -> str:
+    path = os.environ.get("DLT_PEER_PYTHON")
+    if not path or not Path(path).exists():
+        pytest.fail("DLT_PEER_PYTHON must name a Python with dlt 1.31.0 installed; run these"
+                    " tests with `nox -s upgrade`, which makes one")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+    from pg_server import start_stand_in
+
+    server = start_stand_in(database="dlt_data", user="loader", proxy=False)
+    try:
+        yield server.postgres_url
+    finally:
+        server.stop()
+
+
+def _run(python: str, rows: int, destination: str, credentials: str, pipelines_dir: Path) -> dict:
+    env = {**os.environ, "UPGRADE_ROWS": str(rows), "UPGRADE_DESTINATION": destination,
+           "UPGRADE_CREDENTIALS": credentials, "UPGRADE_PIPELINES_DIR": str(pipelines_dir),
+           "RUNTIME__LOG_LEVEL": "WARNING"}
+    done = subprocess.run([python, str(SCRIPT)], env=env, capture_output=True, text=True,
+                          timeout=300, cwd=pipelines_dir.parent)
+    assert done.returncode == 0, f"{python} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _expected(rows: int, loads: int) -> dict:
+    return {
+        "events": [[rows, rows, str(sum(Decimal("1.25") * i for i in range(rows)))]],
+        "tags": [[2 * rows]],
+        "log": [[rows, rows]],
+        "loads": [[loads]],
+    }
+
+
+def _check(result: dict, rows: int, loads: int) -> None:
+    events = result["events"][0]
+    result = {**result, "events": [[events[0], events[1], str(Decimal(events[2]).normalize())]]}
+    expected = _expected(rows, loads)
+    expected["events"][0][2] = str(Decimal(expected["events"][0][2]).normalize())
+    assert {key: result[key] for key in expected} == expected
+    assert result["seq"] == rows - 1
+    assert result["last_value"].startswith(f"2024-01-0{1 + (rows - 1) // 24}T")
+
+
+@pytest.mark.parametrize("destination", ["duckdb", "postgres"])
+def test_runs_alternate_between_dlt_131_and_this_dlt(destination, peer_python, tmp_path, request):
+    if destination == "duckdb":
+        credentials = str(tmp_path / "upgrade.duckdb")
+    else:
+        credentials = request.getfixturevalue("postgres_url")
+    ours = sys.executable
+    # every run on a new machine: the state comes from the destination only
+    steps = [(peer_python, 10), (ours, 15), (peer_python, 20), (ours, 25), (ours, 27),
+             (peer_python, 30)]
+    for number, (python, rows) in enumerate(steps, start=1):
+        result = _run(python, rows, destination, credentials, tmp_path / f"run{number}")
+        _check(result, rows, loads=number)
+        # both compute the same version hash for the same schema: no new schema version
+        assert result["schema_versions"] == [[1]]
+
+
+def test_dlt_131_and_this_dlt_share_a_working_dir(peer_python, tmp_path):
+    """`pipelines_dir` named in the script: each dlt opens the local state and schema files the
+    other wrote (1.31 refuses a schema file whose hash is not its own as externally modified)."""
+    credentials = str(tmp_path / "shared.duckdb")
+    shared = tmp_path / "pipelines"
+    for number, (python, rows) in enumerate(
+            [(peer_python, 10), (sys.executable, 15), (peer_python, 20), (sys.executable, 25)],
+            start=1):
+        result = _run(python, rows, "duckdb", credentials, shared)
+        _check(result, rows, loads=number)
