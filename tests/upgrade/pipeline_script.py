@@ -30,13 +30,27 @@ def log(seq=dlt.sources.incremental("seq")):
         yield {"seq": i, "message": f"m{i}"}
 
 
+@dlt.resource(primary_key="id", write_disposition={"disposition": "merge", "strategy": "scd2"})
+def customers():
+    # the same customers every run: no version is retired
+    for i in range(5):
+        yield {"id": i, "name": f"c{i}", "since": BASE.date(), "phones": [f"+{i}1", f"+{i}2"]}
+
+
+@dlt.resource(primary_key="id", write_disposition={"disposition": "merge", "strategy": "upsert"})
+def products():
+    # every run updates the products: their nested rows are replaced, not added
+    for i in range(5):
+        yield {"id": i, "price": Decimal(ROWS) + i, "sizes": [{"size": s} for s in ("S", "M")]}
+
+
 if os.environ["UPGRADE_DESTINATION"] == "duckdb":
     destination = dlt.destinations.duckdb(os.environ["UPGRADE_CREDENTIALS"])
 else:
     destination = dlt.destinations.postgres(os.environ["UPGRADE_CREDENTIALS"])
 pipeline = dlt.pipeline("upgrade", pipelines_dir=os.environ["UPGRADE_PIPELINES_DIR"],
                         destination=destination, dataset_name="upgrade_data")
-info = pipeline.run([events(), log()])
+info = pipeline.run([events(), log(), customers(), products()])
 assert not info.has_failed_jobs
 with pipeline.sql_client() as client:
     def one(sql):
@@ -47,6 +61,10 @@ with pipeline.sql_client() as client:
         "log": one("SELECT count(*), count(DISTINCT seq) FROM log"),
         "loads": one("SELECT count(*) FROM _dlt_loads WHERE status = 0"),
         "schema_versions": one("SELECT count(*) FROM _dlt_version"),
+        "customers": one("SELECT count(*), count(_dlt_valid_to) FROM customers"),
+        "phones": one("SELECT count(*) FROM customers__phones"),
+        "products": one("SELECT count(*), sum(price) FROM products"),
+        "sizes": one("SELECT count(*) FROM products__sizes"),
     }
 cursor = pipeline.state["sources"]["upgrade"]["resources"]["events"]["incremental"]["updated_at"]
 result["last_value"] = cursor["last_value"].isoformat()

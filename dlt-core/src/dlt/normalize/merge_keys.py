@@ -21,8 +21,16 @@ import orjson
 
 from dlt.destinations.strategies import dedup_sort, merge_strategy, uses_stable_row_id
 from dlt.schema import Schema
-from dlt.schema.typing import ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN, TTableSchema
+from dlt.schema.typing import (
+    ID_COLUMN,
+    LIST_IDX_COLUMN,
+    PARENT_ID_COLUMN,
+    ROOT_ID_COLUMN,
+    TTableSchema,
+)
 from dlt.storage.item_files import keys_file_of, read_item_pages, read_pickled_pages
+from dlt.utils import typed_json
+from dlt.utils.json_codec import custom_encode
 
 
 def merge_keys_of(schema: Schema, table: str) -> list[str]:
@@ -184,37 +192,55 @@ def _sidecar_keys(item_file: Path, primary_key: list[str]) -> list[list[Any]] | 
     return None if any(keys is None for keys in pages) else pages
 
 
-def _digest(text: str) -> str:
-    """A 128-bit digest as 22 URL-safe characters (the length of dlt's row ids)."""
-    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()).decode()[:22]
+def _digest(blob: bytes) -> str:
+    """dlt 1.31's digest of a row id: shake-128 of 10 bytes in base64 without padding."""
+    return base64.b64encode(hashlib.shake_128(blob).digest(10)).decode("ascii").rstrip("=")
+
+
+def nested_row_id(parent_id: str, table: str, list_index: int) -> str:
+    """The `_dlt_id` of a nested row under a root row with a stable id, as dlt 1.31 derives it
+    from its parent's id, its table's name and its position in the list."""
+    return _digest(f"{parent_id}_{table}_{list_index}".encode("utf-8"))
 
 
 def row_id_function(table: TTableSchema) -> Any:
     """The function giving a root row its `_dlt_id` in upsert tables (from the primary key of
     the root row) and scd2 tables (a hash of the item with its nested data, so a change only
-    in a nested list makes a new version, as in dlt 1.31), or None for random ids. It takes
-    the root row and the item it came from."""
+    in a nested list makes a new version), or None for random ids. It takes the root row and the
+    item it came from. Both hashes are dlt 1.31's, so tables it loaded merge on here (and the
+    other way round) without a row changing its id."""
     if not uses_stable_row_id(table):
         return None
     if merge_strategy(table) == "upsert":
         primary_key = [n for n, c in table["columns"].items() if c.get("primary_key")]
-        return lambda row, item: _digest(repr(tuple(row.get(pk) for pk in primary_key)))
+        return lambda row, item: _digest(orjson.dumps(
+            {pk: row.get(pk) for pk in primary_key}, default=_typed, option=_HASH_OPTIONS))
 
     def row_hash(row: dict[str, Any], item: Any) -> str:
-        # None and a missing key hash the same; dlt's own columns are not part of the data
+        # the item as it came (nested data included), without dlt's own keys
         data = item if isinstance(item, dict) else row
-        kept = {str(k): v for k, v in data.items() if v is not None and not str(k).startswith("_dlt")}
-        return _digest(orjson.dumps(kept, default=repr, option=_HASH_OPTIONS).decode())
+        kept = {k: v for k, v in data.items() if not str(k).startswith("_dlt")}
+        return _digest(orjson.dumps(kept, default=_typed, option=_HASH_OPTIONS))
 
     return row_hash
 
 
-_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _typed(value: Any) -> Any:
+    """Values as dlt 1.31 has them when it hashes a row: datetimes, dates, decimals and bytes
+    in its typed JSON form (the marked strings its extracted files hold), models as dicts."""
+    try:
+        return typed_json.default(value)
+    except TypeError:
+        return custom_encode(value)
 
 
 def stamp_row_ids(rows: list[tuple[str, dict[str, Any]]], table: str, row_id: Any, item: Any) -> None:
-    """Give the root row of one item's rows `row_id(root row, item)` as `_dlt_id` and carry the
-    new id into the ids, parent ids and root ids of its nested rows (they start with the old id)."""
+    """Give the root row of one item's rows `row_id(root row, item)` as `_dlt_id`, and its nested
+    rows the ids `nested_row_id` derives from it (parents come before their children in `rows`),
+    with their parent and root ids to match."""
     if not rows or rows[0][0] != table:
         return
     root = rows[0][1]
@@ -223,9 +249,14 @@ def stamp_row_ids(rows: list[tuple[str, dict[str, Any]]], table: str, row_id: An
         return
     new = row_id(root, item)
     root[ID_COLUMN] = new
-    cut = len(old)
-    for _, row in rows[1:]:
-        for column in (ID_COLUMN, PARENT_ID_COLUMN, ROOT_ID_COLUMN):
-            value = row.get(column)
-            if value is not None and value.startswith(old):
-                row[column] = new + value[cut:]
+    renamed = {old: new}
+    for child_table, row in rows[1:]:
+        parent = renamed.get(row.get(PARENT_ID_COLUMN))
+        if parent is None:
+            continue
+        child = nested_row_id(parent, child_table, row[LIST_IDX_COLUMN])
+        renamed[row[ID_COLUMN]] = child
+        row[ID_COLUMN] = child
+        row[PARENT_ID_COLUMN] = parent
+        if row.get(ROOT_ID_COLUMN) is not None:
+            row[ROOT_ID_COLUMN] = new

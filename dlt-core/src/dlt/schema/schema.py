@@ -31,6 +31,10 @@ ENGINE_VERSION = 11
 """The schema document format: dlt 1.31's (engine 11), so a schema stored or exported here is
 read by 1.31 and one of 1.31 is read here. Documents of this dlt's engine 1 are read too."""
 
+_HINTS_KEPT_AS_NONE = frozenset({"x-active-record-timestamp"})
+"""Column hints whose None is a setting, stored as null (as dlt 1.31 stores an scd2 valid-to
+column's `x-active-record-timestamp`); other None hints are left out."""
+
 _RELATIONAL_NORMALIZER = "dlt.common.normalizers.json.relational"
 _NORMALIZER_SETTINGS = {"max_table_nesting": "max_nesting",
                         "root_key_propagation": "root_key_propagation"}
@@ -351,7 +355,7 @@ class Schema:
             # data first types it, as in dlt 1.31 (tables are created in this order)
             columns[column["name"]] = columns.pop(column["name"])
         for key, value in column.items():
-            if value is not None:
+            if value is not None or key in _HINTS_KEPT_AS_NONE:
                 existing[key] = value
         return existing
 
@@ -426,14 +430,27 @@ class Schema:
         naming = settings.pop("naming", None) or self.naming.name
         propagation = {
             name: {"_dlt_id": "_dlt_root_id"} for name, table in self.tables.items()
-            if not table.get("parent") and table.get("write_disposition") == "merge"
-            and not name.startswith("_dlt")}
+            if not table.get("parent") and not name.startswith("_dlt")
+            and self._propagates_root_key(name)}
         if propagation:
             config["propagation"] = {"tables": propagation}
         json_normalizer: dict[str, Any] = {"module": _RELATIONAL_NORMALIZER}
         if config:
             json_normalizer["config"] = config
         return {"names": naming, "json": json_normalizer}
+
+    def _propagates_root_key(self, root: str) -> bool:
+        """True when the nested tables of root table `root` get `_dlt_root_id`, by dlt 1.31's
+        rule: merge tables other than scd2 (unless root key propagation is set either way),
+        and any table chain that already has a root key column."""
+        table = self.tables[root]
+        propagation = self.settings.get("root_key_propagation")
+        if propagation is None:
+            strategy = table.get("x-merge-strategy") or "delete-insert"
+            propagation = table.get("write_disposition") == "merge" and strategy != "scd2"
+        return bool(propagation) or any(
+            column.get("root_key") for child in self.child_tables(root)
+            for column in child.get("columns", {}).values())
 
     @staticmethod
     def _settings_of(data: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,9 @@ _TAGGED: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _default(value: Any) -> Any:
+def default(value: Any) -> Any:
+    """The JSON form of a value orjson does not encode itself: a marked string for datetimes,
+    dates, times, decimals, UUIDs and bytes; TypeError for values it does not know."""
     if isinstance(value, datetime):
         return _DATETIME + value.isoformat()
     if isinstance(value, date):
@@ -103,7 +105,7 @@ def dumps(value: Any, pretty: bool = False, sort_keys: bool = True) -> bytes:
         option |= orjson.OPT_SORT_KEYS
     if pretty:
         option |= orjson.OPT_INDENT_2
-    return orjson.dumps(value, default=_default, option=option)
+    return orjson.dumps(value, default=default, option=option)
 
 
 def loads(data: bytes | str) -> Any:
