@@ -164,15 +164,19 @@ def compat(session: nox.Session) -> None:
 
 
 #: the reference release, with the DuckDB and sqlglot it works with (1.31 breaks on DuckDB 2)
-PEER_REQUIREMENTS = ("dlt[duckdb,postgres]==1.31.0", "duckdb==1.5.6", "sqlglot==30.21.0")
+#: and pandas, which its read_csv needs
+PEER_REQUIREMENTS = ("dlt[duckdb,postgres,sqlalchemy]==1.31.0", "duckdb==1.5.6",
+                     "sqlglot==30.21.0", "pandas")
 
 
 @nox.session
 def upgrade(session: nox.Session) -> None:
     """A pipeline moves between the real dlt 1.31.0 and this dlt on one DuckDB and one PostgreSQL
-    dataset, both ways. dlt 1.31 gets a virtual environment of its own beside this session's
+    dataset, both ways, also with the sql_database and filesystem sources. dlt 1.31 gets a virtual environment of its own beside this session's
     (reused like the others); the tests run it as a subprocess."""
-    install_local(session, "./dlt-core", "./dlt-destination-postgres")
+    install_local(session, "./dlt-core", "./dlt-destination-postgres",
+                  "./dlt-source-sql-database", "./dlt-source-filesystem",
+                  extras=("./dlt-source-filesystem[readers]",))
     from pathlib import Path
 
     peer = Path(session.virtualenv.location).parent / "upgrade-peer"

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).parent / "pipeline_script.py"
+SOURCES_SCRIPT = Path(__file__).parent / "sources_script.py"
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +42,12 @@ def postgres_url():
         server.stop()
 
 
-def _run(python: str, rows: int, destination: str, credentials: str, pipelines_dir: Path) -> dict:
+def _run(python: str, rows: int, destination: str, credentials: str, pipelines_dir: Path,
+         script: Path = SCRIPT, **env_vars: str) -> dict:
     env = {**os.environ, "UPGRADE_ROWS": str(rows), "UPGRADE_DESTINATION": destination,
            "UPGRADE_CREDENTIALS": credentials, "UPGRADE_PIPELINES_DIR": str(pipelines_dir),
-           "RUNTIME__LOG_LEVEL": "WARNING"}
-    done = subprocess.run([python, str(SCRIPT)], env=env, capture_output=True, text=True,
+           "RUNTIME__LOG_LEVEL": "WARNING", **env_vars}
+    done = subprocess.run([python, str(script)], env=env, capture_output=True, text=True,
                           timeout=300, cwd=pipelines_dir.parent)
     assert done.returncode == 0, f"{python} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -103,3 +105,14 @@ def test_dlt_131_and_this_dlt_share_a_working_dir(peer_python, tmp_path):
             start=1):
         result = _run(python, rows, "duckdb", credentials, shared)
         _check(result, rows, loads=number)
+
+
+def test_verified_sources_take_over_the_cursors_of_dlt_131(peer_python, tmp_path):
+    """sql_database and filesystem incrementals (a SQLite text timestamp, an integer key, file
+    modification datetimes) continue across the two dlts, each run on a new working dir."""
+    steps = [(peer_python, 30), (sys.executable, 40), (peer_python, 50), (sys.executable, 55)]
+    for number, (python, rows) in enumerate(steps, start=1):
+        result = _run(python, rows, "duckdb", "", tmp_path / f"run{number}", SOURCES_SCRIPT,
+                      UPGRADE_WORKDIR=str(tmp_path))
+        assert result == {"items": [[rows, rows]], "items_log": [[rows, rows]],
+                          "file_rows": [[rows, rows]]}, (number, python)
