@@ -116,3 +116,13 @@ def test_verified_sources_take_over_the_cursors_of_dlt_131(peer_python, tmp_path
                       UPGRADE_WORKDIR=str(tmp_path))
         assert result == {"items": [[rows, rows]], "items_log": [[rows, rows]],
                           "file_rows": [[rows, rows]]}, (number, python)
+
+
+def test_a_filesystem_bucket_passes_between_dlt_131_and_this_dlt(peer_python, tmp_path):
+    """State and schema files in the bucket: each dlt restores the other's cursor, and the
+    schema, hashed alike by both, is stored once."""
+    steps = [(peer_python, 5), (sys.executable, 8), (peer_python, 10), (sys.executable, 12)]
+    for number, (python, rows) in enumerate(steps, start=1):
+        result = _run(python, rows, "filesystem", "", tmp_path / f"run{number}",
+                      Path(__file__).parent / "lake_script.py", UPGRADE_WORKDIR=str(tmp_path))
+        assert result == {"events": [rows, rows], "schema_files": 1}, (number, python)

@@ -288,11 +288,16 @@ class FilesystemJobClient(JobClient):
         compress = target.endswith(".gz") and not path.name.endswith(".gz")
         self.bucket.put_file(str(path), target, compress=compress)
 
+    _STATE_FIELDS = ("version", "engine_version", "pipeline_name", "state", "created_at",
+                     "version_hash")
+
     def _store_state(self, job: Any, path: Path) -> None:
         """Write each state row as `_dlt_pipeline_state/<pipeline>__<load_id>__<hash>.jsonl`."""
         folder = self.bucket.join(self.dataset_path, STATE_TABLE)
         for row in _read_rows(path, job.file_format):
-            row = {**row, "_dlt_load_id": job.load_id}
+            # only the fields of dlt 1.31's state record: it refuses a file with others
+            row = {**{key: row[key] for key in self._STATE_FIELDS if key in row},
+                   "_dlt_load_id": job.load_id}
             name = (f"{row['pipeline_name']}{FILENAME_SEPARATOR}{job.load_id}{FILENAME_SEPARATOR}"
                     f"{_hex_hash(row.get('version_hash'))}.jsonl")
             self.bucket.write_bytes(self.bucket.join(folder, name), orjson.dumps(row, default=str))
