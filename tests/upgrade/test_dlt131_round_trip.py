@@ -43,12 +43,15 @@ def postgres_url():
 
 
 def _run(python: str, rows: int, destination: str, credentials: str, pipelines_dir: Path,
-         script: Path = SCRIPT, **env_vars: str) -> dict:
+         script: Path = SCRIPT, expect_failure: bool = False, **env_vars: str) -> dict | str:
     env = {**os.environ, "UPGRADE_ROWS": str(rows), "UPGRADE_DESTINATION": destination,
            "UPGRADE_CREDENTIALS": credentials, "UPGRADE_PIPELINES_DIR": str(pipelines_dir),
            "RUNTIME__LOG_LEVEL": "WARNING", **env_vars}
     done = subprocess.run([python, str(script)], env=env, capture_output=True, text=True,
                           timeout=300, cwd=pipelines_dir.parent)
+    if expect_failure:
+        assert done.returncode != 0, done.stdout
+        return done.stderr
     assert done.returncode == 0, f"{python} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -126,3 +129,17 @@ def test_a_filesystem_bucket_passes_between_dlt_131_and_this_dlt(peer_python, tm
         result = _run(python, rows, "filesystem", "", tmp_path / f"run{number}",
                       Path(__file__).parent / "lake_script.py", UPGRADE_WORKDIR=str(tmp_path))
         assert result == {"events": [rows, rows], "schema_files": 1}, (number, python)
+
+
+def test_packages_dlt_131_left_pending_are_not_skipped(peer_python, tmp_path):
+    """dlt 1.31 extracts and stops; here no step runs past its package (its state already counts
+    the rows); once 1.31 has loaded it, this dlt goes on with nothing lost or loaded twice."""
+    credentials = str(tmp_path / "pending.duckdb")
+    shared = tmp_path / "pipelines"
+    _check(_run(peer_python, 10, "duckdb", credentials, shared), 10, loads=1)
+    _run(peer_python, 15, "duckdb", credentials, shared, UPGRADE_STEP="extract")
+    error = _run(sys.executable, 20, "duckdb", credentials, shared, expect_failure=True)
+    assert "PendingPackagesOfDlt131" in error and "drop-pending-packages" in error
+    # 1.31's run loads only its pending package: the rows up to 15
+    _check(_run(peer_python, 15, "duckdb", credentials, shared), 15, loads=2)
+    _check(_run(sys.executable, 20, "duckdb", credentials, shared), 20, loads=3)

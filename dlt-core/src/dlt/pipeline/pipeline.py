@@ -46,6 +46,7 @@ from dlt.pipeline.exceptions import (
 from dlt.pipeline.load_info import ExtractInfo, LoadInfo, NormalizeInfo, ResourceMetrics
 from dlt.collectors import collector_from_name
 from dlt.collectors.base import is_null
+from dlt.pipeline.packages_of_dlt_131 import refuse_packages_of_dlt_131
 from dlt.pipeline.refresh import apply_refresh, check_refresh_mode
 from dlt.pipeline.schemas import SchemaStore
 from dlt.pipeline.trace import PipelineTrace, merge_traces
@@ -628,6 +629,7 @@ class Pipeline:
         started = datetime.now(timezone.utc)
         first_run = self.first_run
         with self._call_trace(_trace) as trace, self._step(trace, "extract") as record:
+            refuse_packages_of_dlt_131(self.pipeline_name, self._working_dir)
             self.storage.recover()
             self._finish_aborts()
             sources = self._sources_from(data, table_name, write_disposition, columns, primary_key,
@@ -812,6 +814,7 @@ class Pipeline:
         rows_format, arrow_format = self._file_formats(loader_file_format)
         started = datetime.now(timezone.utc)
         with self._call_trace(_trace) as trace, self._step(trace, "normalize") as record:
+            refuse_packages_of_dlt_131(self.pipeline_name, self._working_dir)
             self.storage.recover()
             self._finish_aborts()
             totals = NormalizeInfo(self, first_run=self.first_run, started_at=started)
@@ -898,6 +901,7 @@ class Pipeline:
         hook = get_plugin_manager().hook
         started = datetime.now(timezone.utc)
         with self._call_trace(_trace) as trace, self._step(trace, "load") as record:
+            refuse_packages_of_dlt_131(self.pipeline_name, self._working_dir)
             self._finish_aborts()
             loader = Loader(self.storage, destination_obj, self.dataset_name, self.pipeline_name,
                             self._working_dir, hook, on_terminal_error=policy,
