@@ -156,3 +156,25 @@ def test_a_schema_exported_by_dlt_131_keeps_its_naming_and_nesting():
     assert "max_table_nesting" not in document["settings"]
     again = dlt.Schema.from_dict(document)
     assert again.naming.name == "sql_cs_v1" and again.settings["max_table_nesting"] == 1
+
+
+def _working_dir_of_131(pipelines_dir, name, destination_name):
+    """A working dir with the state.json dlt 1.31 writes: the destination by its type, a name
+    only for a named destination."""
+    folder = pipelines_dir / name
+    folder.mkdir(parents=True)
+    (folder / "state.json").write_bytes(typed_json.dumps({
+        "_state_version": 1, "_state_engine_version": 4, "pipeline_name": name,
+        "default_schema_name": name, "schema_names": [name], "dataset_name": "d",
+        "destination_type": "dlt.destinations.duckdb", "destination_name": destination_name,
+        "_version_hash": "x", "_local": {"first_run": False}}))
+
+
+def test_the_destination_of_a_working_dir_of_dlt_131_is_restored(tmp_path):
+    _working_dir_of_131(tmp_path, "plain", None)
+    pipeline = dlt.pipeline("plain", pipelines_dir=str(tmp_path))
+    assert pipeline.destination is not None and pipeline.destination.name == "duckdb"
+    _working_dir_of_131(tmp_path, "named", "warehouse")
+    pipeline = dlt.pipeline("named", pipelines_dir=str(tmp_path))
+    assert pipeline.destination.name == "warehouse"
+    assert pipeline.destination.destination_type == "dlt.destinations.duckdb"

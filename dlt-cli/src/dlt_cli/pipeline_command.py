@@ -160,6 +160,8 @@ def info(ctx: typer.Context, as_json: Annotated[bool, JSON_OPTION] = False) -> N
 
 def pipeline_info(pipeline: Pipeline) -> dict[str, Any]:
     """What `dlt pipeline NAME info --json` prints."""
+    from dlt.pipeline.state import destination_of_state
+
     state = pipeline.state
     trace_data = _read_trace(pipeline)
     last_run = None
@@ -170,7 +172,7 @@ def pipeline_info(pipeline: Pipeline) -> dict[str, Any]:
     return {
         "pipeline_name": pipeline.pipeline_name,
         "working_dir": str(pipeline.working_dir),
-        "destination": state.get("destination_name"),
+        "destination": destination_of_state(state)[0],
         "dataset_name": pipeline.dataset_name,
         "schema_names": pipeline.schema_names,
         "default_schema_name": pipeline.default_schema_name,

@@ -67,7 +67,7 @@ def find_pipelines(working_dir: Path | None) -> list[FoundPipeline]:
 
 
 def _describe(folder: Path) -> FoundPipeline | None:
-    from dlt.pipeline.state import load_state
+    from dlt.pipeline.state import destination_of_state, load_state
 
     try:
         state = load_state(folder)
@@ -80,7 +80,7 @@ def _describe(folder: Path) -> FoundPipeline | None:
                 if trace.exists() else None)
     return FoundPipeline(
         name=str(state.get("pipeline_name") or folder.name), working_dir=folder,
-        destination=state.get("destination_name"), dataset_name=state.get("dataset_name"),
+        destination=destination_of_state(state)[0], dataset_name=state.get("dataset_name"),
         state_version=int(state.get("_state_version", 0)), last_run=last_run,
     )
 
@@ -131,10 +131,10 @@ def attach(name: str, working_dir: Path | None) -> Pipeline:
 
 def require_destination(pipeline: Pipeline) -> Destination:
     """The pipeline's destination; a sentence when it is unknown or its data cannot be there."""
-    from dlt.pipeline.state import load_state
+    from dlt.pipeline.state import destination_of_state, load_state
 
     if pipeline.destination is None:
-        stored = (load_state(pipeline.working_dir) or {}).get("destination_name")
+        stored = destination_of_state(load_state(pipeline.working_dir) or {})[0]
         if stored:
             raise CliError(f"The destination {stored} of pipeline {pipeline.pipeline_name} is not"
                            " available; `dlt plugins list` shows why.")

@@ -84,6 +84,21 @@ class FolderPath(str):
         return getattr(Path(self), name)
 
 
+def _destination_from_state(state: dict[str, Any]) -> Destination | None:
+    """The destination the state names (by name, else by type, named as stored, as dlt 1.31
+    restores it), or None when it names none or it is not installed."""
+    name, type_name = state_files.destination_of_state(state)
+    for candidate in dict.fromkeys(n for n in (name, type_name) if n):
+        try:
+            found = resolve_destination(candidate)
+        except DltException:
+            continue
+        if found is not None and candidate != name:
+            found = type(found)(destination_name=name)  # a named destination of that type
+        return found
+    return None
+
+
 def _config_bool(path: tuple[str, ...], default: bool) -> bool:
     """A boolean setting from configuration (e.g. `LOAD__RAISE_ON_FAILED_JOBS`), or `default`."""
     from dlt.configuration.resolve import config_flag
@@ -199,11 +214,8 @@ class Pipeline:
         self.refresh = check_refresh_mode(refresh)
         self._state = stored or state_files.new_state(pipeline_name, dataset_name)
         self.destination = destination
-        if destination is None and self._state.get("destination_name"):
-            try:
-                self.destination = resolve_destination(self._state["destination_name"])
-            except DltException:
-                self.destination = None
+        if destination is None:
+            self.destination = _destination_from_state(self._state)
         #: the staging destination given as `staging=` (dlt 1.31's `pipeline.staging`)
         self.staging: Destination | None = None
         self._set_staging(staging)

@@ -92,6 +92,15 @@ def state_row(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def destination_of_state(state: dict[str, Any]) -> tuple[str | None, str | None]:
+    """`(name, registered type name)` of the destination the state names. dlt 1.31 keeps the
+    type (`dlt.destinations.duckdb`) and a name only for a named destination (None otherwise);
+    this dlt keeps both."""
+    destination_type = state.get("destination_type")
+    type_name = destination_type.rsplit(".", 1)[-1] if isinstance(destination_type, str) else None
+    return state.get("destination_name") or type_name, type_name
+
+
 def merge_restored(local: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
     """Adopt a state restored from the destination, keeping local-only keys."""
     merged = copy.deepcopy(restored)
