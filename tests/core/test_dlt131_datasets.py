@@ -178,3 +178,19 @@ def test_the_destination_of_a_working_dir_of_dlt_131_is_restored(tmp_path):
     pipeline = dlt.pipeline("named", pipelines_dir=str(tmp_path))
     assert pipeline.destination.name == "warehouse"
     assert pipeline.destination.destination_type == "dlt.destinations.duckdb"
+
+
+def test_the_state_is_the_document_dlt_131_writes_for_the_same_run(tmp_path):
+    """Keys, values and version hash as dlt 1.31.0 left them after the same run (only the
+    machine-local `_local` part differs)."""
+    pipeline = dlt.pipeline("stx", pipelines_dir=str(tmp_path / "pipelines"),
+                            destination=dlt.destinations.duckdb(str(tmp_path / "st.duckdb")),
+                            dataset_name="d")
+    pipeline.run([{"id": 1}], table_name="t")
+    shared = {key: value for key, value in pipeline.state.items() if key != "_local"}
+    assert shared == {
+        "_state_engine_version": 4, "_state_version": 1,
+        "_version_hash": "CJAHwuQRte0llc0fj30nurdVsbkirMOevYm6My8foYo=", "dataset_name": "d",
+        "default_schema_name": "stx", "destination_name": None,
+        "destination_type": "dlt.destinations.duckdb", "pipeline_name": "stx",
+        "schema_names": ["stx"]}

@@ -151,7 +151,7 @@ def info(ctx: typer.Context, as_json: Annotated[bool, JSON_OPTION] = False) -> N
         ("Last run", _last_run_text(last_run)),
     ])
     resources = [(source, resource, ", ".join(sorted(state)) if isinstance(state, dict) else state)
-                 for source, source_state in sorted(data["sources"].items())
+                 for source, source_state in sorted(data.get("sources", {}).items())
                  for resource, state in sorted((source_state.get("resources") or {}).items())]
     if resources:
         typer.echo()

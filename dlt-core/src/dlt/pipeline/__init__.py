@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dlt.utils.exceptions import DltException
 from dlt.destinations import resolve_destination
 from dlt.pipeline import registry
 from dlt.pipeline.exceptions import (
@@ -122,14 +121,8 @@ def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
             f"No pipeline named {name} in {folder.parent}. Create it with dlt.pipeline('{name}', ...)"
             " or pass pipelines_dir= where it lives."
         )
-    destination = None
-    if stored.get("destination_name"):
-        try:
-            destination = resolve_destination(stored["destination_name"])
-        except DltException:
-            # the plugin is gone or blocked: the pipeline still opens, without a destination
-            destination = None
-    instance = Pipeline(name, folder, destination, stored.get("dataset_name"))
+    # the pipeline takes the destination its state names (none when the plugin is gone)
+    instance = Pipeline(name, folder, None, stored.get("dataset_name"))
     registry.remember(instance)
     return instance
 

@@ -228,7 +228,7 @@ class Pipeline:
         self._finish_aborts()
         changed = before != (state_files.state_hash(self._state), self.dataset_name, self._state.get("dataset_name"))
         if stored is None or changed or (destination is not None and
-                                         self._state.get("destination_name") != destination.name):
+                                         state_files.destination_of_state(self._state)[0] != destination.name):
             self._save_state()
         import_stages()
 
@@ -472,7 +472,7 @@ class Pipeline:
         self._state["pipeline_name"] = self.pipeline_name
         self._state["dataset_name"] = self.dataset_name
         if self.destination is not None:
-            self._state["destination_name"] = self.destination.name
+            self._state["destination_name"] = state_files.stored_destination_name(self.destination)
             self._state["destination_type"] = self.destination.destination_type
         state_files.save_state(self._working_dir, self._state)
 

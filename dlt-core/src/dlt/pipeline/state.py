@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import copy
-import os
 import hashlib
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,6 @@ def new_state(pipeline_name: str, dataset_name: str | None) -> dict[str, Any]:
         "pipeline_name": pipeline_name,
         "dataset_name": dataset_name,
         "schema_names": [],
-        "sources": {},
         "_local": {"first_run": True},
     }
 
@@ -65,9 +65,18 @@ def shared_part(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def state_hash(state: dict[str, Any]) -> str:
-    """A hash of the shared part of the state (version counters excluded)."""
-    content = {k: v for k, v in shared_part(state).items() if k not in ("_state_version", "_version_hash")}
-    return hashlib.sha256(typed_json.dumps(content)).hexdigest()[:32]
+    """A hash of the shared part of the state (version counters excluded), as dlt 1.31 hashes
+    it: SHA3-256 of its typed JSON with sorted keys, in base64."""
+    content = {k: v for k, v in shared_part(state).items()
+               if k not in ("_state_version", "_state_engine_version", "_version_hash")}
+    return base64.b64encode(hashlib.sha3_256(typed_json.dumps(content)).digest()).decode("ascii")
+
+
+def stored_destination_name(destination: Any) -> str | None:
+    """The `destination_name` the state keeps for `destination`: None when it is the name of its
+    type, as dlt 1.31 stores it (see `destination_of_state`)."""
+    type_name = str(destination.destination_type).rsplit(".", 1)[-1]
+    return None if destination.name == type_name else destination.name
 
 
 def bump_state(state: dict[str, Any]) -> bool:
