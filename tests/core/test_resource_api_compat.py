@@ -229,3 +229,17 @@ def test_additional_table_hints_merge_into_the_resources_and_an_empty_dict_clear
     assert (table["x-one"], table["x-two"]) == (3, 2)
     items.apply_hints(additional_table_hints={})
     assert not [key for key in items.compute_table_schema() if key.startswith("x-")]
+
+
+def test_resource_state_with_no_pipeline_raises_as_in_dlt_131():
+    from dlt.pipeline.exceptions import PipelineStateNotAvailable
+
+    @dlt.resource
+    def numbers():
+        yield 1
+
+    with pytest.raises(PipelineStateNotAvailable, match="no pipeline is active"):
+        numbers.state  # noqa: B018 - the property is what is tested
+    pipeline = dlt.pipeline("state_after", destination="duckdb")
+    assert numbers.state == {}
+    assert pipeline is not None

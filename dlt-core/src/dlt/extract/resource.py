@@ -433,9 +433,15 @@ class DltResource(ResourceCompat, ResourceHints):
     @property
     def state(self) -> dict[str, Any]:
         """This resource's state: in a run the one it keeps; outside one a copy of the last
-        pipeline's (as dlt 1.31 reads the active pipeline's)."""
+        pipeline's (as dlt 1.31 reads the active pipeline's). With no pipeline at all it raises
+        `PipelineStateNotAvailable`, as 1.31 does."""
         from dlt.pipeline.current import last_pipeline_state, resource_state
+        from dlt.pipeline.exceptions import PipelineStateNotAvailable
+        from dlt.pipeline.registry import last_pipeline
+        from dlt.utils.context import active_state
 
+        if active_state.get() is None and last_pipeline() is None:
+            raise PipelineStateNotAvailable(self.source_name or self.section)
         with last_pipeline_state():
             return resource_state(self.name, self.source_name)
 

@@ -64,10 +64,10 @@ def last_pipeline_state() -> Iterator[None]:
         return
     token = active_state.set(copy.deepcopy(pipeline.state))
     # a resource outside a source keeps its state under the source the pipeline runs it as:
-    # the pipeline's default schema
+    # the pipeline's default schema (its name before the first run)
     source_token = None
-    if active_source.get() is None and pipeline.default_schema_name:
-        source_token = active_source.set(pipeline.default_schema_name)
+    if active_source.get() is None:
+        source_token = active_source.set(pipeline.default_schema_name or pipeline.pipeline_name)
     try:
         yield
     finally:
