@@ -31,15 +31,28 @@ from dlt.destinations.sql_client import (
 )
 from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.destinations.impl.duckdb import insert_memory
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+from dlt.destinations.impl.duckdb.connection_setup import (
+    apply_session_settings,
+    prepare_database,
+    prepare_external,
+)
 from dlt.schema.typing import TTableSchema
 
 logger = logging.getLogger("dlt")
 
 
-def _open_error(database: Path, exc: Exception) -> Exception:
+def _open_error(database: Path, exc: Exception, read_only: bool = False) -> Exception:
     """The error for a DuckDB file that cannot be opened: a lock held by another process may
-    go away (transient); a folder that is not writable or does not exist will not (terminal)."""
+    go away (transient); a folder that is not writable or does not exist will not (terminal),
+    nor will a database opened read-only that does not exist."""
     text = str(exc)
+    if read_only and not database.exists():
+        return DestinationTerminalError(
+            f"Could not open the DuckDB database {database} read-only: it does not exist"
+            " (the credentials set read_only = true, which opens an existing database and never"
+            " creates one). Load into it first with read_only = false, or fix the path."
+        )
     if "lock" in text.lower():
         return DestinationTransientError(
             f"Could not open the DuckDB database {database}: another process holds a lock on it"
@@ -104,42 +117,58 @@ class DuckDBSqlClient(SqlClient):
     destination_name = "duckdb"
 
     def __init__(self, dataset_name: str, capabilities: DestinationCapabilities, database: Any,
-                 settings: dict[str, Any] | None = None) -> None:
+                 settings: dict[str, Any] | None = None,
+                 credentials: DuckDbCredentials | None = None) -> None:
         super().__init__(dataset_name, capabilities)
         self.database = database
         self.settings = settings or {}
+        #: extensions, configs, pragmas and statements applied to the connections (the
+        #: defaults: the `UTC` time zone only)
+        self.credentials = credentials if credentials is not None else DuckDbCredentials()
         self._connection: Any = None
         self._owns_connection = False
         self.catalog = ""
 
     def open_connection(self) -> Any:
-        """Connect (the base `SqlClient` shares the connection between nested `with` blocks)."""
+        """Connect (the base `SqlClient` shares the connection between nested `with` blocks).
+
+        A connection dlt opens gets the credentials' extensions, `global_config`, time zone and
+        statements; a connection the user passed gets them once (`prepare_external`); every
+        connection used gets the pragmas and `local_config`."""
         if self._connection is not None:
             return self._connection
         if isinstance(self.database, duckdb_lib.DuckDBPyConnection):
+            prepare_external(self.database, self.credentials)
             self._connection = self.database.cursor()
         else:
-            try:
-                self._connection = duckdb_lib.connect(str(self.database), config=dict(self.settings))
-            except duckdb_lib.IOException as exc:
-                raise _open_error(Path(str(self.database)), exc) from exc
+            self._connection = self._connect()
             self._owns_connection = True
-            self._set_session_timezone()
-            logger.debug("duckdb: opened database %s", self.database)
+        try:
+            if self._owns_connection:
+                prepare_database(self._connection, self.credentials)
+            apply_session_settings(self._connection, self.credentials)
+        except DestinationTerminalError:
+            self.close_connection()
+            raise
+        if self._owns_connection:
+            logger.debug("duckdb: opened database %s%s", self.database,
+                         " read-only" if self.credentials.read_only else "")
         self.catalog = self._connection.execute("SELECT current_database()").fetchone()[0]
         self._use_dataset()
         return self._connection
 
-    def _set_session_timezone(self) -> None:
-        """Make UTC the time zone of a connection dlt opened, as dlt 1.31 does (unless the
-        settings name one): aware values then read back in UTC, and one written to a
-        `timezone: False` column keeps its UTC wall clock whatever the machine's zone."""
-        if any(name.lower() == "timezone" for name in self.settings):
-            return
+    def _connect(self) -> Any:
+        """Open the database file with dlt's connection settings (`custom_user_agent` of the
+        credentials' `global_config` too: DuckDB takes it only when connecting)."""
+        config = dict(self.settings)
+        user_agent = (self.credentials.global_config or {}).get("custom_user_agent")
+        if user_agent is not None:
+            config["custom_user_agent"] = user_agent
+        read_only = bool(self.credentials.read_only)
         try:
-            self._connection.execute("SET TimeZone = 'UTC'")
-        except duckdb_lib.Error as exc:  # no ICU extension: DuckDB then knows UTC only
-            logger.debug("duckdb: could not set TimeZone to UTC: %s", exc)
+            return duckdb_lib.connect(str(self.database), read_only=read_only, config=config)
+        except duckdb_lib.IOException as exc:
+            raise _open_error(Path(str(self.database)), exc, read_only) from exc
 
     def _use_dataset(self) -> None:
         """Make the dataset the default schema, so unqualified table names resolve to it
@@ -321,6 +350,17 @@ class DuckDBJobClient(SqlJobClient):
         if column["data_type"] == "timestamp":
             return _timestamp_type(column)
         return super().to_db_type(column)
+
+    def initialize_storage(self) -> None:
+        """Create the dataset when missing; refused for read-only credentials, as a load
+        starts here (reads never call it)."""
+        if self.sql.credentials.read_only:
+            raise DestinationTerminalError(
+                f"Cannot load into the DuckDB database {self.sql.database}: its credentials set"
+                " read_only = true, so dlt only reads it (pipeline.dataset(),"
+                " pipeline.sql_client()). To load, set destination.duckdb.credentials.read_only"
+                " to false (or pass DuckDbCredentials(..., read_only=False)).")
+        super().initialize_storage()
 
     def catalog_filter(self) -> str:
         """Limit information_schema to this database file."""

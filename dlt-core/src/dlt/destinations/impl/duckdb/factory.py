@@ -8,7 +8,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from dlt.configuration.redaction import forget_secret
-from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities, DestinationTerminalError
+from dlt.destinations.base import ClientContext, Destination, DestinationCapabilities
+from dlt.destinations.impl.duckdb.configuration import (
+    URL_SCHEME,
+    DuckDbCredentials,
+    InvalidInMemoryDuckdbCredentials,
+    resolve_credentials,
+)
 
 DEFAULT_MEMORY_LIMIT = "64MB"
 """DuckDB's memory cap on connections dlt opens (a load raises it for what its INSERTs need)."""
@@ -17,25 +23,10 @@ DEFAULT_MEMORY_LIMIT = "64MB"
 PIPELINE_KEYWORD = ":pipeline:"
 """`credentials` naming `<pipeline_name>.duckdb` in the pipeline's working folder."""
 MEMORY_KEYWORD = ":memory:"
-"""`credentials` naming DuckDB's in-memory database: refused (`InvalidInMemoryDuckdbCredentials`)."""
-URL_SCHEME = "duckdb:///"
-
-
-def _without_scheme(text: str) -> str:
-    """A `credentials` text without its `duckdb:///` scheme (`duckdb:///path` is `path`)."""
-    return text[len(URL_SCHEME):] if text.startswith(URL_SCHEME) else text
-
-
-class InvalidInMemoryDuckdbCredentials(DestinationTerminalError):
-    """`credentials=":memory:"`: every connection would open a new empty database, so the
-    loaded data would be gone before anyone could read it (dlt 1.31 refuses it too)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            'duckdb credentials ":memory:" would load into a database that is gone when the load'
-            " closes its connection. To load into memory, open the connection yourself and pass it:"
-            ' conn = duckdb.connect(":memory:"); dlt.pipeline(..., destination=dlt.destinations.duckdb(conn)).'
-            ' To keep the data, pass a file path (or ":pipeline:" for a file in the pipeline\'s folder).')
+"""`credentials` naming DuckDB's in-memory database: refused
+(`InvalidInMemoryDuckdbCredentials`)."""
+MEMORY_SETTINGS = ("memory_limit", "max_memory")
+"""DuckDB's names of its memory cap: set in the credentials' configs, it is the user's to keep."""
 
 
 class DuckDBSpec(BaseModel):
@@ -49,16 +40,20 @@ class DuckDBSpec(BaseModel):
     @field_validator("credentials")
     @classmethod
     def _path_or_connection(cls, value: Any) -> Any:
-        if value is None or isinstance(value, (str, Path)) or hasattr(value, "execute"):
+        if value is None or isinstance(value, (str, Path, dict, DuckDbCredentials)) or hasattr(
+                value, "execute"):
             return value
-        raise ValueError("must be a database file path or a duckdb connection")
+        raise ValueError("must be a database file path, a duckdb connection, DuckDbCredentials"
+                         " or a dict of their fields")
 
 
 class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.destinations.duckdb
     """Load into a DuckDB database file (default `<pipeline_name>.duckdb` in the current dir).
 
-    `credentials` may be a path, `:memory:`-less file name, or an open `duckdb` connection;
-    it can also come from `DESTINATION__DUCKDB__CREDENTIALS`.
+    `credentials` may be a path, `:memory:`-less file name, an open `duckdb` connection or
+    `DuckDbCredentials` (with extensions, configs, pragmas and statements for the
+    connections); it can also come from `DESTINATION__DUCKDB__CREDENTIALS`, or field by field
+    from `DESTINATION__DUCKDB__CREDENTIALS__<FIELD>`.
     """
 
     destination_name = "duckdb"
@@ -88,16 +83,22 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         )
 
     def configuration(self) -> dict[str, Any]:
-        """The settings; `credentials=":memory:"` is refused here, before any data moves."""
-        settings = super().configuration()
-        credentials = settings.get("credentials")
-        keyword = _without_scheme(credentials.strip()) if isinstance(credentials, str) else None
-        if keyword in (PIPELINE_KEYWORD, MEMORY_KEYWORD):
-            # a keyword is no secret: messages may show it (a path stays redacted, as the
-            # value of a secret setting)
-            forget_secret(credentials)
+        """The settings, `credentials` as `DuckDbCredentials` (fields may come one by one from
+        `destination.duckdb.credentials.<field>`); `:memory:` is refused here, before any data
+        moves."""
+        settings = self._validate(self.resolve_settings(skip=("credentials",)))
+        explicit = settings.get("credentials")
+        credentials = resolve_credentials(explicit, self.name)
+        database = credentials.database
+        keyword = database.strip() if isinstance(database, str) else None
+        if credentials.connection is None and keyword in (PIPELINE_KEYWORD, MEMORY_KEYWORD):
+            # a keyword is no secret: messages may show it (a path given as the credentials
+            # stays redacted, as the value of a secret setting)
+            for remembered in (explicit, database, URL_SCHEME + database):
+                forget_secret(remembered)
             if keyword == MEMORY_KEYWORD:
                 raise InvalidInMemoryDuckdbCredentials()
+        settings["credentials"] = credentials
         return settings
 
     def database_path(self, pipeline_name: str, pipeline_dir: Path | None = None) -> Any:
@@ -106,18 +107,24 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         Default `<destination_name>.duckdb` for a named destination, else
         `<pipeline_name>.duckdb`, in the current directory; `:pipeline:` puts that file in the
         pipeline's working dir; `duckdb:///path` and plain paths are used as given."""
-        credentials = self.configuration().get("credentials")
+        return self._database_of(self.configuration()["credentials"], pipeline_name, pipeline_dir)
+
+    def _database_of(self, credentials: DuckDbCredentials, pipeline_name: str,
+                     pipeline_dir: Path | None) -> Any:
+        """`database_path` of resolved `credentials`."""
+        if credentials.connection is not None:
+            return credentials.connection
         named = self.name != type(self).destination_name
         default_name = f"{self.name if named else pipeline_name}.duckdb"
-        if credentials is None:
+        database = credentials.database
+        if not database:
             return str(Path.cwd() / default_name)
-        if isinstance(credentials, (str, Path)):
-            text = _without_scheme(str(credentials))
-            if text == PIPELINE_KEYWORD:
-                folder = pipeline_dir or _working_dir_of(pipeline_name)
-                return str(Path(folder) / f"{pipeline_name}.duckdb") if folder else str(Path.cwd() / default_name)
-            return text
-        return credentials
+        if database.strip() == PIPELINE_KEYWORD:
+            folder = pipeline_dir or _working_dir_of(pipeline_name)
+            if folder:
+                return str(Path(folder) / f"{pipeline_name}.duckdb")
+            return str(Path.cwd() / default_name)
+        return database
 
     gitignore_patterns = ("*.duckdb", "*.duckdb.wal")
 
@@ -132,21 +139,29 @@ class duckdb(Destination):  # noqa: N801 - the public name users write: dlt.dest
         from dlt.destinations.impl.duckdb.client import DuckDBJobClient, DuckDBSqlClient
 
         settings = self.configuration()
+        credentials: DuckDbCredentials = settings["credentials"]
         # DuckDB caches up to 80% of RAM by default; loading does not need that (job files come
         # in row groups or batches of bounded size), and merges spill to disk past the limit
         connection_settings = {
             "memory_limit": settings.get("memory_limit") or DEFAULT_MEMORY_LIMIT,
             "preserve_insertion_order": bool(settings.get("preserve_insertion_order", False)),
         }
-        sql = DuckDBSqlClient(context.dataset_name, self.capabilities(),
-                              self.database_path(context.pipeline_name, context.pipeline_dir),
-                              connection_settings)
+        database = self._database_of(credentials, context.pipeline_name, context.pipeline_dir)
+        sql = DuckDBSqlClient(context.dataset_name, self.capabilities(), database,
+                              connection_settings, credentials=credentials)
         client = DuckDBJobClient(context, self.capabilities(), sql)
         # dlt's own default cap grows for loads that need more (wide tables); a limit the user
-        # set, in config or on a connection of their own, is theirs to keep
-        client.raise_default_memory_limit = not settings.get("memory_limit") and isinstance(
-            sql.database, (str, Path))
+        # set, in config, in the credentials or on a connection of their own, is theirs to keep
+        client.raise_default_memory_limit = (
+            not settings.get("memory_limit") and isinstance(sql.database, (str, Path))
+            and not _sets_memory(credentials))
         return client
+
+
+def _sets_memory(credentials: DuckDbCredentials) -> bool:
+    """True when the credentials' `global_config` or `local_config` set DuckDB's memory cap."""
+    configs = (credentials.global_config or {}, credentials.local_config or {})
+    return any(str(name).lower() in MEMORY_SETTINGS for config in configs for name in config)
 
 
 def _working_dir_of(pipeline_name: str) -> Path | None:
