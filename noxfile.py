@@ -172,11 +172,11 @@ PEER_REQUIREMENTS = ("dlt[duckdb,postgres,sqlalchemy]==1.31.0", "duckdb==1.5.6",
 @nox.session
 def upgrade(session: nox.Session) -> None:
     """A pipeline moves between the real dlt 1.31.0 and this dlt on one DuckDB and one PostgreSQL
-    dataset, both ways, also with the sql_database and filesystem sources. dlt 1.31 gets a virtual environment of its own beside this session's
+    dataset, both ways, also with the sql_database, filesystem and rest_api sources. dlt 1.31 gets a virtual environment of its own beside this session's
     (reused like the others); the tests run it as a subprocess."""
     install_local(session, "./dlt-core", "./dlt-destination-postgres",
                   "./dlt-source-sql-database", "./dlt-source-filesystem",
-                  extras=("./dlt-source-filesystem[readers]",))
+                  "./dlt-source-rest-api", extras=("./dlt-source-filesystem[readers]",))
     from pathlib import Path
 
     peer = Path(session.virtualenv.location).parent / "upgrade-peer"

@@ -30,7 +30,8 @@ IDS_131 = {
                           ("MpDhgSzCMQE8iQ", "JNbgLOlTJkqUfg", 0)],
         "t__nested__a__b": [("Iadz+r7BE+pjsA", "FuzUnEeSgU9oFQ", 0),
                             ("kLkTjW6GtZCrGA", "FuzUnEeSgU9oFQ", 1)],
-        "t__tags": [("ISxwJxHHQ8fRjA", "JNbgLOlTJkqUfg", 0), ("uHfclrg/j6BC2g", "JNbgLOlTJkqUfg", 1)],
+        "t__tags": [("ISxwJxHHQ8fRjA", "JNbgLOlTJkqUfg", 0),
+                    ("uHfclrg/j6BC2g", "JNbgLOlTJkqUfg", 1)],
     },
     "upsert": {
         "t": [("KzKP0q9TGlvQbA",), ("M6/KlLzJ2FeV/w",), ("hKdQ/VhGat+Pgw",), ("z5jIxXIbUnmbKw",)],

@@ -3,7 +3,8 @@
 Configured by the environment: UPGRADE_ROWS (how many rows the source has now), UPGRADE_DESTINATION
 (`duckdb` or `postgres`), UPGRADE_CREDENTIALS (the DuckDB file or the PostgreSQL URL) and
 UPGRADE_PIPELINES_DIR (the working dirs: each run gets a new one, as on a new machine, unless the
-caller passes the same) and UPGRADE_STEP (`extract`: extract only). Prints one JSON line with what the dataset holds afterwards.
+caller passes the same) and UPGRADE_STEP (`extract`: extract only). Prints one JSON line with
+what the dataset holds afterwards.
 """
 
 import json
@@ -73,5 +74,6 @@ with pipeline.sql_client() as client:
     }
 cursor = pipeline.state["sources"]["upgrade"]["resources"]["events"]["incremental"]["updated_at"]
 result["last_value"] = cursor["last_value"].isoformat()
-result["seq"] = pipeline.state["sources"]["upgrade"]["resources"]["log"]["incremental"]["seq"]["last_value"]
+log_cursor = pipeline.state["sources"]["upgrade"]["resources"]["log"]["incremental"]["seq"]
+result["seq"] = log_cursor["last_value"]
 print(json.dumps(result, default=str))

@@ -12,8 +12,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -110,15 +113,46 @@ def test_dlt_131_and_this_dlt_share_a_working_dir(peer_python, tmp_path):
         _check(result, rows, loads=number)
 
 
-def test_verified_sources_take_over_the_cursors_of_dlt_131(peer_python, tmp_path):
-    """sql_database and filesystem incrementals (a SQLite text timestamp, an integer key, file
-    modification datetimes) continue across the two dlts, each run on a new working dir."""
+@pytest.fixture
+def items_api(tmp_path):
+    """A local REST API on 127.0.0.1: `/items?since=...` serves the first `<tmp>/api_rows` items
+    with `updated_at` at or after `since`."""
+    class Items(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the handler's name
+            count = int((tmp_path / "api_rows").read_text())
+            since = parse_qs(urlparse(self.path).query).get("since", [""])[0]
+            rows = [{"id": i, "updated_at": f"2024-01-01T{i // 60:02d}:{i % 60:02d}:00Z"}
+                    for i in range(count)]
+            body = json.dumps({"data": [r for r in rows if r["updated_at"] >= since]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Items)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_verified_sources_take_over_the_cursors_of_dlt_131(peer_python, tmp_path, items_api):
+    """sql_database, filesystem and rest_api incrementals (a SQLite text timestamp, an integer
+    key, file modification datetimes, an ISO text query parameter) continue across the two
+    dlts, each run on a new working dir."""
     steps = [(peer_python, 30), (sys.executable, 40), (peer_python, 50), (sys.executable, 55)]
     for number, (python, rows) in enumerate(steps, start=1):
         result = _run(python, rows, "duckdb", "", tmp_path / f"run{number}", SOURCES_SCRIPT,
-                      UPGRADE_WORKDIR=str(tmp_path))
+                      UPGRADE_WORKDIR=str(tmp_path), UPGRADE_API_URL=items_api)
         assert result == {"items": [[rows, rows]], "items_log": [[rows, rows]],
-                          "file_rows": [[rows, rows]]}, (number, python)
+                          "file_rows": [[rows, rows]], "api_items": [[rows, rows]]}, (
+                              number, python)
 
 
 def test_a_filesystem_bucket_passes_between_dlt_131_and_this_dlt(peer_python, tmp_path):

@@ -23,7 +23,8 @@ def pending_packages_of_dlt_131(working_dir: Path) -> list[tuple[str, Path]]:
     for folder, stage in _PENDING_FOLDERS.items():
         parent = working_dir / folder
         if parent.is_dir():
-            found.extend((stage, package) for package in sorted(parent.iterdir()) if package.is_dir())
+            found.extend((stage, package) for package in sorted(parent.iterdir())
+                         if package.is_dir())
     return found
 
 
