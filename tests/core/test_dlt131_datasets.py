@@ -18,9 +18,11 @@ from pathlib import Path
 from uuid import UUID
 
 import duckdb
+import pytest
 
 import dlt
 from dlt.destinations.sql_job_client import decode_state, encode_state
+from dlt.pipeline.exceptions import CannotRestorePipelineException
 from dlt.utils import typed_json
 
 DUMP_131 = Path(__file__).parent / "data" / "dlt131_migdt.sql"
@@ -194,3 +196,16 @@ def test_the_state_is_the_document_dlt_131_writes_for_the_same_run(tmp_path):
         "default_schema_name": "stx", "destination_name": None,
         "destination_type": "dlt.destinations.duckdb", "pipeline_name": "stx",
         "schema_names": ["stx"]}
+
+
+def test_attach_finds_a_pipeline_where_dlt_131_keeps_it(tmp_path, monkeypatch):
+    """Not in this dlt's default pipelines dir: `dlt.attach(name)` opens the working dir dlt
+    1.31 left in its own default (`$DLT_DATA_DIR/pipelines` here); an explicit pipelines_dir
+    is searched alone."""
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt131"))
+    _working_dir_of_131(tmp_path / "dlt131" / "pipelines", "legacy", None)
+    attached = dlt.attach("legacy")
+    assert attached.working_dir == tmp_path / "dlt131" / "pipelines" / "legacy"
+    assert attached.destination.name == "duckdb" and attached.dataset_name == "d"
+    with pytest.raises(CannotRestorePipelineException):
+        dlt.attach("legacy", pipelines_dir=str(tmp_path / "elsewhere"))

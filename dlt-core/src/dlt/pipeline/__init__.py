@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from dlt.pipeline.options import (
     configured_options,
     default_pipeline_name,
     default_pipelines_dir,
+    dlt_131_pipelines_dir,
     validate_pipeline_name,
 )
 from dlt.pipeline.pipeline import Pipeline
 from dlt.pipeline.state import load_state
+
+logger = logging.getLogger("dlt")
 
 __all__ = ["LoadInfo", "Pipeline", "PipelineStepFailed", "attach", "pipeline", "run"]
 
@@ -112,10 +116,21 @@ def pipeline(
 
 def attach(pipeline_name: str | None = None, pipelines_dir: str | None = None,
            working_dir: str | None = None, **_ignored: Any) -> Pipeline:
-    """Reopen an existing pipeline from its working dir (state, schemas, pending packages)."""
+    """Reopen an existing pipeline from its working dir (state, schemas, pending packages).
+
+    With neither `pipelines_dir` nor `working_dir`, a pipeline missing from the default
+    pipelines dir is looked for where dlt 1.31 keeps it (`dlt_131_pipelines_dir`), so a
+    pipeline that last ran on 1.31 attaches as it did there."""
     name = pipeline_name or default_pipeline_name()
     folder = Path(working_dir) if working_dir else Path(pipelines_dir or default_pipelines_dir()) / name
     stored = load_state(folder)
+    if stored is None and not working_dir and not pipelines_dir:
+        legacy = dlt_131_pipelines_dir() / name
+        stored = load_state(legacy)
+        if stored is not None:
+            logger.info("attach: pipeline %s is not in %s; attached the working dir dlt 1.31"
+                        " left in %s", name, folder.parent, legacy)
+            folder = legacy
     if stored is None:
         raise CannotRestorePipelineException(
             f"No pipeline named {name} in {folder.parent}. Create it with dlt.pipeline('{name}', ...)"

@@ -51,6 +51,21 @@ def default_pipelines_dir() -> Path:
     return Path(configured) if configured else Path(tempfile.gettempdir()) / "dlt_pipelines"
 
 
+def dlt_131_pipelines_dir() -> Path:
+    """Where dlt 1.31 keeps pipeline working dirs by default: `$DLT_DATA_DIR/pipelines`, else
+    `/var/dlt/pipelines` for root, else `~/.dlt/pipelines` (`$XDG_DATA_HOME/dlt/pipelines` when
+    that is set and `~/.dlt` does not exist)."""
+    configured = os.environ.get("DLT_DATA_DIR")
+    if configured:
+        return Path(configured) / "pipelines"
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/dlt/pipelines")
+    home = Path.home()
+    if os.environ.get("XDG_DATA_HOME") and not (home / ".dlt").is_dir():
+        return Path(os.environ["XDG_DATA_HOME"]) / "dlt" / "pipelines"
+    return home / ".dlt" / "pipelines"
+
+
 def configured_options(pipeline_name: str | None) -> dict[str, Any]:
     """Pipeline options found in configuration; these win over values passed in code."""
     resolver = get_resolver()
