@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import typing
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,22 @@ def test_invalid_destination_setting_is_a_one_sentence_field_error():
     pipeline = dlt.pipeline(pipeline_name="invalid", destination=dlt.destinations.duckdb(credentials=12345))
     with pytest.raises(ConfigValueError, match=r"destination\.duckdb\.credentials: .*database file path"):
         pipeline.run([{"a": 1}], table_name="t")
+
+
+def test_generic_aliases_are_no_spec_or_secret_classes():
+    """`list[str]` passes `isinstance(hint, type)` on Python 3.10, where `issubclass` then
+    raised for every spec with such a field (DuckDbCredentials' lists)."""
+    from dlt.configuration.specs import is_spec_type
+    from dlt.configuration.typing import is_class, is_secret_hint
+
+    for hint in (list[str], dict[str, int], typing.List[str], typing.Optional[list[str]]):
+        assert not is_class(hint) and not is_spec_type(hint) and not is_secret_hint(hint)
+    assert is_class(int) and not is_spec_type(int)
+
+
+def test_iso_texts_with_a_z_suffix_are_read_on_every_python():
+    from datetime import datetime, timezone
+
+    from dlt.extract.incremental.lag import datetime_from_iso
+
+    assert datetime_from_iso("2024-01-01T01:00:00Z") == datetime(2024, 1, 1, 1, tzinfo=timezone.utc)

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 from dlt.configuration.exceptions import ConfigValueError, InvalidNativeValue
 from dlt.configuration.typing import (
     TSecretStrValue,
+    is_class,
     is_optional,
     is_secret_hint,
 )
@@ -579,4 +580,4 @@ FileSystemCredentials = Union[AwsCredentials, GcpServiceAccountCredentials, Azur
 
 def is_spec_type(hint: Any) -> bool:
     """True when `hint` is a spec class."""
-    return isinstance(hint, type) and issubclass(hint, BaseConfiguration)
+    return is_class(hint) and issubclass(hint, BaseConfiguration)

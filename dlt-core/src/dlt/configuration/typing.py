@@ -57,4 +57,10 @@ def is_secret_hint(hint: Any) -> bool:
         return any(m is SecretSentinel for m in typing.get_args(hint)[1:])
     from dlt.configuration.specs import CredentialsConfiguration
 
-    return isinstance(hint, type) and issubclass(hint, CredentialsConfiguration)
+    return is_class(hint) and issubclass(hint, CredentialsConfiguration)
+
+
+def is_class(hint: Any) -> bool:
+    """True for a class, False for a generic alias such as `list[str]` (which passes
+    `isinstance(hint, type)` on Python 3.10, and which `issubclass` refuses)."""
+    return isinstance(hint, type) and typing.get_origin(hint) is None

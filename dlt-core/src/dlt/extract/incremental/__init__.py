@@ -27,7 +27,7 @@ from dlt.extract.incremental.exceptions import (
     IncrementalPrimaryKeyMissing,
     IncrementalUnboundError,
 )
-from dlt.extract.incremental.lag import lagged_start
+from dlt.extract.incremental.lag import datetime_from_iso, lagged_start
 from dlt.extract.incremental.typing import TCursorValue
 from dlt.extract.incremental.window import CursorWindow, compile_cursor_path
 
@@ -455,7 +455,7 @@ def _scheduler_interval() -> tuple[datetime, datetime] | None:
     """The interval of the scheduler running this process: `DLT_INTERVAL_START/END`, or Airflow."""
     start, end = os.environ.get("DLT_INTERVAL_START"), os.environ.get("DLT_INTERVAL_END")
     if start and end:
-        return _utc(datetime.fromisoformat(start)), _utc(datetime.fromisoformat(end))
+        return _utc(datetime_from_iso(start)), _utc(datetime_from_iso(end))
     try:
         from airflow.operators.python import get_current_context  # type: ignore[import-not-found]
 

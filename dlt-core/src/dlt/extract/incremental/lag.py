@@ -45,6 +45,11 @@ def _format_like(original: str, value: datetime) -> str:
     return text
 
 
+def datetime_from_iso(text: str) -> datetime:
+    """`datetime.fromisoformat` that also reads a `Z` suffix on Python 3.10 (3.11 reads it)."""
+    return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+
+
 def _lag_string(lag: float, value: str, direction: int) -> str:
     if _COMPACT_DATE.match(value):
         day = datetime.strptime(value, "%Y%m%d").date() + timedelta(days=direction * lag)
@@ -52,7 +57,7 @@ def _lag_string(lag: float, value: str, direction: int) -> str:
     if _ISO_DATE.match(value):
         return (date.fromisoformat(value) + timedelta(days=direction * lag)).isoformat()
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime_from_iso(value)
     except ValueError as exc:
         raise ValueError(
             f"lag needs a number, a date, a datetime or an ISO date/datetime string as cursor"
