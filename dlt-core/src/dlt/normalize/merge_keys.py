@@ -11,8 +11,6 @@ scd2 tables (the row hash), which `stamp_row_ids` puts in place of the random id
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from dlt.schema.typing import (
 )
 from dlt.storage.item_files import keys_file_of, read_item_pages, read_pickled_pages
 from dlt.utils import typed_json
+from dlt.utils.digests import digest128, digest128b
 from dlt.utils.json_codec import custom_encode
 
 
@@ -192,15 +191,14 @@ def _sidecar_keys(item_file: Path, primary_key: list[str]) -> list[list[Any]] | 
     return None if any(keys is None for keys in pages) else pages
 
 
-def _digest(blob: bytes) -> str:
-    """dlt 1.31's digest of a row id: shake-128 of 10 bytes in base64 without padding."""
-    return base64.b64encode(hashlib.shake_128(blob).digest(10)).decode("ascii").rstrip("=")
+ROW_ID_BYTES = 10
+"""Digest length of a derived row id, as dlt 1.31's: 14 base64 characters."""
 
 
 def nested_row_id(parent_id: str, table: str, list_index: int) -> str:
     """The `_dlt_id` of a nested row under a root row with a stable id, as dlt 1.31 derives it
     from its parent's id, its table's name and its position in the list."""
-    return _digest(f"{parent_id}_{table}_{list_index}".encode("utf-8"))
+    return digest128(f"{parent_id}_{table}_{list_index}", ROW_ID_BYTES)
 
 
 def row_id_function(table: TTableSchema) -> Any:
@@ -213,14 +211,15 @@ def row_id_function(table: TTableSchema) -> Any:
         return None
     if merge_strategy(table) == "upsert":
         primary_key = [n for n, c in table["columns"].items() if c.get("primary_key")]
-        return lambda row, item: _digest(orjson.dumps(
-            {pk: row.get(pk) for pk in primary_key}, default=_typed, option=_HASH_OPTIONS))
+        return lambda row, item: digest128b(orjson.dumps(
+            {pk: row.get(pk) for pk in primary_key}, default=_typed, option=_HASH_OPTIONS),
+            ROW_ID_BYTES)
 
     def row_hash(row: dict[str, Any], item: Any) -> str:
         # the item as it came (nested data included), without dlt's own keys
         data = item if isinstance(item, dict) else row
         kept = {k: v for k, v in data.items() if not str(k).startswith("_dlt")}
-        return _digest(orjson.dumps(kept, default=_typed, option=_HASH_OPTIONS))
+        return digest128b(orjson.dumps(kept, default=_typed, option=_HASH_OPTIONS), ROW_ID_BYTES)
 
     return row_hash
 

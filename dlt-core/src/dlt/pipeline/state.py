@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 
 from dlt.utils import typed_json
+from dlt.utils.digests import digest256b
 from dlt.destinations.sql_job_client import encode_state
 
 STATE_ENGINE_VERSION = 4
@@ -69,7 +68,7 @@ def state_hash(state: dict[str, Any]) -> str:
     it: SHA3-256 of its typed JSON with sorted keys, in base64."""
     content = {k: v for k, v in shared_part(state).items()
                if k not in ("_state_version", "_state_engine_version", "_version_hash")}
-    return base64.b64encode(hashlib.sha3_256(typed_json.dumps(content)).digest()).decode("ascii")
+    return digest256b(typed_json.dumps(content))
 
 
 def stored_destination_name(destination: Any) -> str | None:

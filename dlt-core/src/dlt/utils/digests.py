@@ -21,9 +21,19 @@ def uniq_id_base64(len_: int = 16) -> str:
 def digest128(text: str, len_: int = 15) -> str:
     """A SHAKE-128 digest of `len_` bytes of `text` as base64 without padding (20 characters by
     default); the same text always gives the same digest."""
-    return base64.b64encode(hashlib.shake_128(text.encode("utf-8")).digest(len_)).decode("ascii").rstrip("=")
+    return digest128b(text.encode("utf-8"), len_)
+
+
+def digest128b(data: bytes, len_: int = 15) -> str:
+    """`digest128` of bytes (dlt 1.31's row ids and incremental dedup hashes are these of JSON)."""
+    return base64.b64encode(hashlib.shake_128(data).digest(len_)).decode("ascii").rstrip("=")
 
 
 def digest256(text: str) -> str:
     """A SHA3-256 digest of `text` as base64 (44 characters)."""
-    return base64.b64encode(hashlib.sha3_256(text.encode("utf-8")).digest()).decode("ascii")
+    return digest256b(text.encode("utf-8"))
+
+
+def digest256b(data: bytes) -> str:
+    """`digest256` of bytes (dlt 1.31's pipeline state version hash is this of its JSON)."""
+    return base64.b64encode(hashlib.sha3_256(data).digest()).decode("ascii")

@@ -11,7 +11,6 @@ frames are filtered as columns with pyarrow compute, row by row only for rows at
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from dlt.extract.incremental.exceptions import (
     IncrementalCursorPathMissing,
     IncrementalPrimaryKeyMissing,
 )
+from dlt.utils.digests import digest128b
 from dlt.utils.json_codec import custom_encode
 
 logger = logging.getLogger("dlt")
@@ -85,16 +85,13 @@ def row_hash(value: Any, hash_format: str = "dlt") -> str:
     with sorted keys, datetimes as epoch microseconds, shake-128 in base64 (`hash_format` reads
     hashes of older state, see `HASH_FORMATS`)."""
     if hash_format == "dlt":
-        blob = orjson.dumps(value, default=_timestamp_us,
-                            option=_SORTED | orjson.OPT_PASSTHROUGH_DATETIME)
-        digest = hashlib.shake_128(blob).digest(9)
-    elif hash_format == "dlt_pre_1_29":
-        blob = orjson.dumps(value, default=custom_encode, option=_SORTED | orjson.OPT_UTC_Z)
-        digest = hashlib.shake_128(blob).digest(15)
-    else:
-        blob = orjson.dumps(value, option=_SORTED, default=str)
-        return hashlib.blake2b(blob, digest_size=12).hexdigest()
-    return base64.b64encode(digest).decode("ascii").rstrip("=")
+        return digest128b(orjson.dumps(value, default=_timestamp_us,
+                                       option=_SORTED | orjson.OPT_PASSTHROUGH_DATETIME), 9)
+    if hash_format == "dlt_pre_1_29":
+        return digest128b(orjson.dumps(value, default=custom_encode,
+                                       option=_SORTED | orjson.OPT_UTC_Z), 15)
+    blob = orjson.dumps(value, option=_SORTED, default=str)
+    return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
 def _adapt_timezone(row_value: datetime, value: datetime, name: str, resource: str | None,
