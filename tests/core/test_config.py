@@ -221,6 +221,6 @@ def test_generic_aliases_are_no_spec_or_secret_classes():
 def test_iso_texts_with_a_z_suffix_are_read_on_every_python():
     from datetime import datetime, timezone
 
-    from dlt.extract.incremental.lag import datetime_from_iso
+    from dlt.utils.iso_text import datetime_from_iso
 
     assert datetime_from_iso("2024-01-01T01:00:00Z") == datetime(2024, 1, 1, 1, tzinfo=timezone.utc)

@@ -17,6 +17,7 @@ from typing import Any
 from dlt.destinations.base import DestinationTerminalError
 from dlt.schema import Schema
 from dlt.schema.typing import ID_COLUMN, TTableSchema
+from dlt.utils.iso_text import datetime_from_iso
 
 MERGE_STRATEGIES: tuple[str, ...] = ("delete-insert", "upsert", "insert-only", "scd2")
 """The merge strategies of dlt 1.31."""
@@ -80,7 +81,7 @@ def as_utc_datetime(value: Any) -> datetime:
         moment = datetime.fromtimestamp(value, timezone.utc)
     elif isinstance(value, str):
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+            moment = datetime_from_iso(value)
         except ValueError:
             raise MergeHintError(
                 f"The timestamp {value!r} is not an ISO 8601 date or datetime; write it like"

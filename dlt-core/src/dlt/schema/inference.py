@@ -17,6 +17,8 @@ from uuid import UUID
 
 import orjson
 
+from dlt.utils.iso_text import datetime_from_iso
+
 ISO_TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 """What dlt detects as an ISO 8601 timestamp string (a pattern both `re` and RE2 read)."""
 
@@ -117,10 +119,7 @@ class CoercionError(ValueError):
 
 def parse_timestamp(value: str) -> datetime:
     """Parse an ISO 8601 timestamp; naive values are taken as UTC, as dlt does."""
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
+    parsed = datetime_from_iso(value.strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed

@@ -19,16 +19,12 @@ from uuid import UUID
 
 import orjson
 
+from dlt.utils.iso_text import datetime_from_iso
+
 _TAG = "__dlt_type__"
 _PUA_START = 0xF026
 _DECIMAL, _DATETIME, _DATE, _UUID, _HEXBYTES, _B64BYTES, _WEI, _TIME = (
     chr(_PUA_START + offset) for offset in range(8))
-
-
-def _datetime(text: str) -> datetime:
-    if text.endswith("Z"):  # written so by dlt before 1.0; fromisoformat reads it from 3.11 only
-        text = text[:-1] + "+00:00"
-    return datetime.fromisoformat(text)
 
 
 def _hex_bytes(text: str) -> bytes:
@@ -36,7 +32,8 @@ def _hex_bytes(text: str) -> bytes:
 
 
 _DECODERS: tuple[Callable[[str], Any], ...] = (
-    Decimal, _datetime, date.fromisoformat, UUID, _hex_bytes, base64.b64decode, Decimal,
+    # `Z`-suffixed datetimes were written by dlt before 1.0
+    Decimal, datetime_from_iso, date.fromisoformat, UUID, _hex_bytes, base64.b64decode, Decimal,
     time.fromisoformat)
 _TAGGED: dict[str, Callable[[str], Any]] = {
     "datetime": datetime.fromisoformat, "date": date.fromisoformat, "time": time.fromisoformat,
@@ -64,6 +61,11 @@ def default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be kept in pipeline state")
 
 
+def _is_marked(value: Any) -> bool:
+    """True for a string that starts with one of the type markers (and has a value after it)."""
+    return type(value) is str and len(value) > 1 and 0 <= ord(value[0]) - _PUA_START < 8
+
+
 def _decode_text(text: str) -> Any:
     """A marked string as its value; any other string (or one that does not parse) as it is."""
     marker = ord(text[0]) - _PUA_START
@@ -82,17 +84,17 @@ def _decode(node: Any) -> Any:
         for key, value in node.items():
             if isinstance(value, (dict, list)):
                 node[key] = _decode(value)
-            elif type(value) is str and len(value) > 1 and 0 <= ord(value[0]) - _PUA_START < 8:
+            elif _is_marked(value):
                 node[key] = _decode_text(value)
         return node
     if isinstance(node, list):
         for index, value in enumerate(node):
             if isinstance(value, (dict, list)):
                 node[index] = _decode(value)
-            elif type(value) is str and len(value) > 1 and 0 <= ord(value[0]) - _PUA_START < 8:
+            elif _is_marked(value):
                 node[index] = _decode_text(value)
         return node
-    if type(node) is str and len(node) > 1 and 0 <= ord(node[0]) - _PUA_START < 8:
+    if _is_marked(node):
         return _decode_text(node)
     return node
 

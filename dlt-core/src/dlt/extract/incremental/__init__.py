@@ -27,9 +27,10 @@ from dlt.extract.incremental.exceptions import (
     IncrementalPrimaryKeyMissing,
     IncrementalUnboundError,
 )
-from dlt.extract.incremental.lag import datetime_from_iso, lagged_start
+from dlt.extract.incremental.lag import lagged_start
 from dlt.extract.incremental.typing import TCursorValue
 from dlt.extract.incremental.window import CursorWindow, compile_cursor_path
+from dlt.utils.iso_text import datetime_from_iso
 
 logger = logging.getLogger("dlt")
 

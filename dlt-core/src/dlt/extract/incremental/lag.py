@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from dlt.utils.iso_text import datetime_from_iso
+
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -43,11 +45,6 @@ def _format_like(original: str, value: datetime) -> str:
     if original.endswith("Z") and text.endswith("+00:00"):
         text = text[:-6] + "Z"
     return text
-
-
-def datetime_from_iso(text: str) -> datetime:
-    """`datetime.fromisoformat` that also reads a `Z` suffix on Python 3.10 (3.11 reads it)."""
-    return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
 
 
 def _lag_string(lag: float, value: str, direction: int) -> str:
