@@ -31,6 +31,7 @@ from dlt.destinations.sql_client import (
 )
 from dlt.destinations.sql_job_client import SqlJobClient, sized_integer_type
 from dlt.destinations.impl.duckdb import insert_memory
+from dlt.destinations.impl.duckdb.attached_files import attached_files
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.destinations.impl.duckdb.connection_setup import (
     apply_session_settings,
@@ -127,7 +128,14 @@ class DuckDBSqlClient(SqlClient):
         self.credentials = credentials if credentials is not None else DuckDbCredentials()
         self._connection: Any = None
         self._owns_connection = False
+        self._release: Any = None
         self.catalog = ""
+        self.small_row_groups = False
+        """Attach the database file with small row groups (`attached_files`) when this client
+        opens it: set for loads of schemas with wide tables."""
+        self.row_group_rows: int | None = None
+        """The row group size of the open connection's file when dlt attached it with small
+        row groups (None: DuckDB's default)."""
 
     def open_connection(self) -> Any:
         """Connect (the base `SqlClient` shares the connection between nested `with` blocks).
@@ -165,8 +173,13 @@ class DuckDBSqlClient(SqlClient):
         if user_agent is not None:
             config["custom_user_agent"] = user_agent
         read_only = bool(self.credentials.read_only)
+        path = str(self.database)
         try:
-            return duckdb_lib.connect(str(self.database), read_only=read_only, config=config)
+            if path in ("", ":memory:") or path.startswith((":", "md:", "motherduck:")):
+                return duckdb_lib.connect(path, read_only=read_only, config=config)
+            connection, self._release, self.row_group_rows = attached_files.connect(
+                path, config, self.small_row_groups, read_only)
+            return connection
         except duckdb_lib.IOException as exc:
             raise _open_error(Path(str(self.database)), exc, read_only) from exc
 
@@ -188,6 +201,9 @@ class DuckDBSqlClient(SqlClient):
             self._connection.close()
             self._connection = None
             self._in_transaction = False
+        release, self._release, self.row_group_rows = self._release, None, None
+        if release is not None:
+            release()
 
     @property
     def native_connection(self) -> Any:
@@ -334,6 +350,10 @@ class DuckDBJobClient(SqlJobClient):
         self._merge_tables: dict[str, str] = {}
         """Tables of the load's merge chains -> the temporary table their rows go to in place
         of the staging table (see `prepare_staging_tables`)."""
+        # a wide table's rows stay in memory until its row group is full: with small row
+        # groups DuckDB writes them out as they come (`attached_files`)
+        self.sql.small_row_groups = any(
+            _typed_column_count(table) >= WIDE_TABLE_COLUMNS for table in self.schema.tables.values())
 
     def to_db_type(self, column: dict[str, Any]) -> str:
         """As in dlt 1.31: a `bigint` with a `precision` in bits is the smallest integer that
@@ -488,6 +508,9 @@ class DuckDBJobClient(SqlJobClient):
             rows, size = insert_memory.job_files_size(paths)
             before = self._inserted.get(table["name"], (0, 0))
             rows, size = self._inserted[table["name"]] = (before[0] + rows, before[1] + size)
+            if self.sql.row_group_rows and rows > self.sql.row_group_rows:
+                # DuckDB writes each full row group to the file before the commit
+                size, rows = size * self.sql.row_group_rows // rows, self.sql.row_group_rows
             # the rows of the load's merge tables stay in their temporary tables until it ends
             held = sum(size for name, (_, size) in self._inserted.items()
                        if name in self._merge_tables)
